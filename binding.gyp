@@ -1,0 +1,47 @@
+{
+  # The mediaplane addon. OpenSSL and libuv are NOT linked: their headers come from
+  # Node's own include directory (node-gyp puts it on the path) and their symbols from
+  # the `node` binary that loads the addon. libsrtp is compiled from its release source
+  # (deps/fetch-libsrtp.js obtains it) as a static library.
+  "targets": [
+    {
+      "target_name": "mediaplane",
+      "dependencies": ["deps/libsrtp.gyp:libsrtp"],
+      "sources": [
+        "src/cpp/addon/Addon.cpp",
+        "src/cpp/addon/NativeWorker.cpp",
+        "src/cpp/addon/SrtpBinding.cpp",
+        "src/cpp/addon/ValueConversion.cpp",
+        "src/cpp/engine/channel/Channel.cpp",
+        "src/cpp/engine/channel/Method.cpp",
+        "src/cpp/engine/common/Logger.cpp",
+        "src/cpp/engine/common/Value.cpp",
+        "src/cpp/engine/router/Router.cpp",
+        "src/cpp/engine/srtp/SrtpLibrary.cpp",
+        "src/cpp/engine/srtp/SrtpSession.cpp",
+        "src/cpp/engine/worker/RequestHandler.cpp",
+        "src/cpp/engine/worker/Worker.cpp",
+        "src/cpp/engine/worker/WorkerSettings.cpp",
+        "src/cpp/engine/worker/WorkerThread.cpp"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-free-nonheap-object"],
+      # (-Wno-free-nonheap-object: a GCC 12 false positive on std::variant moves.)
+      "cflags": ["-fvisibility=hidden"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "MACOSX_DEPLOYMENT_TARGET": "11.0"
+      }
+    }
+  ]
+}

@@ -1,0 +1,57 @@
+// Module entry point. Node-API modules are loaded once per environment (the main
+// thread and each worker_thread that requires the addon); everything an environment
+// needs lives in its own AddonData (napi instance data), freed when it exits.
+
+#include <napi.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#include <uv.h>
+
+#include "AddonData.hpp"
+#include "NativeWorker.hpp"
+#include "SrtpBinding.hpp"
+#include "../engine/srtp/SrtpLibrary.hpp"
+
+namespace mediaplane {
+
+// The library versions this addon runs with. OpenSSL and libuv are Node's own copies,
+// so their runtime versions match `process.versions`.
+static Napi::Object Versions(Napi::Env env) {
+	Napi::Object versions = Napi::Object::New(env);
+	versions.Set("libsrtp", SrtpLibrary::Version());
+	versions.Set("openssl", OpenSSL_version(OPENSSL_VERSION));
+	versions.Set("opensslHeaders", OPENSSL_VERSION_TEXT);
+	versions.Set("libuv", uv_version_string());
+	versions.Set("napi", NAPI_VERSION);
+	return versions;
+}
+
+// The TypeScript layer hands over its error classes once at load, so engine
+// rejections arrive as the same InvalidStateError/UnsupportedError a user catches.
+static Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
+	Napi::Env env = info.Env();
+	if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
+		throw Napi::TypeError::New(env, "setErrorClasses(InvalidStateError, UnsupportedError)");
+	}
+	AddonData* data = AddonData::Get(env);
+	data->invalidStateErrorClass = Napi::Persistent(info[0].As<Napi::Function>());
+	data->unsupportedErrorClass = Napi::Persistent(info[1].As<Napi::Function>());
+	return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+	env.SetInstanceData<AddonData>(new AddonData());
+	exports.Set("NativeWorker", NativeWorker::DefineClass(env));
+	exports.Set("versions", Versions(env));
+	exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
+	InitSrtpBinding(env, exports);
+	return exports;
+}
+
+} // namespace mediaplane
+
+static Napi::Object InitMediaplane(Napi::Env env, Napi::Object exports) {
+	return mediaplane::Init(env, exports);
+}
+
+NODE_API_MODULE(mediaplane, InitMediaplane)

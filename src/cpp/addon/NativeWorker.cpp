@@ -1,0 +1,222 @@
+#include "NativeWorker.hpp"
+
+#include <system_error>
+
+#include "AddonData.hpp"
+#include "ValueConversion.hpp"
+
+namespace mediaplane {
+
+Napi::Function NativeWorker::DefineClass(Napi::Env env) {
+	return ObjectWrap<NativeWorker>::DefineClass(
+	    env, "NativeWorker",
+	    {
+	        InstanceMethod<&NativeWorker::Request>("request"),
+	        InstanceMethod<&NativeWorker::Close>("close"),
+	        InstanceMethod<&NativeWorker::PendingRequests>("pendingRequests"),
+	    });
+}
+
+NativeWorker::NativeWorker(const Napi::CallbackInfo& info) : ObjectWrap<NativeWorker>(info) {
+	Napi::Env env = info.Env();
+	if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
+		throw Napi::TypeError::New(env, "NativeWorker(settings: object, onEvent: function)");
+	}
+
+	WorkerSettings settings;
+	try {
+		settings = WorkerSettings::FromValue(JsToValue(env, info[0]));
+	} catch (const RequestError& error) {
+		throw Napi::TypeError::New(env, error.what());
+	}
+	onEvent_ = Napi::Persistent(info[1].As<Napi::Function>());
+
+	napi_value resourceName = Napi::String::New(env, "mediaplane:Worker");
+	napi_status status = napi_create_threadsafe_function(
+	    env, nullptr, nullptr, resourceName, 0 /* unlimited queue */, 1 /* the worker thread */,
+	    nullptr, &NativeWorker::OnTsfnFinalize, this, &NativeWorker::CallJs, &tsfn_);
+	if (status != napi_ok) throw Napi::Error::New(env, "cannot create the worker's wake-up");
+
+	napi_threadsafe_function tsfn = tsfn_;
+	channel_ = std::make_shared<Channel>([tsfn]() {
+		// A signal only: the messages themselves wait in the channel's queue.
+		napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
+	});
+	thread_ = std::make_unique<WorkerThread>(channel_, settings, [tsfn]() {
+		napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+	});
+
+	// Registered after the TSFN, so it runs before the TSFN's own env cleanup.
+	napi_add_env_cleanup_hook(env, &NativeWorker::OnEnvCleanup, this);
+	cleanupHookInstalled_ = true;
+	// Stay alive until the TSFN is finalized (see the header).
+	Ref();
+
+	try {
+		thread_->Start();
+	} catch (const std::system_error& error) {
+		threadExited_ = true;
+		napi_remove_env_cleanup_hook(env, &NativeWorker::OnEnvCleanup, this);
+		cleanupHookInstalled_ = false;
+		napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+		throw Napi::Error::New(env, std::string("cannot start the worker thread: ") + error.what());
+	}
+}
+
+NativeWorker::~NativeWorker() {
+	// Normally the thread has ended long before; at env teardown the cleanup hook
+	// joined it. Either way this returns at once.
+	if (thread_) thread_->Stop();
+}
+
+Napi::Value NativeWorker::Request(const Napi::CallbackInfo& info) {
+	Napi::Env env = info.Env();
+	napi_deferred deferred;
+	napi_value promise;
+	NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
+
+	ChannelRequest request;
+	std::string methodName = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+	if (!MethodFromName(methodName, &request.method)) {
+		napi_reject_deferred(env, deferred,
+		                     MakeError(env, RequestError::Kind::TypeError,
+		                               "unknown channel method \"" + methodName + "\""));
+		return Napi::Value(env, promise);
+	}
+	if (info[1].IsString()) request.handlerId = info[1].As<Napi::String>().Utf8Value();
+	try {
+		request.data = JsToValue(env, info[2]);
+	} catch (const Napi::Error& error) {
+		napi_reject_deferred(env, deferred, error.Value());
+		return Napi::Value(env, promise);
+	}
+
+	request.id = ++nextRequestId_;
+	uint32_t id = request.id;
+	if (threadExited_ || !channel_->PushRequest(std::move(request))) {
+		napi_reject_deferred(env, deferred, MakeError(env, RequestError::Kind::InvalidStateError,
+		                                              "worker closed"));
+		return Napi::Value(env, promise);
+	}
+	pending_.emplace(id, deferred);
+	return Napi::Value(env, promise);
+}
+
+Napi::Value NativeWorker::Close(const Napi::CallbackInfo& info) {
+	// Non-blocking: the thread closes its engine objects and ends; the "@exit" message
+	// then completes the close on this thread.
+	channel_->RequestClose();
+	return info.Env().Undefined();
+}
+
+Napi::Value NativeWorker::PendingRequests(const Napi::CallbackInfo& info) {
+	return Napi::Number::New(info.Env(), static_cast<double>(pending_.size()));
+}
+
+void NativeWorker::CallJs(napi_env env, napi_value /*jsCallback*/, void* context, void* /*data*/) {
+	// env is null when the TSFN is torn down with signals still queued.
+	if (env == nullptr) return;
+	auto* self = static_cast<NativeWorker*>(context);
+	if (self->envTearingDown_) return;
+	try {
+		self->DrainOutgoing(Napi::Env(env));
+	} catch (const Napi::Error& error) {
+		// An exception thrown by a JS listener: hand it back to Node as uncaught rather
+		// than letting a C++ exception cross into Node.
+		error.ThrowAsJavaScriptException();
+	} catch (const std::exception& error) {
+		Napi::Error::New(env, error.what()).ThrowAsJavaScriptException();
+	}
+}
+
+void NativeWorker::DrainOutgoing(Napi::Env env) {
+	channel_->TakeOutgoing(drained_);
+	const mediaplane::Value* exitData = nullptr;
+	Napi::HandleScope scope(env);
+	for (const auto& message : drained_) {
+		if (message.kind == ChannelOutMessage::Kind::Response) {
+			auto it = pending_.find(message.requestId);
+			if (it == pending_.end()) continue;
+			napi_deferred deferred = it->second;
+			pending_.erase(it);
+			if (message.accepted) {
+				napi_resolve_deferred(env, deferred, ValueToJs(env, message.data));
+			} else {
+				const std::string& reason =
+				    message.data.IsString() ? message.data.AsString() : std::string("request failed");
+				napi_reject_deferred(env, deferred, MakeError(env, message.errorKind, reason));
+			}
+			continue;
+		}
+		if (message.event == "@exit") {
+			exitData = &message.data;
+			continue;
+		}
+		Napi::HandleScope eventScope(env);
+		onEvent_.Call({ Napi::String::New(env, message.targetId),
+		                Napi::String::New(env, message.event),
+		                Napi::Value(env, ValueToJs(env, message.data)) });
+	}
+	if (exitData) OnThreadExited(env, *exitData);
+	drained_.clear();
+}
+
+void NativeWorker::OnThreadExited(Napi::Env env, const mediaplane::Value& exitData) {
+	if (threadExited_) return;
+	threadExited_ = true;
+	thread_->Join();
+	if (cleanupHookInstalled_) {
+		napi_remove_env_cleanup_hook(env, &NativeWorker::OnEnvCleanup, this);
+		cleanupHookInstalled_ = false;
+	}
+	RejectAllPending(env, "worker closed, pending request aborted");
+	onEvent_.Call({ Napi::String::New(env, ""), Napi::String::New(env, "@exit"),
+	                Napi::Value(env, ValueToJs(env, exitData)) });
+}
+
+void NativeWorker::RejectAllPending(Napi::Env env, const char* reason) {
+	auto pending = std::move(pending_);
+	pending_.clear();
+	for (auto& entry : pending) {
+		napi_reject_deferred(env, entry.second,
+		                     MakeError(env, RequestError::Kind::InvalidStateError, reason));
+	}
+}
+
+napi_value NativeWorker::MakeError(Napi::Env env, RequestError::Kind kind,
+                                   const std::string& message) {
+	AddonData* data = AddonData::Get(env);
+	Napi::String text = Napi::String::New(env, message);
+	switch (kind) {
+		case RequestError::Kind::TypeError: return Napi::TypeError::New(env, message).Value();
+		case RequestError::Kind::InvalidStateError:
+			if (data && !data->invalidStateErrorClass.IsEmpty()) {
+				return data->invalidStateErrorClass.New({ text });
+			}
+			break;
+		case RequestError::Kind::UnsupportedError:
+			if (data && !data->unsupportedErrorClass.IsEmpty()) {
+				return data->unsupportedErrorClass.New({ text });
+			}
+			break;
+		case RequestError::Kind::Error: break;
+	}
+	return Napi::Error::New(env, message).Value();
+}
+
+void NativeWorker::OnTsfnFinalize(napi_env env, void* /*finalizeData*/, void* context) {
+	auto* self = static_cast<NativeWorker*>(context);
+	self->tsfn_ = nullptr;
+	// From here on the object may be collected like any other.
+	if (!self->envTearingDown_ && env != nullptr) self->Unref();
+}
+
+void NativeWorker::OnEnvCleanup(void* arg) {
+	auto* self = static_cast<NativeWorker*>(arg);
+	self->envTearingDown_ = true;
+	self->cleanupHookInstalled_ = false;
+	self->thread_->Stop();
+	self->threadExited_ = true;
+}
+
+} // namespace mediaplane

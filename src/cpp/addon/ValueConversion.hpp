@@ -1,0 +1,16 @@
+#pragma once
+// Conversion between JS values and the engine's Value tree. Main thread only.
+
+#include <napi.h>
+
+#include "../engine/common/Value.hpp"
+
+namespace mediaplane {
+
+// Throws Napi::TypeError for values that cannot cross the channel (functions, symbols,
+// bigints, cycles deeper than the nesting limit). `undefined` object fields are
+// skipped, as JSON does.
+Value JsToValue(napi_env env, napi_value value);
+napi_value ValueToJs(napi_env env, const Value& value);
+
+} // namespace mediaplane

@@ -1,0 +1,62 @@
+#include "Channel.hpp"
+
+namespace mediaplane {
+
+bool Channel::PushRequest(ChannelRequest&& request) {
+	std::lock_guard<std::mutex> lock(requestsMutex_);
+	if (!acceptingRequests_ || closeRequested_.load(std::memory_order_relaxed)) return false;
+	bool wasEmpty = requests_.empty();
+	requests_.push_back(std::move(request));
+	if (wasEmpty) WakeWorkerLocked();
+	return true;
+}
+
+void Channel::RequestClose() {
+	std::lock_guard<std::mutex> lock(requestsMutex_);
+	closeRequested_.store(true, std::memory_order_release);
+	WakeWorkerLocked();
+}
+
+void Channel::TakeOutgoing(std::vector<ChannelOutMessage>& into) {
+	into.clear();
+	std::lock_guard<std::mutex> lock(outgoingMutex_);
+	into.swap(outgoing_);
+}
+
+void Channel::AttachWorkerWakeup(uv_async_t* wakeup) {
+	std::lock_guard<std::mutex> lock(requestsMutex_);
+	workerWakeup_ = wakeup;
+	if (!requests_.empty() || closeRequested_.load(std::memory_order_relaxed)) {
+		WakeWorkerLocked();
+	}
+}
+
+void Channel::DetachWorkerWakeup() {
+	std::lock_guard<std::mutex> lock(requestsMutex_);
+	workerWakeup_ = nullptr;
+	acceptingRequests_ = false;
+}
+
+void Channel::TakeRequests(std::vector<ChannelRequest>& into) {
+	into.clear();
+	std::lock_guard<std::mutex> lock(requestsMutex_);
+	into.swap(requests_);
+}
+
+void Channel::PushOutgoing(ChannelOutMessage&& message) {
+	bool wasEmpty;
+	{
+		std::lock_guard<std::mutex> lock(outgoingMutex_);
+		wasEmpty = outgoing_.empty();
+		outgoing_.push_back(std::move(message));
+	}
+	if (wasEmpty) mainWakeup_();
+}
+
+void Channel::WakeWorkerLocked() {
+	// uv_async_send is thread-safe; the handle stays valid while attached because the
+	// worker detaches under this same mutex before closing it.
+	if (workerWakeup_) uv_async_send(workerWakeup_);
+}
+
+} // namespace mediaplane

@@ -1,0 +1,249 @@
+#define MP_LOG_SOURCE "Worker"
+#include "Worker.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <new>
+
+namespace mediaplane {
+
+namespace {
+
+// How long the loop stays hot after the last request. Long enough to cover an
+// application's turn-around between two awaited requests, short enough that an idle
+// worker stops burning CPU almost at once.
+constexpr uint64_t kHotPollNs = 300 * 1000;
+
+double TimevalToMs(const timeval& tv) {
+	return static_cast<double>(tv.tv_sec) * 1000.0 + static_cast<double>(tv.tv_usec) / 1000.0;
+}
+
+} // namespace
+
+Worker::Worker(Channel& channel, WorkerSettings settings)
+    : channel_(channel), settings_(std::move(settings)), logger_(channel) {
+	logger_.SetLevel(settings_.logLevel);
+	logger_.SetTags(settings_.logTagMask);
+}
+
+Worker::~Worker() {
+	// Run() always closes; this is for a Worker destroyed without running.
+	routers_.clear();
+}
+
+std::string Worker::Run() {
+	Logger::SetCurrent(&logger_);
+
+	int error = uv_loop_init(&loop_);
+	if (error != 0) {
+		Logger::SetCurrent(nullptr);
+		return std::string("uv_loop_init failed: ") + uv_strerror(error);
+	}
+	loopInitialized_ = true;
+	wakeup_.data = this;
+	error = uv_async_init(&loop_, &wakeup_, &Worker::OnWakeup);
+	if (error != 0) {
+		uv_loop_close(&loop_);
+		Logger::SetCurrent(nullptr);
+		return std::string("uv_async_init failed: ") + uv_strerror(error);
+	}
+
+	uv_idle_init(&loop_, &hotPoll_);
+	hotPoll_.data = this;
+
+	channel_.PushOutgoing(ChannelOutMessage::Notify("", "running", Value()));
+	MP_DEBUG("worker thread running [pid:%d]", static_cast<int>(getpid()));
+	// Requests queued before this point get a wake-up now.
+	channel_.AttachWorkerWakeup(&wakeup_);
+
+	uv_run(&loop_, UV_RUN_DEFAULT);
+
+	// The loop ends only once every handle is closed, which Close() starts. Run again
+	// defensively in case an engine object closed a handle late, then free the loop.
+	Close();
+	uv_run(&loop_, UV_RUN_DEFAULT);
+	int closeResult = uv_loop_close(&loop_);
+	if (closeResult != 0 && fatalError_.empty()) {
+		fatalError_ = "uv_loop_close failed: handles still open";
+	}
+	MP_DEBUG("worker thread ending");
+	Logger::SetCurrent(nullptr);
+	return fatalError_;
+}
+
+void Worker::OnWakeup(uv_async_t* handle) {
+	auto* worker = static_cast<Worker*>(handle->data);
+	// The top of every libuv callback is a boundary no exception may cross.
+	try {
+		worker->ProcessRequests();
+	} catch (const std::exception& error) {
+		worker->Fail(error.what());
+	} catch (...) {
+		worker->Fail("unknown exception");
+	}
+}
+
+void Worker::OnHotPoll(uv_idle_t* handle) {
+	auto* worker = static_cast<Worker*>(handle->data);
+	if (uv_hrtime() - worker->lastRequestNs_ > kHotPollNs) uv_idle_stop(handle);
+}
+
+void Worker::ProcessRequests() {
+	channel_.TakeRequests(batch_);
+	if (!batch_.empty() && !closed_) {
+		lastRequestNs_ = uv_hrtime();
+		if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&hotPoll_))) {
+			uv_idle_start(&hotPoll_, &Worker::OnHotPoll);
+		}
+	}
+	for (const auto& request : batch_) {
+		if (closed_) {
+			channel_.PushOutgoing(ChannelOutMessage::Reject(
+			    request.id, RequestError::Kind::InvalidStateError, "worker closed"));
+			continue;
+		}
+		Dispatch(request);
+	}
+	batch_.clear();
+	if (channel_.IsCloseRequested()) Close();
+}
+
+void Worker::Dispatch(const ChannelRequest& request) {
+	try {
+		Value result;
+		if (IsWorkerMethod(request.method)) {
+			result = HandleRequest(request);
+		} else {
+			RequestHandler* handler = registry_.Find(request.handlerId);
+			if (!handler) {
+				throw RequestError(RequestError::Kind::InvalidStateError,
+				                   "no engine object with id \"" + request.handlerId + "\"");
+			}
+			result = handler->HandleRequest(request);
+		}
+		channel_.PushOutgoing(ChannelOutMessage::Accept(request.id, std::move(result)));
+	} catch (const RequestError& error) {
+		channel_.PushOutgoing(ChannelOutMessage::Reject(request.id, error.GetKind(), error.what()));
+	} catch (const FatalError& error) {
+		channel_.PushOutgoing(
+		    ChannelOutMessage::Reject(request.id, RequestError::Kind::Error, error.what()));
+		Fail(error.what());
+	} catch (const std::bad_alloc&) {
+		channel_.PushOutgoing(
+		    ChannelOutMessage::Reject(request.id, RequestError::Kind::Error, "out of memory"));
+		Fail("out of memory");
+	} catch (const std::exception& error) {
+		// A handler bug, not a reason to stop the worker: reject and report it.
+		MP_ERROR("request %s failed: %s", MethodName(request.method), error.what());
+		channel_.PushOutgoing(
+		    ChannelOutMessage::Reject(request.id, RequestError::Kind::Error, error.what()));
+	}
+}
+
+Value Worker::HandleRequest(const ChannelRequest& request) {
+	switch (request.method) {
+		case Method::WorkerDump: return Dump();
+		case Method::WorkerGetResourceUsage: return GetResourceUsage();
+		case Method::WorkerUpdateSettings: {
+			WorkerSettings updated = settings_;
+			updated.UpdateLogging(request.data);
+			settings_ = updated;
+			logger_.SetLevel(settings_.logLevel);
+			logger_.SetTags(settings_.logTagMask);
+			MP_DEBUG("settings updated [logLevel:%s]", LogLevelName(settings_.logLevel));
+			return Value();
+		}
+		case Method::WorkerCreateRouter: CreateRouter(request.data); return Value();
+		case Method::WorkerCloseRouter: CloseRouter(request.data); return Value();
+		case Method::WorkerSimulateFatalError:
+			if (!settings_.enableTestHooks) {
+				throw RequestError(RequestError::Kind::Error, "test hooks are disabled");
+			}
+			throw FatalError("simulated fatal error");
+		default:
+			throw RequestError(RequestError::Kind::Error,
+			                   std::string("unknown worker method ") + MethodName(request.method));
+	}
+}
+
+void Worker::CreateRouter(const Value& data) {
+	const std::string& routerId = data.RequireString("routerId");
+	if (routers_.count(routerId) != 0) {
+		throw RequestError(RequestError::Kind::Error, "router \"" + routerId + "\" already exists");
+	}
+	auto router = std::make_unique<Router>(routerId, registry_);
+	routers_.emplace(routerId, std::move(router));
+}
+
+void Worker::CloseRouter(const Value& data) {
+	const std::string& routerId = data.RequireString("routerId");
+	auto it = routers_.find(routerId);
+	if (it == routers_.end()) {
+		throw RequestError(RequestError::Kind::InvalidStateError,
+		                   "router \"" + routerId + "\" not found");
+	}
+	routers_.erase(it);
+}
+
+Value Worker::Dump() const {
+	Value routerIds = Value::MakeArray();
+	for (const auto& entry : routers_) routerIds.Push(entry.first);
+	Value handlerIds = Value::MakeArray();
+	for (const auto& id : registry_.Ids()) handlerIds.Push(id);
+
+	Value handlers = Value::MakeObject();
+	handlers.Set("channelRequestHandlers", std::move(handlerIds));
+	handlers.Set("channelNotificationHandlers", Value::MakeArray());
+
+	Value dump = Value::MakeObject();
+	dump.Set("pid", static_cast<int64_t>(getpid()));
+	dump.Set("webRtcServerIds", Value::MakeArray());
+	dump.Set("routerIds", std::move(routerIds));
+	dump.Set("channelMessageHandlers", std::move(handlers));
+	return dump;
+}
+
+Value Worker::GetResourceUsage() const {
+	// RUSAGE_THREAD: this worker thread's own usage, not the whole Node process's.
+	// (Linux reports ru_maxrss for the whole process even here.)
+	rusage usage{};
+	if (getrusage(RUSAGE_THREAD, &usage) != 0) {
+		throw RequestError(RequestError::Kind::Error, "getrusage failed");
+	}
+	Value result = Value::MakeObject();
+	result.Set("ru_utime", TimevalToMs(usage.ru_utime));
+	result.Set("ru_stime", TimevalToMs(usage.ru_stime));
+	result.Set("ru_maxrss", static_cast<int64_t>(usage.ru_maxrss));
+	result.Set("ru_ixrss", static_cast<int64_t>(usage.ru_ixrss));
+	result.Set("ru_idrss", static_cast<int64_t>(usage.ru_idrss));
+	result.Set("ru_isrss", static_cast<int64_t>(usage.ru_isrss));
+	result.Set("ru_minflt", static_cast<int64_t>(usage.ru_minflt));
+	result.Set("ru_majflt", static_cast<int64_t>(usage.ru_majflt));
+	result.Set("ru_nswap", static_cast<int64_t>(usage.ru_nswap));
+	result.Set("ru_inblock", static_cast<int64_t>(usage.ru_inblock));
+	result.Set("ru_oublock", static_cast<int64_t>(usage.ru_oublock));
+	result.Set("ru_msgsnd", static_cast<int64_t>(usage.ru_msgsnd));
+	result.Set("ru_msgrcv", static_cast<int64_t>(usage.ru_msgrcv));
+	result.Set("ru_nsignals", static_cast<int64_t>(usage.ru_nsignals));
+	result.Set("ru_nvcsw", static_cast<int64_t>(usage.ru_nvcsw));
+	result.Set("ru_nivcsw", static_cast<int64_t>(usage.ru_nivcsw));
+	return result;
+}
+
+void Worker::Close() {
+	if (closed_) return;
+	closed_ = true;
+	routers_.clear();
+	channel_.DetachWorkerWakeup();
+	uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
+	uv_close(reinterpret_cast<uv_handle_t*>(&hotPoll_), nullptr);
+}
+
+void Worker::Fail(const std::string& reason) {
+	if (fatalError_.empty()) fatalError_ = reason;
+	MP_ERROR("fatal error, closing the worker: %s", reason.c_str());
+	Close();
+}
+
+} // namespace mediaplane

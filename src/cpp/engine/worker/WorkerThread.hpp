@@ -1,0 +1,40 @@
+#pragma once
+// Starts a Worker on a thread of its own and reports when that thread ends.
+
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "../channel/Channel.hpp"
+#include "WorkerSettings.hpp"
+
+namespace mediaplane {
+
+class WorkerThread {
+public:
+	// `onThreadEnd` runs last on the worker thread, after the final "@exit" message
+	// was queued; the addon uses it to release its wake-up handle.
+	WorkerThread(std::shared_ptr<Channel> channel, WorkerSettings settings,
+	             std::function<void()> onThreadEnd);
+	~WorkerThread();
+
+	WorkerThread(const WorkerThread&) = delete;
+	WorkerThread& operator=(const WorkerThread&) = delete;
+
+	// Throws std::system_error when the thread cannot be created.
+	void Start();
+	// Asks the worker to close and waits for its thread. Idempotent.
+	void Stop();
+	// Waits for a thread that was already asked to close or has ended.
+	void Join();
+
+private:
+	void ThreadMain();
+
+	std::shared_ptr<Channel> channel_;
+	WorkerSettings settings_;
+	std::function<void()> onThreadEnd_;
+	std::thread thread_;
+};
+
+} // namespace mediaplane

@@ -1,0 +1,18 @@
+// ESM entry point: `import * as mediaplane from 'mediaplane'`. The package is built as
+// CommonJS; this re-exports its public names (test/package.test.js checks the list
+// against the CommonJS exports, so the two cannot drift apart).
+import mediaplane from './index.js';
+
+export const {
+	version,
+	nativeVersions,
+	observer,
+	types,
+	createWorker,
+	getSupportedRtpCapabilities,
+	parseScalabilityMode,
+	UnsupportedError,
+	InvalidStateError,
+} = mediaplane;
+
+export default mediaplane;

@@ -1,0 +1,91 @@
+/**
+ * SCTP capabilities and parameters for DataChannels (RFC 8831, RFC 8832),
+ * with the field names of the mediasoup v3 API.
+ */
+
+/**
+ * SCTP capabilities of an endpoint.
+ */
+export type SctpCapabilities = {
+	numStreams: NumSctpStreams;
+};
+
+/**
+ * Stream counts announced in the SCTP INIT/INIT-ACK chunks (RFC 9260 §3.3.2).
+ *
+ * OS is how many outgoing streams the SFU's side opens; outgoing streams carry
+ * DataConsumers. MIS is the most incoming streams it accepts; incoming streams
+ * carry DataProducers. A transport that only receives data can use a small OS.
+ *
+ * Peers without the stream-reconfiguration extension (RFC 6525
+ * SCTP_ADD_STREAMS, e.g. libwebrtc) cannot grow the count later, so give them
+ * OS 1024 when DataConsumers are wanted; peers that have it (e.g. Firefox) can
+ * start lower.
+ */
+export type NumSctpStreams = {
+	/**
+	 * Number of outgoing SCTP streams requested at association setup.
+	 */
+	OS: number;
+
+	/**
+	 * Largest number of incoming SCTP streams accepted.
+	 */
+	MIS: number;
+};
+
+/**
+ * SCTP association parameters of a transport.
+ */
+export type SctpParameters = {
+	/**
+	 * SCTP port; always 5000 for WebRTC (RFC 8841 §5).
+	 */
+	port: number;
+
+	/**
+	 * Number of outgoing SCTP streams requested at association setup.
+	 */
+	OS: number;
+
+	/**
+	 * Largest number of incoming SCTP streams accepted.
+	 */
+	MIS: number;
+
+	/**
+	 * Largest SCTP message, in bytes, this side accepts.
+	 */
+	maxMessageSize: number;
+};
+
+/**
+ * Delivery settings of one DataChannel's SCTP stream (RFC 8831 §6.1).
+ *
+ * An ordered channel is fully reliable. An unordered one may set either a
+ * lifetime limit (maxPacketLifeTime) or a retransmission limit
+ * (maxRetransmits), not both (partial reliability, RFC 3758).
+ */
+export type SctpStreamParameters = {
+	/**
+	 * SCTP stream id.
+	 */
+	streamId: number;
+
+	/**
+	 * In-order, reliable delivery. Default true when no partial reliability
+	 * limit is given.
+	 */
+	ordered?: boolean;
+
+	/**
+	 * Unordered channels only: stop retransmitting a message after this many
+	 * milliseconds.
+	 */
+	maxPacketLifeTime?: number;
+
+	/**
+	 * Unordered channels only: retransmit a message at most this many times.
+	 */
+	maxRetransmits?: number;
+};

@@ -1,0 +1,52 @@
+/**
+ * mediaplane: a WebRTC SFU for Node.js with the mediasoup v3 API, whose C++ engine runs
+ * in-process as a Node-API addon (one native thread per Worker).
+ */
+import { addon } from './native';
+import { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import { Logger } from './Logger';
+import { RtpCapabilities } from './RtpParameters';
+import { supportedRtpCapabilities } from './supportedRtpCapabilities';
+import { AppData, clone } from './utils';
+import { validateWorkerSettings, Worker, WorkerSettings } from './Worker';
+
+export { InvalidStateError, UnsupportedError } from './errors';
+export { parseScalabilityMode } from './scalabilityModes';
+export * as types from './types';
+
+const logger = new Logger();
+
+export type ObserverEvents = {
+	newworker: [Worker];
+};
+
+/** The package version. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const version: string = require('../package.json').version;
+
+/** Versions of the native libraries the engine runs with (libsrtp, OpenSSL, libuv). */
+export const nativeVersions: Readonly<typeof addon.versions> = Object.freeze({ ...addon.versions });
+
+/** Emits `newworker` for every worker created. */
+export const observer = new EnhancedEventEmitter<ObserverEvents>();
+
+/**
+ * Creates a Worker: starts a native thread running the media engine's own libuv loop
+ * and resolves once that loop runs.
+ */
+export async function createWorker<WorkerAppData extends AppData = AppData>(
+	settings: WorkerSettings<WorkerAppData> = {}
+): Promise<Worker<WorkerAppData>> {
+	logger.debug('createWorker()');
+	validateWorkerSettings(settings);
+	const enableTestHooks = process.env.MEDIAPLANE_ENABLE_TEST_HOOKS === '1';
+	const worker = new Worker<WorkerAppData>(settings, enableTestHooks);
+	await worker.waitForStart();
+	observer.safeEmit('newworker', worker as unknown as Worker);
+	return worker;
+}
+
+/** The RTP capabilities mediaplane supports: a fresh copy on every call. */
+export function getSupportedRtpCapabilities(): RtpCapabilities {
+	return clone(supportedRtpCapabilities);
+}

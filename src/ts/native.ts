@@ -1,0 +1,38 @@
+/**
+ * Loads the native addon. node-gyp-build prefers a prebuilt binary from
+ * `prebuilds/<platform>-<arch>/` and falls back to `build/Release/`.
+ *
+ * This is the only file that touches the addon directly; the rest of the TypeScript
+ * layer goes through Channel.
+ */
+import * as path from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import nodeGypBuild = require('node-gyp-build');
+import { InvalidStateError, UnsupportedError } from './errors';
+
+export type NativeEventListener = (targetId: string, event: string, data: unknown) => void;
+
+export interface NativeWorker {
+	request(method: string, handlerId: string | undefined, data: unknown): Promise<unknown>;
+	close(): void;
+	pendingRequests(): number;
+}
+
+export interface NativeAddon {
+	NativeWorker: new (settings: object, onEvent: NativeEventListener) => NativeWorker;
+	versions: {
+		libsrtp: string;
+		openssl: string;
+		opensslHeaders: string;
+		libuv: string;
+		napi: number;
+	};
+	setErrorClasses(invalidState: typeof InvalidStateError, unsupported: typeof UnsupportedError): void;
+	srtpProtect(suite: string, keyMaterial: Buffer, packet: Buffer, isRtcp: boolean): Buffer;
+	srtpUnprotect(suite: string, keyMaterial: Buffer, packet: Buffer, isRtcp: boolean): Buffer;
+	srtpVersion(): string;
+}
+
+export const addon: NativeAddon = nodeGypBuild(path.join(__dirname, '..'));
+
+addon.setErrorClasses(InvalidStateError, UnsupportedError);

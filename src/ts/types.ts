@@ -1,0 +1,20 @@
+/**
+ * Every public type, as mediasoup's `types` export has them, plus the error classes.
+ */
+export * from './RtpParameters';
+export * from './SctpParameters';
+export type {
+	WorkerSettings,
+	WorkerUpdateableSettings,
+	WorkerLogLevel,
+	WorkerLogTag,
+	WorkerResourceUsage,
+	WorkerDump,
+	WorkerEvents,
+	WorkerObserverEvents,
+} from './Worker';
+export type { Worker } from './Worker';
+export type { Router, RouterOptions, RouterDump, RouterEvents, RouterObserverEvents } from './Router';
+export type { AppData } from './utils';
+export type { ScalabilityMode } from './scalabilityModes';
+export { UnsupportedError, InvalidStateError } from './errors';

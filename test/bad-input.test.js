@@ -1,0 +1,114 @@
+'use strict';
+// Every public entry point with wrong types, missing fields and closed objects: each
+// must fail with the documented error class and a message naming the field, and
+// nothing may crash the process or leave a promise hanging.
+const t = require('tap');
+const os = require('node:os');
+const fs = require('node:fs');
+const path = require('node:path');
+const mediaplane = require('..');
+const { InvalidStateError } = mediaplane;
+
+const badSettings = [
+	['settings', 'not an object'],
+	['settings', 42],
+	['logLevel', { logLevel: 'verbose' }],
+	['logLevel', { logLevel: 3 }],
+	['logTags', { logTags: 'ice' }],
+	['logTags', { logTags: ['ice', 'bogus'] }],
+	['rtcMinPort', { rtcMinPort: -1 }],
+	['rtcMinPort', { rtcMinPort: 1.5 }],
+	['rtcMaxPort', { rtcMaxPort: 70000 }],
+	['rtcMaxPort', { rtcMaxPort: '2000' }],
+	['rtcMinPort', { rtcMinPort: 3000, rtcMaxPort: 2000 }],
+	['dtlsCertificateFile', { dtlsCertificateFile: 5, dtlsPrivateKeyFile: 'x' }],
+	['dtlsCertificateFile', { dtlsCertificateFile: '/nonexistent/cert.pem', dtlsPrivateKeyFile: '/nonexistent/key.pem' }],
+	['dtlsPrivateKeyFile', { dtlsCertificateFile: __filename }],
+	['libwebrtcFieldTrials', { libwebrtcFieldTrials: 7 }],
+	['disableLiburing', { disableLiburing: 'yes' }],
+	['appData', { appData: 'x' }],
+	['appData', { appData: [1, 2] }],
+];
+
+t.test('createWorker() rejects every bad setting with a TypeError naming it', async (t) => {
+	for (const [field, settings] of badSettings) {
+		await t.rejects(mediaplane.createWorker(settings), { name: 'TypeError', message: new RegExp(field) },
+			`${field}: ${JSON.stringify(settings)}`);
+	}
+});
+
+t.test('createWorker() accepts every documented setting', async (t) => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediaplane-'));
+	const cert = path.join(dir, 'cert.pem');
+	const key = path.join(dir, 'key.pem');
+	fs.writeFileSync(cert, 'placeholder: DTLS loads it in the WebRtcTransport issue');
+	fs.writeFileSync(key, 'placeholder');
+	t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+	const worker = await mediaplane.createWorker({
+		logLevel: 'warn', logTags: ['info', 'ice'], rtcMinPort: 20000, rtcMaxPort: 20100,
+		dtlsCertificateFile: cert, dtlsPrivateKeyFile: key, libwebrtcFieldTrials: 'WebRTC-Foo/Enabled/',
+		disableLiburing: true, appData: { a: 1 },
+	});
+	t.equal(worker.closed, false);
+	worker.close();
+});
+
+t.test('worker and router methods with wrong arguments', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	await t.rejects(worker.updateSettings({ logLevel: {} }), { name: 'TypeError', message: /logLevel/ });
+	await t.rejects(worker.createRouter(null), { name: 'TypeError', message: /options/ });
+	await t.rejects(worker.createRouter({ mediaCodecs: {} }), { name: 'TypeError', message: /mediaCodecs/ });
+	await t.rejects(worker.createRouter({ mediaCodecs: [null] }), { name: 'TypeError' });
+	await t.rejects(worker.createRouter({ mediaCodecs: [{ kind: 'data', mimeType: 'audio/opus', clockRate: 48000 }] }),
+		{ name: 'TypeError', message: /kind/ });
+	await t.rejects(worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'opus', clockRate: 48000 }] }),
+		{ name: 'TypeError', message: /mimeType/ });
+	// The worker is still fully usable afterwards.
+	const router = await worker.createRouter();
+	t.equal((await router.dump()).id, router.id);
+});
+
+t.test('the channel refuses what it cannot carry, and unknown methods', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const channel = worker.channelForTesting;
+	await t.rejects(channel.request('worker.noSuchMethod'), { name: 'TypeError', message: /unknown channel method/ });
+	await t.rejects(channel.request('worker.dump', undefined, { f: () => 1 }), { name: 'TypeError' });
+	const cyclic = {};
+	cyclic.self = cyclic;
+	await t.rejects(channel.request('worker.dump', undefined, cyclic), { name: 'TypeError', message: /nested/ });
+	await t.rejects(channel.request('worker.createRouter', undefined, {}), { name: 'TypeError', message: /routerId/ });
+	await t.rejects(channel.request('worker.createRouter', undefined, { routerId: 5 }), { name: 'TypeError', message: /routerId/ });
+	await t.rejects(channel.request('router.dump', 'no-such-router'), InvalidStateError);
+	await t.rejects(channel.request('worker.closeRouter', undefined, { routerId: 'nope' }), InvalidStateError);
+	await t.rejects(channel.request('worker.updateSettings', undefined, { logLevel: 'x' }), { name: 'TypeError' });
+	await channel.request('worker.createRouter', undefined, { routerId: 'dup' });
+	await t.rejects(channel.request('worker.createRouter', undefined, { routerId: 'dup' }), /already exists/);
+	t.equal((await worker.dump()).pid, process.pid, 'worker still answers');
+});
+
+t.test('methods of closed objects throw InvalidStateError', async (t) => {
+	const worker = await mediaplane.createWorker();
+	const router = await worker.createRouter();
+	router.close();
+	await t.rejects(router.dump(), { name: 'InvalidStateError' });
+	worker.close();
+	for (const call of [() => worker.dump(), () => worker.getResourceUsage(), () => worker.updateSettings({}),
+		() => worker.createRouter()]) {
+		await t.rejects(call(), { name: 'InvalidStateError' });
+	}
+	t.doesNotThrow(() => router.close(), 'close() on a closed router is a no-op');
+	t.doesNotThrow(() => worker.close(), 'close() on a closed worker is a no-op');
+});
+
+t.test('parseScalabilityMode() never throws', async (t) => {
+	for (const input of [undefined, null, '', 'L1T3', 'S3T3', 'L3T3_KEY', 'garbage', 42, {}]) {
+		const result = mediaplane.parseScalabilityMode(input);
+		t.type(result.spatialLayers, 'number');
+		t.type(result.temporalLayers, 'number');
+		t.type(result.ksvc, 'boolean');
+	}
+	t.same(mediaplane.parseScalabilityMode('L3T2_KEY'), { spatialLayers: 3, temporalLayers: 2, ksvc: true });
+	t.same(mediaplane.parseScalabilityMode('nope'), { spatialLayers: 1, temporalLayers: 1, ksvc: false });
+});
