@@ -6,8 +6,6 @@
  * layer goes through Channel.
  */
 import * as path from 'node:path';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import nodeGypBuild = require('node-gyp-build');
 import { InvalidStateError, UnsupportedError } from './errors';
 
 export type NativeEventListener = (targetId: string, event: string, data: unknown) => void;
@@ -33,6 +31,10 @@ export interface NativeAddon {
 	srtpVersion(): string;
 }
 
-export const addon: NativeAddon = nodeGypBuild(path.join(__dirname, '..'));
+// node-gyp-build ships no type declarations; it is a function of the package root.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeGypBuild = require('node-gyp-build') as (root: string) => unknown;
+
+export const addon = nodeGypBuild(path.join(__dirname, '..')) as NativeAddon;
 
 addon.setErrorClasses(InvalidStateError, UnsupportedError);

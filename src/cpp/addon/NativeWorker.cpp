@@ -1,5 +1,6 @@
 #include "NativeWorker.hpp"
 
+#include <optional>
 #include <system_error>
 
 #include "AddonData.hpp"
@@ -118,22 +119,31 @@ void NativeWorker::CallJs(napi_env env, napi_value /*jsCallback*/, void* context
 	if (env == nullptr) return;
 	auto* self = static_cast<NativeWorker*>(context);
 	if (self->envTearingDown_) return;
+	// Nothing may escape into Node from here. Throwing the error back as a JS
+	// exception can itself fail (for example while a worker_thread is terminating and
+	// JS can no longer run); then there is nobody left to tell and it is dropped.
 	try {
-		self->DrainOutgoing(Napi::Env(env));
-	} catch (const Napi::Error& error) {
-		// An exception thrown by a JS listener: hand it back to Node as uncaught rather
-		// than letting a C++ exception cross into Node.
-		error.ThrowAsJavaScriptException();
-	} catch (const std::exception& error) {
-		Napi::Error::New(env, error.what()).ThrowAsJavaScriptException();
+		try {
+			self->DrainOutgoing(Napi::Env(env));
+		} catch (const Napi::Error& error) {
+			// An exception thrown by a JS listener: hand it back to Node as uncaught.
+			error.ThrowAsJavaScriptException();
+		} catch (const std::exception& error) {
+			Napi::Error::New(env, error.what()).ThrowAsJavaScriptException();
+		}
+	} catch (...) {
 	}
 }
 
 void NativeWorker::DrainOutgoing(Napi::Env env) {
 	channel_->TakeOutgoing(drained_);
 	const mediaplane::Value* exitData = nullptr;
-	Napi::HandleScope scope(env);
+	// A throwing event listener must not cost the rest of the batch its delivery (a
+	// lost response would leave a promise pending forever): remember the first error,
+	// deliver everything, then rethrow it.
+	std::optional<Napi::Error> listenerError;
 	for (const auto& message : drained_) {
+		Napi::HandleScope scope(env);
 		if (message.kind == ChannelOutMessage::Kind::Response) {
 			auto it = pending_.find(message.requestId);
 			if (it == pending_.end()) continue;
@@ -152,13 +162,17 @@ void NativeWorker::DrainOutgoing(Napi::Env env) {
 			exitData = &message.data;
 			continue;
 		}
-		Napi::HandleScope eventScope(env);
-		onEvent_.Call({ Napi::String::New(env, message.targetId),
-		                Napi::String::New(env, message.event),
-		                Napi::Value(env, ValueToJs(env, message.data)) });
+		try {
+			onEvent_.Call({ Napi::String::New(env, message.targetId),
+			                Napi::String::New(env, message.event),
+			                Napi::Value(env, ValueToJs(env, message.data)) });
+		} catch (const Napi::Error& error) {
+			if (!listenerError) listenerError = error;
+		}
 	}
 	if (exitData) OnThreadExited(env, *exitData);
 	drained_.clear();
+	if (listenerError) throw *listenerError;
 }
 
 void NativeWorker::OnThreadExited(Napi::Env env, const mediaplane::Value& exitData) {
