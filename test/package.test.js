@@ -72,3 +72,22 @@ t.test('the addon links no OpenSSL or libuv of its own', async (t) => {
 		t.notMatch(definedSyms, /\bEVP_|\buv_loop_init\b/, 'no OpenSSL/libuv code inside the addon');
 	}
 });
+
+t.test('setLogEventListeners() routes log lines to the given listeners', async (t) => {
+	const lines = [];
+	mediaplane.setLogEventListeners({ ondebug: (ns, log) => lines.push([ns, log]) });
+	t.teardown(() => mediaplane.setLogEventListeners());
+	const worker = await mediaplane.createWorker({ logLevel: 'debug' });
+	const router = await worker.createRouter();
+	await worker.dump();
+	worker.close();
+	t.ok(lines.some(([ns]) => ns === 'mediaplane:Worker'), 'TypeScript debug lines');
+	t.ok(lines.some(([ns, log]) => ns === 'mediaplane:engine:Router' && log.includes(router.id)), 'engine debug lines');
+	t.throws(() => mediaplane.setLogEventListeners({ ondebug: 5 }), { name: 'TypeError', message: /ondebug/ });
+	t.throws(() => mediaplane.setLogEventListeners('x'), { name: 'TypeError' });
+});
+
+t.test('workerBin is the path of the loaded addon', async (t) => {
+	t.match(mediaplane.workerBin, /mediaplane\.node$/);
+	t.ok(fs.existsSync(mediaplane.workerBin));
+});

@@ -86,3 +86,16 @@ t.test('1,000 routers on one worker, then closed', async (t) => {
 	for (const r of routers) r.close();
 	t.equal((await worker.dump()).routerIds.length, 0);
 });
+
+t.test('updateMediaCodecs() regenerates the capabilities, and keeps them on bad input', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	router.updateMediaCodecs([{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]);
+	t.same(router.rtpCapabilities.codecs.map((c) => c.mimeType), ['audio/opus']);
+	t.throws(() => router.updateMediaCodecs('x'), { name: 'TypeError', message: /mediaCodecs/ });
+	t.throws(() => router.updateMediaCodecs([{ kind: 'video', mimeType: 'video/nope', clockRate: 90000 }]), UnsupportedError);
+	t.same(router.rtpCapabilities.codecs.map((c) => c.mimeType), ['audio/opus'], 'unchanged after a failed update');
+	router.close();
+	t.throws(() => router.updateMediaCodecs([]), InvalidStateError);
+});

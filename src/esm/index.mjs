@@ -5,6 +5,8 @@ import mediaplane from './index.js';
 
 export const {
 	version,
+	workerBin,
+	setLogEventListeners,
 	nativeVersions,
 	observer,
 	types,

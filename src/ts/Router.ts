@@ -2,6 +2,7 @@ import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { InvalidStateError } from './errors';
 import { Logger } from './Logger';
+import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
 import { AppData, clone } from './utils';
 
@@ -49,7 +50,7 @@ type RouterConstructorOptions<RouterAppData extends AppData> = {
  */
 export class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
 	readonly #id: string;
-	readonly #rtpCapabilities: RtpCapabilities;
+	#rtpCapabilities: RtpCapabilities;
 	readonly #channel: Channel;
 	readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
 	#closed = false;
@@ -109,6 +110,18 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		this.#closed = true;
 		this.safeEmit('workerclose');
 		this.#observer.safeEmit('close');
+	}
+
+	/**
+	 * Replaces the router's media codecs: validates them like createRouter() does and
+	 * regenerates `rtpCapabilities` (throws TypeError / UnsupportedError and keeps the
+	 * old capabilities on bad input). Existing producers and consumers keep the
+	 * parameters they were created with; new ones negotiate against the new codecs.
+	 */
+	updateMediaCodecs(mediaCodecs: RtpCodecCapability[]): void {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call updateMediaCodecs()');
+		if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an array');
+		this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs));
 	}
 
 	async dump(): Promise<RouterDump> {

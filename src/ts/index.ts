@@ -2,7 +2,7 @@
  * mediaplane: a WebRTC SFU for Node.js with the mediasoup v3 API, whose C++ engine runs
  * in-process as a Node-API addon (one native thread per Worker).
  */
-import { addon } from './native';
+import { addon, addonPath } from './native';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
 import { RtpCapabilities } from './RtpParameters';
@@ -11,6 +11,7 @@ import { AppData, clone } from './utils';
 import { validateWorkerSettings, Worker, WorkerSettings } from './Worker';
 
 export { InvalidStateError, UnsupportedError } from './errors';
+export { setLogEventListeners } from './Logger';
 export { parseScalabilityMode } from './scalabilityModes';
 export * as types from './types';
 
@@ -26,6 +27,12 @@ export const version: string = require('../package.json').version;
 
 /** Versions of the native libraries the engine runs with (libsrtp, OpenSSL, libuv). */
 export const nativeVersions: Readonly<typeof addon.versions> = Object.freeze({ ...addon.versions });
+
+/**
+ * In mediasoup, the path of the worker executable. mediaplane has no worker executable:
+ * the engine is the native addon loaded into this process, and this is its path.
+ */
+export const workerBin: string = addonPath;
 
 /** Emits `newworker` for every worker created. */
 export const observer = new EnhancedEventEmitter<ObserverEvents>();

@@ -33,8 +33,13 @@ export interface NativeAddon {
 
 // node-gyp-build ships no type declarations; it is a function of the package root.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeGypBuild = require('node-gyp-build') as (root: string) => unknown;
+const nodeGypBuild = require('node-gyp-build') as { (root: string): unknown; resolve(root: string): string };
 
-export const addon = nodeGypBuild(path.join(__dirname, '..')) as NativeAddon;
+const packageRoot = path.join(__dirname, '..');
+
+/** The file the addon was loaded from (a prebuild, or build/Release). */
+export const addonPath: string = nodeGypBuild.resolve(packageRoot);
+
+export const addon = nodeGypBuild(packageRoot) as NativeAddon;
 
 addon.setErrorClasses(InvalidStateError, UnsupportedError);
