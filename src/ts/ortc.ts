@@ -57,9 +57,9 @@ const MIME_TYPE_PATTERN = /^(audio|video)\/(.+)$/i;
 const RTX_MIME_TYPE_PATTERN = /^(audio|video)\/rtx$/i;
 
 /**
- * Dynamic payload types (RFC 3551 §6: 96-127), handed out from 100 upwards
- * first so that 96-99, which some endpoints reserve for their own formats, are
- * used last.
+ * Dynamic payload types (RFC 3551 §6: 96-127), handed out from 100 upwards and
+ * then 96-99, the order mediasoup routers use, so applications see the payload
+ * types they are used to.
  */
 const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
 	...range(100, 127),
@@ -110,9 +110,16 @@ export function isRtxCodec(codec: { mimeType: string }): boolean {
 	return RTX_MIME_TYPE_PATTERN.test(codec.mimeType);
 }
 
-/** A random SSRC, kept in 9 decimal digits so it reads easily in logs. */
-function generateRandomSsrc(): number {
-	return 100000000 + Math.floor(Math.random() * 900000000);
+// Random SSRCs are drawn from the same 9-digit range as mediasoup's.
+const MIN_RANDOM_SSRC = 100000000;
+const MAX_RANDOM_SSRC = 999999999;
+
+/**
+ * A random SSRC (RFC 3550 §8.1 wants them random) such that `span`
+ * consecutive values starting at it stay in range.
+ */
+function generateRandomSsrc(span = 1): number {
+	return MIN_RANDOM_SSRC + Math.floor(Math.random() * (MAX_RANDOM_SSRC - MIN_RANDOM_SSRC + 2 - span));
 }
 
 // ---------------------------------------------------------------------------
@@ -550,7 +557,11 @@ function chooseAutomaticPayloadType(supported: RtpCodecCapability, allocator: Pa
 	return allocator.allocateDynamic();
 }
 
-/** The router codec: supported codec's canonical mimeType and feedback, with the application's parameters merged over the supported ones. */
+/**
+ * The router codec: the supported entry's canonical mimeType, clock rate,
+ * channels and feedback, with the application's parameters merged over the
+ * supported entry's.
+ */
 function buildRouterCodec(
 	mediaCodec: RtpCodecCapability,
 	supported: RtpCodecCapability,
@@ -639,7 +650,7 @@ const HOP_BY_HOP_HEADER_EXTENSIONS = new Set<string>([
 
 /** `count` distinct random SSRCs, consecutive from a random base. */
 function generateSsrcs(count: number): number[] {
-	const base = generateRandomSsrc();
+	const base = generateRandomSsrc(count);
 	return range(0, count - 1).map((i) => base + i);
 }
 
@@ -827,7 +838,7 @@ function reduceCongestionControlFeedback(params: RtpParameters): void {
  * 'L{N}T{T}'. The highest maxBitrate of the producer's encodings is kept.
  */
 function buildConsumerEncoding(consumableEncodings: RtpEncodingParameters[], rtxSupported: boolean): RtpEncodingParameters {
-	const ssrc = generateRandomSsrc();
+	const ssrc = generateRandomSsrc(2); // ssrc + 1 may be the RTX SSRC
 	const encoding: RtpEncodingParameters = { ssrc };
 	if (rtxSupported) encoding.rtx = { ssrc: ssrc + 1 };
 
