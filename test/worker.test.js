@@ -152,3 +152,23 @@ t.test('the test-only fatal error request is refused without test hooks', async 
 	t.equal(worker.died, false);
 	worker.close();
 });
+
+t.test('creating and closing many workers frees their memory', async (t) => {
+	const cycle = async () => {
+		const worker = await mediaplane.createWorker();
+		await Promise.all([worker.createRouter(), worker.createRouter()]);
+		await worker.dump();
+		worker.close();
+		await new Promise((resolve) => {
+			const check = () => (worker.subprocessClosed ? resolve() : setImmediate(check));
+			check();
+		});
+	};
+	for (let i = 0; i < 50; i++) await cycle(); // warm up allocators and the JIT
+	global.gc?.();
+	const before = process.memoryUsage().rss;
+	for (let i = 0; i < 300; i++) await cycle();
+	global.gc?.();
+	const grownMiB = (process.memoryUsage().rss - before) / (1024 * 1024);
+	t.ok(grownMiB < 25, `RSS grew ${grownMiB.toFixed(1)} MiB over 300 workers (a leaked 8 MiB thread stack each would be far more)`);
+});
