@@ -13,6 +13,14 @@ const build = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio:
 if (build.status !== 0) process.exit(build.status ?? 1);
 spawnSync(process.execPath, [path.join('scripts', 'write-esm-wrapper.js')], { cwd: root, stdio: 'inherit' });
 
+// The browser tests need Debian's Chromium: install it now (as root, from apt) rather
+// than inside the first browser test, where it would count against tap's timeout.
+try {
+	require('./ensure-chromium').ensureChromium();
+} catch (error) {
+	console.error(`warning: ${error.message}`);
+}
+
 const files = process.argv.slice(2);
 const tapArgs = ['--disable-coverage', '--reporter=tap', '--timeout=120', ...(files.length ? files : ['test/'])];
 const tap = spawn(bin('tap'), tapArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -6,6 +6,7 @@ const t = require('tap');
 const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const mediaplane = require('..');
 const { InvalidStateError } = mediaplane;
 
@@ -37,20 +38,36 @@ t.test('createWorker() rejects every bad setting with a TypeError naming it', as
 	}
 });
 
-t.test('createWorker() accepts every documented setting', async (t) => {
+t.test('createWorker() accepts every documented setting, with a real certificate', async (t) => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediaplane-'));
+	t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 	const cert = path.join(dir, 'cert.pem');
 	const key = path.join(dir, 'key.pem');
-	fs.writeFileSync(cert, 'placeholder: DTLS loads it in the WebRtcTransport issue');
-	fs.writeFileSync(key, 'placeholder');
-	t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+		'-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=mediaplane-test'], { stdio: 'ignore' });
 	const worker = await mediaplane.createWorker({
 		logLevel: 'warn', logTags: ['info', 'ice'], rtcMinPort: 20000, rtcMaxPort: 20100,
 		dtlsCertificateFile: cert, dtlsPrivateKeyFile: key, libwebrtcFieldTrials: 'WebRTC-Foo/Enabled/',
 		disableLiburing: true, appData: { a: 1 },
 	});
 	t.equal(worker.closed, false);
+	const router = await worker.createRouter();
+	const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+	const expected = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'])
+		.toString().trim().split('=')[1];
+	t.equal(transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256').value, expected,
+		'the transport announces the loaded certificate');
 	worker.close();
+
+	// Readable files that are not a certificate: the engine refuses to start.
+	const junk = path.join(dir, 'junk.pem');
+	fs.writeFileSync(junk, 'not a certificate');
+	await t.rejects(mediaplane.createWorker({ dtlsCertificateFile: junk, dtlsPrivateKeyFile: key }), /certificate/i);
+	// A certificate with somebody else's key.
+	const otherKey = path.join(dir, 'other-key.pem');
+	execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', otherKey],
+		{ stdio: 'ignore' });
+	await t.rejects(mediaplane.createWorker({ dtlsCertificateFile: cert, dtlsPrivateKeyFile: otherKey }), /certificate|key/i);
 });
 
 t.test('worker and router methods with wrong arguments', async (t) => {

@@ -4,7 +4,12 @@ import { InvalidStateError } from './errors';
 import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
-import { AppData, clone } from './utils';
+import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
+import { TransportListenInfo } from './TransportTypes';
+import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
+import { WebRtcServer } from './WebRtcServer';
+import { WebRtcTransport, WebRtcTransportDump, WebRtcTransportOptions } from './WebRtcTransport';
+import { NumSctpStreams } from './SctpParameters';
 
 const logger = new Logger('Router');
 
@@ -33,7 +38,7 @@ export type RouterEvents = {
 
 export type RouterObserverEvents = {
 	close: [];
-	newtransport: [unknown];
+	newtransport: [WebRtcTransport];
 	newrtpobserver: [unknown];
 };
 
@@ -53,6 +58,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	#rtpCapabilities: RtpCapabilities;
 	readonly #channel: Channel;
 	readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
+	readonly #transports = new Map<string, WebRtcTransport>();
 	#closed = false;
 	#appData: RouterAppData;
 
@@ -99,6 +105,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		this.#channel
 			.request('worker.closeRouter', undefined, { routerId: this.#id })
 			.catch((error: Error) => logger.debug('worker.closeRouter failed: %s', error.message));
+		this.#closeTransports();
 		this.emit('@close');
 		this.#observer.safeEmit('close');
 	}
@@ -108,6 +115,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (this.#closed) return;
 		logger.debug('workerClosed()');
 		this.#closed = true;
+		this.#closeTransports();
 		this.safeEmit('workerclose');
 		this.#observer.safeEmit('close');
 	}
@@ -124,8 +132,116 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs));
 	}
 
+	/** Creates a WebRtcTransport (ICE-lite, DTLS, SRTP) on own ports or a WebRtcServer's. */
+	async createWebRtcTransport<T extends AppData = AppData>(
+		options: WebRtcTransportOptions<T>
+	): Promise<WebRtcTransport<T>> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createWebRtcTransport()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const {
+			listenInfos,
+			listenIps,
+			port,
+			webRtcServer,
+			enableUdp = true,
+			enableTcp = true,
+			preferUdp = false,
+			preferTcp = false,
+			iceConsentTimeout = 30,
+			initialAvailableOutgoingBitrate = 600000,
+			enableSctp = false,
+			numSctpStreams = { OS: 1024, MIS: 1024 },
+			maxSctpMessageSize = 262144,
+			sctpSendBufferSize = 262144,
+			appData,
+		} = options;
+		validateAppData(appData);
+		const given = [webRtcServer, listenInfos, listenIps].filter((v) => v !== undefined).length;
+		if (given === 0) throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
+		if (given > 1) throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given');
+		for (const [name, value] of Object.entries({ enableUdp, enableTcp, preferUdp, preferTcp, enableSctp })) {
+			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
+		}
+		if (!enableUdp && !enableTcp) throw new TypeError('enableUdp and enableTcp cannot both be false');
+		if (typeof iceConsentTimeout !== 'number' || !Number.isInteger(iceConsentTimeout) || iceConsentTimeout < 1) {
+			throw new TypeError('invalid iceConsentTimeout: must be a positive integer (seconds)');
+		}
+		for (const [name, value] of Object.entries({ initialAvailableOutgoingBitrate, maxSctpMessageSize, sctpSendBufferSize })) {
+			if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+				throw new TypeError(`invalid ${name}: must be a positive integer`);
+			}
+		}
+		validateNumSctpStreams(numSctpStreams);
+
+		let infos: TransportListenInfo[] | undefined;
+		if (webRtcServer !== undefined) {
+			if (!(webRtcServer instanceof WebRtcServer)) throw new TypeError('invalid webRtcServer');
+			if (webRtcServer.closed) throw new InvalidStateError('webRtcServer closed');
+		} else if (listenInfos !== undefined) {
+			infos = normaliseListenInfos(listenInfos).filter((i) => (i.protocol === 'udp' ? enableUdp : enableTcp));
+			if (infos.length === 0) throw new TypeError('no listenInfos left with the enabled protocols');
+		} else {
+			if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('invalid port');
+			infos = listenIpsToListenInfos(listenIps, { enableUdp, enableTcp, port });
+		}
+
+		const transportId = generateUUIDv4();
+		const dump = await this.#channel.request<WebRtcTransportDump>('router.createWebRtcTransport', this.#id, {
+			transportId,
+			webRtcServerId: webRtcServer?.id,
+			listenInfos: infos,
+			enableUdp,
+			enableTcp,
+			preferUdp,
+			preferTcp,
+			iceConsentTimeout,
+			initialAvailableOutgoingBitrate,
+			enableSctp,
+			numSctpStreams,
+			maxSctpMessageSize,
+			sctpSendBufferSize,
+		});
+		const transport = new WebRtcTransport<T>({
+			transportId,
+			routerId: this.#id,
+			channel: this.#channel,
+			appData: (appData ?? {}) as T,
+			dump,
+			sctpParameters: enableSctp
+				? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize }
+				: undefined,
+			webRtcServer,
+		});
+		if (this.#closed) {
+			// The router closed while the engine was creating it (and closed it there).
+			transport.routerClosed();
+			throw new InvalidStateError('Router closed while creating the transport');
+		}
+		this.#transports.set(transportId, transport as WebRtcTransport);
+		transport.on('@close', () => this.#transports.delete(transportId));
+		transport.on('@listenserverclose', () => this.#transports.delete(transportId));
+		webRtcServer?.handleWebRtcTransport(transport as WebRtcTransport);
+		this.#observer.safeEmit('newtransport', transport as WebRtcTransport);
+		return transport;
+	}
+
+	#closeTransports(): void {
+		for (const transport of this.#transports.values()) transport.routerClosed();
+		this.#transports.clear();
+	}
+
 	async dump(): Promise<RouterDump> {
 		if (this.#closed) throw new InvalidStateError('Router closed, cannot call dump()');
 		return this.#channel.request<RouterDump>('router.dump', this.#id);
+	}
+}
+
+function validateNumSctpStreams(numSctpStreams: unknown): asserts numSctpStreams is NumSctpStreams {
+	if (!isPlainObject(numSctpStreams)) throw new TypeError('invalid numSctpStreams: must be an object');
+	for (const key of ['OS', 'MIS'] as const) {
+		const value = (numSctpStreams as NumSctpStreams)[key];
+		if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+			throw new TypeError(`invalid numSctpStreams.${key}: must be an integer between 1 and 65535`);
+		}
 	}
 }

@@ -6,6 +6,8 @@ import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { Router, RouterOptions } from './Router';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
+import { normaliseListenInfos } from './listenInfos';
+import { WebRtcServer, WebRtcServerOptions } from './WebRtcServer';
 
 const logger = new Logger('Worker');
 
@@ -103,7 +105,7 @@ export type WorkerEvents = {
 
 export type WorkerObserverEvents = {
 	close: [];
-	newwebrtcserver: [unknown];
+	newwebrtcserver: [WebRtcServer];
 	newrouter: [Router];
 };
 
@@ -171,6 +173,7 @@ function validateLogSettings(s: WorkerUpdateableSettings): void {
 export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
 	readonly #channel: Channel;
 	readonly #routers = new Set<Router>();
+	readonly #webRtcServers = new Set<WebRtcServer>();
 	readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
 	readonly #engineLoggers = new Map<string, Logger>();
 	#closed = false;
@@ -283,6 +286,22 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 		return router;
 	}
 
+	/** Creates a WebRtcServer: UDP/TCP ports shared by many WebRtcTransports. */
+	async createWebRtcServer<T extends AppData = AppData>(options: WebRtcServerOptions<T>): Promise<WebRtcServer<T>> {
+		this.#assertOpen('createWebRtcServer()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { listenInfos, appData } = options;
+		validateAppData(appData);
+		const infos = normaliseListenInfos(listenInfos);
+		const webRtcServerId = generateUUIDv4();
+		await this.#channel.request('worker.createWebRtcServer', undefined, { webRtcServerId, listenInfos: infos });
+		const webRtcServer = new WebRtcServer<T>({ webRtcServerId, channel: this.#channel, appData: (appData ?? {}) as T });
+		this.#webRtcServers.add(webRtcServer as WebRtcServer);
+		webRtcServer.on('@close', () => this.#webRtcServers.delete(webRtcServer as WebRtcServer));
+		this.#observer.safeEmit('newwebrtcserver', webRtcServer as WebRtcServer);
+		return webRtcServer;
+	}
+
 	/** @private Simulates a fatal engine error (test hooks only). */
 	async simulateFatalErrorForTesting(): Promise<void> {
 		await this.#channel.request('worker.simulateFatalError');
@@ -309,8 +328,11 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 	}
 
 	#closeChildren(): void {
+		// Routers first: their transports get 'routerclose', not 'listenserverclose'.
 		for (const router of this.#routers) router.workerClosed();
 		this.#routers.clear();
+		for (const webRtcServer of this.#webRtcServers) webRtcServer.workerClosed();
+		this.#webRtcServers.clear();
 	}
 
 	#onEngineEvent(event: string, data: unknown): void {

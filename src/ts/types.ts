@@ -18,3 +18,27 @@ export type { Router, RouterOptions, RouterDump, RouterEvents, RouterObserverEve
 export type { AppData } from './utils';
 export type { ScalabilityMode } from './scalabilityModes';
 export { UnsupportedError, InvalidStateError } from './errors';
+export type { Transport, TransportEvents, TransportObserverEvents } from './Transport';
+export type * from './TransportTypes';
+export type {
+	WebRtcTransport,
+	WebRtcTransportOptions,
+	WebRtcTransportDump,
+	WebRtcTransportEvents,
+	WebRtcTransportObserverEvents,
+	IceParameters,
+	IceCandidate,
+	IceState,
+	DtlsRole,
+	DtlsState,
+	DtlsFingerprint,
+	DtlsParameters,
+	FingerprintAlgorithm,
+} from './WebRtcTransport';
+export type {
+	WebRtcServer,
+	WebRtcServerOptions,
+	WebRtcServerDump,
+	WebRtcServerEvents,
+	WebRtcServerObserverEvents,
+} from './WebRtcServer';

@@ -15,8 +15,21 @@ constexpr MethodEntry kMethods[] = {
 	{ Method::WorkerUpdateSettings, "worker.updateSettings" },
 	{ Method::WorkerCreateRouter, "worker.createRouter" },
 	{ Method::WorkerCloseRouter, "worker.closeRouter" },
+	{ Method::WorkerCreateWebRtcServer, "worker.createWebRtcServer" },
+	{ Method::WorkerCloseWebRtcServer, "worker.closeWebRtcServer" },
 	{ Method::WorkerSimulateFatalError, "worker.simulateFatalError" },
 	{ Method::RouterDump, "router.dump" },
+	{ Method::RouterCreateWebRtcTransport, "router.createWebRtcTransport" },
+	{ Method::RouterCloseTransport, "router.closeTransport" },
+	{ Method::WebRtcServerDump, "webRtcServer.dump" },
+	{ Method::TransportDump, "transport.dump" },
+	{ Method::TransportGetStats, "transport.getStats" },
+	{ Method::TransportConnect, "transport.connect" },
+	{ Method::TransportRestartIce, "transport.restartIce" },
+	{ Method::TransportSetMaxIncomingBitrate, "transport.setMaxIncomingBitrate" },
+	{ Method::TransportSetMaxOutgoingBitrate, "transport.setMaxOutgoingBitrate" },
+	{ Method::TransportSetMinOutgoingBitrate, "transport.setMinOutgoingBitrate" },
+	{ Method::TransportEnableTraceEvent, "transport.enableTraceEvent" },
 };
 
 } // namespace

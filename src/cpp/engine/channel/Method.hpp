@@ -14,10 +14,23 @@ enum class Method : uint16_t {
 	WorkerUpdateSettings,
 	WorkerCreateRouter,
 	WorkerCloseRouter,
+	WorkerCreateWebRtcServer,
+	WorkerCloseWebRtcServer,
 	// Only accepted when the worker was created with test hooks enabled: makes the
 	// engine take its fatal-error path so tests can observe `died`.
 	WorkerSimulateFatalError,
 	RouterDump,
+	RouterCreateWebRtcTransport,
+	RouterCloseTransport,
+	WebRtcServerDump,
+	TransportDump,
+	TransportGetStats,
+	TransportConnect,
+	TransportRestartIce,
+	TransportSetMaxIncomingBitrate,
+	TransportSetMaxOutgoingBitrate,
+	TransportSetMinOutgoingBitrate,
+	TransportEnableTraceEvent,
 };
 
 // Methods the Worker answers itself; the rest go to the engine object named by the

@@ -1,16 +1,21 @@
 #pragma once
-// A Router: the engine's media routing domain. Transports, producers and consumers
-// hang off it in later issues; for now it owns its identity and answers dump().
+// A Router: the engine's media routing domain. It owns its transports (and, with the
+// producers/consumers issue, the producer -> consumers routing table).
 
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "../worker/RequestHandler.hpp"
+#include "../worker/WorkerContext.hpp"
 
 namespace mediaplane {
 
+class WebRtcTransport;
+
 class Router : public RequestHandler {
 public:
-	Router(std::string id, RequestHandlerRegistry& registry);
+	Router(const WorkerContext& context, std::string id);
 	~Router() override;
 
 	Router(const Router&) = delete;
@@ -21,8 +26,12 @@ public:
 	Value HandleRequest(const ChannelRequest& request) override;
 
 private:
+	Value CreateWebRtcTransport(const Value& data);
+	void CloseTransport(const Value& data);
+
+	const WorkerContext& context_;
 	std::string id_;
-	RequestHandlerRegistry& registry_;
+	std::unordered_map<std::string, std::unique_ptr<WebRtcTransport>> webRtcTransports_;
 };
 
 } // namespace mediaplane

@@ -6,6 +6,9 @@
 
 #include <new>
 
+#include "../common/CallbackGuard.hpp"
+#include "../dtls/DtlsCertificate.hpp"
+
 namespace mediaplane {
 
 namespace {
@@ -30,6 +33,7 @@ Worker::Worker(Channel& channel, WorkerSettings settings)
 Worker::~Worker() {
 	// Run() always closes; this is for a Worker destroyed without running.
 	routers_.clear();
+	webRtcServers_.clear();
 }
 
 std::string Worker::Run() {
@@ -41,6 +45,8 @@ std::string Worker::Run() {
 		return std::string("uv_loop_init failed: ") + uv_strerror(error);
 	}
 	loopInitialized_ = true;
+	SetFatalErrorHandler(
+	    [](void* context, const char* reason) { static_cast<Worker*>(context)->Fail(reason); }, this);
 	wakeup_.data = this;
 	error = uv_async_init(&loop_, &wakeup_, &Worker::OnWakeup);
 	if (error != 0) {
@@ -51,6 +57,26 @@ std::string Worker::Run() {
 
 	uv_idle_init(&loop_, &hotPoll_);
 	hotPoll_.data = this;
+
+	context_.loop = &loop_;
+	context_.channel = &channel_;
+	context_.registry = &registry_;
+	context_.rtcMinPort = settings_.rtcMinPort;
+	context_.rtcMaxPort = settings_.rtcMaxPort;
+	context_.findWebRtcServer = [this](const std::string& id) -> WebRtcServer* {
+		auto it = webRtcServers_.find(id);
+		return it == webRtcServers_.end() ? nullptr : it->second.get();
+	};
+	std::string certificateError = SetUpCertificate();
+	if (!certificateError.empty()) {
+		// Ends the thread before "running": createWorker() rejects with this reason.
+		Close();
+		uv_run(&loop_, UV_RUN_DEFAULT);
+		uv_loop_close(&loop_);
+		SetFatalErrorHandler(nullptr, nullptr);
+		Logger::SetCurrent(nullptr);
+		return certificateError;
+	}
 
 	channel_.PushOutgoing(ChannelOutMessage::Notify("", "running", Value()));
 	MP_DEBUG("worker thread running [pid:%d]", static_cast<int>(getpid()));
@@ -68,20 +94,14 @@ std::string Worker::Run() {
 		fatalError_ = "uv_loop_close failed: handles still open";
 	}
 	MP_DEBUG("worker thread ending");
+	SetFatalErrorHandler(nullptr, nullptr);
 	Logger::SetCurrent(nullptr);
 	return fatalError_;
 }
 
 void Worker::OnWakeup(uv_async_t* handle) {
 	auto* worker = static_cast<Worker*>(handle->data);
-	// The top of every libuv callback is a boundary no exception may cross.
-	try {
-		worker->ProcessRequests();
-	} catch (const std::exception& error) {
-		worker->Fail(error.what());
-	} catch (...) {
-		worker->Fail("unknown exception");
-	}
+	GuardCallback([worker]() { worker->ProcessRequests(); });
 }
 
 void Worker::OnHotPoll(uv_idle_t* handle) {
@@ -156,6 +176,8 @@ Value Worker::HandleRequest(const ChannelRequest& request) {
 		}
 		case Method::WorkerCreateRouter: CreateRouter(request.data); return Value();
 		case Method::WorkerCloseRouter: CloseRouter(request.data); return Value();
+		case Method::WorkerCreateWebRtcServer: return CreateWebRtcServer(request.data);
+		case Method::WorkerCloseWebRtcServer: CloseWebRtcServer(request.data); return Value();
 		case Method::WorkerSimulateFatalError:
 			if (!settings_.enableTestHooks) {
 				throw RequestError(RequestError::Kind::Error, "test hooks are disabled");
@@ -172,7 +194,7 @@ void Worker::CreateRouter(const Value& data) {
 	if (routers_.count(routerId) != 0) {
 		throw RequestError(RequestError::Kind::Error, "router \"" + routerId + "\" already exists");
 	}
-	auto router = std::make_unique<Router>(routerId, registry_);
+	auto router = std::make_unique<Router>(context_, routerId);
 	routers_.emplace(routerId, std::move(router));
 }
 
@@ -184,6 +206,38 @@ void Worker::CloseRouter(const Value& data) {
 		                   "router \"" + routerId + "\" not found");
 	}
 	routers_.erase(it);
+}
+
+std::string Worker::SetUpCertificate() {
+	std::string error;
+	if (!settings_.dtlsCertificateFile.empty()) {
+		context_.certificate =
+		    DtlsCertificate::LoadFromFiles(settings_.dtlsCertificateFile, settings_.dtlsPrivateKeyFile, &error);
+	} else {
+		context_.certificate = DtlsCertificate::Generate(&error);
+	}
+	if (!context_.certificate) return "DTLS certificate: " + error;
+	return "";
+}
+
+Value Worker::CreateWebRtcServer(const Value& data) {
+	const std::string& serverId = data.RequireString("webRtcServerId");
+	if (registry_.Find(serverId)) {
+		throw RequestError(RequestError::Kind::Error, "id \"" + serverId + "\" already exists");
+	}
+	auto server = std::make_unique<WebRtcServer>(context_, serverId, data);
+	Value dump = server->Dump();
+	webRtcServers_.emplace(serverId, std::move(server));
+	return dump;
+}
+
+void Worker::CloseWebRtcServer(const Value& data) {
+	const std::string& serverId = data.RequireString("webRtcServerId");
+	auto it = webRtcServers_.find(serverId);
+	if (it == webRtcServers_.end()) {
+		throw RequestError::InvalidState("WebRtcServer \"" + serverId + "\" not found");
+	}
+	webRtcServers_.erase(it);
 }
 
 Value Worker::Dump() const {
@@ -198,7 +252,9 @@ Value Worker::Dump() const {
 
 	Value dump = Value::MakeObject();
 	dump.Set("pid", static_cast<int64_t>(getpid()));
-	dump.Set("webRtcServerIds", Value::MakeArray());
+	Value webRtcServerIds = Value::MakeArray();
+	for (const auto& entry : webRtcServers_) webRtcServerIds.Push(entry.first);
+	dump.Set("webRtcServerIds", std::move(webRtcServerIds));
 	dump.Set("routerIds", std::move(routerIds));
 	dump.Set("channelMessageHandlers", std::move(handlers));
 	return dump;
@@ -235,6 +291,7 @@ void Worker::Close() {
 	if (closed_) return;
 	closed_ = true;
 	routers_.clear();
+	webRtcServers_.clear();
 	channel_.DetachWorkerWakeup();
 	uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
 	uv_close(reinterpret_cast<uv_handle_t*>(&hotPoll_), nullptr);

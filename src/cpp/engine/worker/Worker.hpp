@@ -16,7 +16,9 @@
 #include "../channel/Channel.hpp"
 #include "../common/Logger.hpp"
 #include "../router/Router.hpp"
+#include "../transport/WebRtcServer.hpp"
 #include "RequestHandler.hpp"
+#include "WorkerContext.hpp"
 #include "WorkerSettings.hpp"
 
 namespace mediaplane {
@@ -47,6 +49,10 @@ private:
 	Value GetResourceUsage() const;
 	void CreateRouter(const Value& data);
 	void CloseRouter(const Value& data);
+	Value CreateWebRtcServer(const Value& data);
+	void CloseWebRtcServer(const Value& data);
+	// Loads or generates the DTLS certificate; returns an error message on failure.
+	std::string SetUpCertificate();
 
 	Channel& channel_;
 	WorkerSettings settings_;
@@ -63,6 +69,10 @@ private:
 	std::string fatalError_;
 	std::vector<ChannelRequest> batch_; // reused between wake-ups
 	RequestHandlerRegistry registry_;
+	WorkerContext context_;
+	// Declared before routers_ so that routers (and their transports, which may use a
+	// server) are destroyed first.
+	std::unordered_map<std::string, std::unique_ptr<WebRtcServer>> webRtcServers_;
 	std::unordered_map<std::string, std::unique_ptr<Router>> routers_;
 };
 

@@ -1,0 +1,126 @@
+#define MP_LOG_SOURCE "TcpConnection"
+#include "TcpConnection.hpp"
+
+#include <cstring>
+
+#include "../common/CallbackGuard.hpp"
+#include "../common/Logger.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+struct WriteRequest {
+	uv_write_t request;
+	std::unique_ptr<uint8_t[]> data;
+};
+
+} // namespace
+
+TcpConnection::TcpConnection(Listener& listener, uv_tcp_t* handle)
+    : listener_(listener), handle_(handle), buffer_(new uint8_t[kBufferSize]) {
+	handle_->data = this;
+	tuple_.protocol = TransportProtocol::Tcp;
+	tuple_.sender = this;
+	int length = sizeof(tuple_.localAddress);
+	uv_tcp_getsockname(handle_, reinterpret_cast<sockaddr*>(&tuple_.localAddress), &length);
+	length = sizeof(tuple_.remoteAddress);
+	uv_tcp_getpeername(handle_, reinterpret_cast<sockaddr*>(&tuple_.remoteAddress), &length);
+}
+
+TcpConnection::~TcpConnection() {
+	handle_->data = nullptr;
+	if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(handle_))) {
+		uv_close(reinterpret_cast<uv_handle_t*>(handle_),
+		         [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
+	}
+}
+
+bool TcpConnection::Start() {
+	uv_tcp_nodelay(handle_, 1);
+	return uv_read_start(reinterpret_cast<uv_stream_t*>(handle_), &TcpConnection::OnAlloc,
+	                     &TcpConnection::OnRead) == 0;
+}
+
+void TcpConnection::Close() {
+	if (closed_) return;
+	closed_ = true;
+	uv_read_stop(reinterpret_cast<uv_stream_t*>(handle_));
+	listener_.OnTcpConnectionClosed(*this);
+}
+
+void TcpConnection::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
+	auto* connection = static_cast<TcpConnection*>(handle->data);
+	if (!connection || connection->buffered_ >= kBufferSize) {
+		*buf = uv_buf_init(nullptr, 0);
+		return;
+	}
+	*buf = uv_buf_init(reinterpret_cast<char*>(connection->buffer_.get() + connection->buffered_),
+	                   static_cast<unsigned>(kBufferSize - connection->buffered_));
+}
+
+void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
+	auto* connection = static_cast<TcpConnection*>(stream->data);
+	if (!connection || connection->closed_) return;
+	GuardCallback([&]() {
+		if (nread < 0) {
+			MP_DEBUG_TAG(Ice, "TCP connection closed by peer (%s)", uv_strerror(static_cast<int>(nread)));
+			connection->Close();
+			return;
+		}
+		connection->buffered_ += static_cast<size_t>(nread);
+		connection->ConsumeFrames();
+	});
+}
+
+void TcpConnection::ConsumeFrames() {
+	// RFC 4571 §2: LENGTH (16 bits, network order) followed by the packet.
+	size_t offset = 0;
+	while (!closed_ && buffered_ - offset >= 2) {
+		size_t frameLength = (static_cast<size_t>(buffer_[offset]) << 8) | buffer_[offset + 1];
+		if (frameLength == 0) {
+			++droppedFrames_;
+			offset += 2;
+			continue;
+		}
+		if (buffered_ - offset < 2 + frameLength) break;
+		listener_.OnTcpFrame(*this, buffer_.get() + offset + 2, frameLength);
+		offset += 2 + frameLength;
+	}
+	if (closed_) return;
+	// Keep the partial frame at the start of the buffer.
+	if (offset > 0) {
+		std::memmove(buffer_.get(), buffer_.get() + offset, buffered_ - offset);
+		buffered_ -= offset;
+	}
+}
+
+void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* /*remote*/) {
+	if (closed_ || len == 0 || len > 65535) return;
+	uint8_t header[2] = { static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len & 0xff) };
+	uv_buf_t buffers[2] = {
+		uv_buf_init(reinterpret_cast<char*>(header), 2),
+		uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned>(len)),
+	};
+	int written = uv_try_write(reinterpret_cast<uv_stream_t*>(handle_), buffers, 2);
+	if (written < 0 && written != UV_EAGAIN) {
+		Close();
+		return;
+	}
+	size_t done = written > 0 ? static_cast<size_t>(written) : 0;
+	if (done == len + 2) return;
+	// Queue what the kernel did not take, as one copy.
+	size_t remaining = len + 2 - done;
+	auto* request = new WriteRequest;
+	request->data.reset(new uint8_t[remaining]);
+	size_t headerPart = done < 2 ? 2 - done : 0;
+	std::memcpy(request->data.get(), header + (2 - headerPart), headerPart);
+	std::memcpy(request->data.get() + headerPart, data + (done > 2 ? done - 2 : 0), remaining - headerPart);
+	request->request.data = request;
+	uv_buf_t rest = uv_buf_init(reinterpret_cast<char*>(request->data.get()), static_cast<unsigned>(remaining));
+	int result = uv_write(&request->request, reinterpret_cast<uv_stream_t*>(handle_), &rest, 1,
+	                      [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
+	if (result != 0) delete request;
+}
+
+} // namespace mediaplane

@@ -1,0 +1,60 @@
+#pragma once
+// One accepted TCP connection carrying ICE-TCP traffic (RFC 6544) framed per RFC 4571:
+// every packet is preceded by its 16-bit big-endian length. Incoming bytes are
+// reassembled into whole frames in a fixed buffer; a connection that announces a frame
+// larger than the buffer can hold cannot be a valid peer and is closed.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "TransportTuple.hpp"
+
+namespace mediaplane {
+
+class TcpConnection : public PacketSender {
+public:
+	class Listener {
+	public:
+		virtual ~Listener() = default;
+		// `data` is the connection's buffer: modifiable in place, not to be kept.
+		virtual void OnTcpFrame(TcpConnection& connection, uint8_t* data, size_t len) = 0;
+		// The peer closed, or an error/protocol violation closed the connection. The
+		// listener owns the connection and must destroy it (not from inside this call's
+		// caller stack frames of the connection: the server defers it).
+		virtual void OnTcpConnectionClosed(TcpConnection& connection) = 0;
+	};
+
+	// Takes over an accepted handle (already initialised on the loop).
+	TcpConnection(Listener& listener, uv_tcp_t* handle);
+	~TcpConnection() override;
+
+	TcpConnection(const TcpConnection&) = delete;
+	TcpConnection& operator=(const TcpConnection&) = delete;
+
+	bool Start(); // begins reading; false if the handle is unusable
+	void SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) override;
+	void Close();  // stops reading; OnTcpConnectionClosed follows once
+
+	const TransportTuple& GetTuple() const { return tuple_; }
+	bool IsClosed() const { return closed_; }
+	uint64_t GetDroppedFrames() const { return droppedFrames_; }
+
+private:
+	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+	static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+	void ConsumeFrames();
+
+	Listener& listener_;
+	uv_tcp_t* handle_;
+	TransportTuple tuple_;
+	// 2-byte length + the largest frame RFC 4571 allows.
+	static constexpr size_t kBufferSize = 2 + 65535;
+	std::unique_ptr<uint8_t[]> buffer_;
+	size_t buffered_ = 0;
+	bool closed_ = false;
+	uint64_t droppedFrames_ = 0;
+};
+
+} // namespace mediaplane

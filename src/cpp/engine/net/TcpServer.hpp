@@ -1,0 +1,59 @@
+#pragma once
+// A listening TCP socket for ICE-TCP passive candidates (RFC 6544): accepts
+// connections and owns them until they close.
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "TcpConnection.hpp"
+
+namespace mediaplane {
+
+class TcpServer : public TcpConnection::Listener {
+public:
+	class Listener {
+	public:
+		virtual ~Listener() = default;
+		virtual void OnTcpServerFrame(TcpServer& server, TcpConnection& connection, uint8_t* data, size_t len) = 0;
+		// Called before the connection is destroyed.
+		virtual void OnTcpServerConnectionClosed(TcpServer& server, TcpConnection& connection) = 0;
+	};
+
+	// Same port rules as UdpSocket::Bind.
+	static std::unique_ptr<TcpServer> Listen(uv_loop_t* loop, Listener& listener, const std::string& ip,
+	                                         uint16_t port, uint16_t minPort, uint16_t maxPort, std::string* error);
+	~TcpServer() override;
+
+	TcpServer(const TcpServer&) = delete;
+	TcpServer& operator=(const TcpServer&) = delete;
+
+	uint16_t GetLocalPort() const { return AddressPort(reinterpret_cast<const sockaddr*>(&localAddress_)); }
+	std::string GetLocalIp() const { return AddressToString(reinterpret_cast<const sockaddr*>(&localAddress_)); }
+	size_t GetConnectionCount() const { return connections_.size(); }
+	void SetListener(Listener& listener) { listener_ = &listener; }
+
+	// A guard against connection floods: more than this many open connections and new
+	// ones are refused.
+	static constexpr size_t kMaxConnections = 1024;
+
+	void OnTcpFrame(TcpConnection& connection, uint8_t* data, size_t len) override;
+	void OnTcpConnectionClosed(TcpConnection& connection) override;
+
+private:
+	explicit TcpServer(Listener& listener) : listener_(&listener) {}
+	static void OnConnection(uv_stream_t* server, int status);
+	void ReapClosedConnections();
+
+	Listener* listener_;
+	uv_loop_t* loop_ = nullptr;
+	uv_tcp_t* handle_ = nullptr;
+	sockaddr_storage localAddress_{};
+	std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections_;
+	std::vector<std::unique_ptr<TcpConnection>> closedConnections_;
+	uv_idle_t* reaper_ = nullptr; // frees closed connections outside their own callbacks
+};
+
+} // namespace mediaplane

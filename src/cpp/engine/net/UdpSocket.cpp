@@ -1,0 +1,147 @@
+#define MP_LOG_SOURCE "UdpSocket"
+#include "UdpSocket.hpp"
+
+#include <cstring>
+#include <random>
+
+#include "../common/CallbackGuard.hpp"
+#include "../common/Logger.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+constexpr size_t kRecvBufferSize = 65536;
+
+struct SendRequest {
+	uv_udp_send_t request;
+	std::unique_ptr<uint8_t[]> data;
+};
+
+} // namespace
+
+bool ParseIpAddress(const std::string& ip, uint16_t port, sockaddr_storage* out) {
+	std::memset(out, 0, sizeof(*out));
+	if (uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return true;
+	if (uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0) return true;
+	return false;
+}
+
+std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, const std::string& ip,
+                                           uint16_t port, uint16_t minPort, uint16_t maxPort,
+                                           uint32_t sendBufferSize, uint32_t recvBufferSize, std::string* error) {
+	sockaddr_storage address;
+	if (!ParseIpAddress(ip, 0, &address)) {
+		*error = "invalid IP address \"" + ip + "\"";
+		return nullptr;
+	}
+	std::unique_ptr<UdpSocket> socket(new UdpSocket(listener));
+	socket->handle_ = new uv_udp_t;
+	uv_udp_init_ex(loop, socket->handle_, address.ss_family);
+	socket->handle_->data = socket.get();
+
+	auto setPort = [&address](uint16_t p) {
+		if (address.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(p);
+		else reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(p);
+	};
+	unsigned flags = address.ss_family == AF_INET6 ? UV_UDP_IPV6ONLY : 0;
+
+	int result = UV_EADDRINUSE;
+	if (port != 0) {
+		setPort(port);
+		result = uv_udp_bind(socket->handle_, reinterpret_cast<sockaddr*>(&address), flags);
+	} else {
+		// Try every port of the range once, from a random start, so that concurrent
+		// workers do not all race for the lowest free port.
+		uint32_t span = static_cast<uint32_t>(maxPort) - minPort + 1;
+		static thread_local std::mt19937 random{ std::random_device{}() };
+		uint32_t offset = std::uniform_int_distribution<uint32_t>(0, span - 1)(random);
+		for (uint32_t i = 0; i < span && result == UV_EADDRINUSE; ++i) {
+			setPort(static_cast<uint16_t>(minPort + (offset + i) % span));
+			result = uv_udp_bind(socket->handle_, reinterpret_cast<sockaddr*>(&address), flags);
+		}
+	}
+	if (result != 0) {
+		*error = std::string("cannot bind UDP ") + ip + ": " + uv_strerror(result);
+		return nullptr; // the destructor closes the handle
+	}
+
+	int length = sizeof(socket->localAddress_);
+	uv_udp_getsockname(socket->handle_, reinterpret_cast<sockaddr*>(&socket->localAddress_), &length);
+	if (sendBufferSize) {
+		int size = static_cast<int>(sendBufferSize);
+		uv_send_buffer_size(reinterpret_cast<uv_handle_t*>(socket->handle_), &size);
+	}
+	if (recvBufferSize) {
+		int size = static_cast<int>(recvBufferSize);
+		uv_recv_buffer_size(reinterpret_cast<uv_handle_t*>(socket->handle_), &size);
+	}
+	socket->recvBuffer_.reset(new uint8_t[kRecvBufferSize]);
+	result = uv_udp_recv_start(socket->handle_, &UdpSocket::OnAlloc, &UdpSocket::OnRecv);
+	if (result != 0) {
+		*error = std::string("cannot read UDP socket: ") + uv_strerror(result);
+		return nullptr;
+	}
+	socket->reading_ = true;
+	MP_DEBUG("UDP socket bound to %s:%u", socket->GetLocalIp().c_str(), socket->GetLocalPort());
+	return socket;
+}
+
+UdpSocket::~UdpSocket() {
+	if (!handle_) return;
+	handle_->data = nullptr;
+	if (reading_) uv_udp_recv_stop(handle_);
+	uv_close(reinterpret_cast<uv_handle_t*>(handle_),
+	         [](uv_handle_t* handle) { delete reinterpret_cast<uv_udp_t*>(handle); });
+}
+
+void UdpSocket::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
+	auto* socket = static_cast<UdpSocket*>(handle->data);
+	if (!socket) {
+		*buf = uv_buf_init(nullptr, 0);
+		return;
+	}
+	*buf = uv_buf_init(reinterpret_cast<char*>(socket->recvBuffer_.get()), kRecvBufferSize);
+}
+
+void UdpSocket::OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
+                       unsigned flags) {
+	auto* socket = static_cast<UdpSocket*>(handle->data);
+	if (!socket || nread <= 0 || !addr) return; // 0 with null addr: nothing more to read
+	if (flags & UV_UDP_PARTIAL) return;          // truncated datagram: drop
+	GuardCallback([&]() {
+		TransportTuple tuple;
+		tuple.protocol = TransportProtocol::Udp;
+		tuple.localAddress = socket->localAddress_;
+		std::memcpy(&tuple.remoteAddress, addr,
+		            addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+		tuple.sender = socket;
+		socket->listener_->OnUdpPacket(*socket, reinterpret_cast<uint8_t*>(buf->base),
+		                               static_cast<size_t>(nread), tuple);
+	});
+}
+
+void UdpSocket::SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) {
+	uv_buf_t buffer = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned>(len));
+	int sent = uv_udp_try_send(handle_, &buffer, 1, remote);
+	if (sent == static_cast<int>(len)) return;
+	if (sent != UV_EAGAIN && sent != UV_ENOSYS) {
+		++sendErrors_;
+		return;
+	}
+	// The kernel queue is full (or try_send unsupported): queue a copy.
+	auto* request = new SendRequest;
+	request->data.reset(new uint8_t[len]);
+	std::memcpy(request->data.get(), data, len);
+	request->request.data = request;
+	uv_buf_t copy = uv_buf_init(reinterpret_cast<char*>(request->data.get()), static_cast<unsigned>(len));
+	int result = uv_udp_send(&request->request, handle_, &copy, 1, remote, [](uv_udp_send_t* req, int) {
+		delete static_cast<SendRequest*>(req->data);
+	});
+	if (result != 0) {
+		++sendErrors_;
+		delete request;
+	}
+}
+
+} // namespace mediaplane

@@ -1,0 +1,69 @@
+#pragma once
+// A bound UDP socket on the worker's loop. Received datagrams go to the listener with
+// a TransportTuple; sending is a PacketSender.
+//
+// Receive buffer: one per socket, reused for every datagram (libuv hands it back after
+// each read), so receiving allocates nothing per packet. Sending tries the synchronous
+// uv_udp_try_send first (the common case on an uncongested socket: no copy, no
+// allocation); only when the kernel queue is full does it fall back to a queued send
+// with a copy.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "TransportTuple.hpp"
+
+namespace mediaplane {
+
+class UdpSocket : public PacketSender {
+public:
+	class Listener {
+	public:
+		virtual ~Listener() = default;
+		// `data` points into the socket's own receive buffer: the listener may modify it in
+		// place (SRTP decrypts in place) but must not keep it.
+		virtual void OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) = 0;
+	};
+
+	// Binds to ip:port; with port 0, to a free port in [minPort, maxPort] (tried from a
+	// random start, skipping EADDRINUSE). Returns nullptr and sets *error on failure.
+	static std::unique_ptr<UdpSocket> Bind(uv_loop_t* loop, Listener& listener, const std::string& ip,
+	                                       uint16_t port, uint16_t minPort, uint16_t maxPort,
+	                                       uint32_t sendBufferSize, uint32_t recvBufferSize, std::string* error);
+	~UdpSocket() override;
+
+	UdpSocket(const UdpSocket&) = delete;
+	UdpSocket& operator=(const UdpSocket&) = delete;
+
+	void SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) override;
+
+	const sockaddr_storage& GetLocalAddress() const { return localAddress_; }
+	uint16_t GetLocalPort() const { return AddressPort(reinterpret_cast<const sockaddr*>(&localAddress_)); }
+	std::string GetLocalIp() const { return AddressToString(reinterpret_cast<const sockaddr*>(&localAddress_)); }
+	uint64_t GetSendErrors() const { return sendErrors_; }
+
+	// Swaps the receiver (WebRtcServer hands sockets' packets to transports itself).
+	void SetListener(Listener& listener) { listener_ = &listener; }
+
+private:
+	UdpSocket(Listener& listener) : listener_(&listener) {}
+
+	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+	static void OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags);
+
+	Listener* listener_;
+	uv_udp_t* handle_ = nullptr;
+	sockaddr_storage localAddress_{};
+	// 64 KiB: the largest datagram; one per socket.
+	std::unique_ptr<uint8_t[]> recvBuffer_;
+	bool reading_ = false;
+	uint64_t sendErrors_ = 0;
+};
+
+// Parses "1.2.3.4" or "::1" with a port into a sockaddr_storage.
+bool ParseIpAddress(const std::string& ip, uint16_t port, sockaddr_storage* out);
+
+} // namespace mediaplane

@@ -1,0 +1,189 @@
+#define MP_LOG_SOURCE "WebRtcServer"
+#include "WebRtcServer.hpp"
+
+#include <cstring>
+
+#include "../common/Logger.hpp"
+#include "../common/RequestError.hpp"
+#include "../ice/StunMessage.hpp"
+#include "WebRtcTransport.hpp"
+
+namespace mediaplane {
+
+WebRtcServer::WebRtcServer(const WorkerContext& context, std::string id, const Value& data)
+    : context_(context), id_(std::move(id)) {
+	const Value::Array& infos = data.RequireArray("listenInfos");
+	if (infos.empty()) throw RequestError::Type("empty listenInfos");
+	for (const Value& infoValue : infos) {
+		Listening entry;
+		entry.info = ListenInfo::FromValue(infoValue, context_.rtcMinPort, context_.rtcMaxPort);
+		std::string error;
+		if (entry.info.protocol == TransportProtocol::Udp) {
+			entry.udpSocket = UdpSocket::Bind(context_.loop, *this, entry.info.ip, entry.info.port,
+			                                  entry.info.portRangeMin, entry.info.portRangeMax,
+			                                  entry.info.sendBufferSize, entry.info.recvBufferSize, &error);
+			if (!entry.udpSocket) throw RequestError(RequestError::Kind::Error, error);
+			entry.port = entry.udpSocket->GetLocalPort();
+		} else {
+			entry.tcpServer = TcpServer::Listen(context_.loop, *this, entry.info.ip, entry.info.port,
+			                                    entry.info.portRangeMin, entry.info.portRangeMax, &error);
+			if (!entry.tcpServer) throw RequestError(RequestError::Kind::Error, error);
+			entry.port = entry.tcpServer->GetLocalPort();
+		}
+		listening_.push_back(std::move(entry));
+	}
+	context_.registry->Register(id_, this);
+}
+
+WebRtcServer::~WebRtcServer() {
+	for (WebRtcTransport* transport : transports_) transport->OnWebRtcServerClosed();
+	context_.registry->Unregister(id_);
+}
+
+std::vector<IceCandidate> WebRtcServer::GetIceCandidates(bool enableUdp, bool enableTcp, bool preferUdp,
+                                                         bool preferTcp) const {
+	std::vector<IceCandidate> candidates;
+	uint16_t index = 0;
+	for (const auto& entry : listening_) {
+		bool udp = entry.info.protocol == TransportProtocol::Udp;
+		if ((udp && !enableUdp) || (!udp && !enableTcp)) continue;
+		IceCandidate candidate;
+		candidate.protocol = entry.info.protocol;
+		candidate.address = entry.info.AdvertisedAddress();
+		candidate.port = entry.port;
+		candidate.foundation = udp ? "udpcandidate" : "tcpcandidate";
+		bool preferred = udp ? !preferTcp || preferUdp : preferTcp;
+		int localPreference = 32768 + (preferred ? 16384 : 0) - index * 16;
+		candidate.priority = IceCandidate::ComputePriority(static_cast<uint16_t>(localPreference > 0 ? localPreference : 0));
+		candidates.push_back(candidate);
+		++index;
+	}
+	return candidates;
+}
+
+std::string WebRtcServer::AnnouncedAddressFor(const TransportTuple& tuple) const {
+	uint16_t port = AddressPort(reinterpret_cast<const sockaddr*>(&tuple.localAddress));
+	for (const auto& entry : listening_) {
+		if (entry.port == port && entry.info.protocol == tuple.protocol) return entry.info.announcedAddress;
+	}
+	return "";
+}
+
+void WebRtcServer::RegisterTransport(WebRtcTransport* transport) {
+	transports_.insert(transport);
+	transportsByUsernameFragment_[transport->GetUsernameFragment()] = transport;
+}
+
+void WebRtcServer::UnregisterTransport(WebRtcTransport* transport) {
+	transports_.erase(transport);
+	for (auto it = transportsByUsernameFragment_.begin(); it != transportsByUsernameFragment_.end();) {
+		it = it->second == transport ? transportsByUsernameFragment_.erase(it) : std::next(it);
+	}
+	for (auto it = transportsByTuple_.begin(); it != transportsByTuple_.end();) {
+		it = it->second == transport ? transportsByTuple_.erase(it) : std::next(it);
+	}
+}
+
+void WebRtcServer::UpdateUsernameFragment(const std::string& oldUsernameFragment, WebRtcTransport* transport) {
+	auto it = transportsByUsernameFragment_.find(oldUsernameFragment);
+	if (it != transportsByUsernameFragment_.end() && it->second == transport) transportsByUsernameFragment_.erase(it);
+	transportsByUsernameFragment_[transport->GetUsernameFragment()] = transport;
+}
+
+void WebRtcServer::AddTuple(const TransportTuple& tuple, WebRtcTransport* transport) {
+	transportsByTuple_[TupleKey(tuple)] = transport;
+}
+
+void WebRtcServer::RemoveTuple(const TransportTuple& tuple, WebRtcTransport* transport) {
+	auto it = transportsByTuple_.find(TupleKey(tuple));
+	if (it != transportsByTuple_.end() && it->second == transport) transportsByTuple_.erase(it);
+}
+
+std::string WebRtcServer::TupleKey(const TransportTuple& tuple) {
+	// The socket/connection object plus the remote address identifies the path.
+	std::string key(reinterpret_cast<const char*>(&tuple.sender), sizeof(tuple.sender));
+	size_t addressLength = tuple.remoteAddress.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+	key.append(reinterpret_cast<const char*>(&tuple.remoteAddress), addressLength);
+	return key;
+}
+
+void WebRtcServer::OnUdpPacket(UdpSocket& /*socket*/, uint8_t* data, size_t len, const TransportTuple& tuple) {
+	Route(data, len, tuple);
+}
+
+void WebRtcServer::OnTcpServerFrame(TcpServer& /*server*/, TcpConnection& connection, uint8_t* data, size_t len) {
+	Route(data, len, connection.GetTuple());
+}
+
+void WebRtcServer::OnTcpServerConnectionClosed(TcpServer& /*server*/, TcpConnection& connection) {
+	auto it = transportsByTuple_.find(TupleKey(connection.GetTuple()));
+	if (it == transportsByTuple_.end()) return;
+	WebRtcTransport* transport = it->second;
+	transportsByTuple_.erase(it);
+	transport->OnTupleClosed(connection.GetTuple());
+}
+
+void WebRtcServer::Route(uint8_t* data, size_t len, const TransportTuple& tuple) {
+	auto byTuple = transportsByTuple_.find(TupleKey(tuple));
+	if (byTuple != transportsByTuple_.end()) {
+		byTuple->second->ReceivePacket(data, len, tuple);
+		return;
+	}
+	if (StunMessage::LooksLikeStun(data, len)) {
+		auto message = StunMessage::Parse(data, len);
+		if (message) {
+			const std::string& username = message->GetUsername();
+			std::string localFragment = username.substr(0, username.find(':'));
+			auto byFragment = transportsByUsernameFragment_.find(localFragment);
+			if (byFragment != transportsByUsernameFragment_.end()) {
+				byFragment->second->ReceivePacket(data, len, tuple);
+				return;
+			}
+		}
+	}
+	++droppedPackets_;
+}
+
+Value WebRtcServer::HandleRequest(const ChannelRequest& request) {
+	if (request.method == Method::WebRtcServerDump) return Dump();
+	throw RequestError(RequestError::Kind::Error,
+	                   std::string("unknown method for a WebRtcServer: ") + MethodName(request.method));
+}
+
+Value WebRtcServer::Dump() const {
+	Value udpSockets = Value::MakeArray();
+	Value tcpServers = Value::MakeArray();
+	for (const auto& entry : listening_) {
+		Value item = Value::MakeObject();
+		item.Set("ip", entry.info.ip);
+		item.Set("port", static_cast<uint32_t>(entry.port));
+		(entry.info.protocol == TransportProtocol::Udp ? udpSockets : tcpServers).Push(std::move(item));
+	}
+	Value transportIds = Value::MakeArray();
+	for (WebRtcTransport* transport : transports_) transportIds.Push(transport->GetId());
+	Value fragments = Value::MakeArray();
+	for (const auto& entry : transportsByUsernameFragment_) {
+		Value item = Value::MakeObject();
+		item.Set("localIceUsernameFragment", entry.first);
+		item.Set("webRtcTransportId", entry.second->GetId());
+		fragments.Push(std::move(item));
+	}
+	Value tuples = Value::MakeArray();
+	for (const auto& entry : transportsByTuple_) {
+		Value item = Value::MakeObject();
+		item.Set("tupleHash", static_cast<uint64_t>(std::hash<std::string>()(entry.first) & 0x1fffffffffffffULL));
+		item.Set("webRtcTransportId", entry.second->GetId());
+		tuples.Push(std::move(item));
+	}
+	Value dump = Value::MakeObject();
+	dump.Set("id", id_);
+	dump.Set("udpSockets", std::move(udpSockets));
+	dump.Set("tcpServers", std::move(tcpServers));
+	dump.Set("webRtcTransportIds", std::move(transportIds));
+	dump.Set("localIceUsernameFragments", std::move(fragments));
+	dump.Set("tupleHashes", std::move(tuples));
+	dump.Set("droppedPackets", droppedPackets_);
+	return dump;
+}
+
+} // namespace mediaplane

@@ -1,0 +1,37 @@
+#pragma once
+// What every engine object of one worker may need from the worker: its loop, the
+// channel to emit events on, the request registry, the DTLS certificate, the default
+// port range, and the WebRtcServers. Passed by reference from Worker down to
+// routers and transports; it lives as long as the Worker.
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "../channel/Channel.hpp"
+#include "RequestHandler.hpp"
+
+namespace mediaplane {
+
+class DtlsCertificate;
+class WebRtcServer;
+
+struct WorkerContext {
+	uv_loop_t* loop = nullptr;
+	Channel* channel = nullptr;
+	RequestHandlerRegistry* registry = nullptr;
+	std::shared_ptr<DtlsCertificate> certificate;
+	uint16_t rtcMinPort = 10000;
+	uint16_t rtcMaxPort = 59999;
+	std::function<WebRtcServer*(const std::string& id)> findWebRtcServer;
+
+	// Emits an event for the JS object `targetId`.
+	void Emit(const std::string& targetId, const char* event, Value data = Value()) const {
+		channel->PushOutgoing(ChannelOutMessage::Notify(targetId, event, std::move(data)));
+	}
+	uint64_t NowMs() const { return uv_now(loop); }
+};
+
+} // namespace mediaplane

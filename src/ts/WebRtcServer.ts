@@ -1,0 +1,123 @@
+import { Channel } from './Channel';
+import { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import { InvalidStateError } from './errors';
+import { Logger } from './Logger';
+import { TransportListenInfo } from './TransportTypes';
+import { AppData } from './utils';
+import type { WebRtcTransport } from './WebRtcTransport';
+
+const logger = new Logger('WebRtcServer');
+
+export type WebRtcServerOptions<T extends AppData = AppData> = {
+	listenInfos: TransportListenInfo[];
+	appData?: T;
+};
+
+export type WebRtcServerDump = {
+	id: string;
+	udpSockets: { ip: string; port: number }[];
+	tcpServers: { ip: string; port: number }[];
+	webRtcTransportIds: string[];
+	localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[];
+	tupleHashes: { tupleHash: number; webRtcTransportId: string }[];
+};
+
+export type WebRtcServerEvents = {
+	workerclose: [];
+	listenererror: [string, Error];
+	'@close': [];
+};
+
+export type WebRtcServerObserverEvents = {
+	close: [];
+	webrtctransporthandled: [WebRtcTransport];
+	webrtctransportunhandled: [WebRtcTransport];
+};
+
+/**
+ * Shared UDP/TCP ports for many WebRtcTransports (worker.createWebRtcServer()). Closing
+ * it closes every transport on it ('listenserverclose').
+ */
+export class WebRtcServer<T extends AppData = AppData> extends EnhancedEventEmitter<WebRtcServerEvents> {
+	readonly #id: string;
+	readonly #channel: Channel;
+	readonly #transports = new Set<WebRtcTransport>();
+	readonly #observer = new EnhancedEventEmitter<WebRtcServerObserverEvents>();
+	#closed = false;
+	#appData: T;
+
+	/** @private Use worker.createWebRtcServer(). */
+	constructor({ webRtcServerId, channel, appData }: { webRtcServerId: string; channel: Channel; appData: T }) {
+		super();
+		this.#id = webRtcServerId;
+		this.#channel = channel;
+		this.#appData = appData;
+	}
+
+	get id(): string {
+		return this.#id;
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	get appData(): T {
+		return this.#appData;
+	}
+
+	set appData(appData: T) {
+		this.#appData = appData;
+	}
+
+	get observer(): EnhancedEventEmitter<WebRtcServerObserverEvents> {
+		return this.#observer;
+	}
+
+	/** Closes the server and every transport on it. Never throws. */
+	close(): void {
+		if (this.#closed) return;
+		logger.debug('close()');
+		this.#closed = true;
+		this.#closeTransports();
+		this.#channel
+			.request('worker.closeWebRtcServer', undefined, { webRtcServerId: this.#id })
+			.catch((error: Error) => logger.debug('worker.closeWebRtcServer failed: %s', error.message));
+		this.emit('@close');
+		this.#observer.safeEmit('close');
+	}
+
+	/** @private The worker closed. */
+	workerClosed(): void {
+		if (this.#closed) return;
+		logger.debug('workerClosed()');
+		this.#closed = true;
+		// Its transports were closed by their routers ('routerclose').
+		this.#transports.clear();
+		this.safeEmit('workerclose');
+		this.#observer.safeEmit('close');
+	}
+
+	async dump(): Promise<WebRtcServerDump> {
+		if (this.#closed) throw new InvalidStateError('WebRtcServer closed, cannot call dump()');
+		return this.#channel.request<WebRtcServerDump>('webRtcServer.dump', this.#id);
+	}
+
+	/** @private A transport was created on this server. */
+	handleWebRtcTransport(transport: WebRtcTransport): void {
+		this.#transports.add(transport);
+		this.#observer.safeEmit('webrtctransporthandled', transport);
+		transport.on('@close', () => {
+			this.#transports.delete(transport);
+			this.#observer.safeEmit('webrtctransportunhandled', transport);
+		});
+	}
+
+	#closeTransports(): void {
+		for (const transport of this.#transports) {
+			transport.listenServerClosed();
+			this.#observer.safeEmit('webrtctransportunhandled', transport);
+		}
+		this.#transports.clear();
+	}
+}

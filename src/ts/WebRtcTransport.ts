@@ -1,0 +1,268 @@
+import { Channel } from './Channel';
+import { Logger } from './Logger';
+import { NumSctpStreams, SctpParameters } from './SctpParameters';
+import { Transport, TransportEvents, TransportObserverEvents } from './Transport';
+import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
+import { AppData } from './utils';
+import type { WebRtcServer } from './WebRtcServer';
+
+const logger = new Logger('WebRtcTransport');
+
+export type IceParameters = { usernameFragment: string; password: string; iceLite?: boolean };
+
+export type IceCandidate = {
+	foundation: string;
+	priority: number;
+	address: string;
+	/** @deprecated Use address. */
+	ip: string;
+	protocol: 'udp' | 'tcp';
+	port: number;
+	type: 'host';
+	tcpType?: 'passive';
+};
+
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+
+export type DtlsRole = 'auto' | 'client' | 'server';
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+export type FingerprintAlgorithm = 'sha-1' | 'sha-224' | 'sha-256' | 'sha-384' | 'sha-512';
+export type DtlsFingerprint = { algorithm: FingerprintAlgorithm; value: string };
+export type DtlsParameters = { role?: DtlsRole; fingerprints: DtlsFingerprint[] };
+
+export type WebRtcTransportOptions<T extends AppData = AppData> = {
+	/** Listen on these (mutually exclusive with webRtcServer and listenIps). */
+	listenInfos?: TransportListenInfo[];
+	/** @deprecated The older form of listenInfos. */
+	listenIps?: (TransportListenIp | string)[];
+	/** @deprecated With listenIps: a fixed port. */
+	port?: number;
+	/** Share this WebRtcServer's ports instead of opening new ones. */
+	webRtcServer?: WebRtcServer;
+	enableUdp?: boolean;
+	enableTcp?: boolean;
+	preferUdp?: boolean;
+	preferTcp?: boolean;
+	/** Seconds without a valid ICE request before iceState becomes 'disconnected' (default 30). */
+	iceConsentTimeout?: number;
+	initialAvailableOutgoingBitrate?: number;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	appData?: T;
+};
+
+export type WebRtcTransportDump = {
+	id: string;
+	iceRole: 'controlled';
+	iceParameters: IceParameters;
+	iceCandidates: IceCandidate[];
+	iceState: IceState;
+	iceSelectedTuple?: TransportTuple;
+	dtlsParameters: DtlsParameters;
+	dtlsState: DtlsState;
+	dtlsRemoteCert?: string;
+	[key: string]: unknown;
+};
+
+export type WebRtcTransportEvents = TransportEvents & {
+	icestatechange: [IceState];
+	iceselectedtuplechange: [TransportTuple];
+	dtlsstatechange: [DtlsState];
+	sctpstatechange: [SctpState];
+};
+
+export type WebRtcTransportObserverEvents = TransportObserverEvents & {
+	icestatechange: [IceState];
+	iceselectedtuplechange: [TransportTuple];
+	dtlsstatechange: [DtlsState];
+	sctpstatechange: [SctpState];
+};
+
+type WebRtcTransportConstructorOptions<T extends AppData> = {
+	transportId: string;
+	routerId: string;
+	channel: Channel;
+	appData: T;
+	dump: WebRtcTransportDump;
+	sctpParameters?: SctpParameters;
+	webRtcServer?: WebRtcServer;
+};
+
+/**
+ * A WebRTC transport (ICE-lite, DTLS, SRTP over UDP and/or ICE-TCP) towards a browser or
+ * any WebRTC endpoint. Created with router.createWebRtcTransport().
+ */
+export class WebRtcTransport<T extends AppData = AppData> extends Transport<
+	T,
+	WebRtcTransportEvents,
+	WebRtcTransportObserverEvents
+> {
+	readonly #routerId: string;
+	#iceParameters: IceParameters;
+	readonly #iceCandidates: IceCandidate[];
+	#iceState: IceState;
+	#iceSelectedTuple?: TransportTuple;
+	#dtlsParameters: DtlsParameters;
+	#dtlsState: DtlsState;
+	#dtlsRemoteCert?: string;
+	readonly #sctpParameters?: SctpParameters;
+	#sctpState?: SctpState;
+	readonly #webRtcServer?: WebRtcServer;
+
+	/** @private Use router.createWebRtcTransport(). */
+	constructor({ transportId, routerId, channel, appData, dump, sctpParameters, webRtcServer }: WebRtcTransportConstructorOptions<T>) {
+		super({ transportId, channel, appData });
+		this.#routerId = routerId;
+		this.#iceParameters = dump.iceParameters;
+		this.#iceCandidates = dump.iceCandidates;
+		this.#iceState = dump.iceState;
+		this.#iceSelectedTuple = dump.iceSelectedTuple;
+		this.#dtlsParameters = dump.dtlsParameters;
+		this.#dtlsState = dump.dtlsState;
+		this.#sctpParameters = sctpParameters;
+		this.#sctpState = sctpParameters ? 'new' : undefined;
+		this.#webRtcServer = webRtcServer;
+	}
+
+	get iceRole(): 'controlled' {
+		return 'controlled';
+	}
+
+	get iceParameters(): IceParameters {
+		return { ...this.#iceParameters };
+	}
+
+	get iceCandidates(): IceCandidate[] {
+		return this.#iceCandidates.map((c) => ({ ...c }));
+	}
+
+	get iceState(): IceState {
+		return this.#iceState;
+	}
+
+	get iceSelectedTuple(): TransportTuple | undefined {
+		return this.#iceSelectedTuple;
+	}
+
+	get dtlsParameters(): DtlsParameters {
+		return { role: this.#dtlsParameters.role, fingerprints: this.#dtlsParameters.fingerprints.map((f) => ({ ...f })) };
+	}
+
+	get dtlsState(): DtlsState {
+		return this.#dtlsState;
+	}
+
+	get dtlsRemoteCert(): string | undefined {
+		return this.#dtlsRemoteCert;
+	}
+
+	get sctpParameters(): SctpParameters | undefined {
+		return this.#sctpParameters;
+	}
+
+	get sctpState(): SctpState | undefined {
+		return this.#sctpState;
+	}
+
+	/** @private The WebRtcServer this transport listens on, if any. */
+	get webRtcServer(): WebRtcServer | undefined {
+		return this.#webRtcServer;
+	}
+
+	protected get routerId(): string {
+		return this.#routerId;
+	}
+
+	override async dump(): Promise<WebRtcTransportDump> {
+		return (await super.dump()) as WebRtcTransportDump;
+	}
+
+	/** Gives the remote DTLS parameters; starts DTLS once ICE has connected. */
+	async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
+		this.assertOpen('connect()');
+		validateDtlsParameters(dtlsParameters);
+		const { dtlsLocalRole } = await this.channel.request<{ dtlsLocalRole: DtlsRole }>('transport.connect', this.id, {
+			dtlsParameters,
+		});
+		this.#dtlsParameters = { ...this.#dtlsParameters, role: dtlsLocalRole };
+	}
+
+	/** New ICE credentials; the peer must do an ICE restart with them. */
+	async restartIce(): Promise<IceParameters> {
+		this.assertOpen('restartIce()');
+		const { iceParameters } = await this.channel.request<{ iceParameters: IceParameters }>(
+			'transport.restartIce',
+			this.id
+		);
+		this.#iceParameters = iceParameters;
+		return { ...iceParameters };
+	}
+
+	protected override markClosed(): void {
+		this.#iceState = 'closed';
+		this.#iceSelectedTuple = undefined;
+		this.#dtlsState = 'closed';
+		if (this.#sctpState) this.#sctpState = 'closed';
+		super.markClosed();
+	}
+
+	protected handleEngineEvent(event: string, data: unknown): void {
+		const d = data as Record<string, unknown>;
+		switch (event) {
+			case 'icestatechange': {
+				this.#iceState = d.iceState as IceState;
+				this.safeEmit('icestatechange', this.#iceState);
+				this.observer.safeEmit('icestatechange', this.#iceState);
+				break;
+			}
+			case 'iceselectedtuplechange': {
+				this.#iceSelectedTuple = d.iceSelectedTuple as TransportTuple;
+				this.safeEmit('iceselectedtuplechange', this.#iceSelectedTuple);
+				this.observer.safeEmit('iceselectedtuplechange', this.#iceSelectedTuple);
+				break;
+			}
+			case 'dtlsstatechange': {
+				this.#dtlsState = d.dtlsState as DtlsState;
+				if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = d.dtlsRemoteCert as string | undefined;
+				this.safeEmit('dtlsstatechange', this.#dtlsState);
+				this.observer.safeEmit('dtlsstatechange', this.#dtlsState);
+				break;
+			}
+			case 'sctpstatechange': {
+				this.#sctpState = d.sctpState as SctpState;
+				this.safeEmit('sctpstatechange', this.#sctpState);
+				this.observer.safeEmit('sctpstatechange', this.#sctpState);
+				break;
+			}
+			default:
+				logger.warn('unexpected engine event "%s"', event);
+		}
+	}
+}
+
+const ROLES: readonly DtlsRole[] = ['auto', 'client', 'server'];
+const ALGORITHMS: readonly string[] = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+
+function validateDtlsParameters(dtlsParameters: unknown): void {
+	if (typeof dtlsParameters !== 'object' || dtlsParameters === null) {
+		throw new TypeError('missing dtlsParameters');
+	}
+	const p = dtlsParameters as DtlsParameters;
+	if (p.role !== undefined && !ROLES.includes(p.role)) throw new TypeError('invalid dtlsParameters.role');
+	if (!Array.isArray(p.fingerprints) || p.fingerprints.length === 0) {
+		throw new TypeError('missing dtlsParameters.fingerprints');
+	}
+	for (const fingerprint of p.fingerprints) {
+		if (typeof fingerprint !== 'object' || fingerprint === null) {
+			throw new TypeError('invalid dtlsParameters.fingerprints entry');
+		}
+		if (!ALGORITHMS.includes(fingerprint.algorithm)) {
+			throw new TypeError('invalid dtlsParameters.fingerprints[].algorithm');
+		}
+		if (typeof fingerprint.value !== 'string' || !/^([0-9A-Fa-f]{2}:)*[0-9A-Fa-f]{2}$/.test(fingerprint.value)) {
+			throw new TypeError('invalid dtlsParameters.fingerprints[].value');
+		}
+	}
+}

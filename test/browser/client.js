@@ -1,0 +1,301 @@
+'use strict';
+// Page-side code of the browser tests: a thin layer over mediasoup-client that the Node
+// side (test/browser/harness.js) drives through page.evaluate().
+//
+// Bundled at test time by esbuild into an IIFE (never committed). CommonJS, and inert
+// outside a browser, because tap runs every .js file under test/. Everything the Node
+// side may call is a function on `window`; every value passed in or returned is plain
+// JSON. Signalling towards the server goes through `window.signal(method, data)`, a
+// function that the harness exposes with page.exposeFunction(); it returns a Promise of
+// whatever the Node-side handler returns:
+//   signal('connect', { transportId, direction, dtlsParameters })  -> anything
+//   signal('produce', { transportId, kind, rtpParameters, appData }) -> { id }
+//   signal('connectionstatechange', { transportId, direction, connectionState }) (no answer used)
+//   signal('icegatheringstatechange', { transportId, direction, iceGatheringState }) (no answer used)
+
+if (typeof window !== 'undefined' && typeof document !== 'undefined') {
+	installPageApi(require('mediasoup-client'));
+}
+
+function installPageApi({ Device, version, debug }) {
+	const state = {
+		device: undefined,
+		transports: new Map(), // transportId -> { transport, history: [connectionState...] }
+		producers: new Map(), // producerId -> Producer
+		consumers: new Map(), // consumerId -> Consumer
+		tracks: new Set(), // MediaStreamTracks from getUserMedia, stopped by closeAll()
+		lastSendTransportId: undefined,
+		lastRecvTransportId: undefined,
+	};
+
+	if (window.__mediaplaneDebug) debug.enable('mediasoup-client:*');
+
+	function toPlain(value) {
+		return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+	}
+
+	function requireDevice() {
+		if (!state.device || !state.device.loaded) throw new Error('device not loaded: call loadDevice() first');
+		return state.device;
+	}
+
+	function getTransportEntry(transportId) {
+		const entry = state.transports.get(transportId);
+		if (!entry) throw new Error(`no transport with id ${transportId} in the page`);
+		return entry;
+	}
+
+	function deviceInfo() {
+		const device = state.device;
+		if (!device) return { loaded: false };
+		return {
+			loaded: device.loaded,
+			handlerName: device.handlerName,
+			mediasoupClientVersion: version,
+			recvRtpCapabilities: device.loaded ? toPlain(device.recvRtpCapabilities) : undefined,
+			sendRtpCapabilities: device.loaded ? toPlain(device.sendRtpCapabilities) : undefined,
+			canProduce: device.loaded
+				? { audio: device.canProduce('audio'), video: device.canProduce('video') }
+				: undefined,
+		};
+	}
+
+	/**
+	 * Loads a mediasoup-client Device from the router's RTP capabilities. A second call
+	 * creates a fresh Device (transports of the old one stay as they are).
+	 * Returns { loaded, handlerName, mediasoupClientVersion, recvRtpCapabilities,
+	 * sendRtpCapabilities, canProduce: { audio, video } }.
+	 */
+	window.loadDevice = async (routerRtpCapabilities, options = {}) => {
+		const device = await Device.factory(options.handlerName ? { handlerName: options.handlerName } : {});
+		await device.load({ routerRtpCapabilities, preferLocalCodecsOrder: options.preferLocalCodecsOrder });
+		state.device = device;
+		return deviceInfo();
+	};
+
+	window.getDeviceInfo = () => deviceInfo();
+
+	function wireTransport(transport) {
+		const transportId = transport.id;
+		const direction = transport.direction;
+		const entry = { transport, history: [transport.connectionState] };
+		state.transports.set(transportId, entry);
+
+		transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+			window
+				.signal('connect', { transportId, direction, dtlsParameters: toPlain(dtlsParameters) })
+				.then(() => callback(), (error) => errback(error instanceof Error ? error : new Error(String(error))));
+		});
+		if (direction === 'send') {
+			transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+				window
+					.signal('produce', { transportId, kind, rtpParameters: toPlain(rtpParameters), appData: toPlain(appData) })
+					.then(
+						(answer) => {
+							if (!answer || typeof answer.id !== 'string') throw new Error('produce: the Node side answered without { id }');
+							callback({ id: answer.id });
+						}
+					)
+					.catch((error) => errback(error instanceof Error ? error : new Error(String(error))));
+			});
+		}
+		transport.on('connectionstatechange', (connectionState) => {
+			entry.history.push(connectionState);
+			window.signal('connectionstatechange', { transportId, direction, connectionState }).catch(() => {});
+		});
+		transport.on('icegatheringstatechange', (iceGatheringState) => {
+			window.signal('icegatheringstatechange', { transportId, direction, iceGatheringState }).catch(() => {});
+		});
+		return { id: transportId, direction, connectionState: transport.connectionState };
+	}
+
+	function transportOptions(params) {
+		const { id, iceParameters, iceCandidates, dtlsParameters, sctpParameters, iceServers, iceTransportPolicy } = params;
+		return { id, iceParameters, iceCandidates, dtlsParameters, sctpParameters, iceServers, iceTransportPolicy };
+	}
+
+	/** params: { id, iceParameters, iceCandidates, dtlsParameters, sctpParameters } of the server transport. */
+	window.createSendTransport = (params) => {
+		const transport = requireDevice().createSendTransport(transportOptions(params));
+		state.lastSendTransportId = transport.id;
+		return wireTransport(transport);
+	};
+
+	window.createRecvTransport = (params) => {
+		const transport = requireDevice().createRecvTransport(transportOptions(params));
+		state.lastRecvTransportId = transport.id;
+		return wireTransport(transport);
+	};
+
+	/**
+	 * Produces a fake microphone ('audio') or camera ('video') track from getUserMedia
+	 * (Chromium's --use-fake-device-for-media-stream). The first produce() on a transport
+	 * makes mediasoup-client emit 'connect', then 'produce'.
+	 * options: { transportId, encodings, codecOptions, codecMimeType, stopTracks, appData }
+	 * Returns { id, kind, localId, rtpParameters, trackId }.
+	 */
+	window.produce = async (kind, options = {}) => {
+		if (kind !== 'audio' && kind !== 'video') throw new Error(`produce: kind must be 'audio' or 'video', got ${kind}`);
+		const transportId = options.transportId ?? state.lastSendTransportId;
+		const { transport } = getTransportEntry(transportId);
+		const stream = await navigator.mediaDevices.getUserMedia(
+			kind === 'audio' ? { audio: true, video: false } : { audio: false, video: { width: 640, height: 360 } }
+		);
+		const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+		state.tracks.add(track);
+		let codec;
+		if (options.codecMimeType) {
+			codec = requireDevice().sendRtpCapabilities.codecs.find(
+				(c) => c.mimeType.toLowerCase() === options.codecMimeType.toLowerCase()
+			);
+			if (!codec) throw new Error(`produce: the device cannot send ${options.codecMimeType}`);
+		}
+		const producer = await transport.produce({
+			track,
+			encodings: options.encodings,
+			codecOptions: options.codecOptions,
+			codec,
+			stopTracks: options.stopTracks ?? true,
+			appData: options.appData ?? {},
+		});
+		state.producers.set(producer.id, producer);
+		return {
+			id: producer.id,
+			kind: producer.kind,
+			localId: producer.localId,
+			rtpParameters: toPlain(producer.rtpParameters),
+			trackId: track.id,
+		};
+	};
+
+	/**
+	 * Consumes on a recv transport. options: { id, producerId, kind, rtpParameters,
+	 * transportId, streamId, appData }. Returns { id, producerId, kind, localId,
+	 * rtpParameters, trackId, trackReadyState }.
+	 */
+	window.consume = async (options) => {
+		const transportId = options.transportId ?? state.lastRecvTransportId;
+		const { transport } = getTransportEntry(transportId);
+		const consumer = await transport.consume({
+			id: options.id,
+			producerId: options.producerId,
+			kind: options.kind,
+			rtpParameters: options.rtpParameters,
+			streamId: options.streamId,
+			appData: options.appData ?? {},
+		});
+		state.consumers.set(consumer.id, consumer);
+		return {
+			id: consumer.id,
+			producerId: consumer.producerId,
+			kind: consumer.kind,
+			localId: consumer.localId,
+			rtpParameters: toPlain(consumer.rtpParameters),
+			trackId: consumer.track.id,
+			trackReadyState: consumer.track.readyState,
+		};
+	};
+
+	window.restartIce = async (transportId, iceParameters) => {
+		await getTransportEntry(transportId).transport.restartIce({ iceParameters });
+		return true;
+	};
+
+	/** Returns { id, direction, closed, connectionState, iceGatheringState, history }. */
+	window.getTransportState = (transportId) => {
+		const { transport, history } = getTransportEntry(transportId);
+		return {
+			id: transport.id,
+			direction: transport.direction,
+			closed: transport.closed,
+			connectionState: transport.connectionState,
+			iceGatheringState: transport.iceGatheringState,
+			history: [...history],
+		};
+	};
+
+	function candidateInfo(c) {
+		if (!c) return undefined;
+		return {
+			id: c.id,
+			address: c.address ?? c.ip,
+			port: c.port,
+			protocol: c.protocol,
+			candidateType: c.candidateType,
+		};
+	}
+
+	// Turns an RTCStatsReport into JSON and picks out the selected ICE candidate pair.
+	function summarizeStats(report) {
+		const stats = [];
+		report.forEach((s) => stats.push(toPlain(s)));
+		const byId = new Map(stats.map((s) => [s.id, s]));
+		const transportStats = stats.find((s) => s.type === 'transport');
+		let pair;
+		if (transportStats && transportStats.selectedCandidatePairId) pair = byId.get(transportStats.selectedCandidatePairId);
+		if (!pair) pair = stats.find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
+		return {
+			dtlsState: transportStats?.dtlsState,
+			iceState: transportStats?.iceState,
+			dtlsRole: transportStats?.dtlsRole,
+			tlsVersion: transportStats?.tlsVersion,
+			srtpCipher: transportStats?.srtpCipher,
+			selectedCandidatePair: pair
+				? {
+						state: pair.state,
+						nominated: pair.nominated,
+						bytesSent: pair.bytesSent,
+						bytesReceived: pair.bytesReceived,
+						currentRoundTripTime: pair.currentRoundTripTime,
+						local: candidateInfo(byId.get(pair.localCandidateId)),
+						remote: candidateInfo(byId.get(pair.remoteCandidateId)),
+					}
+				: undefined,
+			stats,
+		};
+	}
+
+	/**
+	 * Stats of a transport's RTCPeerConnection: { connectionState, dtlsState, iceState,
+	 * selectedCandidatePair: { state, local: { address, port, protocol, candidateType },
+	 * remote: {...}, bytesSent, bytesReceived }, stats: [every RTCStats as JSON] }.
+	 */
+	window.getStats = async (transportId) => {
+		const { transport } = getTransportEntry(transportId);
+		const summary = summarizeStats(await transport.getStats());
+		return { connectionState: transport.connectionState, ...summary };
+	};
+
+	window.getProducerStats = async (producerId) => {
+		const producer = state.producers.get(producerId);
+		if (!producer) throw new Error(`no producer with id ${producerId} in the page`);
+		return summarizeStats(await producer.getStats()).stats;
+	};
+
+	window.getConsumerStats = async (consumerId) => {
+		const consumer = state.consumers.get(consumerId);
+		if (!consumer) throw new Error(`no consumer with id ${consumerId} in the page`);
+		return summarizeStats(await consumer.getStats()).stats;
+	};
+
+	window.closeTransport = (transportId) => {
+		const entry = state.transports.get(transportId);
+		if (entry) entry.transport.close();
+		state.transports.delete(transportId);
+		return Boolean(entry);
+	};
+
+	/** Closes every transport (and so its producers and consumers) and stops every fake track. */
+	window.closeAll = () => {
+		for (const { transport } of state.transports.values()) transport.close();
+		state.transports.clear();
+		state.producers.clear();
+		state.consumers.clear();
+		for (const track of state.tracks) track.stop();
+		state.tracks.clear();
+		return true;
+	};
+
+	window.mediasoupClientVersion = version;
+	window.__mediaplaneClientReady = true;
+}
