@@ -1,0 +1,161 @@
+'use strict';
+// End to end with a real browser: headless Chromium running mediasoup-client connects
+// send and receive transports to mediaplane over UDP, over TCP only, and through a
+// WebRtcServer; the server must reach ICE 'completed' and DTLS 'connected', and the
+// browser's SRTP audio must decrypt on the server. Failure paths: a wrong fingerprint
+// fails DTLS; a silent peer hits the consent timeout; restartIce() reconnects.
+const t = require('tap');
+const mediaplane = require('..');
+const { startBrowserSession } = require('./browser/harness');
+
+const LOCAL = '127.0.0.1';
+const mediaCodecs = [
+	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+];
+
+// Resolves when `predicate()` holds, polling; rejects after `timeoutMs`.
+async function waitFor(predicate, timeoutMs, what) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (await predicate()) return;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+async function waitConnected(transport, timeoutMs = 15000) {
+	await waitFor(() => transport.iceState === 'completed' && transport.dtlsState === 'connected', timeoutMs,
+		`ICE completed + DTLS connected (now ${transport.iceState}/${transport.dtlsState})`);
+}
+
+let session;
+let worker;
+let router;
+
+t.before(async () => {
+	worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	router = await worker.createRouter({ mediaCodecs });
+	session = await startBrowserSession();
+});
+
+t.teardown(async () => {
+	await session?.close();
+	worker?.close();
+});
+
+t.test('send and receive transports over UDP: ICE completed, DTLS connected, SRTP flowing', async (t) => {
+	const listenInfos = [{ protocol: 'udp', ip: LOCAL }, { protocol: 'tcp', ip: LOCAL }];
+	const send = await router.createWebRtcTransport({ listenInfos });
+	const recv = await router.createWebRtcTransport({ listenInfos });
+	const dtlsStates = [];
+	send.on('dtlsstatechange', (s) => dtlsStates.push(s));
+
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	t.same(dtlsStates, ['connecting', 'connected'], 'dtlsstatechange events');
+	t.equal(send.iceSelectedTuple.protocol, 'udp');
+	t.equal(send.iceSelectedTuple.localAddress, LOCAL);
+	t.match(send.dtlsRemoteCert, /^-----BEGIN CERTIFICATE-----/, 'the browser certificate');
+
+	await session.connectRecvTransport(recv, router.rtpCapabilities);
+	await waitConnected(recv);
+
+	// The browser's microphone audio arrives as SRTP: the server decrypts it.
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > 20, 10000, 'SRTP packets decrypted');
+	const [stats] = await send.getStats();
+	t.ok(stats.rtpBytesReceived > 0 && stats.bytesSent > 0, 'stats count media and DTLS/STUN');
+	t.match(stats, { iceState: 'completed', dtlsState: 'connected' });
+
+	const browserView = await session.getStats(send.id);
+	t.equal(browserView.connectionState, 'connected');
+	t.equal(browserView.dtlsState, 'connected');
+	t.equal(browserView.selectedCandidatePair.remote.address, LOCAL);
+	send.close();
+	recv.close();
+});
+
+t.test('ICE-TCP only (enableUdp: false)', async (t) => {
+	const send = await router.createWebRtcTransport({ listenIps: [LOCAL], enableUdp: false });
+	t.same(send.iceCandidates.map((c) => c.protocol), ['tcp']);
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	t.equal(send.iceSelectedTuple.protocol, 'tcp');
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > 10, 10000, 'SRTP over TCP');
+	send.close();
+});
+
+t.test('through a WebRtcServer', async (t) => {
+	const server = await worker.createWebRtcServer({
+		listenInfos: [{ protocol: 'udp', ip: LOCAL, port: 0 }, { protocol: 'tcp', ip: LOCAL }],
+	});
+	t.teardown(() => server.close());
+	const send = await router.createWebRtcTransport({ webRtcServer: server });
+	const recv = await router.createWebRtcTransport({ webRtcServer: server });
+	t.equal(send.iceCandidates[0].port, recv.iceCandidates[0].port, 'one shared port');
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await session.connectRecvTransport(recv, router.rtpCapabilities);
+	await waitConnected(send);
+	await waitConnected(recv);
+	const dump = await server.dump();
+	t.ok(dump.tupleHashes.length >= 2, 'the server routes both transports by tuple');
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > 10, 10000, 'SRTP through the server');
+});
+
+t.test('a wrong fingerprint fails DTLS', async (t) => {
+	const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }] });
+	const failed = new Promise((resolve) => send.on('dtlsstatechange', (s) => s === 'failed' && resolve()));
+	// Present the transport to the browser as usual, but hand the server a corrupted
+	// copy of the browser's fingerprint.
+	const lying = {
+		id: send.id,
+		iceParameters: send.iceParameters,
+		iceCandidates: send.iceCandidates,
+		dtlsParameters: send.dtlsParameters,
+		sctpParameters: send.sctpParameters,
+		connect: ({ dtlsParameters }) => send.connect({
+			dtlsParameters: {
+				role: dtlsParameters.role,
+				fingerprints: dtlsParameters.fingerprints.map((f) => ({
+					algorithm: f.algorithm,
+					value: f.value.replace(/^../, f.value.startsWith('00') ? '11' : '00'),
+				})),
+			},
+		}),
+	};
+	await session.connectSendTransport(lying, { routerRtpCapabilities: router.rtpCapabilities });
+	await Promise.race([failed, new Promise((_, reject) => setTimeout(() => reject(new Error('no failed state')), 15000))]);
+	t.equal(send.dtlsState, 'failed');
+	const [stats] = await send.getStats();
+	t.equal(stats.rtpPacketsReceived, 0, 'no SRTP without a verified peer');
+	send.close();
+});
+
+t.test('restartIce(): the browser reconnects after its own ICE restart', async (t) => {
+	const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }] });
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	const before = send.iceParameters.usernameFragment;
+	const iceParameters = await send.restartIce();
+	t.not(iceParameters.usernameFragment, before);
+	await session.restartIce(send.id, iceParameters);
+	// After the restart the browser's checks use the new username fragment; media keeps
+	// flowing over the restarted path.
+	const baseline = (await send.getStats())[0].rtpPacketsReceived;
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > baseline + 20, 10000, 'media after restart');
+	const browserView = await session.getStats(send.id);
+	t.equal(browserView.connectionState, 'connected');
+	t.equal(send.iceState, 'completed');
+	send.close();
+});
+
+t.test('a peer that goes silent hits the consent timeout', async (t) => {
+	const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }], iceConsentTimeout: 2 });
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	const disconnected = new Promise((resolve) => send.on('icestatechange', (s) => s === 'disconnected' && resolve()));
+	await session.closeTransport(send.id);
+	await Promise.race([disconnected, new Promise((_, reject) => setTimeout(() => reject(new Error('still connected')), 8000))]);
+	t.equal(send.iceState, 'disconnected');
+	send.close();
+});
