@@ -1,6 +1,7 @@
 #define MP_LOG_SOURCE "TcpConnection"
 #include "TcpConnection.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "../common/CallbackGuard.hpp"
@@ -18,7 +19,7 @@ struct WriteRequest {
 } // namespace
 
 TcpConnection::TcpConnection(Listener& listener, uv_tcp_t* handle)
-    : listener_(listener), handle_(handle), buffer_(new uint8_t[kBufferSize]) {
+    : listener_(listener), handle_(handle), buffer_(kInitialBufferSize) {
 	handle_->data = this;
 	tuple_.protocol = TransportProtocol::Tcp;
 	tuple_.sender = this;
@@ -51,12 +52,22 @@ void TcpConnection::Close() {
 
 void TcpConnection::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
 	auto* connection = static_cast<TcpConnection*>(handle->data);
-	if (!connection || connection->buffered_ >= kBufferSize) {
+	if (!connection) {
 		*buf = uv_buf_init(nullptr, 0);
 		return;
 	}
-	*buf = uv_buf_init(reinterpret_cast<char*>(connection->buffer_.get() + connection->buffered_),
-	                   static_cast<unsigned>(kBufferSize - connection->buffered_));
+	auto& buffer = connection->buffer_;
+	// Room for at least a typical packet; a frame that needs more than kMaxBufferSize
+	// cannot exist (its length field is 16 bits).
+	if (buffer.size() - connection->buffered_ < 2048 && buffer.size() < kMaxBufferSize) {
+		buffer.resize(std::min(kMaxBufferSize, buffer.size() * 2));
+	}
+	if (connection->buffered_ >= buffer.size()) {
+		*buf = uv_buf_init(nullptr, 0);
+		return;
+	}
+	*buf = uv_buf_init(reinterpret_cast<char*>(buffer.data() + connection->buffered_),
+	                   static_cast<unsigned>(buffer.size() - connection->buffered_));
 }
 
 void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
@@ -84,13 +95,13 @@ void TcpConnection::ConsumeFrames() {
 			continue;
 		}
 		if (buffered_ - offset < 2 + frameLength) break;
-		listener_.OnTcpFrame(*this, buffer_.get() + offset + 2, frameLength);
+		listener_.OnTcpFrame(*this, buffer_.data() + offset + 2, frameLength);
 		offset += 2 + frameLength;
 	}
 	if (closed_) return;
 	// Keep the partial frame at the start of the buffer.
 	if (offset > 0) {
-		std::memmove(buffer_.get(), buffer_.get() + offset, buffered_ - offset);
+		std::memmove(buffer_.data(), buffer_.data() + offset, buffered_ - offset);
 		buffered_ -= offset;
 	}
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "TransportTuple.hpp"
 
@@ -49,9 +50,11 @@ private:
 	Listener& listener_;
 	uv_tcp_t* handle_;
 	TransportTuple tuple_;
-	// 2-byte length + the largest frame RFC 4571 allows.
-	static constexpr size_t kBufferSize = 2 + 65535;
-	std::unique_ptr<uint8_t[]> buffer_;
+	// Grows on demand up to 2-byte length + the largest frame RFC 4571 allows, so an
+	// idle connection costs little.
+	static constexpr size_t kInitialBufferSize = 4096;
+	static constexpr size_t kMaxBufferSize = 2 + 65535;
+	std::vector<uint8_t> buffer_;
 	size_t buffered_ = 0;
 	bool closed_ = false;
 	uint64_t droppedFrames_ = 0;

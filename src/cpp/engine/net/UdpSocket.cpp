@@ -11,7 +11,13 @@ namespace mediaplane {
 
 namespace {
 
+// The largest UDP payload.
 constexpr size_t kRecvBufferSize = 65536;
+
+uint8_t* ThreadRecvBuffer() {
+	static thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kRecvBufferSize]);
+	return buffer.get();
+}
 
 struct SendRequest {
 	uv_udp_send_t request;
@@ -76,7 +82,6 @@ std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, 
 		int size = static_cast<int>(recvBufferSize);
 		uv_recv_buffer_size(reinterpret_cast<uv_handle_t*>(socket->handle_), &size);
 	}
-	socket->recvBuffer_.reset(new uint8_t[kRecvBufferSize]);
 	result = uv_udp_recv_start(socket->handle_, &UdpSocket::OnAlloc, &UdpSocket::OnRecv);
 	if (result != 0) {
 		*error = std::string("cannot read UDP socket: ") + uv_strerror(result);
@@ -101,7 +106,7 @@ void UdpSocket::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf
 		*buf = uv_buf_init(nullptr, 0);
 		return;
 	}
-	*buf = uv_buf_init(reinterpret_cast<char*>(socket->recvBuffer_.get()), kRecvBufferSize);
+	*buf = uv_buf_init(reinterpret_cast<char*>(ThreadRecvBuffer()), kRecvBufferSize);
 }
 
 void UdpSocket::OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,

@@ -2,8 +2,10 @@
 // A bound UDP socket on the worker's loop. Received datagrams go to the listener with
 // a TransportTuple; sending is a PacketSender.
 //
-// Receive buffer: one per socket, reused for every datagram (libuv hands it back after
-// each read), so receiving allocates nothing per packet. Sending tries the synchronous
+// Receive buffer: one per worker thread, shared by all its sockets. libuv reads one
+// datagram at a time (alloc, read, callback, next), and the listener must not keep the
+// data past its callback, so a single buffer serves every socket of the loop: receiving
+// allocates nothing per packet and an idle socket costs no buffer memory. Sending tries the synchronous
 // uv_udp_try_send first (the common case on an uncongested socket: no copy, no
 // allocation); only when the kernel queue is full does it fall back to a queued send
 // with a copy.
@@ -57,8 +59,6 @@ private:
 	Listener* listener_;
 	uv_udp_t* handle_ = nullptr;
 	sockaddr_storage localAddress_{};
-	// 64 KiB: the largest datagram; one per socket.
-	std::unique_ptr<uint8_t[]> recvBuffer_;
 	bool reading_ = false;
 	uint64_t sendErrors_ = 0;
 };
