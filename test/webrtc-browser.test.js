@@ -159,3 +159,30 @@ t.test('a peer that goes silent hits the consent timeout', async (t) => {
 	t.equal(send.iceState, 'disconnected');
 	send.close();
 });
+
+t.test('garbage at the port during a live session is dropped; the browser keeps going', async (t) => {
+	const dgram = require('node:dgram');
+	const crypto = require('node:crypto');
+	const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }] });
+	await session.connectSendTransport(send, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	const socket = dgram.createSocket('udp4');
+	t.teardown(() => socket.close());
+	await new Promise((resolve) => socket.bind(0, LOCAL, resolve));
+	const port = send.iceCandidates[0].port;
+	const before = (await send.getStats())[0];
+	for (let i = 0; i < 2000; i++) {
+		const kind = i % 4;
+		const head = kind === 0 ? [0x00, 0x01] : kind === 1 ? [22, 254, 253] : kind === 2 ? [0x80, 111] : [0x80, 200];
+		socket.send(Buffer.concat([Buffer.from(head), crypto.randomBytes(20 + (i % 500))]), port, LOCAL);
+		if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+	}
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > before.rtpPacketsReceived + 50, 10000,
+		'media keeps flowing');
+	const after = (await send.getStats())[0];
+	t.ok(after.droppedPackets >= before.droppedPackets + 1500, `garbage counted as dropped (${after.droppedPackets - before.droppedPackets})`);
+	t.equal(send.iceState, 'completed');
+	t.equal(send.dtlsState, 'connected');
+	t.equal(send.iceSelectedTuple.remotePort, before.iceSelectedTuple.remotePort, 'the selected path did not move');
+	send.close();
+});
