@@ -10,6 +10,9 @@ import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from '
 import { WebRtcServer } from './WebRtcServer';
 import { WebRtcTransport, WebRtcTransportDump, WebRtcTransportOptions } from './WebRtcTransport';
 import { NumSctpStreams } from './SctpParameters';
+import { Producer } from './Producer';
+import { RouterAccess } from './Transport';
+import { RtpCapabilities as RouterRtpCapabilities } from './RtpParameters';
 
 const logger = new Logger('Router');
 
@@ -59,6 +62,11 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	readonly #channel: Channel;
 	readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
 	readonly #transports = new Map<string, WebRtcTransport>();
+	readonly #producers = new Map<string, Producer>();
+	readonly #routerAccess: RouterAccess = {
+		getRouterRtpCapabilities: () => this.#rtpCapabilities,
+		getProducerById: (producerId) => this.#producers.get(producerId),
+	};
 	#closed = false;
 	#appData: RouterAppData;
 
@@ -211,6 +219,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 				? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize }
 				: undefined,
 			webRtcServer,
+			routerAccess: this.#routerAccess,
 		});
 		if (this.#closed) {
 			// The router closed while the engine was creating it (and closed it there).
@@ -220,6 +229,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		this.#transports.set(transportId, transport as WebRtcTransport);
 		transport.on('@close', () => this.#transports.delete(transportId));
 		transport.on('@listenserverclose', () => this.#transports.delete(transportId));
+		transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer));
+		transport.on('@producerclose', (producer) => this.#producers.delete(producer.id));
 		webRtcServer?.handleWebRtcTransport(transport as WebRtcTransport);
 		this.#observer.safeEmit('newtransport', transport as WebRtcTransport);
 		return transport;
@@ -228,6 +239,29 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	#closeTransports(): void {
 		for (const transport of this.#transports.values()) transport.routerClosed();
 		this.#transports.clear();
+		this.#producers.clear();
+	}
+
+	/** Whether a consumer with these rtpCapabilities can consume the producer. */
+	canConsume({ producerId, rtpCapabilities }: { producerId: string; rtpCapabilities: RouterRtpCapabilities }): boolean {
+		const producer = this.#producers.get(producerId);
+		if (!producer) {
+			logger.error('canConsume() | Producer with id "%s" not found', producerId);
+			return false;
+		}
+		const caps = clone(rtpCapabilities);
+		try {
+			ortc.validateRtpCapabilities(caps);
+		} catch (error) {
+			logger.error('canConsume() | invalid rtpCapabilities: %s', (error as Error).message);
+			return false;
+		}
+		try {
+			return ortc.canConsume(producer.consumableRtpParameters, caps);
+		} catch (error) {
+			logger.error('canConsume() | unexpected error: %s', (error as Error).message);
+			return false;
+		}
 	}
 
 	async dump(): Promise<RouterDump> {

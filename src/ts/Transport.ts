@@ -1,9 +1,14 @@
 import { Channel } from './Channel';
+import { Consumer, ConsumerLayers, ConsumerOptions, ConsumerScore, ConsumerType } from './Consumer';
+import { UnsupportedError } from './errors';
+import * as ortc from './ortc';
+import { Producer, ProducerOptions, ProducerType } from './Producer';
+import { RtpCapabilities, RtpParameters } from './RtpParameters';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { InvalidStateError } from './errors';
 import { Logger } from './Logger';
 import { TransportTraceEventType } from './TransportTypes';
-import { AppData } from './utils';
+import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
 
 const logger = new Logger('Transport');
 
@@ -16,22 +21,33 @@ export type TransportEvents = {
 	listenererror: [string, Error];
 	'@close': [];
 	'@listenserverclose': [];
+	'@newproducer': [Producer];
+	'@producerclose': [Producer];
 };
 
 export type TransportObserverEvents = {
 	close: [];
-	newproducer: [unknown];
-	newconsumer: [unknown];
+	newproducer: [Producer];
+	newconsumer: [Consumer];
 	newdataproducer: [unknown];
 	newdataconsumer: [unknown];
 	trace: [unknown];
+};
+
+/** What a transport needs from its router (passed down at creation). */
+export type RouterAccess = {
+	getRouterRtpCapabilities: () => RtpCapabilities;
+	getProducerById: (producerId: string) => Producer | undefined;
 };
 
 export type TransportConstructorOptions<T extends AppData> = {
 	transportId: string;
 	channel: Channel;
 	appData: T;
+	routerAccess: RouterAccess;
 };
+
+const MAX_MID = 100_000_000;
 
 /**
  * What every transport kind has (mediasoup v3 Transport): identity, closing, the
@@ -47,12 +63,19 @@ export abstract class Transport<
 	readonly #observer: EnhancedEventEmitter<ObserverEvents>;
 	#closed = false;
 	#appData: TransportAppData;
+	readonly #routerAccess: RouterAccess;
+	readonly #producers = new Map<string, Producer>();
+	readonly #consumers = new Map<string, Consumer>();
+	// RFC 3550 §6.5.1: one CNAME per endpoint; producers that give none share this one.
+	#cnameForProducers?: string;
+	#nextMidForConsumers = 0;
 
-	protected constructor({ transportId, channel, appData }: TransportConstructorOptions<TransportAppData>) {
+	protected constructor({ transportId, channel, appData, routerAccess }: TransportConstructorOptions<TransportAppData>) {
 		super();
 		this.#id = transportId;
 		this.channel = channel;
 		this.#appData = appData;
+		this.#routerAccess = routerAccess;
 		this.#observer = new EnhancedEventEmitter<ObserverEvents>();
 		this.channel.subscribe(this.#id, (event, data) => this.handleEngineEvent(event, data));
 	}
@@ -148,6 +171,145 @@ export abstract class Transport<
 		await this.channel.request('transport.enableTraceEvent', this.#id, { types });
 	}
 
+	/** Injects media into the router: the endpoint sends RTP with these parameters. */
+	async produce<T extends AppData = AppData>(options: ProducerOptions<T>): Promise<Producer<T>> {
+		this.assertOpen('produce()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { id, kind, rtpParameters, paused = false, keyFrameRequestDelay = 0, appData } = options;
+		if (id !== undefined && (typeof id !== 'string' || id.length === 0)) throw new TypeError('invalid id');
+		if (id !== undefined && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
+		if (kind !== 'audio' && kind !== 'video') throw new TypeError(`invalid kind "${String(kind)}"`);
+		if (typeof paused !== 'boolean') throw new TypeError('invalid paused: must be a boolean');
+		if (typeof keyFrameRequestDelay !== 'number' || !Number.isInteger(keyFrameRequestDelay) || keyFrameRequestDelay < 0) {
+			throw new TypeError('invalid keyFrameRequestDelay: must be a non-negative integer (ms)');
+		}
+		validateAppData(appData);
+		if (!isPlainObject(rtpParameters)) throw new TypeError('missing rtpParameters');
+		const params = clone(rtpParameters) as RtpParameters;
+		ortc.validateRtpParameters(params);
+		if (!params.rtcp) params.rtcp = {};
+		if (!params.rtcp.cname) {
+			this.#cnameForProducers ??= generateUUIDv4().slice(0, 8);
+			params.rtcp.cname = this.#cnameForProducers;
+		} else {
+			this.#cnameForProducers ??= params.rtcp.cname;
+		}
+		const routerRtpCapabilities = this.#routerAccess.getRouterRtpCapabilities();
+		// Throws UnsupportedError when the router cannot take these codecs.
+		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerRtpCapabilities);
+		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerRtpCapabilities, rtpMapping);
+		const producerId = id ?? generateUUIDv4();
+		const { type } = await this.channel.request<{ type: ProducerType }>('transport.produce', this.#id, {
+			producerId,
+			kind,
+			rtpParameters: params,
+			rtpMapping,
+			consumableRtpEncodings: consumableRtpParameters.encodings,
+			keyFrameRequestDelay,
+			paused,
+		});
+		const producer = new Producer<T>({
+			producerId,
+			transportId: this.#id,
+			kind,
+			rtpParameters: params,
+			type,
+			consumableRtpParameters,
+			paused,
+			channel: this.channel,
+			appData: (appData ?? {}) as T,
+		});
+		if (this.#closed) {
+			producer.transportClosed();
+			throw new InvalidStateError('Transport closed while producing');
+		}
+		this.#producers.set(producerId, producer as Producer);
+		producer.on('@close', () => {
+			this.#producers.delete(producerId);
+			(this as EnhancedEventEmitter<TransportEvents>).emit('@producerclose', producer as Producer);
+		});
+		(this as EnhancedEventEmitter<TransportEvents>).emit('@newproducer', producer as Producer);
+		(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('newproducer', producer as Producer);
+		return producer;
+	}
+
+	/** Sends a producer's media to the endpoint, negotiated against its rtpCapabilities. */
+	async consume<T extends AppData = AppData>(options: ConsumerOptions<T>): Promise<Consumer<T>> {
+		this.assertOpen('consume()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { producerId, rtpCapabilities, paused = false, mid, preferredLayers, ignoreDtx = false, pipe = false, appData } = options;
+		if (typeof producerId !== 'string' || producerId.length === 0) throw new TypeError('missing producerId');
+		if (!isPlainObject(rtpCapabilities)) throw new TypeError('missing rtpCapabilities');
+		for (const [name, value] of Object.entries({ paused, ignoreDtx, pipe })) {
+			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
+		}
+		if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) throw new TypeError('invalid mid: must be a non-empty string');
+		if (preferredLayers !== undefined) validateLayers(preferredLayers);
+		validateAppData(appData);
+		const caps = clone(rtpCapabilities) as RtpCapabilities;
+		ortc.validateRtpCapabilities(caps);
+		const producer = this.#routerAccess.getProducerById(producerId);
+		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+		const enableRtx = options.enableRtx ?? producer.kind === 'video';
+		if (typeof enableRtx !== 'boolean') throw new TypeError('invalid enableRtx: must be a boolean');
+		const consumableRtpParameters = producer.consumableRtpParameters;
+		if (!pipe && !ortc.canConsume(consumableRtpParameters, caps)) {
+			throw new UnsupportedError('cannot consume this Producer with the given rtpCapabilities');
+		}
+		const rtpParameters = pipe
+			? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx })
+			: ortc.getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities: caps, pipe, enableRtx });
+		if (!pipe) {
+			if (mid !== undefined) {
+				rtpParameters.mid = mid;
+			} else {
+				rtpParameters.mid = String(this.#nextMidForConsumers++);
+				if (this.#nextMidForConsumers === MAX_MID) this.#nextMidForConsumers = 0;
+			}
+		}
+		const consumerId = generateUUIDv4();
+		const type: ConsumerType = pipe ? 'pipe' : producer.type;
+		const result = await this.channel.request<{
+			paused: boolean;
+			producerPaused: boolean;
+			score: ConsumerScore;
+			preferredLayers?: ConsumerLayers;
+		}>('transport.consume', this.#id, {
+			consumerId,
+			producerId,
+			kind: producer.kind,
+			rtpParameters,
+			type,
+			consumableRtpEncodings: consumableRtpParameters.encodings,
+			paused,
+			preferredLayers,
+			ignoreDtx,
+		});
+		const consumer = new Consumer<T>({
+			consumerId,
+			producerId,
+			transportId: this.#id,
+			kind: producer.kind,
+			rtpParameters,
+			type,
+			paused: result.paused,
+			producerPaused: result.producerPaused,
+			score: result.score,
+			preferredLayers: result.preferredLayers,
+			channel: this.channel,
+			appData: (appData ?? {}) as T,
+		});
+		if (this.#closed) {
+			consumer.transportClosed();
+			throw new InvalidStateError('Transport closed while consuming');
+		}
+		this.#consumers.set(consumerId, consumer as Consumer);
+		consumer.on('@close', () => this.#consumers.delete(consumerId));
+		consumer.on('@producerclose', () => this.#consumers.delete(consumerId));
+		(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('newconsumer', consumer as Consumer);
+		return consumer;
+	}
+
 	/** The router this transport belongs to (requests that close it go there). */
 	protected abstract get routerId(): string;
 
@@ -158,10 +320,29 @@ export abstract class Transport<
 	protected markClosed(): void {
 		this.#closed = true;
 		this.channel.unsubscribe(this.#id);
+		// The engine closed them with the transport.
+		for (const producer of this.#producers.values()) {
+			producer.transportClosed();
+			(this as EnhancedEventEmitter<TransportEvents>).emit('@producerclose', producer);
+		}
+		this.#producers.clear();
+		for (const consumer of this.#consumers.values()) consumer.transportClosed();
+		this.#consumers.clear();
 	}
 
 	protected assertOpen(method: string): void {
 		if (this.#closed) throw new InvalidStateError(`Transport closed, cannot call ${method}`);
+	}
+}
+
+function validateLayers(layers: unknown): void {
+	if (!isPlainObject(layers)) throw new TypeError('invalid preferredLayers: must be an object');
+	const { spatialLayer, temporalLayer } = layers as ConsumerLayers;
+	if (typeof spatialLayer !== 'number' || !Number.isInteger(spatialLayer) || spatialLayer < 0) {
+		throw new TypeError('invalid preferredLayers.spatialLayer');
+	}
+	if (temporalLayer !== undefined && (typeof temporalLayer !== 'number' || !Number.isInteger(temporalLayer) || temporalLayer < 0)) {
+		throw new TypeError('invalid preferredLayers.temporalLayer');
 	}
 }
 

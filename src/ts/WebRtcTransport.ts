@@ -1,7 +1,7 @@
 import { Channel } from './Channel';
 import { Logger } from './Logger';
 import { NumSctpStreams, SctpParameters } from './SctpParameters';
-import { Transport, TransportEvents, TransportObserverEvents } from './Transport';
+import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
 import { AppData } from './utils';
 import type { WebRtcServer } from './WebRtcServer';
@@ -88,6 +88,7 @@ type WebRtcTransportConstructorOptions<T extends AppData> = {
 	dump: WebRtcTransportDump;
 	sctpParameters?: SctpParameters;
 	webRtcServer?: WebRtcServer;
+	routerAccess: RouterAccess;
 };
 
 /**
@@ -112,8 +113,8 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	readonly #webRtcServer?: WebRtcServer;
 
 	/** @private Use router.createWebRtcTransport(). */
-	constructor({ transportId, routerId, channel, appData, dump, sctpParameters, webRtcServer }: WebRtcTransportConstructorOptions<T>) {
-		super({ transportId, channel, appData });
+	constructor({ transportId, routerId, channel, appData, dump, sctpParameters, webRtcServer, routerAccess }: WebRtcTransportConstructorOptions<T>) {
+		super({ transportId, channel, appData, routerAccess });
 		this.#routerId = routerId;
 		this.#iceParameters = dump.iceParameters;
 		this.#iceCandidates = dump.iceCandidates;

@@ -42,3 +42,27 @@ export type {
 	WebRtcServerEvents,
 	WebRtcServerObserverEvents,
 } from './WebRtcServer';
+export type {
+	Producer,
+	ProducerOptions,
+	ProducerType,
+	ProducerScore,
+	ProducerVideoOrientation,
+	ProducerTraceEventType,
+	ProducerTraceEventData,
+	ProducerStat,
+	ProducerEvents,
+	ProducerObserverEvents,
+} from './Producer';
+export type {
+	Consumer,
+	ConsumerOptions,
+	ConsumerType,
+	ConsumerLayers,
+	ConsumerScore,
+	ConsumerTraceEventType,
+	ConsumerTraceEventData,
+	ConsumerStat,
+	ConsumerEvents,
+	ConsumerObserverEvents,
+} from './Consumer';

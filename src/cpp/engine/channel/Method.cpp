@@ -30,6 +30,23 @@ constexpr MethodEntry kMethods[] = {
 	{ Method::TransportSetMaxOutgoingBitrate, "transport.setMaxOutgoingBitrate" },
 	{ Method::TransportSetMinOutgoingBitrate, "transport.setMinOutgoingBitrate" },
 	{ Method::TransportEnableTraceEvent, "transport.enableTraceEvent" },
+	{ Method::TransportProduce, "transport.produce" },
+	{ Method::TransportConsume, "transport.consume" },
+	{ Method::TransportCloseProducer, "transport.closeProducer" },
+	{ Method::TransportCloseConsumer, "transport.closeConsumer" },
+	{ Method::ProducerDump, "producer.dump" },
+	{ Method::ProducerGetStats, "producer.getStats" },
+	{ Method::ProducerPause, "producer.pause" },
+	{ Method::ProducerResume, "producer.resume" },
+	{ Method::ProducerEnableTraceEvent, "producer.enableTraceEvent" },
+	{ Method::ConsumerDump, "consumer.dump" },
+	{ Method::ConsumerGetStats, "consumer.getStats" },
+	{ Method::ConsumerPause, "consumer.pause" },
+	{ Method::ConsumerResume, "consumer.resume" },
+	{ Method::ConsumerSetPreferredLayers, "consumer.setPreferredLayers" },
+	{ Method::ConsumerSetPriority, "consumer.setPriority" },
+	{ Method::ConsumerRequestKeyFrame, "consumer.requestKeyFrame" },
+	{ Method::ConsumerEnableTraceEvent, "consumer.enableTraceEvent" },
 };
 
 } // namespace

@@ -31,6 +31,23 @@ enum class Method : uint16_t {
 	TransportSetMaxOutgoingBitrate,
 	TransportSetMinOutgoingBitrate,
 	TransportEnableTraceEvent,
+	TransportProduce,
+	TransportConsume,
+	TransportCloseProducer,
+	TransportCloseConsumer,
+	ProducerDump,
+	ProducerGetStats,
+	ProducerPause,
+	ProducerResume,
+	ProducerEnableTraceEvent,
+	ConsumerDump,
+	ConsumerGetStats,
+	ConsumerPause,
+	ConsumerResume,
+	ConsumerSetPreferredLayers,
+	ConsumerSetPriority,
+	ConsumerRequestKeyFrame,
+	ConsumerEnableTraceEvent,
 };
 
 // Methods the Worker answers itself; the rest go to the engine object named by the

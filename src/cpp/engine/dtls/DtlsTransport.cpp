@@ -25,6 +25,9 @@ namespace {
 constexpr size_t kRecordHeaderLength = 13;
 // RFC 6347 §4.1 / RFC 5246 §6.2.3: a DTLSCiphertext fragment is at most 2^14 + 2048.
 constexpr size_t kMaxRecordFragmentLength = 16384 + 2048;
+// The shortest protected (epoch > 0) record fragment with an AES-GCM suite: 8-byte
+// explicit nonce and 16-byte tag around an empty plaintext (RFC 5288 §3).
+constexpr size_t kMinProtectedFragmentLength = 8 + 16;
 // RFC 5246 §6.2.1: at most 2^14 bytes of plaintext per record.
 constexpr size_t kMaxRecordPlaintextLength = 16384;
 
@@ -211,21 +214,6 @@ void DtlsTransport::Run(DtlsRole role, const DtlsFingerprint& remoteFingerprint,
 	if (state_ == DtlsState::Connecting && role == DtlsRole::Client) DriveHandshake();
 }
 
-size_t DtlsTransport::ValidRecordsLength(const uint8_t* data, size_t len) {
-	size_t offset = 0;
-	while (len - offset >= kRecordHeaderLength) {
-		const uint8_t* record = data + offset;
-		if (!IsDtls12ContentType(record[0])) break;
-		// DTLS versions are {254, x}: 254.255 is 1.0, 254.253 is 1.2 (RFC 6347 §4.1).
-		if (record[1] != 0xFE) break;
-		const size_t fragmentLength = (static_cast<size_t>(record[11]) << 8) | record[12];
-		if (fragmentLength > kMaxRecordFragmentLength) break;
-		if (len - offset - kRecordHeaderLength < fragmentLength) break;
-		offset += kRecordHeaderLength + fragmentLength;
-	}
-	return offset;
-}
-
 void DtlsTransport::ProcessDtlsData(const uint8_t* data, size_t len, uint64_t nowMs) {
 	if (state_ != DtlsState::Connecting && state_ != DtlsState::Connected) {
 		++droppedRecords_;
@@ -241,20 +229,46 @@ void DtlsTransport::ProcessDtlsData(const uint8_t* data, size_t len, uint64_t no
 		return;
 	}
 
-	// RFC 6347 §4.1.2.7: invalid records are silently discarded. Whatever does not parse
-	// as whole records never reaches OpenSSL, which takes one BIO read as one datagram.
-	const size_t validLength = ValidRecordsLength(data, len);
-	if (validLength < len) {
-		++droppedRecords_;
-		MP_DEBUG_TAG(Dtls, "dropped %zu malformed bytes of a %zu-byte datagram", len - validLength, len);
-	}
-	if (validLength == 0) return;
+	// RFC 6347 §4.1.2.7: invalid records are silently discarded. Records are checked here
+	// before OpenSSL sees them, for two reasons: OpenSSL takes one BIO read as one
+	// datagram, so only whole records may go in; and OpenSSL 3.0 turns some invalid
+	// records into a fatal error instead of discarding them: a protected record (epoch
+	// > 0) shorter than the AES-GCM explicit nonce plus tag (8 + 16 bytes, RFC 5288 §3)
+	// kills the connection without an alert (measured with OpenSSL 3.0.19). The cipher
+	// list (DtlsCertificate.cpp) keeps to AES-GCM so that this one bound covers every
+	// protected record, and leaves out the CBC suites, whose bad MACs OpenSSL also
+	// treats as fatal.
+	size_t offset = 0;
+	size_t written = 0;
+	while (offset < len) {
+		const uint8_t* record = data + offset;
+		const size_t left = len - offset;
+		// RFC 6347 §4.1: ContentType, then a DTLS version {254, x} (254.255 is 1.0,
+		// 254.253 is 1.2), then the fragment length.
+		if (left < kRecordHeaderLength || !IsDtls12ContentType(record[0]) || record[1] != 0xFE) break;
+		const size_t fragmentLength = (static_cast<size_t>(record[11]) << 8) | record[12];
+		if (fragmentLength > kMaxRecordFragmentLength || left - kRecordHeaderLength < fragmentLength) break;
+		const size_t recordLength = kRecordHeaderLength + fragmentLength;
+		offset += recordLength;
 
-	if (BIO_write(inBio_, data, static_cast<int>(validLength)) != static_cast<int>(validLength)) {
-		ERR_clear_error();
-		++droppedRecords_;
-		return;
+		const unsigned epoch = (static_cast<unsigned>(record[3]) << 8) | record[4];
+		if (epoch != 0 && fragmentLength < kMinProtectedFragmentLength) {
+			++droppedRecords_;
+			MP_DEBUG_TAG(Dtls, "dropped a protected record of %zu bytes (too short)", fragmentLength);
+			continue;
+		}
+		if (BIO_write(inBio_, record, static_cast<int>(recordLength)) != static_cast<int>(recordLength)) {
+			ERR_clear_error();
+			++droppedRecords_;
+			continue;
+		}
+		++written;
 	}
+	if (offset < len) {
+		++droppedRecords_;
+		MP_DEBUG_TAG(Dtls, "dropped %zu malformed bytes of a %zu-byte datagram", len - offset, len);
+	}
+	if (written == 0) return;
 
 	if (state_ == DtlsState::Connecting) DriveHandshake();
 	// Also right after the handshake completed: application data may follow the
@@ -406,7 +420,8 @@ void DtlsTransport::ReadApplicationData() {
 		}
 		// A fatal alert from the peer, or a fatal protocol error.
 		const std::string detail = TakeOpenSslError();
-		Fail("DTLS connection failed" + (detail.empty() ? std::string() : ": " + detail));
+		Fail("DTLS connection failed (SSL error " + std::to_string(error) + ")" +
+		    (detail.empty() ? std::string() : ": " + detail));
 		break;
 	}
 	// A retransmitted final flight may have been produced while reading.

@@ -112,8 +112,9 @@ public:
 	// peer retransmits them.
 	void Run(DtlsRole role, const DtlsFingerprint& remoteFingerprint, uint64_t nowMs);
 
-	// One received UDP payload that LooksLikeDtls. Records that do not parse (bad type,
-	// version or length, a truncated tail) are dropped before OpenSSL sees them.
+	// One received UDP payload that LooksLikeDtls. Records that cannot be valid (bad
+	// type, version or length, a truncated tail, a protected record too short for its
+	// cipher) are dropped and counted before OpenSSL sees them.
 	void ProcessDtlsData(const uint8_t* data, size_t len, uint64_t nowMs);
 
 	// Encrypts one application data record (Connected only; at most 16384 bytes).
@@ -152,8 +153,6 @@ private:
 	void SendPendingOutput();
 	void SetState(DtlsState state);
 	void Fail(const std::string& reason);
-	// The number of leading bytes that form whole, plausible DTLS records.
-	static size_t ValidRecordsLength(const uint8_t* data, size_t len);
 
 	Listener& listener_;
 	std::shared_ptr<DtlsCertificate> certificate_;

@@ -4,6 +4,8 @@
 #include "../common/Logger.hpp"
 #include "../transport/WebRtcTransport.hpp"
 
+#include <algorithm>
+
 namespace mediaplane {
 
 Router::Router(const WorkerContext& context, std::string id) : context_(context), id_(std::move(id)) {
@@ -12,6 +14,8 @@ Router::Router(const WorkerContext& context, std::string id) : context_(context)
 }
 
 Router::~Router() {
+	// Transports close their producers and consumers through the hooks below, which
+	// must still find the maps intact.
 	webRtcTransports_.clear();
 	context_.registry->Unregister(id_);
 	MP_DEBUG("router %s closed", id_.c_str());
@@ -22,12 +26,22 @@ Value Router::Dump() const {
 	// { key, values } / { key, value } entries.
 	Value transportIds = Value::MakeArray();
 	for (const auto& entry : webRtcTransports_) transportIds.Push(entry.first);
+	Value producerConsumers = Value::MakeArray();
+	for (const auto& entry : consumersByProducer_) {
+		Value consumerIds = Value::MakeArray();
+		for (Consumer* consumer : entry.second) consumerIds.Push(consumer->GetId());
+		producerConsumers.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("values", std::move(consumerIds)));
+	}
+	Value consumerProducer = Value::MakeArray();
+	for (const auto& entry : producerByConsumer_) {
+		consumerProducer.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("value", entry.second->GetId()));
+	}
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("transportIds", std::move(transportIds));
 	dump.Set("rtpObserverIds", Value::MakeArray());
-	dump.Set("mapProducerIdConsumerIds", Value::MakeArray());
-	dump.Set("mapConsumerIdProducerId", Value::MakeArray());
+	dump.Set("mapProducerIdConsumerIds", std::move(producerConsumers));
+	dump.Set("mapConsumerIdProducerId", std::move(consumerProducer));
 	dump.Set("mapProducerIdObserverIds", Value::MakeArray());
 	dump.Set("mapDataProducerIdDataConsumerIds", Value::MakeArray());
 	dump.Set("mapDataConsumerIdDataProducerId", Value::MakeArray());
@@ -50,7 +64,7 @@ Value Router::CreateWebRtcTransport(const Value& data) {
 	if (context_.registry->Find(transportId)) {
 		throw RequestError(RequestError::Kind::Error, "id \"" + transportId + "\" already exists");
 	}
-	auto transport = std::make_unique<WebRtcTransport>(context_, transportId, data);
+	auto transport = std::make_unique<WebRtcTransport>(context_, transportId, *this, data);
 	Value dump = transport->Dump();
 	webRtcTransports_.emplace(transportId, std::move(transport));
 	return dump;
@@ -63,6 +77,89 @@ void Router::CloseTransport(const Value& data) {
 		throw RequestError::InvalidState("transport \"" + transportId + "\" not found");
 	}
 	webRtcTransports_.erase(it);
+}
+
+} // namespace mediaplane
+
+namespace mediaplane {
+
+void Router::OnTransportNewProducer(Transport& /*transport*/, Producer& producer) {
+	producers_[producer.GetId()] = &producer;
+	consumersByProducer_[&producer];
+}
+
+void Router::OnTransportProducerClosing(Transport& /*transport*/, Producer& producer) {
+	auto it = consumersByProducer_.find(&producer);
+	if (it != consumersByProducer_.end()) {
+		// Every consumer of a closed producer closes too ('producerclose').
+		std::vector<Consumer*> consumers = std::move(it->second);
+		consumersByProducer_.erase(it);
+		for (Consumer* consumer : consumers) {
+			consumer->ProducerClosed();
+			producerByConsumer_.erase(consumer);
+			auto transport = transportByConsumer_.find(consumer);
+			if (transport != transportByConsumer_.end()) {
+				Transport* owner = transport->second;
+				transportByConsumer_.erase(transport);
+				owner->RemoveConsumerForClosedProducer(*consumer);
+			}
+		}
+	}
+	producers_.erase(producer.GetId());
+}
+
+void Router::OnTransportProducerPaused(Producer& producer) {
+	auto it = consumersByProducer_.find(&producer);
+	if (it == consumersByProducer_.end()) return;
+	for (Consumer* consumer : it->second) consumer->ProducerPaused();
+}
+
+void Router::OnTransportProducerResumed(Producer& producer) {
+	auto it = consumersByProducer_.find(&producer);
+	if (it == consumersByProducer_.end()) return;
+	for (Consumer* consumer : it->second) consumer->ProducerResumed();
+}
+
+void Router::OnTransportProducerScore(Producer& producer) {
+	auto it = consumersByProducer_.find(&producer);
+	if (it == consumersByProducer_.end()) return;
+	std::vector<int> scores = producer.GetScores();
+	for (Consumer* consumer : it->second) consumer->ProducerScoresChanged(scores);
+}
+
+void Router::OnTransportProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) {
+	auto it = consumersByProducer_.find(&producer);
+	if (it == consumersByProducer_.end()) return;
+	for (Consumer* consumer : it->second) consumer->SendRtpPacket(packet, info);
+}
+
+Producer* Router::FindProducer(const std::string& producerId) {
+	auto it = producers_.find(producerId);
+	return it == producers_.end() ? nullptr : it->second;
+}
+
+void Router::OnTransportNewConsumer(Transport& transport, Consumer& consumer, Producer& producer) {
+	consumersByProducer_[&producer].push_back(&consumer);
+	producerByConsumer_[&consumer] = &producer;
+	transportByConsumer_[&consumer] = &transport;
+}
+
+void Router::OnTransportConsumerClosing(Transport& /*transport*/, Consumer& consumer) {
+	auto producer = producerByConsumer_.find(&consumer);
+	if (producer != producerByConsumer_.end()) {
+		auto list = consumersByProducer_.find(producer->second);
+		if (list != consumersByProducer_.end()) {
+			auto& consumers = list->second;
+			consumers.erase(std::remove(consumers.begin(), consumers.end(), &consumer), consumers.end());
+		}
+		producerByConsumer_.erase(producer);
+	}
+	transportByConsumer_.erase(&consumer);
+}
+
+void Router::OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) {
+	auto producer = producerByConsumer_.find(&consumer);
+	if (producer != producerByConsumer_.end()) producer->second->RequestKeyFrame(mappedSsrc, context_.NowMs());
 }
 
 } // namespace mediaplane

@@ -5,7 +5,9 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "../transport/Transport.hpp"
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
 
@@ -13,7 +15,7 @@ namespace mediaplane {
 
 class WebRtcTransport;
 
-class Router : public RequestHandler {
+class Router : public RequestHandler, public Transport::RouterHooks {
 public:
 	Router(const WorkerContext& context, std::string id);
 	~Router() override;
@@ -25,6 +27,18 @@ public:
 	Value Dump() const;
 	Value HandleRequest(const ChannelRequest& request) override;
 
+	// Transport::RouterHooks
+	void OnTransportNewProducer(Transport& transport, Producer& producer) override;
+	void OnTransportProducerClosing(Transport& transport, Producer& producer) override;
+	void OnTransportProducerPaused(Producer& producer) override;
+	void OnTransportProducerResumed(Producer& producer) override;
+	void OnTransportProducerScore(Producer& producer) override;
+	void OnTransportProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) override;
+	Producer* FindProducer(const std::string& producerId) override;
+	void OnTransportNewConsumer(Transport& transport, Consumer& consumer, Producer& producer) override;
+	void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) override;
+	void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
+
 private:
 	Value CreateWebRtcTransport(const Value& data);
 	void CloseTransport(const Value& data);
@@ -32,6 +46,12 @@ private:
 	const WorkerContext& context_;
 	std::string id_;
 	std::unordered_map<std::string, std::unique_ptr<WebRtcTransport>> webRtcTransports_;
+	// Routing: producer -> its consumers (a vector: the per-packet fan-out walks it),
+	// consumer -> its producer and transport.
+	std::unordered_map<std::string, Producer*> producers_;
+	std::unordered_map<Producer*, std::vector<Consumer*>> consumersByProducer_;
+	std::unordered_map<Consumer*, Producer*> producerByConsumer_;
+	std::unordered_map<Consumer*, Transport*> transportByConsumer_;
 };
 
 } // namespace mediaplane

@@ -47,8 +47,9 @@ uint32_t ReadBitrate(const Value& data) {
 
 } // namespace
 
-WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, const Value& options)
-    : context_(context), id_(std::move(id)) {
+WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, RouterHooks& router,
+                                 const Value& options)
+    : Transport(context, std::move(id), router) {
 	iceConsentTimeoutSeconds_ = static_cast<uint32_t>(options.OptionalNumber("iceConsentTimeout", 30));
 	initialAvailableOutgoingBitrate_ =
 	    static_cast<uint32_t>(options.OptionalNumber("initialAvailableOutgoingBitrate", 600000));
@@ -86,6 +87,8 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, c
 }
 
 WebRtcTransport::~WebRtcTransport() {
+	// Producers and consumers first, while RTCP can still be sent.
+	CloseAll();
 	// close_notify while the sockets still exist (RFC 5246 §7.2.1).
 	if (dtls_) dtls_->Close();
 	if (webRtcServer_) webRtcServer_->UnregisterTransport(this);
@@ -148,9 +151,7 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 			}
 			return Value();
 		}
-		default:
-			throw RequestError(RequestError::Kind::Error,
-			                   std::string("unknown method for a WebRtcTransport: ") + MethodName(request.method));
+		default: return HandleTransportRequest(request);
 	}
 }
 
@@ -281,7 +282,7 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 			return;
 		}
 		++rtcpPacketsReceived_;
-		// RTCP handling arrives with producers and consumers.
+		HandleIncomingRtcp(data, plainLength);
 		return;
 	}
 	if (!srtpRecv_->UnprotectRtp(data, &plainLength)) {
@@ -290,7 +291,22 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 	}
 	++rtpPacketsReceived_;
 	rtpRecvRate_.Update(plainLength, context_.NowMs());
-	// Routing to producers arrives with producers and consumers.
+	HandleIncomingRtp(data, plainLength);
+}
+
+void WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
+	if (!srtpSend_) return;
+	size_t protectedLength = len;
+	if (!srtpSend_->ProtectRtp(data, &protectedLength, capacity)) return;
+	rtpSendRate_.Update(len, context_.NowMs());
+	SendToPeer(data, protectedLength);
+}
+
+void WebRtcTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
+	if (!srtpSend_) return;
+	size_t protectedLength = len;
+	if (!srtpSend_->ProtectRtcp(data, &protectedLength, capacity)) return;
+	SendToPeer(data, protectedLength);
 }
 
 void WebRtcTransport::SendToPeer(const uint8_t* data, size_t len) {
@@ -390,25 +406,17 @@ Value WebRtcTransport::Dump() const {
 	dtlsParameters.Set("role", DtlsRoleName(connectCalled_ ? localDtlsRole_ : DtlsRole::Auto));
 	dtlsParameters.Set("fingerprints", std::move(fingerprints));
 
-	Value rtpListener = Value::MakeObject();
-	rtpListener.Set("ssrcTable", Value::MakeArray());
-	rtpListener.Set("midTable", Value::MakeArray());
-	rtpListener.Set("ridTable", Value::MakeArray());
-
 	Value traceEventTypes = Value::MakeArray();
 	for (const auto& type : traceEventTypes_) traceEventTypes.Push(type);
 
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("direct", false);
-	dump.Set("producerIds", Value::MakeArray());
-	dump.Set("consumerIds", Value::MakeArray());
-	dump.Set("mapSsrcConsumerId", Value::MakeArray());
+	AddRtpDump(dump);
 	dump.Set("mapRtxSsrcConsumerId", Value::MakeArray());
 	dump.Set("dataProducerIds", Value::MakeArray());
 	dump.Set("dataConsumerIds", Value::MakeArray());
 	dump.Set("recvRtpHeaderExtensions", Value::MakeObject());
-	dump.Set("rtpListener", std::move(rtpListener));
 	dump.Set("maxMessageSize", 262144);
 	dump.Set("traceEventTypes", std::move(traceEventTypes));
 	dump.Set("iceRole", "controlled");
@@ -423,7 +431,8 @@ Value WebRtcTransport::Dump() const {
 	if (!dtlsRemoteCert_.empty()) dump.Set("dtlsRemoteCert", dtlsRemoteCert_);
 	if (enableSctp_) dump.Set("sctpOptions", sctpOptions_);
 	dump.Set("webRtcServerId", webRtcServer_ ? Value(webRtcServer_->GetId()) : Value());
-	dump.Set("droppedPackets", droppedPackets_ + ice_->GetDroppedPackets() + dtls_->GetDroppedRecords());
+	dump.Set("droppedPackets", droppedPackets_ + ice_->GetDroppedPackets() + dtls_->GetDroppedRecords() +
+	                               rtpPacketsDropped_ + rtcpPacketsDropped_);
 	return dump;
 }
 
@@ -461,7 +470,8 @@ Value WebRtcTransport::GetStats() {
 	// Beyond mediasoup's fields: what the engine received and discarded.
 	stats.Set("rtpPacketsReceived", rtpPacketsReceived_);
 	stats.Set("rtcpPacketsReceived", rtcpPacketsReceived_);
-	stats.Set("droppedPackets", droppedPackets_ + ice_->GetDroppedPackets() + dtls_->GetDroppedRecords());
+	stats.Set("droppedPackets", droppedPackets_ + ice_->GetDroppedPackets() + dtls_->GetDroppedRecords() +
+	                                rtpPacketsDropped_ + rtcpPacketsDropped_);
 	Value list = Value::MakeArray();
 	list.Push(std::move(stats));
 	return list;

@@ -22,12 +22,13 @@
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
 #include "IceCandidate.hpp"
+#include "Transport.hpp"
 
 namespace mediaplane {
 
 class WebRtcServer;
 
-class WebRtcTransport : public RequestHandler,
+class WebRtcTransport : public Transport,
                         public UdpSocket::Listener,
                         public TcpServer::Listener,
                         public IceServer::Listener,
@@ -35,13 +36,12 @@ class WebRtcTransport : public RequestHandler,
 public:
 	// Creates the transport from the router.createWebRtcTransport request data. Throws
 	// RequestError (bad options, no port available) without leaving anything behind.
-	WebRtcTransport(const WorkerContext& context, std::string id, const Value& options);
+	WebRtcTransport(const WorkerContext& context, std::string id, RouterHooks& router, const Value& options);
 	~WebRtcTransport() override;
 
 	WebRtcTransport(const WebRtcTransport&) = delete;
 	WebRtcTransport& operator=(const WebRtcTransport&) = delete;
 
-	const std::string& GetId() const { return id_; }
 	const std::string& GetUsernameFragment() const { return ice_->GetUsernameFragment(); }
 	Value Dump() const;
 	Value HandleRequest(const ChannelRequest& request) override;
@@ -71,6 +71,11 @@ public:
 	                    const std::vector<uint8_t>& remoteSendKey) override;
 	void OnDtlsRemoteCertificate(const std::string& pem) override;
 
+protected:
+	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;
+	void SendRtcp(uint8_t* data, size_t len, size_t capacity) override;
+	bool CanSendMedia() const override { return srtpSend_ != nullptr && ice_->GetSelectedTuple() != nullptr; }
+
 private:
 	void BindListenInfos(const Value& options);
 	Value Connect(const Value& data);
@@ -84,8 +89,6 @@ private:
 	std::string AnnouncedAddressFor(const TransportTuple& tuple) const;
 	void Emit(const char* event, Value data) const { context_.Emit(id_, event, std::move(data)); }
 
-	const WorkerContext& context_;
-	std::string id_;
 	WebRtcServer* webRtcServer_ = nullptr;
 
 	std::vector<ListenInfo> listenInfos_;

@@ -1,0 +1,130 @@
+#pragma once
+// A Consumer: one producer's stream sent to an endpoint through a transport (mediasoup's
+// "simple" consumer: one encoding in, one out).
+//
+// Every forwarded packet is written anew for this endpoint (RtpPacketWriter): the
+// consumer's SSRC and payload type, a sequence number and timestamp rewritten so that
+// the endpoint sees one continuous stream across pauses and restarts (RFC 3550 §5.1:
+// seq increments by one per packet; RFC 3550 §5.1 timestamps advance with the media
+// clock), and its own header extension ids and values (mid, abs-send-time,
+// transport-wide sequence number). A video consumer starts, and restarts after a
+// pause, on a key frame.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../rtcp/SenderReport.hpp"
+#include "../rtp/RtpPacket.hpp"
+#include "../rtp/RtpStreamSend.hpp"
+#include "../worker/RequestHandler.hpp"
+#include "../worker/WorkerContext.hpp"
+#include "ProducerPacketInfo.hpp"
+
+namespace mediaplane {
+
+class Consumer : public RequestHandler, public RtpStreamSend::Retransmitter, public RtpStreamSend::Listener {
+public:
+	class Listener {
+	public:
+		virtual ~Listener() = default;
+		// Sends an RTP packet in `data` (room for the SRTP trailer up to `capacity`).
+		virtual void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
+		virtual void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
+		// The transport-wide sequence number for the next packet this transport sends.
+		virtual uint16_t NextTransportWideSequenceNumber() = 0;
+	};
+
+	Consumer(const WorkerContext& context, std::string id, std::string producerId, Listener& listener,
+	         const Value& data);
+	~Consumer() override;
+
+	Consumer(const Consumer&) = delete;
+	Consumer& operator=(const Consumer&) = delete;
+
+	const std::string& GetId() const { return id_; }
+	const std::string& GetProducerId() const { return producerId_; }
+	uint32_t GetSsrc() const { return ssrc_; }
+	uint32_t GetRtxSsrc() const { return rtxSsrc_; }
+	bool IsActive() const { return !paused_ && !producerPaused_; }
+
+	// From the router.
+	void SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& info);
+	void ProducerPaused();
+	void ProducerResumed();
+	void ProducerClosed(); // emits 'producerclose'; the transport destroys the consumer
+	void ProducerScoresChanged(const std::vector<int>& scores);
+
+	// From the transport's RTCP.
+	void ReceiveNack(const std::vector<uint16_t>& seqs);
+	void ReceiveKeyFrameRequest(bool isFir);
+	void ReceiveReportBlock(uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq, uint32_t jitter,
+	                        uint32_t lsr, uint32_t dlsr);
+	// Sender report for the transport's compound RTCP; false before anything was sent.
+	bool FillSenderReport(SenderReport* out, uint64_t nowMs);
+	void OnTimer(uint64_t nowMs); // score updates
+
+	// RtpStreamSend::Retransmitter / Listener
+	void RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) override;
+	void OnRtpStreamSendScore(RtpStreamSend& stream, uint8_t score, uint8_t previousScore) override;
+
+	Value Dump() const;
+	Value GetStats(uint64_t nowMs);
+	Value HandleRequest(const ChannelRequest& request) override;
+
+	// The producer's stream this consumer follows.
+	uint32_t GetProducerMappedSsrc() const { return producerMappedSsrc_; }
+
+private:
+	void RequestKeyFrame();
+	void EmitScore();
+	void EmitTrace(const char* type, const char* direction, Value info);
+
+	const WorkerContext& context_;
+	std::string id_;
+	std::string producerId_;
+	Listener& listener_;
+	bool isVideo_ = false;
+	std::string type_ = "simple";
+	Value rtpParameters_;
+	RtpExtensionMap extensionMap_;
+	std::string mid_;
+	uint8_t payloadType_ = 0;
+	uint8_t rtxPayloadType_ = 0;
+	uint32_t ssrc_ = 0;
+	uint32_t rtxSsrc_ = 0;
+	uint32_t clockRate_ = 90000;
+	uint32_t producerMappedSsrc_ = 0;
+	bool paused_ = false;
+	bool producerPaused_ = false;
+	bool ignoreDtx_ = false;
+	bool isOpus_ = false;
+	int priority_ = 1;
+
+	// Sequence/timestamp rewriting (see the header comment).
+	bool syncRequired_ = true;
+	bool started_ = false;
+	uint16_t seqOffset_ = 0;
+	uint32_t timestampOffset_ = 0;
+	uint16_t syncInputSeq_ = 0;
+	uint16_t lastSentSeq_ = 0;
+	uint32_t lastSentTimestamp_ = 0;
+	uint64_t lastSentMs_ = 0;
+	uint64_t lastKeyFrameRequestMs_ = 0;
+
+	std::unique_ptr<RtpStreamSend> stream_;
+	int score_ = 10;
+	int producerScore_ = 10;
+	std::vector<int> producerScores_;
+	int emittedScore_ = -1;
+	int emittedProducerScore_ = -1;
+
+	bool traceRtp_ = false;
+	bool traceKeyFrame_ = false;
+	bool traceNack_ = false;
+	bool tracePli_ = false;
+	bool traceFir_ = false;
+	std::vector<std::string> traceEventTypes_;
+};
+
+} // namespace mediaplane

@@ -1,0 +1,439 @@
+#define MP_LOG_SOURCE "Producer"
+#include "Producer.hpp"
+
+#include <cstring>
+
+#include "../common/Logger.hpp"
+#include "../common/RequestError.hpp"
+#include "../rtp/codecs/PayloadInspector.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+std::string ReadRid(const RtpPacket& packet, const RtpExtensionMap& map, RtpExtensionType type) {
+	size_t length = 0;
+	const uint8_t* value = packet.GetExtension(map, type, &length);
+	if (!value || length == 0) return std::string();
+	return std::string(reinterpret_cast<const char*>(value), length);
+}
+
+uint32_t ReadSsrc(const Value& value, const char* key) {
+	const Value* field = value.Find(key);
+	if (!field || !field->IsNumber()) return 0;
+	double number = field->AsNumber();
+	if (number < 0 || number > 4294967295.0) throw RequestError::Type(std::string("invalid ") + key);
+	return static_cast<uint32_t>(number);
+}
+
+} // namespace
+
+Producer::Producer(const WorkerContext& context, std::string id, Listener& listener, const Value& data)
+    : context_(context), id_(std::move(id)), listener_(listener) {
+	const std::string& kind = data.RequireString("kind");
+	if (kind != "audio" && kind != "video") throw RequestError::Type("invalid kind");
+	isVideo_ = kind == "video";
+	paused_ = data.OptionalBool("paused", false);
+	keyFrameRequestDelayMs_ = static_cast<uint32_t>(data.OptionalNumber("keyFrameRequestDelay", 0));
+
+	const Value* rtpParameters = data.Find("rtpParameters");
+	if (!rtpParameters || !rtpParameters->IsObject()) throw RequestError::Type("missing rtpParameters");
+	rtpParameters_ = *rtpParameters;
+	mid_ = rtpParameters->OptionalString("mid", "");
+	extensionMap_ = RtpExtensionMap::FromHeaderExtensions(rtpParameters->Find("headerExtensions"));
+
+	mappedPayloadType_.fill(-1);
+	rtxApt_.fill(-1);
+	codecByPayloadType_.fill(CodecType::Unknown);
+	clockRateByPayloadType_.fill(90000);
+	for (const Value& codec : rtpParameters->RequireArray("codecs")) {
+		uint32_t pt = codec.RequireUint32("payloadType");
+		if (pt > 127) throw RequestError::Type("invalid codecs[].payloadType");
+		CodecType type = CodecTypeFromMimeType(codec.RequireString("mimeType"));
+		if (type != CodecType::Rtx && codecByPayloadType_[mediaPayloadTypeForStats_] == CodecType::Unknown) {
+			mediaPayloadTypeForStats_ = static_cast<uint8_t>(pt);
+		}
+		codecByPayloadType_[pt] = type;
+		clockRateByPayloadType_[pt] = codec.RequireUint32("clockRate");
+		if (type == CodecType::Rtx) {
+			const Value* parameters = codec.Find("parameters");
+			const Value* apt = parameters ? parameters->Find("apt") : nullptr;
+			if (apt && apt->IsNumber() && apt->AsNumber() >= 0 && apt->AsNumber() <= 127) {
+				rtxApt_[pt] = static_cast<int16_t>(apt->AsNumber());
+			}
+		}
+		if (const Value* feedback = codec.Find("rtcpFeedback"); feedback && feedback->IsArray()) {
+			for (const Value& fb : feedback->AsArray()) {
+				std::string type = fb.OptionalString("type", "");
+				std::string parameter = fb.OptionalString("parameter", "");
+				if (type == "nack" && parameter.empty()) supportsNack_ = true;
+				if (type == "nack" && parameter == "pli") supportsPli_ = true;
+				if (type == "ccm" && parameter == "fir") supportsFir_ = true;
+			}
+		}
+	}
+
+	const Value* rtpMapping = data.Find("rtpMapping");
+	if (!rtpMapping || !rtpMapping->IsObject()) throw RequestError::Type("missing rtpMapping");
+	for (const Value& codec : rtpMapping->RequireArray("codecs")) {
+		uint32_t pt = codec.RequireUint32("payloadType");
+		uint32_t mapped = codec.RequireUint32("mappedPayloadType");
+		if (pt > 127 || mapped > 127) throw RequestError::Type("invalid rtpMapping.codecs[]");
+		mappedPayloadType_[pt] = static_cast<int16_t>(mapped);
+	}
+	const Value::Array& mappedEncodings = rtpMapping->RequireArray("encodings");
+	const Value::Array& encodings = rtpParameters->RequireArray("encodings");
+	if (mappedEncodings.size() != encodings.size() || encodings.empty()) {
+		throw RequestError::Type("rtpMapping.encodings does not match rtpParameters.encodings");
+	}
+	for (size_t i = 0; i < encodings.size(); ++i) {
+		Encoding encoding;
+		encoding.ssrc = ReadSsrc(encodings[i], "ssrc");
+		encoding.rid = encodings[i].OptionalString("rid", "");
+		if (const Value* rtx = encodings[i].Find("rtx"); rtx && rtx->IsObject()) encoding.rtxSsrc = ReadSsrc(*rtx, "ssrc");
+		encoding.mappedSsrc = mappedEncodings[i].RequireUint32("mappedSsrc");
+		encodings_.push_back(std::move(encoding));
+	}
+	if (encodings_.size() > 1) type_ = "simulcast";
+	else if (const Value* mode = encodings[0].Find("scalabilityMode"); mode && mode->IsString() && mode->AsString() != "L1T1" &&
+	         mode->AsString().size() > 1 && mode->AsString()[1] != '1') {
+		type_ = "svc";
+	}
+	context_.registry->Register(id_, this);
+}
+
+Producer::~Producer() { context_.registry->Unregister(id_); }
+
+std::vector<int> Producer::GetScores() const {
+	std::vector<int> scores;
+	for (const auto& encoding : encodings_) scores.push_back(encoding.score);
+	return scores;
+}
+
+bool Producer::Accepts(const RtpPacket& packet) const {
+	uint32_t ssrc = packet.GetSsrc();
+	for (const auto& encoding : encodings_) {
+		if (encoding.ssrc == ssrc || (encoding.rtxSsrc != 0 && encoding.rtxSsrc == ssrc)) return true;
+	}
+	if (mappedPayloadType_[packet.GetPayloadType()] < 0 && rtxApt_[packet.GetPayloadType()] < 0) return false;
+	std::string rid = ReadRid(packet, extensionMap_, RtpExtensionType::Rid);
+	if (rid.empty()) rid = ReadRid(packet, extensionMap_, RtpExtensionType::RepairedRid);
+	for (const auto& encoding : encodings_) {
+		if (!rid.empty() && encoding.rid == rid) return true;
+	}
+	// One encoding with neither SSRC nor RID: the first media stream on the MID is it.
+	return encodings_.size() == 1 && encodings_[0].ssrc == 0 && encodings_[0].rid.empty();
+}
+
+Producer::Encoding* Producer::FindEncoding(const RtpPacket& packet, bool* isRtx) {
+	uint32_t ssrc = packet.GetSsrc();
+	*isRtx = false;
+	for (auto& encoding : encodings_) {
+		if (encoding.ssrc == ssrc) return &encoding;
+		if (encoding.rtxSsrc != 0 && encoding.rtxSsrc == ssrc) {
+			*isRtx = true;
+			return &encoding;
+		}
+	}
+	// Learn SSRCs from the RID extensions (RFC 8852): rid for the media stream,
+	// repaired-rid for its RTX stream.
+	bool rtxPayload = rtxApt_[packet.GetPayloadType()] >= 0;
+	std::string rid = ReadRid(packet, extensionMap_, rtxPayload ? RtpExtensionType::RepairedRid : RtpExtensionType::Rid);
+	for (auto& encoding : encodings_) {
+		if (rid.empty() || encoding.rid != rid) continue;
+		if (rtxPayload) {
+			encoding.rtxSsrc = ssrc;
+			*isRtx = true;
+		} else {
+			encoding.ssrc = ssrc;
+		}
+		return &encoding;
+	}
+	if (encodings_.size() == 1 && encodings_[0].rid.empty()) {
+		auto& encoding = encodings_[0];
+		if (rtxPayload && encoding.rtxSsrc == 0) {
+			encoding.rtxSsrc = ssrc;
+			*isRtx = true;
+			return &encoding;
+		}
+		if (!rtxPayload && encoding.ssrc == 0) {
+			encoding.ssrc = ssrc;
+			return &encoding;
+		}
+	}
+	return nullptr;
+}
+
+void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
+	bool isRtx = false;
+	Encoding* encoding = FindEncoding(packet, &isRtx);
+	if (!encoding) return;
+
+	if (isRtx) {
+		// RFC 4588 §4: the RTX payload starts with the original sequence number; the
+		// payload type maps back through apt. Rebuild the original packet in place.
+		int16_t apt = rtxApt_[packet.GetPayloadType()];
+		if (apt < 0 || packet.GetPayloadLength() < 2) return;
+		uint8_t* payload = packet.GetPayload();
+		uint16_t originalSeq = static_cast<uint16_t>((payload[0] << 8) | payload[1]);
+		size_t payloadLength = packet.GetPayloadLength() - 2;
+		std::memmove(payload, payload + 2, payloadLength);
+		uint8_t* data = packet.GetData();
+		size_t newSize = packet.GetHeaderSize() + payloadLength;
+		data[0] &= static_cast<uint8_t>(~0x20); // the RTX padding went with the move
+		if (!packet.Parse(data, newSize)) return;
+		packet.SetPayloadType(static_cast<uint8_t>(apt));
+		packet.SetSequenceNumber(originalSeq);
+		packet.SetSsrc(encoding->ssrc);
+		if (encoding->ssrc == 0) return; // RTX before any media: nothing to repair
+	}
+
+	uint8_t pt = packet.GetPayloadType();
+	if (mappedPayloadType_[pt] < 0) return; // a payload type the producer did not declare
+
+	if (!encoding->stream) {
+		RtpStreamRecv::Params params;
+		params.ssrc = encoding->ssrc;
+		params.clockRate = clockRateByPayloadType_[pt];
+		params.useNack = supportsNack_;
+		encoding->stream = std::make_unique<RtpStreamRecv>(params, this);
+	}
+	encoding->stream->ReceivePacket(packet, nowMs, isRtx);
+
+	ProducerPacketInfo info;
+	info.codec = codecByPayloadType_[pt];
+	info.clockRate = clockRateByPayloadType_[pt];
+	info.encodingIndex = static_cast<size_t>(encoding - encodings_.data());
+	info.extensionMap = &extensionMap_;
+	if (isVideo_) {
+		PayloadInfo payloadInfo;
+		if (InspectPayload(info.codec, packet.GetPayload(), packet.GetPayloadLength(), &payloadInfo)) {
+			info.isKeyFrame = payloadInfo.isKeyFrame;
+		}
+		MaybeEmitVideoOrientation(packet);
+	}
+	if (traceRtp_ || (traceKeyFrame_ && info.isKeyFrame)) {
+		Value trace = Value::MakeObject();
+		trace.Set("ssrc", packet.GetSsrc());
+		trace.Set("payloadType", static_cast<uint32_t>(pt));
+		trace.Set("sequenceNumber", static_cast<uint32_t>(packet.GetSequenceNumber()));
+		trace.Set("timestamp", packet.GetTimestamp());
+		trace.Set("isKeyFrame", info.isKeyFrame);
+		trace.Set("size", static_cast<uint32_t>(packet.GetSize()));
+		EmitTrace(info.isKeyFrame && traceKeyFrame_ ? "keyframe" : "rtp", "in", std::move(trace));
+	}
+
+	// Normalise to the router's payload type and SSRC (same sizes: in place).
+	packet.SetPayloadType(static_cast<uint8_t>(mappedPayloadType_[pt]));
+	packet.SetSsrc(encoding->mappedSsrc);
+
+	if (paused_) return;
+	listener_.OnProducerRtpPacket(*this, packet, info);
+}
+
+void Producer::MaybeEmitVideoOrientation(const RtpPacket& packet) {
+	size_t length = 0;
+	const uint8_t* value = packet.GetExtension(extensionMap_, RtpExtensionType::VideoOrientation, &length);
+	if (!value || length < 1 || value[0] == lastVideoOrientation_) return;
+	lastVideoOrientation_ = value[0];
+	// 3GPP TS 26.114 §7.4.5: bit 3 C (camera: 0 front, 1 back), bit 2 F (flip),
+	// bits 1-0 R (rotation in 90° steps).
+	Value orientation = Value::MakeObject();
+	orientation.Set("camera", (value[0] & 0x08) != 0);
+	orientation.Set("flip", (value[0] & 0x04) != 0);
+	orientation.Set("rotation", static_cast<uint32_t>((value[0] & 0x03) * 90));
+	context_.Emit(id_, "videoorientationchange", std::move(orientation));
+}
+
+void Producer::ReceiveSenderReport(uint32_t ssrc, uint32_t ntpMiddle, uint64_t nowMs) {
+	for (auto& encoding : encodings_) {
+		if (encoding.ssrc == ssrc && encoding.stream) encoding.stream->ReceiveSenderReport(ntpMiddle, nowMs);
+	}
+}
+
+void Producer::RequestKeyFrame(uint32_t mappedSsrc, uint64_t nowMs) {
+	if (!isVideo_) return;
+	for (auto& encoding : encodings_) {
+		if (mappedSsrc != 0 && encoding.mappedSsrc != mappedSsrc) continue;
+		if (encoding.ssrc == 0) continue;
+		// keyFrameRequestDelay: at most one request per delay window per stream, so a
+		// crowd of consumers cannot flood the sender with PLIs.
+		if (encoding.lastKeyFrameRequestMs != 0 && keyFrameRequestDelayMs_ > 0 &&
+		    nowMs - encoding.lastKeyFrameRequestMs < keyFrameRequestDelayMs_) {
+			continue;
+		}
+		encoding.lastKeyFrameRequestMs = nowMs;
+		if (supportsPli_ || !supportsFir_) {
+			listener_.OnProducerSendPli(*this, encoding.ssrc);
+			if (encoding.stream) encoding.stream->CountPli();
+			if (tracePli_) EmitTrace("pli", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
+		} else {
+			listener_.OnProducerSendFir(*this, encoding.ssrc, ++encoding.firSequence);
+			if (encoding.stream) encoding.stream->CountFir();
+			if (traceFir_) EmitTrace("fir", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
+		}
+	}
+}
+
+void Producer::OnTimer(uint64_t nowMs) {
+	for (auto& encoding : encodings_) {
+		if (!encoding.stream) continue;
+		const std::vector<uint16_t>& nacks = encoding.stream->GetNackList(nowMs);
+		if (!nacks.empty()) {
+			listener_.OnProducerSendNack(*this, encoding.ssrc, nacks);
+			if (traceNack_) EmitTrace("nack", "out", Value::MakeObject().Set("count", static_cast<uint32_t>(nacks.size())));
+		}
+		encoding.stream->UpdateScore(nowMs);
+	}
+}
+
+void Producer::OnRtpStreamRecvScore(RtpStreamRecv& /*stream*/, uint8_t /*score*/, uint8_t /*previousScore*/) {
+	EmitScoreIfChanged();
+}
+
+void Producer::OnRtpStreamRecvKeyFrameRequired(RtpStreamRecv& stream) {
+	// Too much was lost to repair with NACKs: start over from a key frame.
+	for (auto& encoding : encodings_) {
+		if (encoding.stream.get() == &stream) RequestKeyFrame(encoding.mappedSsrc, context_.NowMs());
+	}
+}
+
+void Producer::EmitScoreIfChanged() {
+	bool changed = false;
+	for (auto& encoding : encodings_) {
+		if (!encoding.stream) continue;
+		int score = encoding.stream->GetScore();
+		if (score != encoding.score) {
+			encoding.score = score;
+			changed = true;
+		}
+	}
+	if (!changed) return;
+	Value scores = Value::MakeArray();
+	for (size_t i = 0; i < encodings_.size(); ++i) {
+		Value entry = Value::MakeObject();
+		entry.Set("encodingIdx", static_cast<uint32_t>(i));
+		entry.Set("ssrc", encodings_[i].ssrc);
+		if (!encodings_[i].rid.empty()) entry.Set("rid", encodings_[i].rid);
+		entry.Set("score", encodings_[i].score);
+		scores.Push(std::move(entry));
+	}
+	context_.Emit(id_, "score", Value::MakeObject().Set("score", std::move(scores)));
+	listener_.OnProducerScore(*this);
+}
+
+void Producer::AppendReportBlocks(std::vector<ReportBlock>& out, uint64_t nowMs) {
+	for (auto& encoding : encodings_) {
+		ReportBlock block;
+		if (encoding.stream && encoding.stream->FillReportBlock(block, nowMs)) out.push_back(block);
+	}
+}
+
+void Producer::EmitTrace(const char* type, const char* direction, Value info) {
+	Value trace = Value::MakeObject();
+	trace.Set("type", type);
+	trace.Set("timestamp", static_cast<uint64_t>(context_.NowMs()));
+	trace.Set("direction", direction);
+	trace.Set("info", std::move(info));
+	context_.Emit(id_, "trace", std::move(trace));
+}
+
+Value Producer::Dump() const {
+	Value rtpStreams = Value::MakeArray();
+	for (const auto& encoding : encodings_) {
+		Value stream = Value::MakeObject();
+		stream.Set("ssrc", encoding.ssrc);
+		stream.Set("mappedSsrc", encoding.mappedSsrc);
+		if (!encoding.rid.empty()) stream.Set("rid", encoding.rid);
+		if (encoding.rtxSsrc) stream.Set("rtxSsrc", encoding.rtxSsrc);
+		stream.Set("score", encoding.score);
+		rtpStreams.Push(std::move(stream));
+	}
+	Value traceTypes = Value::MakeArray();
+	for (const auto& type : traceEventTypes_) traceTypes.Push(type);
+	Value dump = Value::MakeObject();
+	dump.Set("id", id_);
+	dump.Set("kind", isVideo_ ? "video" : "audio");
+	dump.Set("type", type_);
+	dump.Set("rtpParameters", rtpParameters_);
+	dump.Set("rtpStreams", std::move(rtpStreams));
+	dump.Set("paused", paused_);
+	dump.Set("traceEventTypes", std::move(traceTypes));
+	return dump;
+}
+
+Value Producer::GetStats(uint64_t nowMs) {
+	Value list = Value::MakeArray();
+	for (size_t i = 0; i < encodings_.size(); ++i) {
+		auto& encoding = encodings_[i];
+		if (!encoding.stream) continue;
+		RtpStreamRecv::Stats s = encoding.stream->GetStats(nowMs);
+		Value stats = Value::MakeObject();
+		stats.Set("type", "inbound-rtp");
+		stats.Set("timestamp", static_cast<uint64_t>(nowMs));
+		stats.Set("packetCount", s.packetCount);
+		stats.Set("byteCount", s.byteCount);
+		stats.Set("bitrate", s.bitrate);
+		stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
+		stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
+		stats.Set("packetsDiscarded", s.packetsDiscarded);
+		stats.Set("packetsRetransmitted", s.packetsRetransmitted);
+		stats.Set("packetsRepaired", s.packetsRepaired);
+		stats.Set("nackCount", s.nackCount);
+		stats.Set("nackPacketCount", s.nackPacketCount);
+		stats.Set("pliCount", s.pliCount);
+		stats.Set("firCount", s.firCount);
+		stats.Set("jitter", s.jitter);
+		if (s.hasRoundTripTime) stats.Set("roundTripTime", s.roundTripTime);
+		stats.Set("mimeType", std::string(CodecTypeMimeType(codecByPayloadType_[mediaPayloadTypeForStats_])));
+		stats.Set("kind", isVideo_ ? "video" : "audio");
+		stats.Set("ssrc", encoding.ssrc);
+		if (encoding.rtxSsrc) stats.Set("rtxSsrc", encoding.rtxSsrc);
+		if (!encoding.rid.empty()) stats.Set("rid", encoding.rid);
+		stats.Set("score", encoding.score);
+		list.Push(std::move(stats));
+	}
+	return list;
+}
+
+Value Producer::HandleRequest(const ChannelRequest& request) {
+	switch (request.method) {
+		case Method::ProducerDump: return Dump();
+		case Method::ProducerGetStats: return GetStats(context_.NowMs());
+		case Method::ProducerPause:
+			if (!paused_) {
+				paused_ = true;
+				listener_.OnProducerPaused(*this);
+			}
+			return Value();
+		case Method::ProducerResume:
+			if (paused_) {
+				paused_ = false;
+				listener_.OnProducerResumed(*this);
+				// Consumers restart on a key frame.
+				RequestKeyFrame(0, context_.NowMs());
+			}
+			return Value();
+		case Method::ProducerEnableTraceEvent: {
+			traceEventTypes_.clear();
+			traceRtp_ = traceKeyFrame_ = traceNack_ = tracePli_ = traceFir_ = false;
+			for (const Value& type : request.data.RequireArray("types")) {
+				if (!type.IsString()) continue;
+				const std::string& name = type.AsString();
+				if (name == "rtp") traceRtp_ = true;
+				else if (name == "keyframe") traceKeyFrame_ = true;
+				else if (name == "nack") traceNack_ = true;
+				else if (name == "pli") tracePli_ = true;
+				else if (name == "fir") traceFir_ = true;
+				else if (name != "sr") continue;
+				traceEventTypes_.push_back(name);
+			}
+			return Value();
+		}
+		default:
+			throw RequestError(RequestError::Kind::Error,
+			                   std::string("unknown method for a Producer: ") + MethodName(request.method));
+	}
+}
+
+} // namespace mediaplane

@@ -1,0 +1,21 @@
+#pragma once
+// What a Producer learned about a packet it forwards, handed to every consumer with it
+// so that nothing is parsed twice.
+
+#include <cstdint>
+
+#include "../rtp/RtpHeaderExtensions.hpp"
+#include "../rtp/codecs/CodecType.hpp"
+
+namespace mediaplane {
+
+struct ProducerPacketInfo {
+	CodecType codec = CodecType::Unknown;
+	uint32_t clockRate = 90000;
+	size_t encodingIndex = 0;
+	bool isKeyFrame = false;
+	// The producer's extension ids, to read values the consumer passes on.
+	const RtpExtensionMap* extensionMap = nullptr;
+};
+
+} // namespace mediaplane

@@ -1,0 +1,403 @@
+#define MP_LOG_SOURCE "Transport"
+#include "Transport.hpp"
+
+#include <cstring>
+#include <random>
+
+#include "../common/Logger.hpp"
+#include "../common/RequestError.hpp"
+#include "../rtcp/FullIntraRequest.hpp"
+#include "../rtcp/GenericNack.hpp"
+#include "../rtcp/PictureLossIndication.hpp"
+#include "../rtcp/ReceiverReport.hpp"
+#include "../rtcp/RtcpCompoundBuilder.hpp"
+#include "../rtcp/RtcpCompoundParser.hpp"
+#include "../rtcp/SenderReport.hpp"
+#include "../rtcp/SourceDescription.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+// How often NACK retries, key frame bookkeeping and scores run, and how often receiver
+// and sender reports go out. RFC 3550 §6.2 sizes the report interval by bandwidth
+// (5 s minimum for small sessions); WebRTC endpoints send about one per second, which
+// keeps round-trip times and loss figures fresh at negligible cost.
+constexpr uint64_t kTickMs = 40;
+constexpr uint64_t kReportIntervalMs = 1000;
+
+constexpr size_t kRtcpBufferSize = 1500 + 160; // a datagram plus the SRTCP trailer
+constexpr size_t kMaxCompoundSize = 1200;
+
+uint8_t* RtcpBuffer() {
+	static thread_local uint8_t buffer[kRtcpBufferSize];
+	return buffer;
+}
+
+uint32_t RandomSsrc() {
+	static thread_local std::mt19937 random{ std::random_device{}() };
+	return std::uniform_int_distribution<uint32_t>(100000000, 999999999)(random);
+}
+
+} // namespace
+
+Transport::Transport(const WorkerContext& context, std::string id, RouterHooks& router)
+    : context_(context), id_(std::move(id)), router_(router) {
+	localSsrc_ = RandomSsrc();
+	cname_ = "mediaplane-" + std::to_string(localSsrc_);
+	rtcpTimer_ = std::make_unique<Timer>(context_.loop, [this]() { OnRtcpTimer(); });
+}
+
+Transport::~Transport() { CloseAll(); }
+
+void Transport::CloseAll() {
+	rtcpTimer_->Stop();
+	for (auto& entry : consumers_) router_.OnTransportConsumerClosing(*this, *entry.second);
+	consumers_.clear();
+	consumersBySsrc_.clear();
+	for (auto& entry : producers_) router_.OnTransportProducerClosing(*this, *entry.second);
+	producers_.clear();
+	producersBySsrc_.clear();
+}
+
+Value Transport::HandleTransportRequest(const ChannelRequest& request) {
+	switch (request.method) {
+		case Method::TransportProduce: return Produce(request.data);
+		case Method::TransportConsume: return Consume(request.data);
+		case Method::TransportCloseProducer: CloseProducer(request.data.RequireString("producerId")); return Value();
+		case Method::TransportCloseConsumer: CloseConsumer(request.data.RequireString("consumerId")); return Value();
+		default:
+			throw RequestError(RequestError::Kind::Error,
+			                   std::string("unknown method for a transport: ") + MethodName(request.method));
+	}
+}
+
+Value Transport::Produce(const Value& data) {
+	const std::string& producerId = data.RequireString("producerId");
+	if (context_.registry->Find(producerId)) {
+		throw RequestError(RequestError::Kind::Error, "id \"" + producerId + "\" already exists");
+	}
+	auto producer = std::make_unique<Producer>(context_, producerId, *this, data);
+	// SSRCs must be unique among the transport's producers (they route incoming RTP).
+	for (const auto& encoding : producer->GetEncodings()) {
+		if ((encoding.ssrc && producersBySsrc_.count(encoding.ssrc)) ||
+		    (encoding.rtxSsrc && producersBySsrc_.count(encoding.rtxSsrc))) {
+			throw RequestError(RequestError::Kind::Error, "an encoding SSRC is already in use by another producer");
+		}
+	}
+	for (const auto& encoding : producer->GetEncodings()) {
+		if (encoding.ssrc) producersBySsrc_[encoding.ssrc] = producer.get();
+		if (encoding.rtxSsrc) producersBySsrc_[encoding.rtxSsrc] = producer.get();
+	}
+	Producer& ref = *producer;
+	producers_.emplace(producerId, std::move(producer));
+	router_.OnTransportNewProducer(*this, ref);
+	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
+	Value result = Value::MakeObject();
+	result.Set("type", ref.GetEncodings().size() > 1 ? "simulcast" : "simple");
+	return result;
+}
+
+Value Transport::Consume(const Value& data) {
+	const std::string& consumerId = data.RequireString("consumerId");
+	const std::string& producerId = data.RequireString("producerId");
+	if (context_.registry->Find(consumerId)) {
+		throw RequestError(RequestError::Kind::Error, "id \"" + consumerId + "\" already exists");
+	}
+	Producer* producer = router_.FindProducer(producerId);
+	if (!producer) throw RequestError::InvalidState("producer \"" + producerId + "\" not found");
+	auto consumer = std::make_unique<Consumer>(context_, consumerId, producerId, *this, data);
+	if (consumersBySsrc_.count(consumer->GetSsrc())) {
+		throw RequestError(RequestError::Kind::Error, "consumer SSRC already in use on this transport");
+	}
+	consumersBySsrc_[consumer->GetSsrc()] = consumer.get();
+	if (consumer->GetRtxSsrc()) consumersBySsrc_[consumer->GetRtxSsrc()] = consumer.get();
+	Consumer& ref = *consumer;
+	consumers_.emplace(consumerId, std::move(consumer));
+	if (producer->IsPaused()) ref.ProducerPaused();
+	ref.ProducerScoresChanged(producer->GetScores());
+	router_.OnTransportNewConsumer(*this, ref, *producer);
+	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
+
+	Value result = Value::MakeObject();
+	result.Set("paused", data.OptionalBool("paused", false));
+	result.Set("producerPaused", producer->IsPaused());
+	Value score = Value::MakeObject();
+	score.Set("score", 10);
+	std::vector<int> scores = producer->GetScores();
+	Value producerScores = Value::MakeArray();
+	for (int s : scores) producerScores.Push(s);
+	score.Set("producerScore", scores.empty() ? 0 : scores[0]);
+	score.Set("producerScores", std::move(producerScores));
+	result.Set("score", std::move(score));
+	// The first key frame: a video consumer starts on one.
+	if (!data.OptionalBool("paused", false)) OnConsumerKeyFrameRequested(ref, ref.GetProducerMappedSsrc());
+	return result;
+}
+
+void Transport::CloseProducer(const std::string& producerId) {
+	auto it = producers_.find(producerId);
+	if (it == producers_.end()) throw RequestError::InvalidState("producer \"" + producerId + "\" not found");
+	router_.OnTransportProducerClosing(*this, *it->second);
+	for (auto ssrc = producersBySsrc_.begin(); ssrc != producersBySsrc_.end();) {
+		ssrc = ssrc->second == it->second.get() ? producersBySsrc_.erase(ssrc) : std::next(ssrc);
+	}
+	producers_.erase(it);
+}
+
+void Transport::CloseConsumer(const std::string& consumerId) {
+	auto it = consumers_.find(consumerId);
+	if (it == consumers_.end()) throw RequestError::InvalidState("consumer \"" + consumerId + "\" not found");
+	router_.OnTransportConsumerClosing(*this, *it->second);
+	for (auto ssrc = consumersBySsrc_.begin(); ssrc != consumersBySsrc_.end();) {
+		ssrc = ssrc->second == it->second.get() ? consumersBySsrc_.erase(ssrc) : std::next(ssrc);
+	}
+	consumers_.erase(it);
+}
+
+void Transport::RemoveConsumerForClosedProducer(Consumer& consumer) {
+	for (auto ssrc = consumersBySsrc_.begin(); ssrc != consumersBySsrc_.end();) {
+		ssrc = ssrc->second == &consumer ? consumersBySsrc_.erase(ssrc) : std::next(ssrc);
+	}
+	consumers_.erase(consumer.GetId());
+}
+
+Producer* Transport::FindProducerForPacket(const RtpPacket& packet) {
+	auto it = producersBySsrc_.find(packet.GetSsrc());
+	if (it != producersBySsrc_.end()) return it->second;
+	// An SSRC not signalled: match by MID (RFC 8843 §9.2), then RID or the only
+	// SSRC-less encoding, and remember the SSRC.
+	for (auto& entry : producers_) {
+		Producer& producer = *entry.second;
+		if (!producer.GetMid().empty()) {
+			size_t length = 0;
+			const uint8_t* mid = packet.GetExtension(producer.GetExtensionMap(), RtpExtensionType::Mid, &length);
+			if (!mid || std::string(reinterpret_cast<const char*>(mid), length) != producer.GetMid()) continue;
+		}
+		if (producer.Accepts(packet)) {
+			producersBySsrc_[packet.GetSsrc()] = &producer;
+			return &producer;
+		}
+	}
+	return nullptr;
+}
+
+void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
+	RtpPacket packet;
+	if (!packet.Parse(data, len)) {
+		++rtpPacketsDropped_;
+		return;
+	}
+	Producer* producer = FindProducerForPacket(packet);
+	if (!producer) {
+		++rtpPacketsDropped_;
+		return;
+	}
+	producer->ReceiveRtpPacket(packet, context_.NowMs());
+}
+
+void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
+	RtcpCompoundParser parser;
+	if (!parser.Parse(data, len)) {
+		++rtcpPacketsDropped_;
+		return;
+	}
+	const uint64_t now = context_.NowMs();
+	for (const RtcpPacketView& view : parser) {
+		switch (view.GetKind()) {
+			case RtcpPacketKind::SenderReport: {
+				SenderReport report;
+				if (!report.Parse(view)) break;
+				auto it = producersBySsrc_.find(report.ssrc);
+				if (it != producersBySsrc_.end()) it->second->ReceiveSenderReport(report.ssrc, report.ntpTimestamp.ToCompact(), now);
+				for (const ReportBlock& block : report.reportBlocks) {
+					auto consumer = consumersBySsrc_.find(block.ssrc);
+					if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
+						consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
+						                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
+					}
+				}
+				break;
+			}
+			case RtcpPacketKind::ReceiverReport: {
+				ReceiverReport report;
+				if (!report.Parse(view)) break;
+				for (const ReportBlock& block : report.reportBlocks) {
+					auto consumer = consumersBySsrc_.find(block.ssrc);
+					if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
+						consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
+						                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
+					}
+				}
+				break;
+			}
+			case RtcpPacketKind::GenericNack: {
+				GenericNack nack;
+				if (!nack.Parse(view)) break;
+				auto consumer = consumersBySsrc_.find(nack.mediaSsrc);
+				if (consumer == consumersBySsrc_.end()) break;
+				nackScratch_.clear();
+				for (const auto& item : nack.items) {
+					nackScratch_.push_back(item.packetId);
+					for (int bit = 0; bit < 16; ++bit) {
+						if (item.lostPacketBitmask & (1u << bit)) nackScratch_.push_back(static_cast<uint16_t>(item.packetId + bit + 1));
+					}
+				}
+				consumer->second->ReceiveNack(nackScratch_);
+				break;
+			}
+			case RtcpPacketKind::PictureLossIndication: {
+				auto consumer = consumersBySsrc_.find(view.GetMediaSsrc());
+				if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(false);
+				break;
+			}
+			case RtcpPacketKind::FullIntraRequest: {
+				FullIntraRequest fir;
+				if (!fir.Parse(view)) break;
+				for (const auto& entry : fir.entries) {
+					auto consumer = consumersBySsrc_.find(entry.ssrc);
+					if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(true);
+				}
+				break;
+			}
+			default:
+				// SDES, BYE, REMB, transport-cc, XR: not needed until bandwidth estimation.
+				break;
+		}
+	}
+}
+
+void Transport::OnProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) {
+	router_.OnTransportProducerRtpPacket(producer, packet, info);
+}
+
+void Transport::OnProducerPaused(Producer& producer) { router_.OnTransportProducerPaused(producer); }
+
+void Transport::OnProducerResumed(Producer& producer) { router_.OnTransportProducerResumed(producer); }
+
+void Transport::OnProducerScore(Producer& producer) { router_.OnTransportProducerScore(producer); }
+
+void Transport::SendFeedback(const uint8_t* data, size_t len) {
+	// Reduced-size RTCP (RFC 5506): a feedback packet alone, sent at once.
+	uint8_t* buffer = RtcpBuffer();
+	if (len > kRtcpBufferSize - 160) return;
+	if (buffer != data) std::memcpy(buffer, data, len);
+	SendRtcp(buffer, len, kRtcpBufferSize);
+}
+
+void Transport::OnProducerSendPli(Producer& /*producer*/, uint32_t mediaSsrc) {
+	PictureLossIndication pli;
+	pli.senderSsrc = localSsrc_;
+	pli.mediaSsrc = mediaSsrc;
+	uint8_t* buffer = RtcpBuffer();
+	size_t len = pli.Serialize(buffer, kRtcpBufferSize - 160);
+	if (len) SendFeedback(buffer, len);
+}
+
+void Transport::OnProducerSendFir(Producer& /*producer*/, uint32_t mediaSsrc, uint8_t sequence) {
+	FullIntraRequest fir;
+	fir.senderSsrc = localSsrc_;
+	fir.entries.push_back({ mediaSsrc, sequence });
+	uint8_t* buffer = RtcpBuffer();
+	size_t len = fir.Serialize(buffer, kRtcpBufferSize - 160);
+	if (len) SendFeedback(buffer, len);
+}
+
+void Transport::OnProducerSendNack(Producer& /*producer*/, uint32_t mediaSsrc, const std::vector<uint16_t>& seqs) {
+	GenericNack nack = GenericNack::FromLostSequenceNumbers(localSsrc_, mediaSsrc, seqs);
+	uint8_t* buffer = RtcpBuffer();
+	size_t len = nack.Serialize(buffer, kRtcpBufferSize - 160);
+	if (len) SendFeedback(buffer, len);
+}
+
+void Transport::OnConsumerSendRtpPacket(Consumer& /*consumer*/, uint8_t* data, size_t len, size_t capacity) {
+	if (!CanSendMedia()) return;
+	SendRtp(data, len, capacity);
+}
+
+void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) {
+	router_.OnTransportConsumerKeyFrameRequested(consumer, mappedSsrc);
+}
+
+void Transport::OnRtcpTimer() {
+	const uint64_t now = context_.NowMs();
+	for (auto& entry : producers_) entry.second->OnTimer(now);
+	for (auto& entry : consumers_) entry.second->OnTimer(now);
+	if (now - lastReportsMs_ >= kReportIntervalMs) {
+		lastReportsMs_ = now;
+		if (CanSendMedia()) SendReports(now);
+	}
+	if (!producers_.empty() || !consumers_.empty()) rtcpTimer_->Start(kTickMs);
+}
+
+void Transport::SendReports(uint64_t nowMs) {
+	// RFC 3550 §6.1: each compound starts with an SR or RR and carries an SDES CNAME.
+	// One SR per consumer stream that has sent, then one RR with a block per producer
+	// stream, then SDES; split into several compounds when it would not fit a datagram.
+	std::vector<SenderReport> senderReports;
+	for (auto& entry : consumers_) {
+		SenderReport report;
+		if (entry.second->FillSenderReport(&report, nowMs)) senderReports.push_back(std::move(report));
+	}
+	ReceiverReport receiverReport;
+	receiverReport.ssrc = localSsrc_;
+	std::vector<ReportBlock> blocks;
+	for (auto& entry : producers_) entry.second->AppendReportBlocks(blocks, nowMs);
+
+	uint8_t* buffer = RtcpBuffer();
+	RtcpCompoundBuilder builder(buffer, kMaxCompoundSize);
+	SourceDescription sdes;
+	auto flush = [&]() {
+		if (builder.GetSize() == 0) return;
+		SourceDescription::Chunk chunk;
+		chunk.ssrc = localSsrc_;
+		chunk.cname = cname_;
+		sdes.chunks.push_back(chunk);
+		builder.Add(sdes);
+		size_t len = builder.Finish();
+		if (len) SendRtcp(buffer, len, kRtcpBufferSize);
+		builder.Reset();
+		sdes.chunks.clear();
+	};
+	for (const SenderReport& report : senderReports) {
+		if (builder.GetRemainingCapacity() < report.GetSerializedSize() + 64) flush();
+		builder.Add(report);
+		SourceDescription::Chunk chunk;
+		chunk.ssrc = report.ssrc;
+		chunk.cname = cname_;
+		sdes.chunks.push_back(chunk);
+	}
+	size_t index = 0;
+	while (index < blocks.size()) {
+		receiverReport.reportBlocks.clear();
+		while (index < blocks.size() && receiverReport.reportBlocks.size() < 31) receiverReport.reportBlocks.push_back(blocks[index++]);
+		if (builder.GetRemainingCapacity() < receiverReport.GetSerializedSize() + 64) flush();
+		builder.Add(receiverReport);
+	}
+	flush();
+}
+
+void Transport::AddRtpDump(Value& dump) const {
+	Value producerIds = Value::MakeArray();
+	for (const auto& entry : producers_) producerIds.Push(entry.first);
+	Value consumerIds = Value::MakeArray();
+	for (const auto& entry : consumers_) consumerIds.Push(entry.first);
+	Value ssrcMap = Value::MakeArray();
+	for (const auto& entry : consumersBySsrc_) {
+		ssrcMap.Push(Value::MakeObject().Set("key", entry.first).Set("value", entry.second->GetId()));
+	}
+	Value ssrcTable = Value::MakeArray();
+	for (const auto& entry : producersBySsrc_) {
+		ssrcTable.Push(Value::MakeObject().Set("key", entry.first).Set("value", entry.second->GetId()));
+	}
+	dump.Set("producerIds", std::move(producerIds));
+	dump.Set("consumerIds", std::move(consumerIds));
+	dump.Set("mapSsrcConsumerId", std::move(ssrcMap));
+	Value rtpListener = Value::MakeObject();
+	rtpListener.Set("ssrcTable", std::move(ssrcTable));
+	rtpListener.Set("midTable", Value::MakeArray());
+	rtpListener.Set("ridTable", Value::MakeArray());
+	dump.Set("rtpListener", std::move(rtpListener));
+}
+
+} // namespace mediaplane

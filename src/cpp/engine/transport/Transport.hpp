@@ -1,0 +1,110 @@
+#pragma once
+// What every transport kind shares: its producers and consumers, the RTP and RTCP that
+// flow through them, and the requests that create and close them. A subclass
+// (WebRtcTransport; PlainTransport and PipeTransport later) owns the network side: it
+// hands decrypted RTP/RTCP to HandleIncomingRtp/HandleIncomingRtcp and implements
+// SendRtp/SendRtcp (encrypt and send).
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "../common/Timer.hpp"
+#include "../rtc/Consumer.hpp"
+#include "../rtc/Producer.hpp"
+#include "../worker/RequestHandler.hpp"
+#include "../worker/WorkerContext.hpp"
+
+namespace mediaplane {
+
+class Transport : public RequestHandler, public Producer::Listener, public Consumer::Listener {
+public:
+	// The router's side: routing between producers and consumers across transports.
+	class RouterHooks {
+	public:
+		virtual ~RouterHooks() = default;
+		virtual void OnTransportNewProducer(Transport& transport, Producer& producer) = 0;
+		// Called before the producer is destroyed; the router closes its consumers.
+		virtual void OnTransportProducerClosing(Transport& transport, Producer& producer) = 0;
+		virtual void OnTransportProducerPaused(Producer& producer) = 0;
+		virtual void OnTransportProducerResumed(Producer& producer) = 0;
+		virtual void OnTransportProducerScore(Producer& producer) = 0;
+		virtual void OnTransportProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) = 0;
+		virtual Producer* FindProducer(const std::string& producerId) = 0;
+		virtual void OnTransportNewConsumer(Transport& transport, Consumer& consumer, Producer& producer) = 0;
+		// Called before the consumer is destroyed.
+		virtual void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) = 0;
+		virtual void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
+	};
+
+	Transport(const WorkerContext& context, std::string id, RouterHooks& router);
+	~Transport() override;
+
+	Transport(const Transport&) = delete;
+	Transport& operator=(const Transport&) = delete;
+
+	const std::string& GetId() const { return id_; }
+
+	// For the router: destroys a consumer whose producer closed (already notified).
+	void RemoveConsumerForClosedProducer(Consumer& consumer);
+
+	// Producer::Listener
+	void OnProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) override;
+	void OnProducerPaused(Producer& producer) override;
+	void OnProducerResumed(Producer& producer) override;
+	void OnProducerScore(Producer& producer) override;
+	void OnProducerSendPli(Producer& producer, uint32_t mediaSsrc) override;
+	void OnProducerSendFir(Producer& producer, uint32_t mediaSsrc, uint8_t sequence) override;
+	void OnProducerSendNack(Producer& producer, uint32_t mediaSsrc, const std::vector<uint16_t>& seqs) override;
+	// Consumer::Listener
+	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
+	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
+	uint16_t NextTransportWideSequenceNumber() override { return transportWideSeq_++; }
+
+protected:
+	// Subclass hooks.
+	virtual void SendRtp(uint8_t* data, size_t len, size_t capacity) = 0;
+	virtual void SendRtcp(uint8_t* data, size_t len, size_t capacity) = 0;
+	virtual bool CanSendMedia() const = 0;
+
+	// Subclass entry points, with decrypted packets (`data` may be modified in place).
+	void HandleIncomingRtp(uint8_t* data, size_t len);
+	void HandleIncomingRtcp(const uint8_t* data, size_t len);
+	// produce / consume / closeProducer / closeConsumer; throws for other methods.
+	Value HandleTransportRequest(const ChannelRequest& request);
+	// Adds producerIds, consumerIds and the SSRC maps to a dump.
+	void AddRtpDump(Value& dump) const;
+	// Destroys producers and consumers (telling the router). Subclasses call it first
+	// in their destructor, while SendRtcp still works.
+	void CloseAll();
+
+	const WorkerContext& context_;
+	std::string id_;
+	uint64_t rtpPacketsDropped_ = 0;
+	uint64_t rtcpPacketsDropped_ = 0;
+
+private:
+	Value Produce(const Value& data);
+	Value Consume(const Value& data);
+	void CloseProducer(const std::string& producerId);
+	void CloseConsumer(const std::string& consumerId);
+	Producer* FindProducerForPacket(const RtpPacket& packet);
+	void SendFeedback(const uint8_t* data, size_t len);
+	void OnRtcpTimer();
+	void SendReports(uint64_t nowMs);
+
+	RouterHooks& router_;
+	std::unordered_map<std::string, std::unique_ptr<Producer>> producers_;
+	std::unordered_map<std::string, std::unique_ptr<Consumer>> consumers_;
+	std::unordered_map<uint32_t, Producer*> producersBySsrc_;
+	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
+	std::unique_ptr<Timer> rtcpTimer_;
+	uint64_t lastReportsMs_ = 0;
+	uint32_t localSsrc_ = 0; // sender SSRC of our RTCP that is not about a consumer stream
+	std::string cname_;
+	uint16_t transportWideSeq_ = 1;
+	std::vector<uint16_t> nackScratch_;
+};
+
+} // namespace mediaplane

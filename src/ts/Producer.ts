@@ -1,0 +1,234 @@
+import { Channel } from './Channel';
+import { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import { InvalidStateError } from './errors';
+import { Logger } from './Logger';
+import { MediaKind, RtpParameters } from './RtpParameters';
+import { AppData, clone } from './utils';
+
+const logger = new Logger('Producer');
+
+export type ProducerType = 'simple' | 'simulcast' | 'svc';
+
+export type ProducerOptions<T extends AppData = AppData> = {
+	/** Producer id (for a Producer on a pipe transport, the original's id). */
+	id?: string;
+	kind: MediaKind;
+	rtpParameters: RtpParameters;
+	paused?: boolean;
+	/** Minimum ms between key frame requests sent to the endpoint (default 0). */
+	keyFrameRequestDelay?: number;
+	appData?: T;
+};
+
+export type ProducerScore = { encodingIdx: number; ssrc: number; rid?: string; score: number };
+
+export type ProducerVideoOrientation = { camera: boolean; flip: boolean; rotation: number };
+
+export type ProducerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'sr';
+
+export type ProducerTraceEventData = {
+	type: ProducerTraceEventType;
+	timestamp: number;
+	direction: 'in' | 'out';
+	info: unknown;
+};
+
+export type ProducerStat = Record<string, unknown> & { type: 'inbound-rtp' };
+
+export type ProducerEvents = {
+	transportclose: [];
+	score: [ProducerScore[]];
+	videoorientationchange: [ProducerVideoOrientation];
+	trace: [ProducerTraceEventData];
+	listenererror: [string, Error];
+	'@close': [];
+};
+
+export type ProducerObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+	score: [ProducerScore[]];
+	videoorientationchange: [ProducerVideoOrientation];
+	trace: [ProducerTraceEventData];
+};
+
+const TRACE_TYPES: readonly ProducerTraceEventType[] = ['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr'];
+
+type ProducerConstructorOptions<T extends AppData> = {
+	producerId: string;
+	transportId: string;
+	kind: MediaKind;
+	rtpParameters: RtpParameters;
+	type: ProducerType;
+	consumableRtpParameters: RtpParameters;
+	paused: boolean;
+	channel: Channel;
+	appData: T;
+};
+
+/** Media injected into a router through a transport (transport.produce()). */
+export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<ProducerEvents> {
+	readonly #id: string;
+	readonly #transportId: string;
+	readonly #kind: MediaKind;
+	readonly #rtpParameters: RtpParameters;
+	readonly #type: ProducerType;
+	readonly #consumableRtpParameters: RtpParameters;
+	readonly #channel: Channel;
+	readonly #observer = new EnhancedEventEmitter<ProducerObserverEvents>();
+	#closed = false;
+	#paused: boolean;
+	#score: ProducerScore[] = [];
+	#appData: T;
+
+	/** @private Use transport.produce(). */
+	constructor(options: ProducerConstructorOptions<T>) {
+		super();
+		this.#id = options.producerId;
+		this.#transportId = options.transportId;
+		this.#kind = options.kind;
+		this.#rtpParameters = options.rtpParameters;
+		this.#type = options.type;
+		this.#consumableRtpParameters = options.consumableRtpParameters;
+		this.#paused = options.paused;
+		this.#channel = options.channel;
+		this.#appData = options.appData;
+		this.#channel.subscribe(this.#id, (event, data) => this.#onEngineEvent(event, data));
+	}
+
+	get id(): string {
+		return this.#id;
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	get kind(): MediaKind {
+		return this.#kind;
+	}
+
+	get rtpParameters(): RtpParameters {
+		return clone(this.#rtpParameters);
+	}
+
+	get type(): ProducerType {
+		return this.#type;
+	}
+
+	/** @private The parameters consumers of this producer are derived from. */
+	get consumableRtpParameters(): RtpParameters {
+		return clone(this.#consumableRtpParameters);
+	}
+
+	get paused(): boolean {
+		return this.#paused;
+	}
+
+	get score(): ProducerScore[] {
+		return clone(this.#score);
+	}
+
+	get appData(): T {
+		return this.#appData;
+	}
+
+	set appData(appData: T) {
+		this.#appData = appData;
+	}
+
+	get observer(): EnhancedEventEmitter<ProducerObserverEvents> {
+		return this.#observer;
+	}
+
+	/** Closes the producer (and, in the router, every consumer of it). Never throws. */
+	close(): void {
+		if (this.#closed) return;
+		logger.debug('close()');
+		this.#markClosed();
+		this.#channel
+			.request('transport.closeProducer', this.#transportId, { producerId: this.#id })
+			.catch((error: Error) => logger.debug('transport.closeProducer failed: %s', error.message));
+		this.emit('@close');
+		this.#observer.safeEmit('close');
+	}
+
+	/** @private The transport closed. */
+	transportClosed(): void {
+		if (this.#closed) return;
+		logger.debug('transportClosed()');
+		this.#markClosed();
+		this.safeEmit('transportclose');
+		this.#observer.safeEmit('close');
+	}
+
+	async dump(): Promise<Record<string, unknown>> {
+		this.#assertOpen('dump()');
+		return this.#channel.request('producer.dump', this.#id);
+	}
+
+	async getStats(): Promise<ProducerStat[]> {
+		this.#assertOpen('getStats()');
+		return this.#channel.request<ProducerStat[]>('producer.getStats', this.#id);
+	}
+
+	async pause(): Promise<void> {
+		this.#assertOpen('pause()');
+		const wasPaused = this.#paused;
+		await this.#channel.request('producer.pause', this.#id);
+		this.#paused = true;
+		if (!wasPaused) this.#observer.safeEmit('pause');
+	}
+
+	async resume(): Promise<void> {
+		this.#assertOpen('resume()');
+		const wasPaused = this.#paused;
+		await this.#channel.request('producer.resume', this.#id);
+		this.#paused = false;
+		if (wasPaused) this.#observer.safeEmit('resume');
+	}
+
+	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
+		this.#assertOpen('enableTraceEvent()');
+		if (!Array.isArray(types)) throw new TypeError('types must be an array');
+		for (const type of types) {
+			if (!TRACE_TYPES.includes(type)) throw new TypeError(`invalid types entry: "${String(type)}"`);
+		}
+		await this.#channel.request('producer.enableTraceEvent', this.#id, { types });
+	}
+
+	#markClosed(): void {
+		this.#closed = true;
+		this.#channel.unsubscribe(this.#id);
+	}
+
+	#assertOpen(method: string): void {
+		if (this.#closed) throw new InvalidStateError(`Producer closed, cannot call ${method}`);
+	}
+
+	#onEngineEvent(event: string, data: unknown): void {
+		switch (event) {
+			case 'score': {
+				this.#score = (data as { score: ProducerScore[] }).score;
+				this.safeEmit('score', clone(this.#score));
+				this.#observer.safeEmit('score', clone(this.#score));
+				break;
+			}
+			case 'videoorientationchange': {
+				const orientation = data as ProducerVideoOrientation;
+				this.safeEmit('videoorientationchange', orientation);
+				this.#observer.safeEmit('videoorientationchange', orientation);
+				break;
+			}
+			case 'trace': {
+				const trace = data as ProducerTraceEventData;
+				this.safeEmit('trace', trace);
+				this.#observer.safeEmit('trace', trace);
+				break;
+			}
+			default:
+				logger.warn('unexpected engine event "%s"', event);
+		}
+	}
+}

@@ -1,0 +1,53 @@
+// Runs every test registered with TEST() (check.hpp) and prints one line per test:
+//   ok 3 - rtcp/parses_sender_report
+//   not ok 4 - rtcp/nack_wraparound
+// with failure details as "#" lines before it, a "1..N" plan first and a summary
+// "# N passed, N failed" last. Exits 1 when any test failed.
+//
+// Arguments, if any, are substrings: only tests whose name contains one of them run.
+// "# start N - name" lines mark where each test begins, so a crash (a sanitizer report
+// or a signal) can be pinned on the test that was running.
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+
+int main(int argc, char** argv) {
+	using mediaplane::test::TestCase;
+	// Unbuffered, so lines interleave correctly with sanitizer reports on stderr.
+	std::setvbuf(stdout, nullptr, _IONBF, 0);
+
+	std::vector<const TestCase*> selected;
+	for (const TestCase& test : mediaplane::test::Registry()) {
+		bool wanted = argc < 2;
+		for (int i = 1; i < argc && !wanted; ++i) wanted = test.name.find(argv[i]) != std::string::npos;
+		if (wanted) selected.push_back(&test);
+	}
+
+	std::printf("1..%zu\n", selected.size());
+	size_t passed = 0;
+	size_t failed = 0;
+	for (size_t i = 0; i < selected.size(); ++i) {
+		const TestCase& test = *selected[i];
+		std::printf("# start %zu - %s\n", i + 1, test.name.c_str());
+		mediaplane::test::CurrentFailures() = 0;
+		try {
+			test.body();
+		} catch (const mediaplane::test::RequireFailed&) {
+			// Already reported by REQUIRE.
+		} catch (const std::exception& error) {
+			mediaplane::test::ReportFailure(__FILE__, __LINE__, std::string("uncaught exception: ") + error.what());
+		} catch (...) {
+			mediaplane::test::ReportFailure(__FILE__, __LINE__, "uncaught non-standard exception");
+		}
+		const bool ok = mediaplane::test::CurrentFailures() == 0;
+		std::printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 1, test.name.c_str());
+		++(ok ? passed : failed);
+	}
+	std::printf("# %zu passed, %zu failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
