@@ -197,7 +197,7 @@ async function build() {
 
 // Runs the binary with stdout and stderr into one file, so sanitizer reports land
 // between the "# start" and result lines of the test that caused them.
-function runTests() {
+function runTests(args, timeoutMs) {
 	const logFile = path.join(outDir, `engine-tests.${process.pid}.log`);
 	const fd = fs.openSync(logFile, 'w');
 	return new Promise((resolve) => {
@@ -206,12 +206,12 @@ function runTests() {
 			ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
 			UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=0',
 		};
-		const child = spawn(binary, [], { cwd: root, stdio: ['ignore', fd, fd], env });
+		const child = spawn(binary, args, { cwd: root, stdio: ['ignore', fd, fd], env });
 		let timedOut = false;
 		const timer = setTimeout(() => {
 			timedOut = true;
 			child.kill('SIGKILL');
-		}, runTimeoutMs);
+		}, Math.max(timeoutMs, 1000));
 		const finish = (code, signal, error) => {
 			clearTimeout(timer);
 			fs.closeSync(fd);
@@ -226,6 +226,32 @@ function runTests() {
 
 const sanitizerReport = /runtime error:|ERROR: (?:Address|Leak|UndefinedBehavior)Sanitizer|SUMMARY: \w+Sanitizer/;
 
+// Splits one run's output into per-test results, the test running when output ended
+// (if the binary crashed) and lines printed outside any test.
+function parseRun(output) {
+	const run = { planned: undefined, results: [], crashed: undefined, outside: [] };
+	let running; // { name, details: [] } between "# start" and its result line
+	for (const line of output.split('\n')) {
+		let match;
+		if ((match = /^1\.\.(\d+)$/.exec(line))) {
+			run.planned = Number(match[1]);
+		} else if ((match = /^# start \d+ - (.*)$/.exec(line))) {
+			running = { name: match[1], details: [] };
+		} else if ((match = /^(ok|not ok) \d+ - (.*)$/.exec(line))) {
+			const details = running ? running.details : [];
+			const sanitized = details.some((text) => sanitizerReport.test(text));
+			run.results.push({ name: match[2], passed: match[1] === 'ok' && !sanitized, details });
+			running = undefined;
+		} else if (running) {
+			running.details.push(line);
+		} else if (line.trim() && !/^# \d+ passed, \d+ failed$/.test(line)) {
+			run.outside.push(line);
+		}
+	}
+	run.crashed = running;
+	return run;
+}
+
 t.test('engine C++ unit tests', async (t) => {
 	const built = await build();
 	t.ok(built.ok, `compile ${built.sources.length} sources (${built.compiled} rebuilt)`, {
@@ -234,45 +260,42 @@ t.test('engine C++ unit tests', async (t) => {
 	});
 	if (!built.ok) return;
 
-	const result = await runTests();
-	const lines = result.output.split('\n');
+	// One run normally; after a crash, resume with the tests that follow the one that
+	// crashed, so every test still reports by name.
+	const deadline = Date.now() + runTimeoutMs;
 	let planned;
-	let running; // { name, details: [] } between "# start" and its result line
 	let reported = 0;
-	const outside = []; // output outside any test (leak reports at exit, for example)
-	for (const line of lines) {
-		let match;
-		if ((match = /^1\.\.(\d+)$/.exec(line))) {
-			planned = Number(match[1]);
-		} else if ((match = /^# start \d+ - (.*)$/.exec(line))) {
-			running = { name: match[1], details: [] };
-		} else if ((match = /^(ok|not ok) \d+ - (.*)$/.exec(line))) {
-			const details = running ? running.details : [];
-			const sanitized = details.some((text) => sanitizerReport.test(text));
-			const passed = match[1] === 'ok' && !sanitized;
-			t.ok(passed, match[2], { diagnostic: !passed, output: details.join('\n') });
-			running = undefined;
+	let args = [];
+	const outside = [];
+	let last;
+	for (;;) {
+		last = await runTests(args, deadline - Date.now());
+		const run = parseRun(last.output);
+		planned ??= run.planned;
+		outside.push(...run.outside);
+		for (const result of run.results) {
+			t.ok(result.passed, result.name, { diagnostic: !result.passed, output: result.details.join('\n') });
 			++reported;
-		} else if (running) {
-			running.details.push(line);
-		} else if (line.trim() && !/^# \d+ passed, \d+ failed$/.test(line)) {
-			outside.push(line);
 		}
-	}
-	if (running) {
+		if (!run.crashed) break;
 		// The binary stopped inside a test: a sanitizer abort, a signal or the timeout.
-		t.fail(`${running.name} (crashed)`, { output: running.details.slice(-200).join('\n') });
+		t.fail(`${run.crashed.name} (crashed: code ${last.code}, signal ${last.signal})`, {
+			output: run.crashed.details.slice(-200).join('\n'),
+		});
+		++reported;
+		if (last.timedOut) break;
+		args = ['--after', run.crashed.name];
 	}
-	t.ok(planned !== undefined, 'the test binary printed its plan', { output: result.output.slice(-4000) });
+	t.ok(planned !== undefined, 'the test binary printed its plan', { output: last.output.slice(-4000) });
 	t.equal(reported, planned, 'every planned test reported a result');
-	t.notOk(result.timedOut, `finished within ${runTimeoutMs / 1000} s`);
+	t.notOk(last.timedOut, `finished within ${runTimeoutMs / 1000} s`);
 	t.notOk(
 		outside.some((text) => sanitizerReport.test(text)),
 		'no sanitizer report outside a test (leaks are reported at exit)',
 		{ output: outside.slice(-200).join('\n') },
 	);
 	t.ok(
-		result.code === 0 || (result.code === 1 && reported === planned),
-		`the test binary exited normally (code ${result.code}, signal ${result.signal})`,
+		last.code === 0 || (last.code === 1 && reported === planned),
+		`the test binary exited normally (code ${last.code}, signal ${last.signal})`,
 	);
 });

@@ -112,13 +112,14 @@ t.test('VP8 video and opus audio: page B decodes page A', async (t) => {
 		20000, '100 audio packets');
 	const producerStats = await video.getStats();
 	t.match(producerStats[0], { type: 'inbound-rtp', kind: 'video', mimeType: 'video/VP8' });
-	t.ok(producerStats[0].packetCount > 100 && producerStats[0].byteCount > 10000, 'producer stats count packets');
+	t.ok(producerStats[0].packetCount > 30 && producerStats[0].byteCount > 5000, 'producer stats count packets');
 	const [consumerStats] = await videoConsumer.getStats();
 	t.match(consumerStats, { type: 'outbound-rtp', kind: 'video', ssrc: videoConsumer.rtpParameters.encodings[0].ssrc });
-	t.ok(consumerStats.packetCount > 100, 'consumer stats count packets');
+	t.ok(consumerStats.packetCount > 30, 'consumer stats count packets');
 	const routerDump = await r.router.dump();
 	t.same(routerDump.mapProducerIdConsumerIds.find((e) => e.key === video.id).values, [videoConsumer.id]);
-	t.ok(video.score.length === 1 && video.score[0].score >= 0, 'producer score');
+	t.ok(video.score.length === 1 && video.score[0].score > 0, `producer score ${JSON.stringify(video.score)}`);
+	t.ok(videoConsumer.score.producerScore > 0, 'consumer knows the producer score');
 });
 
 t.test('H264 (42e01f, packetization-mode 1)', async (t) => {

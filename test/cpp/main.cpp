@@ -5,8 +5,10 @@
 // "# N passed, N failed" last. Exits 1 when any test failed.
 //
 // Arguments, if any, are substrings: only tests whose name contains one of them run.
-// "# start N - name" lines mark where each test begins, so a crash (a sanitizer report
-// or a signal) can be pinned on the test that was running.
+// "--after NAME" skips every test up to and including NAME (in registration order):
+// after a crash, test/cpp-unit.test.js resumes with the tests that follow. "# start N -
+// name" lines mark where each test begins, so a crash (a sanitizer report or a signal)
+// can be pinned on the test that was running.
 
 #include <cstdio>
 #include <cstring>
@@ -21,10 +23,25 @@ int main(int argc, char** argv) {
 	// Unbuffered, so lines interleave correctly with sanitizer reports on stderr.
 	std::setvbuf(stdout, nullptr, _IONBF, 0);
 
+	std::vector<std::string> filters;
+	std::string after;
+	for (int i = 1; i < argc; ++i) {
+		if (std::strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+			after = argv[++i];
+		} else {
+			filters.push_back(argv[i]);
+		}
+	}
+
 	std::vector<const TestCase*> selected;
+	bool skipping = !after.empty();
 	for (const TestCase& test : mediaplane::test::Registry()) {
-		bool wanted = argc < 2;
-		for (int i = 1; i < argc && !wanted; ++i) wanted = test.name.find(argv[i]) != std::string::npos;
+		if (skipping) {
+			skipping = test.name != after;
+			continue;
+		}
+		bool wanted = filters.empty();
+		for (size_t i = 0; i < filters.size() && !wanted; ++i) wanted = test.name.find(filters[i]) != std::string::npos;
 		if (wanted) selected.push_back(&test);
 	}
 

@@ -448,8 +448,8 @@ TEST(sdes_cname_known_bytes) {
 TEST(sdes_skips_other_items) {
 	// Chunk 1: NAME "Al", CNAME "x@y", NOTE "hi". Chunk 2: only TOOL "t". Chunk 3: empty.
 	const Bytes bytes = Hex(
-	    "83 ca 00 08"
-	    "00000001 02 02 41 6c 01 03 78 40 79 07 02 68 69 00 00"
+	    "83 ca 00 09"
+	    "00000001 02 02 41 6c 01 03 78 40 79 07 02 68 69 00 00 00"
 	    "00000002 06 01 74 00"
 	    "00000003 00 00 00 00");
 	RtcpCompoundParser parser;

@@ -197,6 +197,8 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		params.clockRate = clockRateByPayloadType_[pt];
 		params.useNack = supportsNack_;
 		encoding->stream = std::make_unique<RtpStreamRecv>(params, this);
+		// The stream exists now: its (initial) score is news for the application.
+		EmitScoreIfChanged();
 	}
 	encoding->stream->ReceivePacket(packet, nowMs, isRtx);
 
@@ -208,7 +210,9 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 	if (isVideo_) {
 		PayloadInfo payloadInfo;
 		if (InspectPayload(info.codec, packet.GetPayload(), packet.GetPayloadLength(), &payloadInfo)) {
-			info.isKeyFrame = payloadInfo.isKeyFrame;
+			// Only the first packet of a key frame is a place to start decoding (later
+			// slices of an H.264 IDR are key too, but mid-frame).
+			info.isKeyFrame = payloadInfo.valid && payloadInfo.isKeyFrame && payloadInfo.isFrameStart;
 		}
 		MaybeEmitVideoOrientation(packet);
 	}

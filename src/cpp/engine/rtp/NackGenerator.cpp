@@ -110,6 +110,16 @@ const std::vector<uint16_t>& NackGenerator::GetNackList(uint64_t nowMs) {
 	return nackList_;
 }
 
+void NackGenerator::SetRtt(uint32_t rttMs) {
+	rttMs_ = rttMs;
+	// RTT updates come with receiver reports, about once a second: a scan is cheap.
+	nextDueMs_ = UINT64_MAX;
+	for (const Missing& entry : missing_) {
+		const uint64_t due = DueMs(entry);
+		if (due < nextDueMs_) nextDueMs_ = due;
+	}
+}
+
 uint64_t NackGenerator::NextTimeoutMs(uint64_t nowMs) const {
 	if (missing_.empty()) return UINT64_MAX;
 	return nextDueMs_ > nowMs ? nextDueMs_ : nowMs;

@@ -58,10 +58,8 @@ public:
 	// nowMs clock, never earlier than nowMs), or UINT64_MAX when nothing is missing.
 	uint64_t NextTimeoutMs(uint64_t nowMs) const;
 
-	void SetRtt(uint32_t rttMs) {
-		rttMs_ = rttMs;
-		nextDueMs_ = 0; // a shorter interval may make entries due sooner: rescan
-	}
+	// Also reschedules the pending entries (the retry interval follows the RTT).
+	void SetRtt(uint32_t rttMs);
 	size_t GetMissingCount() const { return missing_.size(); }
 	// Missing packets given up on without their arrival: too old, requested too often,
 	// too far behind, or cleared by an overflow (the overflowing hole included).
