@@ -17,6 +17,10 @@ bool RtpPacket::Parse(uint8_t* data, size_t len) {
 		uint16_t profile = Read16(offset);
 		size_t blockLength = 4u * Read16(offset + 2);
 		if (offset + 4 + blockLength > len) return false;
+		// Element offsets are kept in 16 bits. No transport carries a header this long
+		// (UDP and RFC 4571 framing both have 16-bit lengths): reject rather than
+		// record a wrapped offset.
+		if (offset + 4 + blockLength > 0xffff) return false;
 		if (!ParseExtensionBlock(offset + 4, blockLength, profile)) return false;
 		offset += 4 + blockLength;
 	}
