@@ -9,6 +9,7 @@
       "dependencies": ["deps/libsrtp.gyp:libsrtp"],
       "sources": [
         "src/cpp/addon/Addon.cpp",
+        "src/cpp/addon/DtlsBinding.cpp",
         "src/cpp/addon/NativeWorker.cpp",
         "src/cpp/addon/SrtpBinding.cpp",
         "src/cpp/addon/ValueConversion.cpp",

@@ -9,6 +9,7 @@
 
 #include "AddonData.hpp"
 #include "NativeWorker.hpp"
+#include "DtlsBinding.hpp"
 #include "SrtpBinding.hpp"
 #include "../engine/srtp/SrtpLibrary.hpp"
 
@@ -45,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 	exports.Set("versions", Versions(env));
 	exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
 	InitSrtpBinding(env, exports);
+	InitDtlsBinding(env, exports);
 	return exports;
 }
 

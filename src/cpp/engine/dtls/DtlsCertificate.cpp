@@ -11,7 +11,6 @@
 #include <openssl/x509.h>
 
 #include <cctype>
-#include <cstring>
 
 #include "../common/Logger.hpp"
 

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <sys/time.h>
 
 #include "../common/Logger.hpp"

@@ -81,6 +81,7 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	// Audio is not worth a deep history: a retransmitted audio packet is usually late.
 	params.maxRetransmissionPackets = isVideo_ ? 1000 : 100;
 	params.extensionMap = extensionMap_;
+	params.wallClockOffsetMs = context_.wallClockOffsetMs;
 	stream_ = std::make_unique<RtpStreamSend>(params, this);
 	context_.registry->Register(id_, this);
 }

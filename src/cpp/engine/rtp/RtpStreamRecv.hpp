@@ -88,6 +88,9 @@ public:
 	// false, leaving `block` alone, when no valid packet has arrived yet.
 	bool FillReportBlock(ReportBlock& block, uint64_t nowMs);
 
+	// Score (RtpStreamScore), one sample per kScoreIntervalMs of packets: with NACK,
+	// bad = packets given up on (never arrived in time) + a quarter per repaired packet;
+	// without NACK, bad = expected - received over the interval (RFC 3550 A.3 counts).
 	// Closes the current score interval if it is over; ReceivePacket does this too, the
 	// owner calls it periodically so that a silent stream is sampled as well (an
 	// interval with no packet expected adds no sample: silence is not loss).

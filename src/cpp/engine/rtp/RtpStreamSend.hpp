@@ -98,7 +98,10 @@ public:
 	// still stored and not resent within the last RTT goes to `out` again.
 	void HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out);
 
-	// A report block about this SSRC arrived (in an RR or SR).
+	// A report block about this SSRC arrived (in an RR or SR): updates the RTT (RFC
+	// 3550 §6.4.1), the reported loss, and the score (RtpStreamScore), one sample per
+	// report: bad = the receiver's lost delta + a quarter per packet we retransmitted,
+	// over the receiver's expected delta (the first report uses its fraction lost).
 	void ReceiveReportBlock(uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq, uint32_t jitter,
 	                        uint32_t lsr, uint32_t dlsr, uint64_t nowMs);
 	void ReceiveReportBlock(const ReportBlock& block, uint64_t nowMs) {

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <new>
 
 #include "../common/CallbackGuard.hpp"
@@ -63,6 +64,9 @@ std::string Worker::Run() {
 	context_.registry = &registry_;
 	context_.rtcMinPort = settings_.rtcMinPort;
 	context_.rtcMaxPort = settings_.rtcMaxPort;
+	context_.wallClockOffsetMs =
+	    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+	    static_cast<int64_t>(uv_now(&loop_));
 	context_.findWebRtcServer = [this](const std::string& id) -> WebRtcServer* {
 		auto it = webRtcServers_.find(id);
 		return it == webRtcServers_.end() ? nullptr : it->second.get();

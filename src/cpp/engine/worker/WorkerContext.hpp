@@ -26,6 +26,9 @@ struct WorkerContext {
 	uint16_t rtcMinPort = 10000;
 	uint16_t rtcMaxPort = 59999;
 	std::function<WebRtcServer*(const std::string& id)> findWebRtcServer;
+	// Wall-clock (Unix epoch) ms minus the loop's ms, measured once per worker so that
+	// every stream's RTCP sender reports share one NTP mapping (RFC 3550 §6.4.1).
+	int64_t wallClockOffsetMs = 0;
 
 	// Emits an event for the JS object `targetId`.
 	void Emit(const std::string& targetId, const char* event, Value data = Value()) const {
