@@ -1,5 +1,7 @@
 #include "NativeWorker.hpp"
 
+#include <sched.h>
+
 #include <optional>
 #include <system_error>
 
@@ -111,6 +113,9 @@ Napi::Value NativeWorker::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativeWorker::PendingRequests(const Napi::CallbackInfo& info) {
+	// Called by the channel's polling loop while requests are in flight: yield the core
+	// so that a worker thread sharing it can answer (see Channel.ts).
+	if (!pending_.empty()) sched_yield();
 	return Napi::Number::New(info.Env(), static_cast<double>(pending_.size()));
 }
 

@@ -1,6 +1,7 @@
 #define MP_LOG_SOURCE "Worker"
 #include "Worker.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -110,7 +111,14 @@ void Worker::OnWakeup(uv_async_t* handle) {
 
 void Worker::OnHotPoll(uv_idle_t* handle) {
 	auto* worker = static_cast<Worker*>(handle->data);
-	if (uv_hrtime() - worker->lastRequestNs_ > kHotPollNs) uv_idle_stop(handle);
+	if (uv_hrtime() - worker->lastRequestNs_ > kHotPollNs) {
+		uv_idle_stop(handle);
+		return;
+	}
+	// Poll politely: when this thread shares a core with the Node thread (or anything
+	// else runnable), give it the core instead of spinning through our time slice.
+	// On an idle core sched_yield returns at once.
+	sched_yield();
 }
 
 void Worker::ProcessRequests() {
