@@ -32,6 +32,7 @@
         "src/cpp/engine/router/Router.cpp",
         "src/cpp/engine/rtc/Consumer.cpp",
         "src/cpp/engine/rtc/Producer.cpp",
+        "src/cpp/engine/rtc/RtpStreamRewriter.cpp",
         "src/cpp/engine/rtcp/FullIntraRequest.cpp",
         "src/cpp/engine/rtcp/GenericNack.cpp",
         "src/cpp/engine/rtcp/Goodbye.cpp",

@@ -7,11 +7,13 @@
 //   0  UnprotectRtp on a length-prefixed chunk (arbitrary bytes off the wire)
 //   1  UnprotectRtcp on a chunk
 //   2  round trip RTP: ProtectRtp a chunk (arbitrary "plaintext" RTP: an SFU re-protects
-//      packets whose headers came from a remote producer), optionally flip one byte of
-//      the result, then UnprotectRtp it
+//      packets whose headers came from a remote producer), then (opcode bit 2) flip one
+//      byte of the result, then UnprotectRtp it
 //   3  the same for RTCP
-// Every buffer handed to the engine is an exact-size heap allocation (Protect gets
-// exactly len + MaxTrailerLength), so ASan flags any access past it.
+// Every buffer handed to the engine ends exactly where the packet ends (Protect gets
+// exactly len + MaxTrailerLength), so ASan flags any access past it. Opcode bit 3 puts
+// a received packet 2 bytes into its buffer, as ICE-TCP frames are unprotected in place
+// (only with MEDIAPLANE_FUZZ_SRTP_MISALIGNED=1; see ShiftFor).
 //
 // Invariants (a violation traps):
 //  - a failed call leaves *len unchanged; a successful Unprotect only shrinks;
@@ -112,8 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 		const uint8_t op = in.U8();
 		switch (op & 3) {
 			case 0:
-			case 1:
-			{
+			case 1: {
 				Received packet(in.Chunk(), ShiftFor(op));
 				size_t len = 0;
 				UnprotectInPlace(*inbound, (op & 3) == 1, packet, &len);

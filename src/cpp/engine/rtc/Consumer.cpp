@@ -50,6 +50,7 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	if (pt > 127) throw RequestError::Type("invalid payloadType");
 	payloadType_ = static_cast<uint8_t>(pt);
 	clockRate_ = mediaCodec.RequireUint32("clockRate");
+	rewriter_ = RtpStreamRewriter(clockRate_);
 	isOpus_ = CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")) == CodecType::Opus;
 	bool nackEnabled = false;
 	if (const Value* feedback = mediaCodec.Find("rtcpFeedback"); feedback && feedback->IsArray()) {
@@ -95,37 +96,25 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	const uint16_t inputSeq = packet.GetSequenceNumber();
 	const uint32_t inputTimestamp = packet.GetTimestamp();
 
-	if (syncRequired_) {
-		if (isVideo_ && !info.isKeyFrame) {
-			if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
-			return;
-		}
-		if (started_) {
-			// Continue right after what the endpoint saw last, with the media clock
-			// advanced by the real time that passed.
-			seqOffset_ = static_cast<uint16_t>(lastSentSeq_ + 1 - inputSeq);
-			uint64_t elapsed = (now - lastSentMs_) * clockRate_ / 1000;
-			timestampOffset_ = lastSentTimestamp_ + static_cast<uint32_t>(std::max<uint64_t>(elapsed, 1)) - inputTimestamp;
-		}
-		syncInputSeq_ = inputSeq;
-		syncRequired_ = false;
-	} else if (IsSeqNewer(syncInputSeq_, inputSeq)) {
-		// Older than the packet we restarted on: it would land before the restart.
+	if (rewriter_.IsSyncRequired() && isVideo_ && !info.isKeyFrame) {
+		// A video consumer (re)starts on a key frame; ask for one while waiting.
+		if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
 		return;
 	}
-
-	if (ignoreDtx_ && isOpus_ && packet.GetPayloadLength() <= 2) {
-		// An opus DTX packet the endpoint asked not to receive: skip it and close the
-		// sequence gap it leaves.
-		--seqOffset_;
+	if (ignoreDtx_ && isOpus_ && packet.GetPayloadLength() <= 2 && !rewriter_.IsSyncRequired()) {
+		// An opus DTX packet the endpoint asked not to receive.
+		rewriter_.SkipPacket();
 		return;
 	}
+	uint16_t outputSeq;
+	uint32_t outputTimestamp;
+	if (!rewriter_.Rewrite(inputSeq, inputTimestamp, now, &outputSeq, &outputTimestamp)) return;
 
 	RtpHeaderFields header;
 	header.payloadType = payloadType_;
 	header.marker = packet.HasMarker();
-	header.sequenceNumber = static_cast<uint16_t>(inputSeq + seqOffset_);
-	header.timestamp = inputTimestamp + timestampOffset_;
+	header.sequenceNumber = outputSeq;
+	header.timestamp = outputTimestamp;
 	header.ssrc = ssrc_;
 
 	RtpExtensionValue extensions[8];
@@ -167,12 +156,6 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	size_t length = RtpPacketWriter::Write(packet, buffer, kSendBufferSize - 160, header, extensions, count, extensionMap_);
 	if (length == 0) return; // too large for a datagram: dropped
 
-	if (!started_ || IsSeqNewer(header.sequenceNumber, lastSentSeq_)) {
-		lastSentSeq_ = header.sequenceNumber;
-		lastSentTimestamp_ = header.timestamp;
-		lastSentMs_ = now;
-	}
-	started_ = true;
 	stream_->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
 	if (traceRtp_ || (traceKeyFrame_ && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
@@ -209,7 +192,7 @@ void Consumer::ProducerPaused() {
 void Consumer::ProducerResumed() {
 	if (!producerPaused_) return;
 	producerPaused_ = false;
-	syncRequired_ = true;
+	rewriter_.RequestSync();
 	context_.Emit(id_, "producerresume");
 }
 
@@ -240,7 +223,7 @@ void Consumer::ReceiveReportBlock(uint8_t fractionLost, int32_t cumulativeLost, 
 }
 
 bool Consumer::FillSenderReport(SenderReport* out, uint64_t nowMs) {
-	if (!started_) return false;
+	if (!rewriter_.HasSent()) return false;
 	return stream_->FillSenderReport(*out, nowMs);
 }
 
@@ -316,7 +299,7 @@ Value Consumer::HandleRequest(const ChannelRequest& request) {
 		case Method::ConsumerResume:
 			if (paused_) {
 				paused_ = false;
-				syncRequired_ = true;
+				rewriter_.RequestSync();
 				if (!producerPaused_) RequestKeyFrame();
 			}
 			return Value();

@@ -20,6 +20,7 @@
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
 #include "ProducerPacketInfo.hpp"
+#include "RtpStreamRewriter.hpp"
 
 namespace mediaplane {
 
@@ -101,15 +102,7 @@ private:
 	bool isOpus_ = false;
 	int priority_ = 1;
 
-	// Sequence/timestamp rewriting (see the header comment).
-	bool syncRequired_ = true;
-	bool started_ = false;
-	uint16_t seqOffset_ = 0;
-	uint32_t timestampOffset_ = 0;
-	uint16_t syncInputSeq_ = 0;
-	uint16_t lastSentSeq_ = 0;
-	uint32_t lastSentTimestamp_ = 0;
-	uint64_t lastSentMs_ = 0;
+	RtpStreamRewriter rewriter_{ 90000 };
 	uint64_t lastKeyFrameRequestMs_ = 0;
 
 	std::unique_ptr<RtpStreamSend> stream_;
