@@ -193,7 +193,8 @@ async function startServer(options = {}) {
 	httpServer.on('error', (error) => log(`http: ${error.message}`));
 
 	const port = httpServer.address().port;
-	const urlHost = network.host === '0.0.0.0' || network.host === '::' ? network.announcedAddress ?? '127.0.0.1' : network.host;
+	// On a wildcard host, the address to give out is the announced one (given or found).
+	const urlHost = network.host === '0.0.0.0' || network.host === '::' ? network.rtcAnnouncedAddress : network.host;
 	const url = `${tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`;
 
 	let closing;

@@ -122,6 +122,11 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		return clone(this.#consumableRtpParameters);
 	}
 
+	/** @private The same, not copied: for the negotiation code, which only reads it. */
+	get consumableRtpParametersReadonly(): Readonly<RtpParameters> {
+		return this.#consumableRtpParameters;
+	}
+
 	get paused(): boolean {
 		return this.#paused;
 	}

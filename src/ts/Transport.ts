@@ -69,6 +69,10 @@ export abstract class Transport<
 	// RFC 3550 §6.5.1: one CNAME per endpoint; producers that give none share this one.
 	#cnameForProducers?: string;
 	#nextMidForConsumers = 0;
+	// SSRCs of this transport's consumers: random SSRCs collide sometimes (birthday
+	// odds reach a few percent at 10,000 consumers), and two streams on one transport
+	// must never share one (RFC 3550 §8).
+	readonly #consumerSsrcs = new Set<number>();
 
 	protected constructor({ transportId, channel, appData, routerAccess }: TransportConstructorOptions<TransportAppData>) {
 		super();
@@ -252,13 +256,14 @@ export abstract class Transport<
 		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
 		const enableRtx = options.enableRtx ?? producer.kind === 'video';
 		if (typeof enableRtx !== 'boolean') throw new TypeError('invalid enableRtx: must be a boolean');
-		const consumableRtpParameters = producer.consumableRtpParameters;
+		const consumableRtpParameters = producer.consumableRtpParametersReadonly as RtpParameters;
 		if (!pipe && !ortc.canConsume(consumableRtpParameters, caps)) {
 			throw new UnsupportedError('cannot consume this Producer with the given rtpCapabilities');
 		}
 		const rtpParameters = pipe
 			? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx })
 			: ortc.getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities: caps, pipe, enableRtx });
+		this.#assignUniqueSsrcs(rtpParameters);
 		if (!pipe) {
 			if (mid !== undefined) {
 				rtpParameters.mid = mid;
@@ -304,10 +309,27 @@ export abstract class Transport<
 			throw new InvalidStateError('Transport closed while consuming');
 		}
 		this.#consumers.set(consumerId, consumer as Consumer);
-		consumer.on('@close', () => this.#consumers.delete(consumerId));
-		consumer.on('@producerclose', () => this.#consumers.delete(consumerId));
+		const ssrcs = consumerSsrcs(rtpParameters);
+		const forget = (): void => {
+			this.#consumers.delete(consumerId);
+			for (const ssrc of ssrcs) this.#consumerSsrcs.delete(ssrc);
+		};
+		consumer.on('@close', forget);
+		consumer.on('@producerclose', forget);
 		(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('newconsumer', consumer as Consumer);
 		return consumer;
+	}
+
+	#assignUniqueSsrcs(rtpParameters: RtpParameters): void {
+		const encoding = rtpParameters.encodings?.[0];
+		if (!encoding || encoding.ssrc === undefined) return;
+		for (let attempt = 0; attempt < 100; attempt++) {
+			const taken = this.#consumerSsrcs.has(encoding.ssrc!) || (encoding.rtx && this.#consumerSsrcs.has(encoding.rtx.ssrc));
+			if (!taken) break;
+			encoding.ssrc = 100000000 + Math.floor(Math.random() * 900000000);
+			if (encoding.rtx) encoding.rtx.ssrc = encoding.ssrc + 1;
+		}
+		for (const ssrc of consumerSsrcs(rtpParameters)) this.#consumerSsrcs.add(ssrc);
 	}
 
 	/** The router this transport belongs to (requests that close it go there). */
@@ -333,6 +355,14 @@ export abstract class Transport<
 	protected assertOpen(method: string): void {
 		if (this.#closed) throw new InvalidStateError(`Transport closed, cannot call ${method}`);
 	}
+}
+
+function consumerSsrcs(rtpParameters: RtpParameters): number[] {
+	const encoding = rtpParameters.encodings?.[0];
+	const ssrcs: number[] = [];
+	if (encoding?.ssrc !== undefined) ssrcs.push(encoding.ssrc);
+	if (encoding?.rtx?.ssrc !== undefined) ssrcs.push(encoding.rtx.ssrc);
+	return ssrcs;
 }
 
 function validateLayers(layers: unknown): void {

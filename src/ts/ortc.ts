@@ -11,6 +11,7 @@
  */
 
 import { UnsupportedError } from './errors';
+import { clone } from './utils';
 import * as h264 from './h264ProfileLevelId';
 import { parseScalabilityMode } from './scalabilityModes';
 import { supportedRtpCapabilities } from './supportedRtpCapabilities';
@@ -78,9 +79,6 @@ function range(from: number, to: number): number[] {
 	return out;
 }
 
-function clone<T>(value: T): T {
-	return value === undefined ? value : structuredClone(value);
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);

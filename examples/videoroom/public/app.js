@@ -134,7 +134,8 @@ function createTile(label, { self = false } = {}) {
 	tile.querySelector('video').srcObject = new MediaStream();
 	if (self) tile.querySelector('audio').remove();
 	else tile.querySelector('audio').srcObject = new MediaStream();
-	$('#grid').append(tile);
+	if (self) $('#grid').prepend(tile);
+	else $('#grid').append(tile);
 	return tile;
 }
 
@@ -428,7 +429,9 @@ function formatStats(byKind) {
 		const s = byKind?.[kind];
 		if (!s) return `${kind.padEnd(5)} –`;
 		const kbps = `${Math.round(s.bitrate / 1000)} kbps`.padStart(9);
-		return `${kind.padEnd(5)} ${kbps} · lost ${s.packetsLost} · score ${s.score}${s.paused ? ' · paused' : ''}`;
+		// RTCP's cumulative loss goes below zero when duplicates arrive; a person reads "0".
+		const lost = Math.max(0, s.packetsLost);
+		return `${kind.padEnd(5)} ${kbps} · lost ${lost} · score ${s.score}${s.paused ? ' · paused' : ''}`;
 	};
 	return `${line('video')}\n${line('audio')}`;
 }

@@ -149,8 +149,13 @@ void Router::OnTransportConsumerClosing(Transport& /*transport*/, Consumer& cons
 	if (producer != producerByConsumer_.end()) {
 		auto list = consumersByProducer_.find(producer->second);
 		if (list != consumersByProducer_.end()) {
+			// Order does not matter for the fan-out: swap with the last and pop.
 			auto& consumers = list->second;
-			consumers.erase(std::remove(consumers.begin(), consumers.end(), &consumer), consumers.end());
+			auto found = std::find(consumers.begin(), consumers.end(), &consumer);
+			if (found != consumers.end()) {
+				*found = consumers.back();
+				consumers.pop_back();
+			}
 		}
 		producerByConsumer_.erase(producer);
 	}

@@ -149,17 +149,21 @@ void Transport::CloseConsumer(const std::string& consumerId) {
 	auto it = consumers_.find(consumerId);
 	if (it == consumers_.end()) throw RequestError::InvalidState("consumer \"" + consumerId + "\" not found");
 	router_.OnTransportConsumerClosing(*this, *it->second);
-	for (auto ssrc = consumersBySsrc_.begin(); ssrc != consumersBySsrc_.end();) {
-		ssrc = ssrc->second == it->second.get() ? consumersBySsrc_.erase(ssrc) : std::next(ssrc);
-	}
+	ForgetConsumerSsrcs(*it->second);
 	consumers_.erase(it);
 }
 
 void Transport::RemoveConsumerForClosedProducer(Consumer& consumer) {
-	for (auto ssrc = consumersBySsrc_.begin(); ssrc != consumersBySsrc_.end();) {
-		ssrc = ssrc->second == &consumer ? consumersBySsrc_.erase(ssrc) : std::next(ssrc);
-	}
+	ForgetConsumerSsrcs(consumer);
 	consumers_.erase(consumer.GetId());
+}
+
+void Transport::ForgetConsumerSsrcs(Consumer& consumer) {
+	// O(1): a consumer's SSRCs are exactly its media and RTX SSRCs.
+	for (uint32_t ssrc : { consumer.GetSsrc(), consumer.GetRtxSsrc() }) {
+		auto it = consumersBySsrc_.find(ssrc);
+		if (it != consumersBySsrc_.end() && it->second == &consumer) consumersBySsrc_.erase(it);
+	}
 }
 
 Producer* Transport::FindProducerForPacket(const RtpPacket& packet) {
@@ -322,7 +326,6 @@ void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedS
 void Transport::OnRtcpTimer() {
 	const uint64_t now = context_.NowMs();
 	for (auto& entry : producers_) entry.second->OnTimer(now);
-	for (auto& entry : consumers_) entry.second->OnTimer(now);
 	if (now - lastReportsMs_ >= kReportIntervalMs) {
 		lastReportsMs_ = now;
 		if (CanSendMedia()) SendReports(now);

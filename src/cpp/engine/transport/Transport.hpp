@@ -89,6 +89,7 @@ private:
 	Value Consume(const Value& data);
 	void CloseProducer(const std::string& producerId);
 	void CloseConsumer(const std::string& consumerId);
+	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
 	void SendFeedback(const uint8_t* data, size_t len);
 	void OnRtcpTimer();
