@@ -113,6 +113,7 @@ t.test('VP8 video and opus audio: page B decodes page A', async (t) => {
 	const producerStats = await video.getStats();
 	t.match(producerStats[0], { type: 'inbound-rtp', kind: 'video', mimeType: 'video/VP8' });
 	t.ok(producerStats[0].packetCount > 30 && producerStats[0].byteCount > 5000, 'producer stats count packets');
+	t.ok(producerStats[0].packetsLost >= 0, `no negative loss on a lossless path (${producerStats[0].packetsLost})`);
 	const [consumerStats] = await videoConsumer.getStats();
 	t.match(consumerStats, { type: 'outbound-rtp', kind: 'video', ssrc: videoConsumer.rtpParameters.encodings[0].ssrc });
 	t.ok(consumerStats.packetCount > 30, 'consumer stats count packets');

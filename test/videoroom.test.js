@@ -186,7 +186,7 @@ t.test('two tabs in one room: each decodes the other one\'s video and hears its 
 	}
 
 	// A screenshot for people.
-	const screenshot = process.env.MEDIAPLANE_DEMO_SCREENSHOT || path.join(os.tmpdir(), `mediaplane-videoroom-${process.pid}.png`);
+	const screenshot = process.env.MEDIAPLANE_DEMO_SCREENSHOT || path.join(os.tmpdir(), 'mediaplane-videoroom.png');
 	await waitFor(async () => /kbps/.test((await demo(pages.alice, 'getTiles')).map((x) => x.stats).join()), 5000, 'stats on screen');
 	await pages.alice.screenshot({ path: screenshot, timeout: 15_000 });
 	t.ok(fs.statSync(screenshot).size > 10_000, `screenshot written to ${screenshot}`);

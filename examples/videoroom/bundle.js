@@ -21,7 +21,7 @@ async function bundlePage() {
 		platform: 'browser',
 		target: 'chrome110',
 		minify: true,
-		sourcemap: 'external',
+		sourcemap: 'linked',
 		outfile: 'app.js', // virtual: write is false
 		write: false,
 		logLevel: 'silent',

@@ -182,6 +182,9 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		size_t newSize = packet.GetHeaderSize() + payloadLength;
 		data[0] &= static_cast<uint8_t>(~0x20); // the RTX padding went with the move
 		if (!packet.Parse(data, newSize)) return;
+		// An RTX packet with no media (a sender's bandwidth probe, RFC 4588 lets it pad)
+		// repairs nothing: not a packet of the stream.
+		if (packet.GetPayloadLength() == 0) return;
 		packet.SetPayloadType(static_cast<uint8_t>(apt));
 		packet.SetSequenceNumber(originalSeq);
 		packet.SetSsrc(encoding->ssrc);
@@ -200,7 +203,9 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		// The stream exists now: its (initial) score is news for the application.
 		EmitScoreIfChanged();
 	}
-	encoding->stream->ReceivePacket(packet, nowMs, isRtx);
+	// False: a retransmission nobody asked for (a probe or a duplicate) or a sequence
+	// jump not yet confirmed; counted by the stream, not forwarded.
+	if (!encoding->stream->ReceivePacket(packet, nowMs, isRtx)) return;
 
 	ProducerPacketInfo info;
 	info.codec = codecByPayloadType_[pt];

@@ -23,6 +23,13 @@ bool RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool 
 		scoreStarted_ = true;
 		scoreIntervalStartMs_ = nowMs;
 	}
+	// A retransmission of a packet we are not missing (a sender's RTX bandwidth probe,
+	// or a duplicate): it repairs nothing, and counting it as received would drive the
+	// RFC 3550 loss figure negative on a lossless path.
+	if (isRetransmission && params_.useNack && tracker_.IsValid() && !nack_.IsMissing(seq)) {
+		++packetsDiscarded_;
+		return false;
+	}
 
 	switch (tracker_.Update(seq)) {
 		case SeqNumberTracker::Result::Jump:

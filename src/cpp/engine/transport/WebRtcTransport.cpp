@@ -63,7 +63,7 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, R
 
 	ice_ = std::make_unique<IceServer>(*this, IceServer::GenerateUsernameFragment(), IceServer::GeneratePassword(),
 	                                   iceConsentTimeoutSeconds_ * 1000);
-	dtls_ = std::make_unique<DtlsTransport>(*this, context_.certificate);
+	dtls_ = std::make_unique<DtlsTransport>(*this, context_.GetCertificate());
 	timer_ = std::make_unique<Timer>(context_.loop, [this]() { OnTimer(); });
 
 	std::string serverId = options.OptionalString("webRtcServerId", "");
@@ -396,7 +396,7 @@ Value WebRtcTransport::Dump() const {
 	for (const auto& candidate : iceCandidates_) candidates.Push(candidate.ToValue());
 
 	Value fingerprints = Value::MakeArray();
-	for (const auto& fingerprint : context_.certificate->GetFingerprints()) {
+	for (const auto& fingerprint : context_.GetCertificate()->GetFingerprints()) {
 		Value entry = Value::MakeObject();
 		entry.Set("algorithm", fingerprint.algorithm);
 		entry.Set("value", fingerprint.value);

@@ -221,15 +221,21 @@ void Worker::CloseRouter(const Value& data) {
 }
 
 std::string Worker::SetUpCertificate() {
+	if (settings_.dtlsCertificateFile.empty()) return ""; // generated on first use
 	std::string error;
-	if (!settings_.dtlsCertificateFile.empty()) {
-		context_.certificate =
-		    DtlsCertificate::LoadFromFiles(settings_.dtlsCertificateFile, settings_.dtlsPrivateKeyFile, &error);
-	} else {
-		context_.certificate = DtlsCertificate::Generate(&error);
-	}
+	context_.certificate =
+	    DtlsCertificate::LoadFromFiles(settings_.dtlsCertificateFile, settings_.dtlsPrivateKeyFile, &error);
 	if (!context_.certificate) return "DTLS certificate: " + error;
 	return "";
+}
+
+const std::shared_ptr<DtlsCertificate>& WorkerContext::GetCertificate() const {
+	if (!certificate) {
+		std::string error;
+		certificate = DtlsCertificate::Generate(&error);
+		if (!certificate) throw RequestError(RequestError::Kind::Error, "cannot generate the DTLS certificate: " + error);
+	}
+	return certificate;
 }
 
 Value Worker::CreateWebRtcServer(const Value& data) {

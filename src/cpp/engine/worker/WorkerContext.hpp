@@ -22,7 +22,12 @@ struct WorkerContext {
 	uv_loop_t* loop = nullptr;
 	Channel* channel = nullptr;
 	RequestHandlerRegistry* registry = nullptr;
-	std::shared_ptr<DtlsCertificate> certificate;
+	// The worker's DTLS certificate. Loaded at start when the settings name files (so a
+	// bad file fails createWorker()); otherwise generated on first use, which keeps
+	// createWorker() fast for workers that never open a WebRtcTransport.
+	mutable std::shared_ptr<DtlsCertificate> certificate;
+	// Returns the certificate, generating it if needed; throws RequestError on failure.
+	const std::shared_ptr<DtlsCertificate>& GetCertificate() const;
 	uint16_t rtcMinPort = 10000;
 	uint16_t rtcMaxPort = 59999;
 	std::function<WebRtcServer*(const std::string& id)> findWebRtcServer;
