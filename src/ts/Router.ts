@@ -13,6 +13,10 @@ import { NumSctpStreams } from './SctpParameters';
 import { Producer } from './Producer';
 import { RouterAccess } from './Transport';
 import { RtpCapabilities as RouterRtpCapabilities } from './RtpParameters';
+import { PlainTransport, PlainTransportOptions, SRTP_CRYPTO_SUITES } from './PlainTransport';
+import { PipeTransport, PipeTransportOptions } from './PipeTransport';
+import { Consumer } from './Consumer';
+import { normaliseListenInfo } from './listenInfos';
 
 const logger = new Logger('Router');
 
@@ -39,9 +43,26 @@ export type RouterEvents = {
 	'@close': [];
 };
 
+type AnyTransport = WebRtcTransport | PlainTransport | PipeTransport;
+
+export type PipeToRouterOptions = {
+	producerId?: string;
+	dataProducerId?: string;
+	router: Router;
+	/** Keep the producer's id on the other router (default true; see pipeToRouter()). */
+	keepId?: boolean;
+	listenInfo?: TransportListenInfo;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	enableRtx?: boolean;
+	enableSrtp?: boolean;
+};
+
+export type PipeToRouterResult = { pipeConsumer?: Consumer; pipeProducer?: Producer };
+
 export type RouterObserverEvents = {
 	close: [];
-	newtransport: [WebRtcTransport];
+	newtransport: [AnyTransport];
 	newrtpobserver: [unknown];
 };
 
@@ -61,7 +82,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	#rtpCapabilities: RtpCapabilities;
 	readonly #channel: Channel;
 	readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
-	readonly #transports = new Map<string, WebRtcTransport>();
+	readonly #transports = new Map<string, AnyTransport>();
+	// One pipe transport pair per destination router, reused for every pipeToRouter().
+	readonly #pipeTransportPairs = new Map<Router, Promise<[PipeTransport, PipeTransport]>>();
 	readonly #producers = new Map<string, Producer>();
 	readonly #routerAccess: RouterAccess = {
 		getRouterRtpCapabilities: () => this.#rtpCapabilities,
@@ -226,14 +249,164 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			transport.routerClosed();
 			throw new InvalidStateError('Router closed while creating the transport');
 		}
-		this.#transports.set(transportId, transport as WebRtcTransport);
-		transport.on('@close', () => this.#transports.delete(transportId));
+		this.#adoptTransport(transport as WebRtcTransport);
 		transport.on('@listenserverclose', () => this.#transports.delete(transportId));
-		transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer));
-		transport.on('@producerclose', (producer) => this.#producers.delete(producer.id));
 		webRtcServer?.handleWebRtcTransport(transport as WebRtcTransport);
 		this.#observer.safeEmit('newtransport', transport as WebRtcTransport);
 		return transport;
+	}
+
+	#adoptTransport(transport: AnyTransport): void {
+		this.#transports.set(transport.id, transport);
+		const events = transport as unknown as EnhancedEventEmitter<import('./Transport').TransportEvents>;
+		events.on('@close', () => this.#transports.delete(transport.id));
+		events.on('@newproducer', (producer) => this.#producers.set(producer.id, producer));
+		events.on('@producerclose', (producer) => this.#producers.delete(producer.id));
+	}
+
+	/** Creates a PlainTransport: plain RTP/RTCP (optionally SRTP) over UDP. */
+	async createPlainTransport<T extends AppData = AppData>(options: PlainTransportOptions<T>): Promise<PlainTransport<T>> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createPlainTransport()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { rtcpMux = true, comedia = false, enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData } = options;
+		for (const [name, value] of Object.entries({ rtcpMux, comedia, enableSrtp })) {
+			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
+		}
+		if (!SRTP_CRYPTO_SUITES.includes(srtpCryptoSuite)) throw new TypeError('invalid srtpCryptoSuite');
+		validateAppData(appData);
+		const listenInfo = resolveListenInfo(options);
+		const rtcpListenInfo = options.rtcpListenInfo !== undefined ? normaliseListenInfo(options.rtcpListenInfo, 'rtcpListenInfo') : undefined;
+		const sctp = resolveSctp(options);
+		const transportId = generateUUIDv4();
+		const dump = await this.#channel.request<Record<string, unknown>>('router.createPlainTransport', this.#id, {
+			transportId, listenInfo, rtcpListenInfo, rtcpMux, comedia, enableSrtp, srtpCryptoSuite, ...sctp.engine,
+		});
+		const transport = new PlainTransport<T>({
+			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
+			dump: dump as never, rtcpMux, comedia, sctpParameters: sctp.parameters, routerAccess: this.#routerAccess,
+		});
+		if (this.#closed) {
+			transport.routerClosed();
+			throw new InvalidStateError('Router closed while creating the transport');
+		}
+		this.#adoptTransport(transport as PlainTransport);
+		this.#observer.safeEmit('newtransport', transport as PlainTransport);
+		return transport;
+	}
+
+	/** Creates a PipeTransport: to pipe producers to a router of another worker, process or host. */
+	async createPipeTransport<T extends AppData = AppData>(options: PipeTransportOptions<T>): Promise<PipeTransport<T>> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createPipeTransport()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { enableRtx = false, enableSrtp = false, appData } = options;
+		for (const [name, value] of Object.entries({ enableRtx, enableSrtp })) {
+			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
+		}
+		validateAppData(appData);
+		const listenInfo = resolveListenInfo(options);
+		const sctp = resolveSctp(options);
+		const transportId = generateUUIDv4();
+		const dump = await this.#channel.request<Record<string, unknown>>('router.createPipeTransport', this.#id, {
+			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80', ...sctp.engine,
+		});
+		const transport = new PipeTransport<T>({
+			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
+			dump: dump as never, rtcpMux: true, comedia: false, sctpParameters: sctp.parameters, routerAccess: this.#routerAccess,
+		});
+		transport.setEnableRtx(enableRtx);
+		if (this.#closed) {
+			transport.routerClosed();
+			throw new InvalidStateError('Router closed while creating the transport');
+		}
+		this.#adoptTransport(transport as PipeTransport);
+		this.#observer.safeEmit('newtransport', transport as PipeTransport);
+		return transport;
+	}
+
+	/**
+	 * Makes a producer of this router available in another router (same worker, another
+	 * worker): a PipeTransport pair joins the routers (created once per router pair), a
+	 * pipe consumer here feeds a producer there. Pause, resume and close follow the
+	 * original; key frame requests travel back over the pipe's RTCP.
+	 *
+	 * keepId: the piped producer keeps the original's id when the routers are on
+	 * different workers. Within one worker ids must be unique (they address engine
+	 * objects), so there the piped producer always gets a new id.
+	 */
+	async pipeToRouter({
+		producerId,
+		dataProducerId,
+		router,
+		keepId = true,
+		listenInfo = { protocol: 'udp', ip: '127.0.0.1' },
+		enableRtx = false,
+		enableSrtp = false,
+	}: PipeToRouterOptions): Promise<PipeToRouterResult> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call pipeToRouter()');
+		if (!(router instanceof Router)) throw new TypeError('invalid router');
+		if (router === this) throw new TypeError('cannot use this Router as destination');
+		if (router.closed) throw new InvalidStateError('destination router closed');
+		if (dataProducerId !== undefined) throw new TypeError('dataProducerId: data channels are not implemented yet');
+		if (typeof producerId !== 'string') throw new TypeError('missing producerId');
+		const producer = this.#producers.get(producerId);
+		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+
+		let pair = this.#pipeTransportPairs.get(router);
+		if (!pair) {
+			pair = this.#createPipePair(router, { listenInfo, enableRtx, enableSrtp });
+			this.#pipeTransportPairs.set(router, pair);
+			pair.catch(() => this.#pipeTransportPairs.delete(router));
+		}
+		const [localPipe, remotePipe] = await pair;
+
+		const pipeConsumer = await localPipe.consume({ producerId });
+		let pipeProducer: Producer;
+		try {
+			pipeProducer = await remotePipe.produce({
+				id: keepId && router.#channel !== this.#channel ? producer.id : undefined,
+				kind: pipeConsumer.kind,
+				rtpParameters: pipeConsumer.rtpParameters,
+				paused: pipeConsumer.producerPaused,
+				appData: producer.appData,
+			});
+		} catch (error) {
+			pipeConsumer.close();
+			throw error;
+		}
+		// The piped producer follows the original.
+		pipeConsumer.observer.on('close', () => pipeProducer.close());
+		pipeConsumer.on('producerpause', () => void pipeProducer.pause().catch(() => undefined));
+		pipeConsumer.on('producerresume', () => void pipeProducer.resume().catch(() => undefined));
+		pipeProducer.observer.on('close', () => pipeConsumer.close());
+		return { pipeConsumer, pipeProducer };
+	}
+
+	async #createPipePair(
+		router: Router,
+		options: { listenInfo: TransportListenInfo; enableRtx: boolean; enableSrtp: boolean }
+	): Promise<[PipeTransport, PipeTransport]> {
+		const [local, remote] = await Promise.all([
+			this.createPipeTransport({ listenInfo: options.listenInfo, enableRtx: options.enableRtx, enableSrtp: options.enableSrtp }),
+			router.createPipeTransport({ listenInfo: options.listenInfo, enableRtx: options.enableRtx, enableSrtp: options.enableSrtp }),
+		]);
+		try {
+			await Promise.all([
+				local.connect({ ip: remote.tuple.localAddress, port: remote.tuple.localPort, srtpParameters: remote.srtpParameters }),
+				remote.connect({ ip: local.tuple.localAddress, port: local.tuple.localPort, srtpParameters: local.srtpParameters }),
+			]);
+		} catch (error) {
+			local.close();
+			remote.close();
+			throw error;
+		}
+		const forget = (): void => {
+			this.#pipeTransportPairs.delete(router);
+			local.close();
+			remote.close();
+		};
+		local.observer.on('close', forget);
+		remote.observer.on('close', forget);
+		return [local, remote];
 	}
 
 	#closeTransports(): void {
@@ -268,6 +441,36 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (this.#closed) throw new InvalidStateError('Router closed, cannot call dump()');
 		return this.#channel.request<RouterDump>('router.dump', this.#id);
 	}
+}
+
+function resolveListenInfo(options: { listenInfo?: unknown; listenIp?: unknown; port?: number }): TransportListenInfo {
+	if (options.listenInfo !== undefined && options.listenIp !== undefined) {
+		throw new TypeError('only one of listenInfo and listenIp must be given');
+	}
+	if (options.listenInfo !== undefined) return normaliseListenInfo(options.listenInfo, 'listenInfo');
+	if (options.listenIp === undefined) throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
+	const listenIp = typeof options.listenIp === 'string' ? { ip: options.listenIp } : (options.listenIp as { ip: string; announcedIp?: string; announcedAddress?: string });
+	if (!isPlainObject(listenIp)) throw new TypeError('invalid listenIp');
+	return normaliseListenInfo(
+		{ protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedAddress ?? listenIp.announcedIp, port: options.port },
+		'listenIp'
+	);
+}
+
+function resolveSctp(options: { enableSctp?: boolean; numSctpStreams?: NumSctpStreams; maxSctpMessageSize?: number; sctpSendBufferSize?: number }): {
+	engine: Record<string, unknown>;
+	parameters?: import('./SctpParameters').SctpParameters;
+} {
+	const { enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 }, maxSctpMessageSize = 262144, sctpSendBufferSize = 262144 } = options;
+	if (typeof enableSctp !== 'boolean') throw new TypeError('invalid enableSctp: must be a boolean');
+	validateNumSctpStreams(numSctpStreams);
+	for (const [name, value] of Object.entries({ maxSctpMessageSize, sctpSendBufferSize })) {
+		if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`invalid ${name}: must be a positive integer`);
+	}
+	return {
+		engine: { enableSctp, numSctpStreams, maxSctpMessageSize, sctpSendBufferSize },
+		parameters: enableSctp ? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize } : undefined,
+	};
 }
 
 function validateNumSctpStreams(numSctpStreams: unknown): asserts numSctpStreams is NumSctpStreams {

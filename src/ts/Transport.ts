@@ -251,7 +251,7 @@ export abstract class Transport<
 		if (preferredLayers !== undefined) validateLayers(preferredLayers);
 		validateAppData(appData);
 		const caps = clone(rtpCapabilities) as RtpCapabilities;
-		ortc.validateRtpCapabilities(caps);
+		if (!pipe) ortc.validateRtpCapabilities(caps);
 		const producer = this.#routerAccess.getProducerById(producerId);
 		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
 		const enableRtx = options.enableRtx ?? producer.kind === 'video';

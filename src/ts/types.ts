@@ -66,3 +66,13 @@ export type {
 	ConsumerEvents,
 	ConsumerObserverEvents,
 } from './Consumer';
+export type {
+	PlainTransport,
+	PlainTransportOptions,
+	PlainTransportEvents,
+	PlainTransportObserverEvents,
+	SrtpParameters,
+	SrtpCryptoSuite,
+} from './PlainTransport';
+export type { PipeTransport, PipeTransportOptions } from './PipeTransport';
+export type { PipeToRouterOptions, PipeToRouterResult } from './Router';

@@ -20,6 +20,8 @@ constexpr MethodEntry kMethods[] = {
 	{ Method::WorkerSimulateFatalError, "worker.simulateFatalError" },
 	{ Method::RouterDump, "router.dump" },
 	{ Method::RouterCreateWebRtcTransport, "router.createWebRtcTransport" },
+	{ Method::RouterCreatePlainTransport, "router.createPlainTransport" },
+	{ Method::RouterCreatePipeTransport, "router.createPipeTransport" },
 	{ Method::RouterCloseTransport, "router.closeTransport" },
 	{ Method::WebRtcServerDump, "webRtcServer.dump" },
 	{ Method::TransportDump, "transport.dump" },

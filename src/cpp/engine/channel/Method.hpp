@@ -21,6 +21,8 @@ enum class Method : uint16_t {
 	WorkerSimulateFatalError,
 	RouterDump,
 	RouterCreateWebRtcTransport,
+	RouterCreatePlainTransport,
+	RouterCreatePipeTransport,
 	RouterCloseTransport,
 	WebRtcServerDump,
 	TransportDump,

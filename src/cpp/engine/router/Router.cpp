@@ -2,6 +2,7 @@
 #include "Router.hpp"
 
 #include "../common/Logger.hpp"
+#include "../transport/PlainTransport.hpp"
 #include "../transport/WebRtcTransport.hpp"
 
 #include <algorithm>
@@ -16,7 +17,7 @@ Router::Router(const WorkerContext& context, std::string id) : context_(context)
 Router::~Router() {
 	// Transports close their producers and consumers through the hooks below, which
 	// must still find the maps intact.
-	webRtcTransports_.clear();
+	transports_.clear();
 	context_.registry->Unregister(id_);
 	MP_DEBUG("router %s closed", id_.c_str());
 }
@@ -25,7 +26,7 @@ Value Router::Dump() const {
 	// Field names and shapes follow mediasoup v3's RouterDump; the maps are arrays of
 	// { key, values } / { key, value } entries.
 	Value transportIds = Value::MakeArray();
-	for (const auto& entry : webRtcTransports_) transportIds.Push(entry.first);
+	for (const auto& entry : transports_) transportIds.Push(entry.first);
 	Value producerConsumers = Value::MakeArray();
 	for (const auto& entry : consumersByProducer_) {
 		Value consumerIds = Value::MakeArray();
@@ -52,6 +53,8 @@ Value Router::HandleRequest(const ChannelRequest& request) {
 	switch (request.method) {
 		case Method::RouterDump: return Dump();
 		case Method::RouterCreateWebRtcTransport: return CreateWebRtcTransport(request.data);
+		case Method::RouterCreatePlainTransport: return CreatePlainTransport(request.data, false);
+		case Method::RouterCreatePipeTransport: return CreatePlainTransport(request.data, true);
 		case Method::RouterCloseTransport: CloseTransport(request.data); return Value();
 		default:
 			throw RequestError(RequestError::Kind::Error,
@@ -66,17 +69,29 @@ Value Router::CreateWebRtcTransport(const Value& data) {
 	}
 	auto transport = std::make_unique<WebRtcTransport>(context_, transportId, *this, data);
 	Value dump = transport->Dump();
-	webRtcTransports_.emplace(transportId, std::move(transport));
+	transports_.emplace(transportId, std::move(transport));
+	return dump;
+}
+
+Value Router::CreatePlainTransport(const Value& data, bool pipe) {
+	const std::string& transportId = data.RequireString("transportId");
+	if (context_.registry->Find(transportId)) {
+		throw RequestError(RequestError::Kind::Error, "id \"" + transportId + "\" already exists");
+	}
+	auto transport = std::make_unique<PlainTransport>(context_, transportId, *this, data,
+	                                                  pipe ? PlainTransport::Kind::Pipe : PlainTransport::Kind::Plain);
+	Value dump = transport->Dump();
+	transports_.emplace(transportId, std::move(transport));
 	return dump;
 }
 
 void Router::CloseTransport(const Value& data) {
 	const std::string& transportId = data.RequireString("transportId");
-	auto it = webRtcTransports_.find(transportId);
-	if (it == webRtcTransports_.end()) {
+	auto it = transports_.find(transportId);
+	if (it == transports_.end()) {
 		throw RequestError::InvalidState("transport \"" + transportId + "\" not found");
 	}
-	webRtcTransports_.erase(it);
+	transports_.erase(it);
 }
 
 } // namespace mediaplane

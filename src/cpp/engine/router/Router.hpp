@@ -41,11 +41,12 @@ public:
 
 private:
 	Value CreateWebRtcTransport(const Value& data);
+	Value CreatePlainTransport(const Value& data, bool pipe);
 	void CloseTransport(const Value& data);
 
 	const WorkerContext& context_;
 	std::string id_;
-	std::unordered_map<std::string, std::unique_ptr<WebRtcTransport>> webRtcTransports_;
+	std::unordered_map<std::string, std::unique_ptr<Transport>> transports_;
 	// Routing: producer -> its consumers (a vector: the per-packet fan-out walks it),
 	// consumer -> its producer and transport.
 	std::unordered_map<std::string, Producer*> producers_;

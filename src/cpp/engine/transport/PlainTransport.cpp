@@ -1,0 +1,265 @@
+#define MP_LOG_SOURCE "PlainTransport"
+#include "PlainTransport.hpp"
+
+#include <openssl/rand.h>
+
+#include "../common/Logger.hpp"
+#include "../common/RequestError.hpp"
+#include "../rtcp/RtcpCompoundParser.hpp"
+#include "../rtp/RtpPacket.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+std::unique_ptr<UdpSocket> BindListenInfo(const WorkerContext& context, UdpSocket::Listener& listener,
+                                          const ListenInfo& info) {
+	if (info.protocol != TransportProtocol::Udp) throw RequestError::Type("listenInfo.protocol must be 'udp'");
+	std::string error;
+	auto socket = UdpSocket::Bind(context.loop, listener, info.ip, info.port, info.portRangeMin, info.portRangeMax,
+	                              info.sendBufferSize, info.recvBufferSize, &error);
+	if (!socket) throw RequestError(RequestError::Kind::Error, error);
+	return socket;
+}
+
+Value LocalTupleValue(const UdpSocket& socket, const ListenInfo& info) {
+	Value tuple = Value::MakeObject();
+	std::string address = info.announcedAddress.empty() ? socket.GetLocalIp() : info.announcedAddress;
+	tuple.Set("localAddress", address);
+	tuple.Set("localIp", address);
+	tuple.Set("localPort", static_cast<uint32_t>(socket.GetLocalPort()));
+	tuple.Set("protocol", "udp");
+	return tuple;
+}
+
+} // namespace
+
+PlainTransport::PlainTransport(const WorkerContext& context, std::string id, RouterHooks& router, const Value& options,
+                               Kind kind)
+    : Transport(context, std::move(id), router), kind_(kind) {
+	const Value* listenInfo = options.Find("listenInfo");
+	if (!listenInfo) throw RequestError::Type("missing listenInfo");
+	listenInfo_ = ListenInfo::FromValue(*listenInfo, context_.rtcMinPort, context_.rtcMaxPort);
+	rtcpMux_ = kind_ == Kind::Pipe ? true : options.OptionalBool("rtcpMux", true);
+	comedia_ = kind_ == Kind::Pipe ? false : options.OptionalBool("comedia", false);
+	enableSrtp_ = options.OptionalBool("enableSrtp", false);
+	if (enableSrtp_) {
+		std::string suiteName = options.OptionalString("srtpCryptoSuite", "AES_CM_128_HMAC_SHA1_80");
+		auto suite = SrtpCryptoSuiteFromName(suiteName);
+		if (!suite) throw RequestError::Type("invalid srtpCryptoSuite");
+		srtpSuite_ = *suite;
+		localSrtpKey_.resize(SrtpMasterKeyLength(srtpSuite_));
+		if (RAND_bytes(localSrtpKey_.data(), static_cast<int>(localSrtpKey_.size())) != 1) {
+			throw RequestError(RequestError::Kind::Error, "cannot generate SRTP keys");
+		}
+		std::string error;
+		srtpSend_ = SrtpSession::Create(SrtpSession::Direction::Outbound, srtpSuite_, localSrtpKey_.data(),
+		                                localSrtpKey_.size(), &error);
+		if (!srtpSend_) throw RequestError(RequestError::Kind::Error, "SRTP: " + error);
+	}
+	socket_ = BindListenInfo(context_, *this, listenInfo_);
+	if (!rtcpMux_) {
+		const Value* rtcpInfo = options.Find("rtcpListenInfo");
+		rtcpListenInfo_ = rtcpInfo && !rtcpInfo->IsNull()
+		                      ? ListenInfo::FromValue(*rtcpInfo, context_.rtcMinPort, context_.rtcMaxPort)
+		                      : listenInfo_;
+		if (!rtcpInfo || rtcpInfo->IsNull()) rtcpListenInfo_->port = 0;
+		rtcpSocket_ = BindListenInfo(context_, *this, *rtcpListenInfo_);
+	}
+	context_.registry->Register(id_, this);
+}
+
+PlainTransport::~PlainTransport() {
+	// Producers and consumers first, while RTCP (BYE-less close) can still be sent.
+	CloseAll();
+	context_.registry->Unregister(id_);
+}
+
+Value PlainTransport::HandleRequest(const ChannelRequest& request) {
+	switch (request.method) {
+		case Method::TransportDump: return Dump();
+		case Method::TransportGetStats: return GetStats();
+		case Method::TransportConnect: return Connect(request.data);
+		case Method::TransportSetMaxIncomingBitrate:
+		case Method::TransportSetMaxOutgoingBitrate:
+		case Method::TransportSetMinOutgoingBitrate:
+		case Method::TransportEnableTraceEvent: return Value();
+		default: return HandleTransportRequest(request);
+	}
+}
+
+Value PlainTransport::Connect(const Value& data) {
+	if (connected_) throw RequestError::InvalidState("connect() already called");
+	if (enableSrtp_) {
+		const Value* srtp = data.Find("srtpParameters");
+		if (!srtp || !srtp->IsObject()) throw RequestError::Type("missing srtpParameters (enableSrtp is set)");
+		auto suite = SrtpCryptoSuiteFromName(srtp->RequireString("cryptoSuite"));
+		if (!suite) throw RequestError::Type("invalid srtpParameters.cryptoSuite");
+		const Value* key = srtp->Find("key");
+		if (!key || !key->IsBytes() || key->AsBytes().size() != SrtpMasterKeyLength(*suite)) {
+			throw RequestError::Type("invalid srtpParameters.keyBase64 length for the crypto suite");
+		}
+		std::string error;
+		auto recv = SrtpSession::Create(SrtpSession::Direction::Inbound, *suite, key->AsBytes().data(),
+		                                key->AsBytes().size(), &error);
+		if (!recv) throw RequestError(RequestError::Kind::Error, "SRTP: " + error);
+		srtpRecv_ = std::move(recv);
+	}
+	if (!comedia_) {
+		const std::string& ip = data.RequireString("ip");
+		uint32_t port = data.RequireUint32("port");
+		if (port == 0 || port > 65535) throw RequestError::Type("invalid port");
+		TransportTuple tuple;
+		tuple.protocol = TransportProtocol::Udp;
+		tuple.localAddress = socket_->GetLocalAddress();
+		if (!ParseIpAddress(ip, static_cast<uint16_t>(port), &tuple.remoteAddress)) throw RequestError::Type("invalid ip");
+		tuple.sender = socket_.get();
+		tuple_ = tuple;
+		if (!rtcpMux_) {
+			uint32_t rtcpPort = static_cast<uint32_t>(data.OptionalNumber("rtcpPort", 0));
+			if (rtcpPort == 0 || rtcpPort > 65535) throw RequestError::Type("missing rtcpPort (rtcpMux is off)");
+			TransportTuple rtcp;
+			rtcp.protocol = TransportProtocol::Udp;
+			rtcp.localAddress = rtcpSocket_->GetLocalAddress();
+			ParseIpAddress(ip, static_cast<uint16_t>(rtcpPort), &rtcp.remoteAddress);
+			rtcp.sender = rtcpSocket_.get();
+			rtcpTuple_ = rtcp;
+		}
+	}
+	connected_ = true;
+	Value result = Value::MakeObject();
+	if (tuple_) result.Set("tuple", tuple_->ToValue(listenInfo_.announcedAddress));
+	if (rtcpTuple_) result.Set("rtcpTuple", rtcpTuple_->ToValue(rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress : ""));
+	return result;
+}
+
+void PlainTransport::LearnTuple(std::optional<TransportTuple>& slot, const TransportTuple& tuple, const char* event,
+                                const char* field) {
+	slot = tuple;
+	Value data = Value::MakeObject();
+	data.Set(field, tuple.ToValue(&slot == &rtcpTuple_ && rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress
+	                                                                       : listenInfo_.announcedAddress));
+	context_.Emit(id_, event, std::move(data));
+}
+
+void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) {
+	const uint64_t now = context_.NowMs();
+	recvRate_.Update(len, now);
+	const bool isRtcp = RtcpCompoundParser::IsRtcp(data, len);
+	const bool isRtp = !isRtcp && RtpPacket::LooksLikeRtp(data, len);
+	if (!isRtp && !isRtcp) {
+		++droppedPackets_;
+		return;
+	}
+	const bool onRtcpSocket = rtcpSocket_ && &socket == rtcpSocket_.get();
+	std::optional<TransportTuple>& slot = onRtcpSocket ? rtcpTuple_ : tuple_;
+	if (!slot) {
+		// comedia (RFC 4145 "connection-oriented media"): the peer's first packet tells
+		// us where it is; without comedia nothing is accepted before connect().
+		if (!comedia_) {
+			++droppedPackets_;
+			return;
+		}
+		LearnTuple(slot, tuple, onRtcpSocket ? "rtcptuple" : "tuple", onRtcpSocket ? "rtcpTuple" : "tuple");
+	} else if (!slot->SameAs(tuple)) {
+		// Only the signalled (or learned) peer may send.
+		++droppedPackets_;
+		return;
+	}
+	size_t plainLength = len;
+	if (isRtcp) {
+		if (enableSrtp_ && (!srtpRecv_ || !srtpRecv_->UnprotectRtcp(data, &plainLength))) {
+			++droppedPackets_;
+			return;
+		}
+		HandleIncomingRtcp(data, plainLength);
+		return;
+	}
+	if (enableSrtp_ && (!srtpRecv_ || !srtpRecv_->UnprotectRtp(data, &plainLength))) {
+		++droppedPackets_;
+		return;
+	}
+	rtpRecvRate_.Update(plainLength, now);
+	HandleIncomingRtp(data, plainLength);
+}
+
+bool PlainTransport::CanSendMedia() const { return tuple_.has_value() && (!enableSrtp_ || srtpSend_); }
+
+void PlainTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
+	if (!tuple_) return;
+	size_t outLength = len;
+	if (enableSrtp_ && !srtpSend_->ProtectRtp(data, &outLength, capacity)) return;
+	const uint64_t now = context_.NowMs();
+	rtpSendRate_.Update(len, now);
+	sendRate_.Update(outLength, now);
+	tuple_->Send(data, outLength);
+}
+
+void PlainTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
+	const TransportTuple* tuple = rtcpMux_ ? (tuple_ ? &*tuple_ : nullptr) : (rtcpTuple_ ? &*rtcpTuple_ : nullptr);
+	if (!tuple) return;
+	size_t outLength = len;
+	if (enableSrtp_ && !srtpSend_->ProtectRtcp(data, &outLength, capacity)) return;
+	sendRate_.Update(outLength, context_.NowMs());
+	tuple->Send(data, outLength);
+}
+
+Value PlainTransport::SrtpParametersValue() const {
+	Value srtp = Value::MakeObject();
+	srtp.Set("cryptoSuite", SrtpCryptoSuiteName(srtpSuite_));
+	srtp.Set("key", Value::Bytes(localSrtpKey_));
+	return srtp;
+}
+
+Value PlainTransport::Dump() const {
+	Value dump = Value::MakeObject();
+	dump.Set("id", id_);
+	dump.Set("direct", false);
+	AddRtpDump(dump);
+	dump.Set("rtcpMux", rtcpMux_);
+	dump.Set("comedia", comedia_);
+	Value tuple = tuple_ ? tuple_->ToValue(listenInfo_.announcedAddress) : LocalTupleValue(*socket_, listenInfo_);
+	dump.Set("tuple", std::move(tuple));
+	if (rtcpSocket_) {
+		dump.Set("rtcpTuple", rtcpTuple_ ? rtcpTuple_->ToValue(rtcpListenInfo_->announcedAddress)
+		                                 : LocalTupleValue(*rtcpSocket_, *rtcpListenInfo_));
+	}
+	if (enableSrtp_) dump.Set("srtpParameters", SrtpParametersValue());
+	dump.Set("droppedPackets", droppedPackets_ + rtpPacketsDropped_ + rtcpPacketsDropped_);
+	return dump;
+}
+
+Value PlainTransport::GetStats() {
+	const uint64_t now = context_.NowMs();
+	Value stats = Value::MakeObject();
+	stats.Set("type", kind_ == Kind::Pipe ? "pipe-transport" : "plain-rtp-transport");
+	stats.Set("transportId", id_);
+	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
+	stats.Set("bytesReceived", recvRate_.GetTotalBytes());
+	stats.Set("recvBitrate", recvRate_.GetRate(now));
+	stats.Set("bytesSent", sendRate_.GetTotalBytes());
+	stats.Set("sendBitrate", sendRate_.GetRate(now));
+	stats.Set("rtpBytesReceived", rtpRecvRate_.GetTotalBytes());
+	stats.Set("rtpRecvBitrate", rtpRecvRate_.GetRate(now));
+	stats.Set("rtpBytesSent", rtpSendRate_.GetTotalBytes());
+	stats.Set("rtpSendBitrate", rtpSendRate_.GetRate(now));
+	stats.Set("rtxBytesReceived", 0);
+	stats.Set("rtxRecvBitrate", 0);
+	stats.Set("rtxBytesSent", 0);
+	stats.Set("rtxSendBitrate", 0);
+	stats.Set("probationBytesSent", 0);
+	stats.Set("probationSendBitrate", 0);
+	if (kind_ == Kind::Plain) {
+		stats.Set("rtcpMux", rtcpMux_);
+		stats.Set("comedia", comedia_);
+	}
+	stats.Set("tuple", tuple_ ? tuple_->ToValue(listenInfo_.announcedAddress) : LocalTupleValue(*socket_, listenInfo_));
+	if (rtcpSocket_) {
+		stats.Set("rtcpTuple", rtcpTuple_ ? rtcpTuple_->ToValue(rtcpListenInfo_->announcedAddress)
+		                                  : LocalTupleValue(*rtcpSocket_, *rtcpListenInfo_));
+	}
+	stats.Set("droppedPackets", droppedPackets_ + rtpPacketsDropped_ + rtcpPacketsDropped_);
+	return Value::MakeArray().Push(std::move(stats));
+}
+
+} // namespace mediaplane

@@ -1,0 +1,51 @@
+import { Consumer } from './Consumer';
+import { PlainTransport } from './PlainTransport';
+import { AppData, isPlainObject } from './utils';
+
+export type PipeTransportOptions<T extends AppData = AppData> = {
+	listenInfo?: import('./TransportTypes').TransportListenInfo;
+	/** @deprecated The older form of listenInfo. */
+	listenIp?: import('./TransportTypes').TransportListenIp | string;
+	/** @deprecated With listenIp: a fixed port. */
+	port?: number;
+	enableSctp?: boolean;
+	numSctpStreams?: import('./SctpParameters').NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	/** Retransmit lost packets over the pipe (NACK + RTX). Default false. */
+	enableRtx?: boolean;
+	enableSrtp?: boolean;
+	appData?: T;
+};
+
+/**
+ * A transport between two routers (router.pipeToRouter(), or by hand between processes
+ * and hosts: create one on each side, exchange tuple and srtpParameters, connect()).
+ * RTP and RTCP muxed on one UDP port; consumers here are 'pipe' consumers that carry the
+ * producer's stream as the router sees it.
+ */
+export class PipeTransport<T extends AppData = AppData> extends PlainTransport<T> {
+	#enableRtx = false;
+
+	/** @private */
+	setEnableRtx(enableRtx: boolean): void {
+		this.#enableRtx = enableRtx;
+	}
+
+	/** Pipes a producer of this router to the other end (where it is produced again). */
+	override async consume<C extends AppData = AppData>({ producerId, appData }: { producerId: string; appData?: C } & Record<string, unknown>): Promise<Consumer<C>> {
+		if (typeof producerId !== 'string' || producerId.length === 0) throw new TypeError('missing producerId');
+		return super.consume<C>({
+			producerId,
+			rtpCapabilities: { codecs: [], headerExtensions: [] },
+			pipe: true,
+			enableRtx: this.#enableRtx,
+			appData: appData as C,
+		});
+	}
+
+	override async connect(params: { ip?: string; port?: number; srtpParameters?: import('./PlainTransport').SrtpParameters } = {}): Promise<void> {
+		if (!isPlainObject(params)) throw new TypeError('options must be an object');
+		return super.connect(params);
+	}
+}

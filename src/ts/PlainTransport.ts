@@ -1,0 +1,201 @@
+import { Channel } from './Channel';
+import { InvalidStateError } from './errors';
+import { Logger } from './Logger';
+import { SctpParameters, NumSctpStreams } from './SctpParameters';
+import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
+import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
+import { AppData, isPlainObject } from './utils';
+
+const logger = new Logger('PlainTransport');
+
+export type SrtpCryptoSuite = 'AEAD_AES_256_GCM' | 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32';
+
+export type SrtpParameters = { cryptoSuite: SrtpCryptoSuite; keyBase64: string };
+
+export const SRTP_CRYPTO_SUITES: readonly SrtpCryptoSuite[] = [
+	'AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32',
+];
+
+// Master key + salt lengths (RFC 3711 §8.2, RFC 7714 §12).
+const SRTP_KEY_LENGTHS: Record<SrtpCryptoSuite, number> = {
+	AEAD_AES_256_GCM: 44,
+	AEAD_AES_128_GCM: 28,
+	AES_CM_128_HMAC_SHA1_80: 30,
+	AES_CM_128_HMAC_SHA1_32: 30,
+};
+
+export type PlainTransportOptions<T extends AppData = AppData> = {
+	listenInfo?: TransportListenInfo;
+	rtcpListenInfo?: TransportListenInfo;
+	/** @deprecated The older form of listenInfo. */
+	listenIp?: TransportListenIp | string;
+	/** @deprecated With listenIp: a fixed port. */
+	port?: number;
+	rtcpMux?: boolean;
+	comedia?: boolean;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	enableSrtp?: boolean;
+	srtpCryptoSuite?: SrtpCryptoSuite;
+	appData?: T;
+};
+
+export type PlainTransportEvents = TransportEvents & {
+	tuple: [TransportTuple];
+	rtcptuple: [TransportTuple];
+	sctpstatechange: [SctpState];
+};
+
+export type PlainTransportObserverEvents = TransportObserverEvents & {
+	tuple: [TransportTuple];
+	rtcptuple: [TransportTuple];
+	sctpstatechange: [SctpState];
+};
+
+type EngineDump = {
+	tuple: TransportTuple;
+	rtcpTuple?: TransportTuple;
+	srtpParameters?: { cryptoSuite: SrtpCryptoSuite; key: Buffer };
+	[key: string]: unknown;
+};
+
+/** Converts the engine's srtpParameters (raw key) to the API's (base64). */
+export function srtpParametersFromEngine(engine?: { cryptoSuite: SrtpCryptoSuite; key: Buffer }): SrtpParameters | undefined {
+	if (!engine) return undefined;
+	return { cryptoSuite: engine.cryptoSuite, keyBase64: Buffer.from(engine.key).toString('base64') };
+}
+
+/** Validates API srtpParameters and returns the engine's form (raw key bytes). */
+export function srtpParametersToEngine(srtpParameters: unknown): { cryptoSuite: SrtpCryptoSuite; key: Buffer } {
+	if (!isPlainObject(srtpParameters)) throw new TypeError('invalid srtpParameters: must be an object');
+	const { cryptoSuite, keyBase64 } = srtpParameters as SrtpParameters;
+	if (!SRTP_CRYPTO_SUITES.includes(cryptoSuite)) throw new TypeError('invalid srtpParameters.cryptoSuite');
+	if (typeof keyBase64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(keyBase64)) {
+		throw new TypeError('invalid srtpParameters.keyBase64');
+	}
+	const key = Buffer.from(keyBase64, 'base64');
+	if (key.length !== SRTP_KEY_LENGTHS[cryptoSuite]) {
+		throw new TypeError(`invalid srtpParameters.keyBase64: ${cryptoSuite} needs ${SRTP_KEY_LENGTHS[cryptoSuite]} bytes of key and salt`);
+	}
+	return { cryptoSuite, key };
+}
+
+type PlainTransportConstructorOptions<T extends AppData> = {
+	transportId: string;
+	routerId: string;
+	channel: Channel;
+	appData: T;
+	dump: EngineDump;
+	rtcpMux: boolean;
+	comedia: boolean;
+	sctpParameters?: SctpParameters;
+	routerAccess: RouterAccess;
+};
+
+/** Plain RTP/RTCP (optionally SRTP) over UDP, for ffmpeg, GStreamer, recorders... */
+export class PlainTransport<T extends AppData = AppData> extends Transport<T, PlainTransportEvents, PlainTransportObserverEvents> {
+	readonly #routerId: string;
+	#tuple: TransportTuple;
+	#rtcpTuple?: TransportTuple;
+	readonly #rtcpMux: boolean;
+	readonly #comedia: boolean;
+	readonly #srtpParameters?: SrtpParameters;
+	readonly #sctpParameters?: SctpParameters;
+	#sctpState?: SctpState;
+	#connected = false;
+
+	/** @private Use router.createPlainTransport(). */
+	constructor(options: PlainTransportConstructorOptions<T>) {
+		super({ transportId: options.transportId, channel: options.channel, appData: options.appData, routerAccess: options.routerAccess });
+		this.#routerId = options.routerId;
+		this.#tuple = options.dump.tuple;
+		this.#rtcpTuple = options.dump.rtcpTuple;
+		this.#rtcpMux = options.rtcpMux;
+		this.#comedia = options.comedia;
+		this.#srtpParameters = srtpParametersFromEngine(options.dump.srtpParameters);
+		this.#sctpParameters = options.sctpParameters;
+		this.#sctpState = options.sctpParameters ? 'new' : undefined;
+	}
+
+	get tuple(): TransportTuple {
+		return this.#tuple;
+	}
+
+	get rtcpTuple(): TransportTuple | undefined {
+		return this.#rtcpTuple;
+	}
+
+	get rtcpMux(): boolean {
+		return this.#rtcpMux;
+	}
+
+	get comedia(): boolean {
+		return this.#comedia;
+	}
+
+	/** Our SRTP key: the peer decrypts what we send with it. */
+	get srtpParameters(): SrtpParameters | undefined {
+		return this.#srtpParameters ? { ...this.#srtpParameters } : undefined;
+	}
+
+	get sctpParameters(): SctpParameters | undefined {
+		return this.#sctpParameters;
+	}
+
+	get sctpState(): SctpState | undefined {
+		return this.#sctpState;
+	}
+
+	protected get routerId(): string {
+		return this.#routerId;
+	}
+
+	/**
+	 * Gives the peer's address (unless comedia, which learns it from the first packet)
+	 * and, with SRTP, the peer's key for what it sends.
+	 */
+	async connect({ ip, port, rtcpPort, srtpParameters }: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters } = {}): Promise<void> {
+		this.assertOpen('connect()');
+		if (this.#connected) throw new InvalidStateError('connect() already called');
+		if (!this.#comedia) {
+			if (typeof ip !== 'string' || ip.length === 0) throw new TypeError('missing ip');
+			if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError('invalid port');
+			if (!this.#rtcpMux && (typeof rtcpPort !== 'number' || !Number.isInteger(rtcpPort) || rtcpPort < 1 || rtcpPort > 65535)) {
+				throw new TypeError('invalid rtcpPort (rtcpMux is off)');
+			}
+		}
+		const engineSrtp = this.#srtpParameters ? srtpParametersToEngine(srtpParameters) : undefined;
+		if (!this.#srtpParameters && srtpParameters !== undefined) throw new TypeError('srtpParameters given but enableSrtp is off');
+		const result = await this.channel.request<{ tuple?: TransportTuple; rtcpTuple?: TransportTuple }>('transport.connect', this.id, {
+			ip, port, rtcpPort, srtpParameters: engineSrtp,
+		});
+		this.#connected = true;
+		if (result?.tuple) this.#tuple = result.tuple;
+		if (result?.rtcpTuple) this.#rtcpTuple = result.rtcpTuple;
+	}
+
+	protected override markClosed(): void {
+		if (this.#sctpState) this.#sctpState = 'closed';
+		super.markClosed();
+	}
+
+	protected handleEngineEvent(event: string, data: unknown): void {
+		const d = data as Record<string, unknown>;
+		switch (event) {
+			case 'tuple':
+				this.#tuple = d.tuple as TransportTuple;
+				this.safeEmit('tuple', this.#tuple);
+				this.observer.safeEmit('tuple', this.#tuple);
+				break;
+			case 'rtcptuple':
+				this.#rtcpTuple = d.rtcpTuple as TransportTuple;
+				this.safeEmit('rtcptuple', this.#rtcpTuple);
+				this.observer.safeEmit('rtcptuple', this.#rtcpTuple);
+				break;
+			default:
+				logger.warn('unexpected engine event "%s"', event);
+		}
+	}
+}
