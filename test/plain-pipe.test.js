@@ -217,3 +217,47 @@ t.test('bad arguments', async (t) => {
 	plain.close();
 	await t.rejects(plain.connect({ ip: LOCAL, port: 1, rtcpPort: 2 }), mediaplane.InvalidStateError);
 });
+
+t.test('scale-out: a producer piped to a router in another Node process', async (t) => {
+	const { fork } = require('node:child_process');
+	const child = fork(path.join(__dirname, 'fixtures', 'pipe-remote.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	t.teardown(() => child.kill('SIGKILL'));
+	const next = (type) => new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`no ${type} from the remote process`)), 10000);
+		const onMessage = (m) => {
+			if (m.type !== type) return;
+			clearTimeout(timer);
+			child.off('message', onMessage);
+			resolve(m);
+		};
+		child.on('message', onMessage);
+	});
+	const remote = await next('pipe');
+
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const inTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true });
+	const producer = await inTransport.produce({ kind: 'video', rtpParameters: producerRtpParameters });
+	// The recipe: each side creates a PipeTransport, they exchange tuple and
+	// srtpParameters through the application's own channel, and connect().
+	const pipe = await router.createPipeTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, enableSrtp: true });
+	await pipe.connect({ ip: remote.ip, port: remote.port, srtpParameters: remote.srtpParameters });
+	child.send({ type: 'connect', ip: pipe.tuple.localAddress, port: pipe.tuple.localPort, srtpParameters: pipe.srtpParameters });
+	await next('connected');
+	const pipeConsumer = await pipe.consume({ producerId: producer.id });
+	child.send({ type: 'produce', producerId: producer.id, kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters });
+	const produced = await next('produced');
+	t.equal(produced.producerId, producer.id, 'the remote producer keeps the id');
+
+	const sender = await socket(t);
+	await sendFrames(sender, inTransport.tuple.localPort, 60, 100);
+	let count = 0;
+	for (let i = 0; i < 50 && count < 60; i++) {
+		await new Promise((r) => setTimeout(r, 100));
+		child.send({ type: 'count' });
+		count = (await next('count')).received;
+	}
+	t.ok(count >= 60, `the remote process forwarded ${count} packets to its consumer`);
+	child.send({ type: 'exit' });
+});
