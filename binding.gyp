@@ -62,6 +62,7 @@
         "src/cpp/engine/rtp/codecs/Vp9Descriptor.cpp",
         "src/cpp/engine/srtp/SrtpLibrary.cpp",
         "src/cpp/engine/srtp/SrtpSession.cpp",
+        "src/cpp/engine/transport/DirectTransport.cpp",
         "src/cpp/engine/transport/PlainTransport.cpp",
         "src/cpp/engine/transport/Transport.cpp",
         "src/cpp/engine/transport/WebRtcServer.cpp",

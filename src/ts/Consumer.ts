@@ -314,6 +314,11 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 				this.#observer.safeEmit('layerschange', layers);
 				break;
 			}
+			case 'rtp': {
+				// DirectTransport: the packet as the consumer sends it.
+				this.safeEmit('rtp', data as Buffer);
+				break;
+			}
 			case 'trace': {
 				const trace = data as ConsumerTraceEventData;
 				this.safeEmit('trace', trace);

@@ -65,6 +65,7 @@ type ProducerConstructorOptions<T extends AppData> = {
 	paused: boolean;
 	channel: Channel;
 	appData: T;
+	direct?: boolean;
 };
 
 /** Media injected into a router through a transport (transport.produce()). */
@@ -81,6 +82,7 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	#paused: boolean;
 	#score: ProducerScore[] = [];
 	#appData: T;
+	readonly #direct: boolean;
 
 	/** @private Use transport.produce(). */
 	constructor(options: ProducerConstructorOptions<T>) {
@@ -94,6 +96,7 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		this.#paused = options.paused;
 		this.#channel = options.channel;
 		this.#appData = options.appData;
+		this.#direct = options.direct ?? false;
 		this.#channel.subscribe(this.#id, (event, data) => this.#onEngineEvent(event, data));
 	}
 
@@ -192,6 +195,19 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		await this.#channel.request('producer.resume', this.#id);
 		this.#paused = false;
 		if (wasPaused) this.#observer.safeEmit('resume');
+	}
+
+	/**
+	 * Injects one RTP packet (a producer of a DirectTransport only). Fire and forget, as
+	 * in mediasoup: a malformed packet is dropped and counted by the engine.
+	 */
+	send(rtpPacket: Buffer): void {
+		if (this.#closed) throw new InvalidStateError('Producer closed, cannot call send()');
+		if (!this.#direct) throw new Error('send() is only for producers of a DirectTransport');
+		if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer');
+		this.#channel
+			.request('producer.send', this.#id, { packet: rtpPacket })
+			.catch((error: Error) => logger.debug('producer.send failed: %s', error.message));
 	}
 
 	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {

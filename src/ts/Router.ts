@@ -15,6 +15,7 @@ import { RouterAccess } from './Transport';
 import { RtpCapabilities as RouterRtpCapabilities } from './RtpParameters';
 import { PlainTransport, PlainTransportOptions, SRTP_CRYPTO_SUITES } from './PlainTransport';
 import { PipeTransport, PipeTransportOptions } from './PipeTransport';
+import { DirectTransport, DirectTransportOptions } from './DirectTransport';
 import { Consumer } from './Consumer';
 import { normaliseListenInfo } from './listenInfos';
 
@@ -43,7 +44,7 @@ export type RouterEvents = {
 	'@close': [];
 };
 
-type AnyTransport = WebRtcTransport | PlainTransport | PipeTransport;
+type AnyTransport = WebRtcTransport | PlainTransport | PipeTransport | DirectTransport;
 
 export type PipeToRouterOptions = {
 	producerId?: string;
@@ -291,6 +292,29 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		this.#adoptTransport(transport as PlainTransport);
 		this.#observer.safeEmit('newtransport', transport as PlainTransport);
+		return transport;
+	}
+
+	/** Creates a DirectTransport: RTP/RTCP to and from JavaScript. */
+	async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createDirectTransport()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { maxMessageSize = 262144, appData } = options;
+		if (typeof maxMessageSize !== 'number' || !Number.isInteger(maxMessageSize) || maxMessageSize <= 0) {
+			throw new TypeError('invalid maxMessageSize: must be a positive integer');
+		}
+		validateAppData(appData);
+		const transportId = generateUUIDv4();
+		await this.#channel.request('router.createDirectTransport', this.#id, { transportId, maxMessageSize });
+		const transport = new DirectTransport<T>({
+			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T, routerAccess: this.#routerAccess,
+		});
+		if (this.#closed) {
+			transport.routerClosed();
+			throw new InvalidStateError('Router closed while creating the transport');
+		}
+		this.#adoptTransport(transport as DirectTransport);
+		this.#observer.safeEmit('newtransport', transport as DirectTransport);
 		return transport;
 	}
 

@@ -222,6 +222,7 @@ export abstract class Transport<
 			paused,
 			channel: this.channel,
 			appData: (appData ?? {}) as T,
+			direct: this.isDirect,
 		});
 		if (this.#closed) {
 			producer.transportClosed();
@@ -330,6 +331,11 @@ export abstract class Transport<
 			if (encoding.rtx) encoding.rtx.ssrc = encoding.ssrc + 1;
 		}
 		for (const ssrc of consumerSsrcs(rtpParameters)) this.#consumerSsrcs.add(ssrc);
+	}
+
+	/** True for a DirectTransport (its producers take packets from JavaScript). */
+	protected get isDirect(): boolean {
+		return false;
 	}
 
 	/** The router this transport belongs to (requests that close it go there). */

@@ -76,3 +76,4 @@ export type {
 } from './PlainTransport';
 export type { PipeTransport, PipeTransportOptions } from './PipeTransport';
 export type { PipeToRouterOptions, PipeToRouterResult } from './Router';
+export type { DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents } from './DirectTransport';

@@ -2,6 +2,7 @@
 #include "Router.hpp"
 
 #include "../common/Logger.hpp"
+#include "../transport/DirectTransport.hpp"
 #include "../transport/PlainTransport.hpp"
 #include "../transport/WebRtcTransport.hpp"
 
@@ -55,6 +56,16 @@ Value Router::HandleRequest(const ChannelRequest& request) {
 		case Method::RouterCreateWebRtcTransport: return CreateWebRtcTransport(request.data);
 		case Method::RouterCreatePlainTransport: return CreatePlainTransport(request.data, false);
 		case Method::RouterCreatePipeTransport: return CreatePlainTransport(request.data, true);
+		case Method::RouterCreateDirectTransport: {
+			const std::string& transportId = request.data.RequireString("transportId");
+			if (context_.registry->Find(transportId)) {
+				throw RequestError(RequestError::Kind::Error, "id \"" + transportId + "\" already exists");
+			}
+			auto transport = std::make_unique<DirectTransport>(context_, transportId, *this, request.data);
+			Value dump = transport->Dump();
+			transports_.emplace(transportId, std::move(transport));
+			return dump;
+		}
 		case Method::RouterCloseTransport: CloseTransport(request.data); return Value();
 		default:
 			throw RequestError(RequestError::Kind::Error,

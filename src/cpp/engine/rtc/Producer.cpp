@@ -423,6 +423,14 @@ Value Producer::HandleRequest(const ChannelRequest& request) {
 				RequestKeyFrame(0, context_.NowMs());
 			}
 			return Value();
+		case Method::ProducerSend: {
+			const Value* packet = request.data.Find("packet");
+			if (!packet || !packet->IsBytes()) throw RequestError::Type("packet must be a Buffer");
+			// The packet is rewritten in place on its way: work on a copy with room.
+			std::vector<uint8_t> copy(packet->AsBytes());
+			listener_.OnProducerInjectedRtp(*this, copy.data(), copy.size());
+			return Value();
+		}
 		case Method::ProducerEnableTraceEvent: {
 			traceEventTypes_.clear();
 			traceRtp_ = traceKeyFrame_ = traceNack_ = tracePli_ = traceFir_ = false;

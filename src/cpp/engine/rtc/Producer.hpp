@@ -35,6 +35,8 @@ public:
 		virtual void OnProducerSendPli(Producer& producer, uint32_t mediaSsrc) = 0;
 		virtual void OnProducerSendFir(Producer& producer, uint32_t mediaSsrc, uint8_t sequence) = 0;
 		virtual void OnProducerSendNack(Producer& producer, uint32_t mediaSsrc, const std::vector<uint16_t>& seqs) = 0;
+		// producer.send() of a DirectTransport: an RTP packet from JavaScript.
+		virtual void OnProducerInjectedRtp(Producer& producer, uint8_t* data, size_t len) = 0;
 	};
 
 	struct Encoding {

@@ -314,6 +314,10 @@ void Transport::OnProducerSendNack(Producer& /*producer*/, uint32_t mediaSsrc, c
 	if (len) SendFeedback(buffer, len);
 }
 
+void Transport::OnProducerInjectedRtp(Producer& /*producer*/, uint8_t* data, size_t len) {
+	HandleIncomingRtp(data, len);
+}
+
 void Transport::OnConsumerSendRtpPacket(Consumer& /*consumer*/, uint8_t* data, size_t len, size_t capacity) {
 	if (!CanSendMedia()) return;
 	SendRtp(data, len, capacity);

@@ -57,7 +57,9 @@ public:
 	void OnProducerSendPli(Producer& producer, uint32_t mediaSsrc) override;
 	void OnProducerSendFir(Producer& producer, uint32_t mediaSsrc, uint8_t sequence) override;
 	void OnProducerSendNack(Producer& producer, uint32_t mediaSsrc, const std::vector<uint16_t>& seqs) override;
+	void OnProducerInjectedRtp(Producer& producer, uint8_t* data, size_t len) override;
 	// Consumer::Listener
+	// Virtual: a DirectTransport hands the packet to JavaScript instead.
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 	uint16_t NextTransportWideSequenceNumber() override { return transportWideSeq_++; }
@@ -71,6 +73,12 @@ protected:
 	// Subclass entry points, with decrypted packets (`data` may be modified in place).
 	void HandleIncomingRtp(uint8_t* data, size_t len);
 	void HandleIncomingRtcp(const uint8_t* data, size_t len);
+
+public:
+	// RTP injected from JavaScript (DirectTransport's producer.send()).
+	void InjectRtp(uint8_t* data, size_t len) { HandleIncomingRtp(data, len); }
+
+protected:
 	// produce / consume / closeProducer / closeConsumer; throws for other methods.
 	Value HandleTransportRequest(const ChannelRequest& request);
 	// Adds producerIds, consumerIds and the SSRC maps to a dump.

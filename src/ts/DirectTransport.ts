@@ -1,0 +1,69 @@
+import { Channel } from './Channel';
+import { Consumer, ConsumerOptions } from './Consumer';
+import { Logger } from './Logger';
+import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
+import { AppData } from './utils';
+
+const logger = new Logger('DirectTransport');
+
+export type DirectTransportOptions<T extends AppData = AppData> = {
+	/** Largest message for data producers/consumers (data channels: a later issue). */
+	maxMessageSize?: number;
+	appData?: T;
+};
+
+export type DirectTransportEvents = TransportEvents & { rtcp: [Buffer] };
+export type DirectTransportObserverEvents = TransportObserverEvents & { rtcp: [Buffer] };
+
+/**
+ * RTP and RTCP to and from JavaScript, no network: `producer.send(buffer)` injects RTP,
+ * consumers emit 'rtp' with each packet they send, `sendRtcp()` injects RTCP and the
+ * transport's own RTCP arrives as 'rtcp' events.
+ */
+export class DirectTransport<T extends AppData = AppData> extends Transport<T, DirectTransportEvents, DirectTransportObserverEvents> {
+	readonly #routerId: string;
+	readonly #routerAccess: RouterAccess;
+
+	/** @private Use router.createDirectTransport(). */
+	constructor(options: { transportId: string; routerId: string; channel: Channel; appData: T; routerAccess: RouterAccess }) {
+		super({ transportId: options.transportId, channel: options.channel, appData: options.appData, routerAccess: options.routerAccess });
+		this.#routerId = options.routerId;
+		this.#routerAccess = options.routerAccess;
+	}
+
+	protected get routerId(): string {
+		return this.#routerId;
+	}
+
+	protected override get isDirect(): boolean {
+		return true;
+	}
+
+	/** A DirectTransport needs no connect(); kept for API symmetry. */
+	async connect(): Promise<void> {
+		this.assertOpen('connect()');
+	}
+
+	/** Consumes with the router's own capabilities when none are given. */
+	override async consume<C extends AppData = AppData>(options: Omit<ConsumerOptions<C>, 'rtpCapabilities'> & { rtpCapabilities?: ConsumerOptions<C>['rtpCapabilities'] }): Promise<Consumer<C>> {
+		return super.consume<C>({ ...options, rtpCapabilities: options?.rtpCapabilities ?? this.#routerAccess.getRouterRtpCapabilities() } as ConsumerOptions<C>);
+	}
+
+	/** Injects one RTCP packet (compound or reduced-size). */
+	sendRtcp(rtcpPacket: Buffer): void {
+		this.assertOpen('sendRtcp()');
+		if (!Buffer.isBuffer(rtcpPacket)) throw new TypeError('rtcpPacket must be a Buffer');
+		this.channel
+			.request('transport.sendRtcp', this.id, { packet: rtcpPacket })
+			.catch((error: Error) => logger.debug('transport.sendRtcp failed: %s', error.message));
+	}
+
+	protected handleEngineEvent(event: string, data: unknown): void {
+		if (event === 'rtcp') {
+			this.safeEmit('rtcp', data as Buffer);
+			this.observer.safeEmit('rtcp', data as Buffer);
+			return;
+		}
+		logger.warn('unexpected engine event "%s"', event);
+	}
+}
