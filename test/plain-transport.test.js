@@ -82,6 +82,8 @@ async function ffmpegProducer(t, router, { kind, codec, srtp = false, rtcpMux = 
 		payloadType: rtpParameters.codecs[0].payloadType,
 		ssrc: rtpParameters.encodings[0].ssrc,
 		srtp: senderKey,
+		// Bounded even if a teardown never ran; every subtest is over well before.
+		durationSec: 60,
 	});
 	t.teardown(() => sender.stop());
 	return { transport, producer, sender, tuples, rtcpTuples };
@@ -91,12 +93,14 @@ async function ffmpegProducer(t, router, { kind, codec, srtp = false, rtcpMux = 
  * PlainTransport (not comedia) → ffmpeg receiver. Consumes `producerId` on `router` with
  * the router's capabilities, starts ffmpeg with an SDP built from consumer.rtpParameters
  * and connects the transport to ffmpeg's port. With `srtp`, the transport sends SRTP
- * keyed with transport.srtpParameters (the SDP's a=crypto).
+ * keyed with transport.srtpParameters (the SDP's a=crypto). With `paused`, the consumer
+ * is created paused and resumed once ffmpeg listens and the transport is connected (so
+ * that the key frame asked for on resume reaches ffmpeg).
  */
-async function ffmpegConsumer(t, router, producerId, { srtp = false } = {}) {
+async function ffmpegConsumer(t, router, producerId, { srtp = false, paused = false } = {}) {
 	const transport = await router.createPlainTransport({ listenInfo: LISTEN_INFO, rtcpMux: true, comedia: false, enableSrtp: srtp });
 	t.teardown(() => transport.close());
-	const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: false });
+	const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused });
 	const receiver = await ff.startRtpReceiver({
 		sdp: ([port]) => ff.buildSdp(ff.sdpMediaFromRtpParameters(consumer.rtpParameters, {
 			ip: LOCAL, port, srtp: srtp ? transport.srtpParameters : undefined,
@@ -109,6 +113,7 @@ async function ffmpegConsumer(t, router, producerId, { srtp = false } = {}) {
 		// The key for what ffmpeg would send us (it sends nothing we need): any valid one.
 		...(srtp ? { srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: ff.randomSrtpKey() } } : {}),
 	});
+	if (paused) await consumer.resume();
 	return { transport, consumer, receiver };
 }
 
@@ -240,6 +245,7 @@ t.test('SRTP with the wrong key: nothing is produced', { skip: ffmpegMissing }, 
 	const sender = await ff.startRtpSender({
 		kind: 'video', codec: 'vp8', ip: LOCAL, port: transport.tuple.localPort, payloadType: 101, ssrc: VIDEO_SSRC,
 		srtp: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: ff.randomSrtpKey() },
+		durationSec: 30,
 	});
 	t.teardown(() => sender.stop());
 	await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -302,8 +308,10 @@ t.test('a producer published by Chromium, consumed by ffmpeg through a PlainTran
 	await publisher.produce('audio', { transportId: sendTransport.id });
 	t.ok(producers.video && producers.audio, 'Chromium produced video and audio');
 
-	const videoOut = await ffmpegConsumer(t, router, producers.video.id);
-	const audioOut = await ffmpegConsumer(t, router, producers.audio.id);
+	// Consumers created paused and resumed once ffmpeg listens: the key frame that
+	// resume() asks Chromium for is the first thing ffmpeg gets.
+	const videoOut = await ffmpegConsumer(t, router, producers.video.id, { paused: true });
+	const audioOut = await ffmpegConsumer(t, router, producers.audio.id, { paused: true });
 	const videoOk = await waitDecoded(t, videoOut.receiver, { video: 60 }, "ffmpeg to decode 60 frames of Chromium's VP8", () =>
 		statsOf(['producer', producers.video], ['consumer', videoOut.consumer]));
 	const audioOk = await waitDecoded(t, audioOut.receiver, { audio: 1 }, "ffmpeg to decode Chromium's opus", () =>
@@ -312,4 +320,16 @@ t.test('a producer published by Chromium, consumed by ffmpeg through a PlainTran
 	if (audioOk) t.pass(`decoded ${audioOut.receiver.getDecodedAudioFrames()} frames of Chromium's opus`);
 	const [consumerStats] = await videoOut.consumer.getStats();
 	t.ok(consumerStats.packetCount > 30, `consumer counted ${consumerStats.packetCount} packets`);
+
+	// A consumer created unpaused before its transport is connected: whatever it
+	// forwarded before connect() went nowhere, so it must start again from a key frame
+	// once connected (mediasoup asks for one when the transport connects). Chromium's own
+	// periodic key frames are 10 s or more apart; 6 s tells the two apart.
+	const connectedAt = Date.now();
+	const lateOut = await ffmpegConsumer(t, router, producers.video.id, { paused: false });
+	const lateOk = await ff.waitFor(() => lateOut.receiver.getDecodedFrames() >= 30, 6000, 'frames').then(() => true, () => false);
+	t.ok(lateOk, 'a consumer created before connect() decodes within 6 s of connect() ' +
+		`(${lateOut.receiver.getDecodedFrames()} frames after ${Date.now() - connectedAt} ms; ` +
+		`consumer: ${JSON.stringify((await lateOut.consumer.getStats())[0] ?? {})}; ` +
+		`producer pliCount ${(await producers.video.getStats())[0]?.pliCount})`);
 });

@@ -26,15 +26,34 @@ const STOP_TIMEOUT_MS = 5000;
 const BIND_WAIT_MS = 5000;
 
 // Every ffmpeg started by this module, so that a test process that dies without its
-// teardown (uncaught error, process.exit) does not leave any behind.
+// teardown (uncaught error, process.exit, killed by tap on a timeout) does not leave
+// any behind.
 const running = new Set();
-process.on('exit', () => {
+let exitHooksInstalled = false;
+
+function killAll() {
 	for (const child of running) {
 		try {
 			child.kill('SIGKILL');
 		} catch {}
 	}
-});
+}
+
+function installExitHooks() {
+	if (exitHooksInstalled) return;
+	exitHooksInstalled = true;
+	process.on('exit', killAll);
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+		process.on(signal, function onSignal() {
+			killAll();
+			// Alone, keep the default behaviour of the signal: die of it.
+			if (process.listenerCount(signal) === 1) {
+				process.removeListener(signal, onSignal);
+				process.kill(process.pid, signal);
+			}
+		});
+	}
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -115,6 +134,7 @@ function udpPortBound(port) {
  */
 function spawnFfmpeg(args, { onStdout, name = 'ffmpeg' } = {}) {
 	const ffmpegPath = ensureFfmpeg();
+	installExitHooks();
 	const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	running.add(child);
 	let stderr = '';
@@ -221,14 +241,21 @@ function encoderArgs(kind, codec, durationSec) {
  *   durationSec    stop sending after this many seconds of media (default: until stop())
  *   localPort      source port of RTP (default: a free port, so the tuple is known)
  *   localRtcpPort  source port of RTCP (default: another free port)
- *   skipRtcp       true: send no RTCP sender reports
+ *   skipRtcp       send no RTCP sender reports (default: true when rtcpPort === port).
+ *                  ffmpeg sends RTCP from a second socket (localRtcpPort) and sends its
+ *                  first SR before the first RTP packet; it cannot send RTCP from the RTP
+ *                  port. Into an rtcp-mux comedia transport, that SR would be the packet
+ *                  the transport learns its tuple from (as mediasoup does), and every RTP
+ *                  packet from the other port would then be dropped. So with RTCP muxed
+ *                  (rtcpPort === port) it sends none; give a separate rtcpPort (a
+ *                  transport with rtcpMux: false) to get sender reports.
  *
  * Resolves (after checking that ffmpeg is up and has bound its ports) with
  * { process, stop(), exited, stderr(), localPort, localRtcpPort, url, args }.
  */
 async function startRtpSender(options) {
 	const {
-		kind, codec, ip = '127.0.0.1', port, rtcpPort = port, payloadType, ssrc, srtp, durationSec, skipRtcp = false,
+		kind, codec, ip = '127.0.0.1', port, rtcpPort = port, payloadType, ssrc, srtp, durationSec, skipRtcp = rtcpPort === port,
 	} = options;
 	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError('startRtpSender: port must be a port number');
 	if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > 127) throw new TypeError('startRtpSender: payloadType must be 0..127');
@@ -430,8 +457,8 @@ async function startRtpReceiver(options) {
 		const args = [
 			'-hide_banner', '-nostdin', '-loglevel', 'warning',
 			'-protocol_whitelist', 'file,udp,rtp,srtp,crypto',
-			// Decode what arrives from the first packet on, without waiting 5 s to probe.
-			'-analyzeduration', '1000000', '-probesize', '500000',
+			// Probing ends at the first key frame (video) or first packets (audio); give up after 3 s.
+			'-analyzeduration', '3000000', '-probesize', '2000000',
 			'-reorder_queue_size', '64',
 			'-i', sdpPath,
 			...(durationSec ? ['-t', String(durationSec)] : []),

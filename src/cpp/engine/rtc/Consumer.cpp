@@ -90,7 +90,8 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 Consumer::~Consumer() { context_.registry->Unregister(id_); }
 
 void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& info) {
-	if (!IsActive()) return;
+	// mediasoup's rule too: a consumer is inactive until its transport is connected.
+	if (!IsActive() || !listener_.IsTransportReady()) return;
 	if (packet.GetSsrc() != producerMappedSsrc_) return;
 	const uint64_t now = context_.NowMs();
 	const uint16_t inputSeq = packet.GetSequenceNumber();
@@ -194,6 +195,11 @@ void Consumer::ProducerResumed() {
 	producerPaused_ = false;
 	rewriter_.RequestSync();
 	context_.Emit(id_, "producerresume");
+}
+
+void Consumer::TransportReady() {
+	rewriter_.RequestSync();
+	if (IsActive()) RequestKeyFrame();
 }
 
 void Consumer::ProducerClosed() { context_.Emit(id_, "producerclose"); }

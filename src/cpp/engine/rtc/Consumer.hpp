@@ -34,6 +34,8 @@ public:
 		virtual void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
 		// The transport-wide sequence number for the next packet this transport sends.
 		virtual uint16_t NextTransportWideSequenceNumber() = 0;
+		// Whether the transport can deliver anything yet (ICE+DTLS done, or connected).
+		virtual bool IsTransportReady() const = 0;
 	};
 
 	Consumer(const WorkerContext& context, std::string id, std::string producerId, Listener& listener,
@@ -55,6 +57,9 @@ public:
 	void ProducerResumed();
 	void ProducerClosed(); // emits 'producerclose'; the transport destroys the consumer
 	void ProducerScoresChanged(const std::vector<int>& scores);
+	// From the transport: it can deliver now. Restart on a key frame, since nothing
+	// sent before reached the endpoint.
+	void TransportReady();
 
 	// From the transport's RTCP.
 	void ReceiveNack(const std::vector<uint16_t>& seqs);

@@ -127,6 +127,7 @@ Value PlainTransport::Connect(const Value& data) {
 		}
 	}
 	connected_ = true;
+	if (CanSendMedia()) NotifyReady();
 	Value result = Value::MakeObject();
 	if (tuple_) result.Set("tuple", tuple_->ToValue(listenInfo_.announcedAddress));
 	if (rtcpTuple_) result.Set("rtcpTuple", rtcpTuple_->ToValue(rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress : ""));
@@ -161,6 +162,7 @@ void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, c
 			return;
 		}
 		LearnTuple(slot, tuple, onRtcpSocket ? "rtcptuple" : "tuple", onRtcpSocket ? "rtcpTuple" : "tuple");
+		if (!onRtcpSocket && CanSendMedia()) NotifyReady();
 	} else if (!slot->SameAs(tuple)) {
 		// Only the signalled (or learned) peer may send.
 		++droppedPackets_;

@@ -131,7 +131,9 @@ Value Transport::Consume(const Value& data) {
 	score.Set("producerScores", std::move(producerScores));
 	result.Set("score", std::move(score));
 	// The first key frame: a video consumer starts on one.
-	if (!data.OptionalBool("paused", false)) OnConsumerKeyFrameRequested(ref, ref.GetProducerMappedSsrc());
+	if (!data.OptionalBool("paused", false) && CanSendMedia()) {
+		OnConsumerKeyFrameRequested(ref, ref.GetProducerMappedSsrc());
+	}
 	return result;
 }
 
@@ -382,6 +384,10 @@ void Transport::SendReports(uint64_t nowMs) {
 		builder.Add(receiverReport);
 	}
 	flush();
+}
+
+void Transport::NotifyReady() {
+	for (auto& entry : consumers_) entry.second->TransportReady();
 }
 
 void Transport::AddRtpDump(Value& dump) const {

@@ -63,6 +63,7 @@ public:
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 	uint16_t NextTransportWideSequenceNumber() override { return transportWideSeq_++; }
+	bool IsTransportReady() const override { return CanSendMedia(); }
 
 protected:
 	// Subclass hooks.
@@ -81,6 +82,8 @@ public:
 protected:
 	// produce / consume / closeProducer / closeConsumer; throws for other methods.
 	Value HandleTransportRequest(const ChannelRequest& request);
+	// The subclass calls this when CanSendMedia() became true: consumers restart.
+	void NotifyReady();
 	// Adds producerIds, consumerIds and the SSRC maps to a dump.
 	void AddRtpDump(Value& dump) const;
 	// Destroys producers and consumers (telling the router). Subclasses call it first

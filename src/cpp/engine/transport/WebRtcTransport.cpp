@@ -398,6 +398,7 @@ void WebRtcTransport::OnDtlsSrtpKeys(SrtpCryptoSuite suite, const std::vector<ui
 		return;
 	}
 	MP_DEBUG_TAG(Srtp, "transport %s SRTP ready [suite:%s]", id_.c_str(), SrtpCryptoSuiteName(suite));
+	NotifyReady();
 }
 
 Value WebRtcTransport::Dump() const {

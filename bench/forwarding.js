@@ -1,0 +1,402 @@
+'use strict';
+// Forwarding: one VP8 stream (1,200-byte RTP packets at 1,000 packets/s) into a comedia
+// PlainTransport producer, forwarded to N consumers on N PlainTransports, for N = 1, 10,
+// 100, 500, in plain RTP and in SRTP (AES_CM_128_HMAC_SHA1_80 in and out). Per row:
+// packets in and out per second, the worker thread's CPU time per forwarded packet
+// (worker.getResourceUsage(), RUSAGE_THREAD), loss, and p50/p99 added latency. Next to
+// them, measured in the same run on the same core, the machine's raw limits: a tight C
+// sendmsg / sendmmsg(32) loop of the same packets to 127.0.0.1, without and with SRTP
+// protect before each send; forwarded packets per worker CPU-second are printed as a
+// ratio of each.
+//
+// Processes (pinned with taskset when it exists; the output says when it does not):
+//   core 0  bench/forwarding/sfu.js: the SFU (one worker), driven over IPC
+//   core 1  build/bench/fwdtool gen: the paced load generator (C, clock_nanosleep on
+//           absolute deadlines; send time as CLOCK_MONOTONIC ns in the payload)
+//           build/bench/fwdtool sink: one UDP socket all consumers send to, recvmmsg,
+//           per-SSRC sequence continuity and latency histogram
+//   core 0  build/bench/fwdtool raw: the raw loops (the sink drains them on core 1)
+// SRTP on the load side is bench/forwarding/srtp-lite.h (system OpenSSL, RFC 3711 by
+// hand, packet index advancing per packet), checked here against the addon's libsrtp
+// before it is used. bench/forwarding/fwdtool.c is compiled with cc -O2 on every run.
+//
+// Options: --perf re-runs N = 100 (plain and SRTP) with `perf record -g` on the worker
+// thread and prints where its time goes. Environment: FORWARDING_SECONDS (default 5),
+// FORWARDING_N (default 1,10,100,500).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn, spawnSync } = require('node:child_process');
+const { fmt } = require('./lib');
+
+const root = path.join(__dirname, '..');
+const outDir = path.join(root, 'build', 'bench');
+const tool = path.join(outDir, 'fwdtool');
+const PPS = 1000;
+const SECONDS = Number(process.env.FORWARDING_SECONDS || 5);
+const COUNTS = (process.env.FORWARDING_N || '1,10,100,500').split(',').map(Number);
+const RAW_SECONDS = 1.5;
+const IDLE_MS = 1000;
+const DRAIN_MS = 400;
+const PRODUCER_SSRC = 0x11223344;
+const SUITE = 'AES_CM_128_HMAC_SHA1_80';
+const RAW_MODES = ['sendmsg', 'sendmmsg', 'srtp-sendmsg', 'srtp-sendmmsg'];
+const TARGET = { n: 100, plainRatio: 0.7, srtpRatio: 0.8, p99Ms: 1 };
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const haveCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+
+let pinning = false;
+let pinNote = '';
+function pinned(core, command, args) {
+	return pinning ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+function fail(message) {
+	console.log(`  FAILED: ${message}`);
+	process.exit(1);
+}
+
+function compile() {
+	fs.mkdirSync(outDir, { recursive: true });
+	const cc = process.env.CC || 'cc';
+	if (!haveCommand(cc)) fail(`no C compiler (${cc})`);
+	// The system OpenSSL headers when installed, else Node's (both OpenSSL 3).
+	const include = fs.existsSync('/usr/include/openssl/evp.h') ? [] : ['-I/usr/include/node'];
+	const result = spawnSync(cc, ['-O2', '-Wall', '-Wno-deprecated-declarations', ...include,
+		path.join(__dirname, 'forwarding', 'fwdtool.c'), '-o', tool, '-l:libcrypto.so.3'], { encoding: 'utf8' });
+	if (result.status !== 0) fail(`${cc} exited with ${result.status}\n${result.stderr || result.error?.message}`);
+}
+
+// srtp-lite.h against the addon's libsrtp, both directions, including a sequence wrap.
+function checkSrtp() {
+	const addon = require('node-gyp-build')(root);
+	const key = crypto.randomBytes(30);
+	for (const seq of [0, 4321, 65535]) {
+		const packet = crypto.randomBytes(1200);
+		packet[0] = 0x80;
+		packet[1] = 101;
+		packet.writeUInt16BE(seq, 2);
+		const reference = addon.srtpProtect(SUITE, key, packet, false);
+		const run = (cmd, hex) => spawnSync(tool, [cmd, key.toString('hex'), String(seq), hex], { encoding: 'utf8' }).stdout.trim();
+		if (run('protect', packet.toString('hex')) !== reference.toString('hex')) fail('srtp-lite protect differs from libsrtp');
+		if (run('unprotect', reference.toString('hex')) !== packet.toString('hex')) fail('srtp-lite cannot unprotect libsrtp output');
+	}
+}
+
+function lineReader(stream) {
+	let buffer = '';
+	const lines = [];
+	const waiters = [];
+	stream.setEncoding('utf8');
+	stream.on('data', (chunk) => {
+		buffer += chunk;
+		let i;
+		while ((i = buffer.indexOf('\n')) >= 0) {
+			const line = buffer.slice(0, i);
+			buffer = buffer.slice(i + 1);
+			if (waiters.length) waiters.shift()(line);
+			else lines.push(line);
+		}
+	});
+	return (timeoutMs = 30000) => (lines.length ? Promise.resolve(lines.shift()) : new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('timed out reading a child process')), timeoutMs);
+		waiters.push((line) => {
+			clearTimeout(timer);
+			resolve(line);
+		});
+	}));
+}
+
+async function startSink() {
+	const [command, args] = pinned(1, tool, ['sink']);
+	const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+	const next = lineReader(child.stdout);
+	const port = Number((await next()).split(' ')[1]);
+	return {
+		port,
+		async configure(streams) {
+			child.stdin.write(streams.map((s) => `ssrc ${s.ssrc} ${s.keyHex}\n`).join('') + 'ready\n');
+			if ((await next()) !== 'ready') throw new Error('sink not ready');
+		},
+		async stop() {
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.stdin.end('stop\n');
+			const result = JSON.parse(await next());
+			await exited;
+			return result;
+		},
+	};
+}
+
+function startSfu() {
+	const [command, args] = pinned(0, process.execPath, [path.join(__dirname, 'forwarding', 'sfu.js')]);
+	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const pending = new Map();
+	let nextId = 0;
+	child.on('message', ({ id, ok, result, error }) => {
+		const { resolve, reject } = pending.get(id);
+		pending.delete(id);
+		if (ok) resolve(result);
+		else reject(new Error(error));
+	});
+	child.on('exit', (code) => {
+		for (const { reject } of pending.values()) reject(new Error(`the SFU process exited (${code})`));
+	});
+	return {
+		call: (cmd, args) => new Promise((resolve, reject) => {
+			const id = nextId++;
+			pending.set(id, { resolve, reject });
+			child.send({ id, cmd, args });
+		}),
+		async close() {
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			await this.call('close').catch(() => {});
+			await exited;
+		},
+	};
+}
+
+function runTool(core, args) {
+	const [command, argv] = pinned(core, tool, args);
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.on('exit', (code) => {
+			try {
+				resolve(JSON.parse(out.trim().split('\n').pop()));
+			} catch {
+				reject(new Error(`fwdtool ${args[0]} exited with ${code}: ${out}`));
+			}
+		});
+	});
+}
+
+// Receive-queue drops of the UDP socket bound to 127.0.0.1:port (last column).
+function udpDrops(port) {
+	const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+	for (const line of fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+		const fields = line.trim().split(/\s+/);
+		if (fields[1]?.endsWith(`:${hexPort}`)) return Number(fields[fields.length - 1]);
+	}
+	return NaN;
+}
+
+async function measureRaw() {
+	const sink = await startSink();
+	await sink.configure([]);
+	const raw = {};
+	for (const mode of RAW_MODES) raw[mode] = await runTool(0, ['raw', String(sink.port), mode, String(RAW_SECONDS)]);
+	await sink.stop();
+	return raw;
+}
+
+async function runScenario({ n, srtp, perf = false }) {
+	const sink = await startSink();
+	const sfu = startSfu();
+	try {
+		const senderKey = crypto.randomBytes(30);
+		const setup = await sfu.call('setup', { n, srtp, senderKeyHex: senderKey.toString('hex'), sinkPort: sink.port, ssrc: PRODUCER_SSRC });
+		await sink.configure(setup.consumers);
+		await sfu.call('stats');
+		const s0 = await sfu.call('snapshot');
+		await sleep(IDLE_MS);
+		const s1 = await sfu.call('snapshot');
+
+		let perfRun;
+		const perfData = path.join(outDir, `forwarding-${srtp ? 'srtp' : 'rtp'}-${n}.perf.data`);
+		if (perf) {
+			const [command, args] = pinned(1, 'perf', ['record', '-q', '-g', '-F', '2999', '-o', perfData,
+				'-t', setup.workerTids.join(','), '--', 'sleep', String(Math.max(1, SECONDS - 1.5))]);
+			perfRun = new Promise((resolve) => spawn(command, args, { stdio: 'ignore' }).on('exit', resolve));
+		}
+		const genArgs = ['gen', String(setup.inPort), String(PPS), String(PPS * SECONDS), String(PRODUCER_SSRC), '101'];
+		if (srtp) genArgs.push(senderKey.toString('hex'));
+		const gen = await runTool(1, genArgs);
+		await sleep(DRAIN_MS);
+		const s2 = await sfu.call('snapshot');
+		const stats = await sfu.call('stats');
+		const inDrops = udpDrops(setup.inPort);
+		const sinkDrops = udpDrops(sink.port);
+		if (perfRun) await perfRun;
+		const received = await sink.stop();
+
+		const windowSeconds = Number(BigInt(s2.atNs) - BigInt(s1.atNs)) / 1e9;
+		const workerCpuMs = s2.workerCpuMs - s1.workerCpuMs;
+		const idleCpuMsPerSecond = (s1.workerCpuMs - s0.workerCpuMs) / (Number(BigInt(s1.atNs) - BigInt(s0.atNs)) / 1e9);
+		const mainTid = String(setup.pid);
+		const mainThreadMs = (s2.threadMs[mainTid] ?? 0) - (s1.threadMs[mainTid] ?? 0);
+		const expected = n * gen.sent;
+		const unique = received.received - received.duplicates;
+		return {
+			mode: srtp ? 'srtp' : 'rtp',
+			n,
+			sent: gen.sent,
+			inPerSecond: stats.producerPackets / gen.seconds,
+			outPerSecond: stats.consumerPackets / gen.seconds,
+			packetsIn: stats.producerPackets,
+			packetsOut: stats.consumerPackets,
+			workerCpuMs,
+			workerLoad: workerCpuMs / 1000 / windowSeconds,
+			workerUsPerPacket: (workerCpuMs * 1000) / stats.consumerPackets,
+			packetsPerCpuSecond: stats.consumerPackets / (workerCpuMs / 1000),
+			idleCpuMsPerSecond,
+			mainThreadMs,
+			received: unique,
+			lost: expected - unique,
+			lossPercent: expected ? (100 * (expected - unique)) / expected : 0,
+			gaps: received.gaps,
+			inSocketDrops: inDrops,
+			sinkSocketDrops: sinkDrops,
+			producerTransportDropped: stats.inDropped,
+			p50Ms: received.p50Us / 1000,
+			p99Ms: received.p99Us / 1000,
+			p999Ms: received.p999Us / 1000,
+			maxMs: received.maxUs / 1000,
+			streams: received.streams,
+			unknown: received.unknown,
+			payloadMismatches: received.payloadMismatches,
+			authChecked: received.authChecked,
+			authFailed: received.authFailed,
+			genMaxLateUs: gen.maxLateUs,
+			headerExtensions: setup.consumers[0]?.headerExtensions ?? [],
+			workerTids: setup.workerTids,
+			perfData: perf ? perfData : undefined,
+		};
+	} finally {
+		await sfu.close();
+	}
+}
+
+function perfReport(row) {
+	const report = spawnSync('perf', ['report', '-i', row.perfData, '--stdio', '--no-children', '--percent-limit', '1.5',
+		'-g', 'none', '--sort', 'dso,symbol'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+	const lines = (report.stdout || '').split('\n').filter((l) => /^\s+\d/.test(l)).slice(0, 25);
+	const kernel = spawnSync('perf', ['report', '-i', row.perfData, '--stdio', '--no-children', '--sort', 'dso', '-g', 'none'],
+		{ encoding: 'utf8', maxBuffer: 64 << 20 });
+	const dsos = (kernel.stdout || '').split('\n').filter((l) => /^\s+\d/.test(l)).slice(0, 6);
+	return { dsos, lines };
+}
+
+async function main() {
+	if (os.platform() !== 'linux') fail('Linux only (recvmmsg, sendmmsg, /proc)');
+	if (haveCommand('taskset') && os.cpus().length >= 2) {
+		pinning = true;
+		pinNote = 'SFU on core 0 (taskset -c 0), load generator + sink on core 1, raw loops on core 0';
+		spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+	} else {
+		pinNote = haveCommand('taskset') ? 'UNPINNED: fewer than 2 CPUs' : 'UNPINNED: taskset (util-linux) not found';
+	}
+	compile();
+	checkSrtp();
+
+	const rawRuns = [await measureRaw()];
+	const rows = [];
+	for (const srtp of [false, true]) {
+		for (const n of COUNTS) rows.push(await runScenario({ n, srtp }));
+	}
+	rawRuns.push(await measureRaw());
+	// The best of the two raw runs (one before, one after the SFU rows): noise on a
+	// shared machine only ever lowers a raw figure, and a lower raw figure would flatter
+	// the ratios.
+	const raw = {};
+	for (const mode of RAW_MODES) {
+		raw[mode] = Math.max(...rawRuns.map((r) => r[mode].packetsPerCpuSecond));
+	}
+	for (const row of rows) {
+		const [single, batch] = row.mode === 'srtp' ? ['srtp-sendmsg', 'srtp-sendmmsg'] : ['sendmsg', 'sendmmsg'];
+		row.ratioSendmsg = row.packetsPerCpuSecond / raw[single];
+		row.ratioSendmmsg = row.packetsPerCpuSecond / raw[batch];
+	}
+
+	console.log(`forwarding (1 VP8 stream, 1,200-byte RTP at ${PPS} packets/s into a comedia PlainTransport -> N PlainTransport consumers; ${SECONDS} s per row)`);
+	console.log(`  pinning: ${pinNote}`);
+	console.log(`  raw limits, 1,200-byte UDP to 127.0.0.1 (best of 2 runs of ${RAW_SECONDS} s, thread CPU time):`);
+	console.log(`    sendmsg                  ${fmt(raw.sendmsg, 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw.sendmsg, 2)} µs each)`);
+	console.log(`    sendmmsg (32)            ${fmt(raw.sendmmsg, 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw.sendmmsg, 2)} µs each)`);
+	console.log(`    SRTP protect + sendmsg   ${fmt(raw['srtp-sendmsg'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['srtp-sendmsg'], 2)} µs each)`);
+	console.log(`    SRTP protect + sendmmsg  ${fmt(raw['srtp-sendmmsg'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['srtp-sendmmsg'], 2)} µs each)`);
+	console.log('  mediaplane (ratios: forwarded packets per worker CPU-second / the raw loop of the same mode, sendmsg | sendmmsg)');
+	console.log('    mode     N   in/s     out/s  worker  µs/pkt  pkts/CPU-s  vs sendmsg  vs mmsg    loss   p50 ms   p99 ms');
+	for (const r of rows) {
+		console.log(`    ${r.mode.padEnd(4)} ${String(r.n).padStart(4)} ${fmt(r.inPerSecond, 0).padStart(6)} ${fmt(r.outPerSecond, 0).padStart(9)}` +
+			` ${(fmt(100 * r.workerLoad, 0) + '%').padStart(7)} ${fmt(r.workerUsPerPacket, 2).padStart(7)} ${fmt(r.packetsPerCpuSecond, 0).padStart(11)}` +
+			` ${(fmt(100 * r.ratioSendmsg, 1) + '%').padStart(11)} ${(fmt(100 * r.ratioSendmmsg, 1) + '%').padStart(8)}` +
+			` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}`);
+	}
+	console.log('    (worker = worker-thread CPU time / wall time over the run; loss = 1 − distinct packets at the sink / (N × packets sent))');
+	for (const r of rows) {
+		const where = [];
+		if (r.inSocketDrops) where.push(`${r.inSocketDrops} dropped in the producer socket's receive queue (worker too slow)`);
+		if (r.sinkSocketDrops) where.push(`${r.sinkSocketDrops} dropped in the sink's receive queue`);
+		if (r.packetsIn < r.sent) where.push(`producer counted ${r.packetsIn} of ${r.sent}`);
+		if (r.packetsOut < r.packetsIn * r.n) where.push(`consumers sent ${r.packetsOut} of ${r.packetsIn * r.n}`);
+		if (where.length && r.lost) console.log(`    loss ${r.mode} N=${r.n}: ${where.join('; ')}`);
+	}
+	const idle = rows.map((r) => `${r.mode}/${r.n} ${fmt(r.idleCpuMsPerSecond, 1)}`).join(', ');
+	console.log(`    idle worker CPU before traffic, ms per s: ${idle}`);
+
+	const at = (mode) => rows.find((r) => r.n === TARGET.n && r.mode === mode);
+	const checks = [];
+	const plain = at('rtp');
+	const secure = at('srtp');
+	if (plain) {
+		checks.push({ name: `N=${TARGET.n} RTP: forwarded/CPU-s >= ${TARGET.plainRatio * 100}% of raw sendmsg`, value: `${fmt(100 * plain.ratioSendmsg, 1)}%`, pass: plain.ratioSendmsg >= TARGET.plainRatio });
+	}
+	if (secure) {
+		checks.push({ name: `N=${TARGET.n} SRTP: forwarded/CPU-s >= ${TARGET.srtpRatio * 100}% of raw SRTP+sendmsg`, value: `${fmt(100 * secure.ratioSendmsg, 1)}%`, pass: secure.ratioSendmsg >= TARGET.srtpRatio });
+	}
+	for (const r of [plain, secure].filter(Boolean)) {
+		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: zero loss`, value: `${r.lost} lost`, pass: r.lost === 0 });
+		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: p99 added latency < ${TARGET.p99Ms} ms`, value: `${fmt(r.p99Ms, 3)} ms`, pass: r.p99Ms < TARGET.p99Ms });
+	}
+	console.log('  targets (issue 5):');
+	for (const c of checks) console.log(`    ${c.pass ? 'MET   ' : 'MISSED'} ${c.name}: ${c.value}`);
+
+	// Correctness of the run itself (not targets): these fail the benchmark.
+	const problems = [];
+	for (const r of rows) {
+		if (r.streams !== r.n) problems.push(`${r.mode}/${r.n}: ${r.streams} of ${r.n} consumer streams reached the sink`);
+		if (r.payloadMismatches) problems.push(`${r.mode}/${r.n}: ${r.payloadMismatches} payloads did not match their sequence number`);
+		if (r.authFailed) problems.push(`${r.mode}/${r.n}: ${r.authFailed} of ${r.authChecked} sampled SRTP tags did not verify`);
+		if (r.unknown) problems.push(`${r.mode}/${r.n}: ${r.unknown} packets with an unknown SSRC`);
+	}
+	for (const p of problems) console.log(`  FAILED: ${p}`);
+
+	let profiles;
+	if (process.argv.includes('--perf')) {
+		if (!haveCommand('perf')) console.log('  --perf: perf not found');
+		else {
+			profiles = [];
+			for (const srtp of [false, true]) {
+				const row = await runScenario({ n: TARGET.n, srtp, perf: true });
+				const { dsos, lines } = perfReport(row);
+				profiles.push({ mode: row.mode, n: row.n, perfData: row.perfData, dsos, top: lines.map((l) => l.trim()) });
+				console.log(`  profile of the worker thread, ${row.mode} N=${row.n} (perf record -g -t ${row.workerTids.join(',')}; ${row.perfData}):`);
+				for (const l of dsos) console.log(`    ${l.trim()}`);
+				for (const l of lines) console.log(`    ${l.trim()}`);
+			}
+		}
+	}
+
+	const json = {
+		bench: 'forwarding', pps: PPS, seconds: SECONDS, packetBytes: 1200, pinning, pinNote,
+		raw, rawRuns: rawRuns.map((r) => Object.fromEntries(RAW_MODES.map((m) => [m, Math.round(r[m].packetsPerCpuSecond)]))),
+		rows: rows.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
+		consumerHeaderExtensions: rows[0]?.headerExtensions,
+		targets: checks, problems,
+	};
+	console.log(JSON.stringify(json));
+	if (problems.length) process.exit(1);
+	return json;
+}
+
+module.exports = main;
+if (require.main === module) {
+	main().catch((error) => {
+		console.log(`  FAILED: ${error.stack || error}`);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,488 @@
+// Load tools of the forwarding benchmark (bench/forwarding.js compiles this with
+// cc -O2 into build/bench/fwdtool). One binary, four roles:
+//
+//   fwdtool gen PORT PPS COUNT SSRC PT [KEYHEX]
+//       Paced RTP sender (clock_nanosleep on absolute CLOCK_MONOTONIC deadlines):
+//       1,200-byte VP8 packets to 127.0.0.1:PORT, 33 packets a frame (30 fps at
+//       1,000 pps), the first frame a key frame (descriptor 0x10, payload header P=0),
+//       the others P=1, marker on the last packet of a frame. Payload bytes 16..23 carry
+//       the send time (CLOCK_MONOTONIC ns, big-endian), 24..27 a packet counter. With
+//       KEYHEX (60 hex digits: master key || salt) every packet is SRTP-protected with
+//       AES_CM_128_HMAC_SHA1_80 just before it is sent. Prints one JSON line at the end.
+//   fwdtool sink
+//       Binds one UDP socket on 127.0.0.1 (32 MiB receive buffer), prints "port P", reads
+//       "ssrc SSRC KEYHEX|-" lines then "ready" on stdin, answers "ready", and counts what
+//       arrives (recvmmsg, 64 at a time) per SSRC: sequence gaps, duplicates, latency
+//       (CLOCK_MONOTONIC after recvmmsg returns − the send time in the payload) in a 1-µs
+//       histogram; SRTP packets get the one AES block holding the send time decrypted and
+//       every 16th packet's tag verified. "stop" (or EOF) on stdin prints one JSON line.
+//       With no ssrc lines it only counts packets (the receiver for the raw loops).
+//   fwdtool raw PORT MODE SECONDS
+//       The machine's raw limit: a tight loop sending 1,200-byte RTP packets to
+//       127.0.0.1:PORT from an unconnected socket (destination in each call, as libuv's
+//       uv_udp_try_send does). MODE: sendmsg | sendmmsg (batches of 32) | srtp-sendmsg |
+//       srtp-sendmmsg (each packet copied from a template, given the next sequence number
+//       and SRTP-protected before the send). Prints packets per thread-CPU-second.
+//   fwdtool protect KEYHEX INDEX HEX / fwdtool unprotect KEYHEX INDEX HEX
+//       Self-test hooks for srtp-lite.h (compared with the addon's libsrtp).
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "srtp-lite.h"
+
+#define PACKET_LEN 1200
+#define TS_OFFSET 16      // payload offset of the send time
+#define COUNTER_OFFSET 24 // payload offset of the packet counter
+#define PACKETS_PER_FRAME 33
+
+static uint64_t now_ns(clockid_t clock) {
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_hex(const char* hex, uint8_t* out, size_t max) {
+	size_t n = strlen(hex);
+	if (n % 2 || n / 2 > max) return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) return -1;
+		out[i] = (uint8_t)v;
+	}
+	return (int)(n / 2);
+}
+
+static void put_u64(uint8_t* p, uint64_t v) {
+	for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+static uint64_t get_u64(const uint8_t* p) {
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
+	return v;
+}
+static uint32_t get_u32(const uint8_t* p) {
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static void put_u32(uint8_t* p, uint32_t v) {
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static struct sockaddr_in loopback(int port) {
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int udp_socket(void) {
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = loopback(0);
+	if (fd < 0 || bind(fd, (struct sockaddr*)&any, sizeof(any)) != 0) {
+		perror("socket");
+		exit(2);
+	}
+	return fd;
+}
+
+// One VP8 RTP packet of the generator's stream (clear text, PACKET_LEN bytes).
+static void build_packet(uint8_t* p, uint32_t ssrc, int pt, uint16_t seq, uint32_t counter) {
+	uint32_t frame = counter / PACKETS_PER_FRAME;
+	int first = counter % PACKETS_PER_FRAME == 0;
+	int last = counter % PACKETS_PER_FRAME == PACKETS_PER_FRAME - 1;
+	uint8_t* payload = p + 12;
+	p[0] = 0x80;
+	p[1] = (uint8_t)(pt | (last ? 0x80 : 0));
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	put_u32(p + 4, 90000u + frame * 3000u);
+	put_u32(p + 8, ssrc);
+	for (int i = 0; i < PACKET_LEN - 12; i++) payload[i] = (uint8_t)(i * 7 + counter);
+	payload[0] = first ? 0x10 : 0x00; // S=1 PID=0 opens a frame
+	if (first) {
+		// VP8 payload header |Size0|H|VER|P|: P=0 key frame, P=1 interframe.
+		payload[1] = frame == 0 ? 0x00 : 0x01;
+		payload[2] = 0x00;
+		payload[3] = 0x00;
+		if (frame == 0) {
+			payload[4] = 0x9d; // key frame start code and 640x360
+			payload[5] = 0x01;
+			payload[6] = 0x2a;
+			payload[7] = 0x80;
+			payload[8] = 0x02;
+			payload[9] = 0x68;
+			payload[10] = 0x01;
+		}
+	}
+	put_u32(payload + COUNTER_OFFSET, counter);
+}
+
+// ---------------------------------------------------------------------------- gen
+
+static int cmd_gen(int argc, char** argv) {
+	if (argc < 7) return fprintf(stderr, "gen PORT PPS COUNT SSRC PT [KEYHEX]\n"), 2;
+	int port = atoi(argv[2]);
+	double pps = atof(argv[3]);
+	long count = atol(argv[4]);
+	uint32_t ssrc = (uint32_t)strtoul(argv[5], NULL, 10);
+	int pt = atoi(argv[6]);
+	srtp_lite srtp;
+	int useSrtp = argc > 7;
+	if (useSrtp) {
+		uint8_t key[30];
+		if (parse_hex(argv[7], key, 30) != 30 || srtp_lite_init(&srtp, key) != 0)
+			return fprintf(stderr, "bad key\n"), 2;
+	}
+	int fd = udp_socket();
+	struct sockaddr_in to = loopback(port);
+	if (connect(fd, (struct sockaddr*)&to, sizeof(to)) != 0) return perror("connect"), 2;
+
+	uint8_t packet[PACKET_LEN + 64];
+	uint16_t seq0 = (uint16_t)(now_ns(CLOCK_REALTIME) * 2654435761u >> 7);
+	uint64_t periodNs = (uint64_t)(1e9 / pps);
+	uint64_t start = now_ns(CLOCK_MONOTONIC) + 1000000;
+	uint64_t maxLateNs = 0, sumLateNs = 0;
+	long sent = 0, errors = 0;
+	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	for (long i = 0; i < count; i++) {
+		uint64_t deadline = start + (uint64_t)i * periodNs;
+		struct timespec ts = { (time_t)(deadline / 1000000000ull), (long)(deadline % 1000000000ull) };
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+		}
+		uint64_t index = (uint64_t)seq0 + (uint64_t)i; // ROC << 16 | SEQ from ROC 0
+		build_packet(packet, ssrc, pt, (uint16_t)index, (uint32_t)i);
+		uint64_t t = now_ns(CLOCK_MONOTONIC);
+		uint64_t late = t > deadline ? t - deadline : 0;
+		sumLateNs += late;
+		if (late > maxLateNs) maxLateNs = late;
+		put_u64(packet + 12 + TS_OFFSET, t);
+		size_t len = PACKET_LEN;
+		if (useSrtp) len = srtp_lite_protect(&srtp, packet, len, index);
+		if (send(fd, packet, len, 0) == (ssize_t)len) sent++;
+		else errors++;
+	}
+	uint64_t end = now_ns(CLOCK_MONOTONIC);
+	printf("{\"sent\":%ld,\"errors\":%ld,\"seconds\":%.6f,\"meanLateUs\":%.2f,\"maxLateUs\":%.2f,\"cpuMs\":%.3f}\n", sent,
+	       errors, (end - start) / 1e9, count ? sumLateNs / 1e3 / count : 0.0, maxLateNs / 1e3,
+	       (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e6);
+	return 0;
+}
+
+// --------------------------------------------------------------------------- sink
+
+#define TABLE_SIZE 4096 // power of two, > 2 x the largest N
+#define HIST_US 200000  // 1-µs buckets up to 200 ms
+#define BATCH 64
+
+typedef struct {
+	int used;
+	uint32_t ssrc;
+	int hasKey;
+	srtp_lite srtp;
+	int started;
+	int64_t firstExt, maxExt; // extended sequence numbers (ROC 0 at the first packet)
+	uint64_t received, duplicates, gaps;
+	int64_t counterOffset; // payload counter − extended seq, constant for a clean stream
+	uint64_t mismatches;
+	uint64_t authChecked, authFailed;
+} stream_t;
+
+static stream_t streams[TABLE_SIZE];
+static uint32_t hist[HIST_US + 1];
+
+static stream_t* find_stream(uint32_t ssrc, int create) {
+	uint32_t h = (ssrc * 2654435761u) & (TABLE_SIZE - 1);
+	for (;;) {
+		stream_t* s = &streams[h];
+		if (s->used && s->ssrc == ssrc) return s;
+		if (!s->used) {
+			if (!create) return NULL;
+			s->used = 1;
+			s->ssrc = ssrc;
+			return s;
+		}
+		h = (h + 1) & (TABLE_SIZE - 1);
+	}
+}
+
+static uint64_t percentile_us(uint64_t total, double p, uint64_t overflowMaxUs) {
+	if (!total) return 0;
+	uint64_t rank = (uint64_t)(p / 100.0 * (double)total);
+	if (rank >= total) rank = total - 1;
+	uint64_t seen = 0;
+	for (int i = 0; i <= HIST_US; i++) {
+		seen += hist[i];
+		if (seen > rank) return i == HIST_US ? overflowMaxUs : (uint64_t)i;
+	}
+	return overflowMaxUs;
+}
+
+static int cmd_sink(int argc, char** argv) {
+	(void)argc;
+	(void)argv;
+	int fd = udp_socket();
+	int size = 32 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	struct sockaddr_in local;
+	socklen_t localLen = sizeof(local);
+	getsockname(fd, (struct sockaddr*)&local, &localLen);
+	printf("port %d\n", ntohs(local.sin_port));
+	fflush(stdout);
+
+	int configured = 0;
+	char line[512];
+	while (fgets(line, sizeof(line), stdin)) {
+		if (strncmp(line, "ready", 5) == 0) break;
+		char keyHex[128];
+		unsigned long ssrc;
+		if (sscanf(line, "ssrc %lu %127s", &ssrc, keyHex) != 2) continue;
+		stream_t* s = find_stream((uint32_t)ssrc, 1);
+		configured++;
+		if (strcmp(keyHex, "-") != 0) {
+			uint8_t key[30];
+			if (parse_hex(keyHex, key, 30) != 30 || srtp_lite_init(&s->srtp, key) != 0)
+				return fprintf(stderr, "bad key for %lu\n", ssrc), 2;
+			s->hasKey = 1;
+		}
+	}
+	printf("ready\n");
+	fflush(stdout);
+
+	static uint8_t buffers[BATCH][2048];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iovs[BATCH];
+	for (int i = 0; i < BATCH; i++) {
+		iovs[i].iov_base = buffers[i];
+		iovs[i].iov_len = sizeof(buffers[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	uint64_t packets = 0, bytes = 0, rtcp = 0, unknown = 0, malformed = 0, samples = 0, recvCalls = 0;
+	uint64_t maxLatencyNs = 0, firstNs = 0, lastNs = 0;
+	struct pollfd pfds[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
+	int stop = 0;
+	while (!stop) {
+		if (poll(pfds, 2, 200) < 0 && errno != EINTR) break;
+		if (pfds[1].revents) {
+			if (!fgets(line, sizeof(line), stdin) || strncmp(line, "stop", 4) == 0) stop = 1;
+		}
+		for (;;) {
+			int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+			if (n <= 0) break;
+			recvCalls++;
+			uint64_t t = now_ns(CLOCK_MONOTONIC);
+			if (!firstNs) firstNs = t;
+			lastNs = t;
+			packets += (uint64_t)n;
+			for (int i = 0; i < n; i++) {
+				uint8_t* p = buffers[i];
+				size_t len = msgs[i].msg_len;
+				bytes += len;
+				if (!configured) continue;
+				if (len < 12 || (p[0] >> 6) != 2) {
+					malformed++;
+					continue;
+				}
+				if (p[1] >= 192 && p[1] <= 223) {
+					rtcp++;
+					continue;
+				}
+				stream_t* s = find_stream(get_u32(p + 8), 0);
+				if (!s) {
+					unknown++;
+					continue;
+				}
+				size_t rtpLen = s->hasKey ? len - SRTP_TAG_LEN : len;
+				size_t h = srtp_lite_header_len(p, rtpLen);
+				if (!h || rtpLen < h + COUNTER_OFFSET + 4) {
+					malformed++;
+					continue;
+				}
+				uint16_t seq = (uint16_t)((p[2] << 8) | p[3]);
+				int64_t ext;
+				if (!s->started) {
+					s->started = 1;
+					ext = seq;
+					s->firstExt = s->maxExt = ext;
+				} else {
+					int16_t delta = (int16_t)(seq - (uint16_t)s->maxExt);
+					ext = s->maxExt + delta;
+					if (delta > 0) {
+						s->gaps += (uint64_t)(delta - 1);
+						s->maxExt = ext;
+					} else {
+						s->duplicates++; // late or repeated (a gap already counted it)
+					}
+				}
+				s->received++;
+				uint8_t clear[16];
+				const uint8_t* payload = p + h;
+				if (s->hasKey) {
+					srtp_lite_peek(&s->srtp, payload, s->ssrc, (uint64_t)ext, TS_OFFSET, 16, clear);
+					if (s->received % 16 == 1) {
+						s->authChecked++;
+						if (!srtp_lite_verify(&s->srtp, p, len, (uint32_t)((uint64_t)ext >> 16))) s->authFailed++;
+					}
+				} else {
+					memcpy(clear, payload + TS_OFFSET, 16);
+				}
+				uint64_t sentNs = get_u64(clear);
+				int64_t offset = (int64_t)get_u32(clear + COUNTER_OFFSET - TS_OFFSET) - ext;
+				if (s->received == 1) s->counterOffset = offset;
+				else if (offset != s->counterOffset) s->mismatches++;
+				uint64_t latency = t > sentNs ? t - sentNs : 0;
+				if (latency > maxLatencyNs) maxLatencyNs = latency;
+				uint64_t us = latency / 1000;
+				hist[us > HIST_US ? HIST_US : us]++;
+				samples++;
+			}
+		}
+	}
+	uint64_t streamsSeen = 0, received = 0, gaps = 0, duplicates = 0, mismatches = 0, authChecked = 0,
+	         authFailed = 0, minReceived = UINT64_MAX, maxReceived = 0;
+	for (int i = 0; i < TABLE_SIZE; i++) {
+		stream_t* s = &streams[i];
+		if (!s->used) continue;
+		if (s->started) streamsSeen++;
+		received += s->received;
+		gaps += s->gaps;
+		duplicates += s->duplicates;
+		mismatches += s->mismatches;
+		authChecked += s->authChecked;
+		authFailed += s->authFailed;
+		if (s->received < minReceived) minReceived = s->received;
+		if (s->received > maxReceived) maxReceived = s->received;
+	}
+	if (minReceived == UINT64_MAX) minReceived = 0;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpuMs = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +
+	               ru.ru_stime.tv_usec / 1e3;
+	uint64_t maxUs = maxLatencyNs / 1000;
+	printf("{\"packets\":%llu,\"bytes\":%llu,\"recvCalls\":%llu,\"rtcp\":%llu,\"unknown\":%llu,\"malformed\":%llu,"
+	       "\"configured\":%d,\"streams\":%llu,\"received\":%llu,\"minReceived\":%llu,\"maxReceived\":%llu,"
+	       "\"gaps\":%llu,\"duplicates\":%llu,\"payloadMismatches\":%llu,\"authChecked\":%llu,\"authFailed\":%llu,"
+	       "\"latencySamples\":%llu,\"p50Us\":%llu,\"p99Us\":%llu,\"p999Us\":%llu,\"maxUs\":%llu,"
+	       "\"activeSeconds\":%.6f,\"cpuMs\":%.3f}\n",
+	       (unsigned long long)packets, (unsigned long long)bytes, (unsigned long long)recvCalls,
+	       (unsigned long long)rtcp, (unsigned long long)unknown, (unsigned long long)malformed, configured,
+	       (unsigned long long)streamsSeen, (unsigned long long)received, (unsigned long long)minReceived,
+	       (unsigned long long)maxReceived, (unsigned long long)gaps, (unsigned long long)duplicates,
+	       (unsigned long long)mismatches, (unsigned long long)authChecked, (unsigned long long)authFailed,
+	       (unsigned long long)samples, (unsigned long long)percentile_us(samples, 50, maxUs),
+	       (unsigned long long)percentile_us(samples, 99, maxUs), (unsigned long long)percentile_us(samples, 99.9, maxUs),
+	       (unsigned long long)maxUs, (lastNs - firstNs) / 1e9, cpuMs);
+	return 0;
+}
+
+// ---------------------------------------------------------------------------- raw
+
+#define RAW_BATCH 32
+
+static int cmd_raw(int argc, char** argv) {
+	if (argc < 5) return fprintf(stderr, "raw PORT MODE SECONDS\n"), 2;
+	int port = atoi(argv[2]);
+	const char* mode = argv[3];
+	double seconds = atof(argv[4]);
+	int useSrtp = strncmp(mode, "srtp-", 5) == 0;
+	int batch = strstr(mode, "sendmmsg") != NULL;
+	srtp_lite srtp;
+	if (useSrtp) {
+		uint8_t key[30];
+		for (int i = 0; i < 30; i++) key[i] = (uint8_t)(i * 37 + 11);
+		srtp_lite_init(&srtp, key);
+	}
+	int fd = udp_socket();
+	struct sockaddr_in to = loopback(port);
+	static uint8_t template[PACKET_LEN];
+	static uint8_t packets[RAW_BATCH][PACKET_LEN + 64];
+	build_packet(template, 0x0badcafe, 101, 0, 1);
+	struct iovec iovs[RAW_BATCH];
+	struct mmsghdr msgs[RAW_BATCH];
+	for (int i = 0; i < RAW_BATCH; i++) {
+		memcpy(packets[i], template, PACKET_LEN);
+		iovs[i].iov_base = packets[i];
+		iovs[i].iov_len = PACKET_LEN;
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_name = &to;
+		msgs[i].msg_hdr.msg_namelen = sizeof(to);
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	uint64_t index = 0, sent = 0, errors = 0;
+	uint64_t wall0 = now_ns(CLOCK_MONOTONIC), cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t wallEnd = wall0 + (uint64_t)(seconds * 1e9);
+	for (uint64_t round = 0;; round++) {
+		int n = batch ? RAW_BATCH : 1;
+		for (int i = 0; i < n; i++) {
+			uint8_t* p = packets[i];
+			if (useSrtp) memcpy(p, template, PACKET_LEN);
+			p[2] = (uint8_t)(index >> 8);
+			p[3] = (uint8_t)index;
+			size_t len = PACKET_LEN;
+			if (useSrtp) len = srtp_lite_protect(&srtp, p, PACKET_LEN, index);
+			iovs[i].iov_len = len;
+			index++;
+		}
+		if (batch) {
+			int r = sendmmsg(fd, msgs, RAW_BATCH, 0);
+			if (r > 0) sent += (uint64_t)r;
+			if (r < RAW_BATCH) errors += (uint64_t)(RAW_BATCH - (r > 0 ? r : 0));
+		} else {
+			if (sendmsg(fd, &msgs[0].msg_hdr, 0) > 0) sent++;
+			else errors++;
+		}
+		if ((round & 63) == 0 && now_ns(CLOCK_MONOTONIC) >= wallEnd) break;
+	}
+	double cpu = (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e9;
+	double wall = (now_ns(CLOCK_MONOTONIC) - wall0) / 1e9;
+	printf("{\"mode\":\"%s\",\"packets\":%llu,\"errors\":%llu,\"cpuSeconds\":%.6f,\"wallSeconds\":%.6f,"
+	       "\"packetsPerCpuSecond\":%.1f}\n",
+	       mode, (unsigned long long)sent, (unsigned long long)errors, cpu, wall, sent / cpu);
+	return 0;
+}
+
+// ----------------------------------------------------------------------- self-test
+
+static int cmd_srtp(int argc, char** argv, int protect) {
+	if (argc < 5) return 2;
+	uint8_t key[30], p[2048];
+	if (parse_hex(argv[2], key, 30) != 30) return 2;
+	int len = parse_hex(argv[4], p, sizeof(p) - 64);
+	if (len < 0) return 2;
+	srtp_lite s;
+	srtp_lite_init(&s, key);
+	uint64_t index = strtoull(argv[3], NULL, 10);
+	size_t out = protect ? srtp_lite_protect(&s, p, (size_t)len, index) : srtp_lite_unprotect(&s, p, (size_t)len, index);
+	if (!out) return printf("fail\n"), 1;
+	for (size_t i = 0; i < out; i++) printf("%02x", p[i]);
+	printf("\n");
+	return 0;
+}
+
+int main(int argc, char** argv) {
+	if (argc < 2) return fprintf(stderr, "usage: fwdtool gen|sink|raw|protect|unprotect ...\n"), 2;
+	if (!strcmp(argv[1], "gen")) return cmd_gen(argc, argv);
+	if (!strcmp(argv[1], "sink")) return cmd_sink(argc, argv);
+	if (!strcmp(argv[1], "raw")) return cmd_raw(argc, argv);
+	if (!strcmp(argv[1], "protect")) return cmd_srtp(argc, argv, 1);
+	if (!strcmp(argv[1], "unprotect")) return cmd_srtp(argc, argv, 0);
+	return fprintf(stderr, "unknown command %s\n", argv[1]), 2;
+}
