@@ -21,7 +21,8 @@
 // before it is used. bench/forwarding/fwdtool.c is compiled with cc -O2 on every run.
 //
 // Options: --perf re-runs N = 100 (plain and SRTP) with `perf record -g` on the worker
-// thread and prints where its time goes. Environment: FORWARDING_SECONDS (default 5),
+// thread and prints where its time goes; --perf-cpu samples all of core 0 instead;
+// --perf-only skips the table. Environment: FORWARDING_SECONDS (default 5),
 // FORWARDING_N (default 1,10,100,500).
 const fs = require('node:fs');
 const os = require('node:os');
@@ -174,6 +175,27 @@ function runTool(core, args) {
 	});
 }
 
+// Ticks per CPU from /proc/stat: [busy, softirq, total] (USER_HZ).
+function cpuTicks() {
+	const out = {};
+	for (const line of fs.readFileSync('/proc/stat', 'utf8').split('\n')) {
+		const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+		if (!m) continue;
+		const v = m[2].split(/\s+/).map(Number);
+		const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+		out[m[1]] = { busy: total - v[3] - v[4], softirq: v[6], steal: v[7], total };
+	}
+	return out;
+}
+
+function cpuShare(before, after, cpu) {
+	const a = before[cpu];
+	const b = after[cpu];
+	if (!a || !b) return {};
+	const total = b.total - a.total || 1;
+	return { busy: (b.busy - a.busy) / total, softirq: (b.softirq - a.softirq) / total, steal: (b.steal - a.steal) / total };
+}
+
 // Receive-queue drops of the UDP socket bound to 127.0.0.1:port (last column).
 function udpDrops(port) {
 	const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
@@ -204,12 +226,14 @@ async function runScenario({ n, srtp, perf = false }) {
 		const s0 = await sfu.call('snapshot');
 		await sleep(IDLE_MS);
 		const s1 = await sfu.call('snapshot');
+		const ticks1 = cpuTicks();
 
 		let perfRun;
 		const perfData = path.join(outDir, `forwarding-${srtp ? 'srtp' : 'rtp'}-${n}.perf.data`);
 		if (perf) {
+			const target = perf === 'cpu' ? ['-a', '-C', '0'] : ['-t', setup.workerTids.join(',')];
 			const [command, args] = pinned(1, 'perf', ['record', '-q', '-g', '-F', '2999', '-o', perfData,
-				'-t', setup.workerTids.join(','), '--', 'sleep', String(Math.max(1, SECONDS - 1.5))]);
+				...target, '--', 'sleep', String(Math.max(1, SECONDS - 1.5))]);
 			perfRun = new Promise((resolve) => spawn(command, args, { stdio: 'ignore' }).on('exit', resolve));
 		}
 		const genArgs = ['gen', String(setup.inPort), String(PPS), String(PPS * SECONDS), String(PRODUCER_SSRC), '101'];
@@ -217,6 +241,7 @@ async function runScenario({ n, srtp, perf = false }) {
 		const gen = await runTool(1, genArgs);
 		await sleep(DRAIN_MS);
 		const s2 = await sfu.call('snapshot');
+		const ticks2 = cpuTicks();
 		const stats = await sfu.call('stats');
 		const inDrops = udpDrops(setup.inPort);
 		const sinkDrops = udpDrops(sink.port);
@@ -244,6 +269,10 @@ async function runScenario({ n, srtp, perf = false }) {
 			packetsPerCpuSecond: stats.consumerPackets / (workerCpuMs / 1000),
 			idleCpuMsPerSecond,
 			mainThreadMs,
+			workerInvoluntarySwitches: s2.involuntarySwitches - s1.involuntarySwitches,
+			workerVoluntarySwitches: s2.voluntarySwitches - s1.voluntarySwitches,
+			core0: cpuShare(ticks1, ticks2, '0'),
+			core1: cpuShare(ticks1, ticks2, '1'),
 			received: unique,
 			lost: expected - unique,
 			lossPercent: expected ? (100 * (expected - unique)) / expected : 0,
@@ -261,6 +290,10 @@ async function runScenario({ n, srtp, perf = false }) {
 			authChecked: received.authChecked,
 			authFailed: received.authFailed,
 			genMaxLateUs: gen.maxLateUs,
+			genRealtime: gen.fifo,
+			sinkKernelTimestamps: received.kernelTimestamps && received.noTimestamp === 0,
+			sinkUserMeanMs: received.userMeanUs / 1000,
+			sinkCpuMs: received.cpuMs,
 			headerExtensions: setup.consumers[0]?.headerExtensions ?? [],
 			workerTids: setup.workerTids,
 			perfData: perf ? perfData : undefined,
@@ -280,8 +313,30 @@ function perfReport(row) {
 	return { dsos, lines };
 }
 
-async function main() {
-	if (os.platform() !== 'linux') fail('Linux only (recvmmsg, sendmmsg, /proc)');
+// --perf: where the worker thread's time goes at N = 100 (plain and SRTP), from a
+// separate run with perf attached (perf's sampling would disturb the table's numbers).
+// --perf-cpu samples all of core 0 instead (worker, softirq, anything else there).
+async function profile() {
+	if (!haveCommand('perf')) {
+		console.log('  --perf: perf not found');
+		return undefined;
+	}
+	const mode = process.argv.includes('--perf-cpu') ? 'cpu' : 'thread';
+	const profiles = [];
+	for (const srtp of [false, true]) {
+		const row = await runScenario({ n: TARGET.n, srtp, perf: mode });
+		const { dsos, lines } = perfReport(row);
+		profiles.push({ mode: row.mode, n: row.n, perfData: row.perfData, dsos: dsos.map((l) => l.trim()), top: lines.map((l) => l.trim()) });
+		const what = mode === 'cpu' ? 'all of core 0 (perf record -g -a -C 0)' : `the worker thread (perf record -g -t ${row.workerTids.join(',')})`;
+		console.log(`  profile of ${what}, ${row.mode} N=${row.n}, ${row.perfData}`);
+		console.log(`    (that run: worker ${fmt(100 * row.workerLoad, 0)}%, ${fmt(row.workerUsPerPacket, 2)} µs/packet, loss ${fmt(row.lossPercent, 2)}%, p99 ${fmt(row.p99Ms, 3)} ms)`);
+		for (const l of dsos) console.log(`    ${l.trim()}`);
+		for (const l of lines) console.log(`    ${l.trim()}`);
+	}
+	return profiles;
+}
+
+function setUpPinning() {
 	if (haveCommand('taskset') && os.cpus().length >= 2) {
 		pinning = true;
 		pinNote = 'SFU on core 0 (taskset -c 0), load generator + sink on core 1, raw loops on core 0';
@@ -289,8 +344,14 @@ async function main() {
 	} else {
 		pinNote = haveCommand('taskset') ? 'UNPINNED: fewer than 2 CPUs' : 'UNPINNED: taskset (util-linux) not found';
 	}
+}
+
+async function main() {
+	if (os.platform() !== 'linux') fail('Linux only (recvmmsg, sendmmsg, /proc)');
+	setUpPinning();
 	compile();
 	checkSrtp();
+	if (process.argv.includes('--perf-only')) return profile();
 
 	const rawRuns = [await measureRaw()];
 	const rows = [];
@@ -365,28 +426,14 @@ async function main() {
 	}
 	for (const p of problems) console.log(`  FAILED: ${p}`);
 
-	let profiles;
-	if (process.argv.includes('--perf')) {
-		if (!haveCommand('perf')) console.log('  --perf: perf not found');
-		else {
-			profiles = [];
-			for (const srtp of [false, true]) {
-				const row = await runScenario({ n: TARGET.n, srtp, perf: true });
-				const { dsos, lines } = perfReport(row);
-				profiles.push({ mode: row.mode, n: row.n, perfData: row.perfData, dsos, top: lines.map((l) => l.trim()) });
-				console.log(`  profile of the worker thread, ${row.mode} N=${row.n} (perf record -g -t ${row.workerTids.join(',')}; ${row.perfData}):`);
-				for (const l of dsos) console.log(`    ${l.trim()}`);
-				for (const l of lines) console.log(`    ${l.trim()}`);
-			}
-		}
-	}
+	const profiles = process.argv.some((a) => a.startsWith('--perf')) ? await profile() : undefined;
 
 	const json = {
 		bench: 'forwarding', pps: PPS, seconds: SECONDS, packetBytes: 1200, pinning, pinNote,
 		raw, rawRuns: rawRuns.map((r) => Object.fromEntries(RAW_MODES.map((m) => [m, Math.round(r[m].packetsPerCpuSecond)]))),
 		rows: rows.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		consumerHeaderExtensions: rows[0]?.headerExtensions,
-		targets: checks, problems,
+		targets: checks, problems, profiles,
 	};
 	console.log(JSON.stringify(json));
 	if (problems.length) process.exit(1);

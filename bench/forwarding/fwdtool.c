@@ -12,9 +12,10 @@
 //   fwdtool sink
 //       Binds one UDP socket on 127.0.0.1 (32 MiB receive buffer), prints "port P", reads
 //       "ssrc SSRC KEYHEX|-" lines then "ready" on stdin, answers "ready", and counts what
-//       arrives (recvmmsg, 64 at a time) per SSRC: sequence gaps, duplicates, latency
-//       (CLOCK_MONOTONIC after recvmmsg returns − the send time in the payload) in a 1-µs
-//       histogram; SRTP packets get the one AES block holding the send time decrypted and
+//       arrives (recvmmsg, 64 at a time, polling every 200 µs rather than blocking) per
+//       SSRC: sequence gaps, duplicates, latency (the kernel's receive timestamp,
+//       SO_TIMESTAMPNS, mapped to CLOCK_MONOTONIC − the send time in the payload) in a
+//       1-µs histogram; SRTP packets get the one AES block holding the send time decrypted and
 //       every 16th packet's tag verified. "stop" (or EOF) on stdin prints one JSON line.
 //       With no ssrc lines it only counts packets (the receiver for the raw loops).
 //   fwdtool raw PORT MODE SECONDS
@@ -30,6 +31,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +151,10 @@ static int cmd_gen(int argc, char** argv) {
 		if (parse_hex(argv[7], key, 30) != 30 || srtp_lite_init(&srtp, key) != 0)
 			return fprintf(stderr, "bad key\n"), 2;
 	}
+	// Real-time priority when allowed: the generator shares its core with the sink, and
+	// pacing should not depend on the scheduler's mood. It uses little CPU.
+	struct sched_param param = { .sched_priority = 10 };
+	int fifo = sched_setscheduler(0, SCHED_FIFO, &param) == 0;
 	int fd = udp_socket();
 	struct sockaddr_in to = loopback(port);
 	if (connect(fd, (struct sockaddr*)&to, sizeof(to)) != 0) return perror("connect"), 2;
@@ -177,8 +184,8 @@ static int cmd_gen(int argc, char** argv) {
 		else errors++;
 	}
 	uint64_t end = now_ns(CLOCK_MONOTONIC);
-	printf("{\"sent\":%ld,\"errors\":%ld,\"seconds\":%.6f,\"meanLateUs\":%.2f,\"maxLateUs\":%.2f,\"cpuMs\":%.3f}\n", sent,
-	       errors, (end - start) / 1e9, count ? sumLateNs / 1e3 / count : 0.0, maxLateNs / 1e3,
+	printf("{\"fifo\":%s,\"sent\":%ld,\"errors\":%ld,\"seconds\":%.6f,\"meanLateUs\":%.2f,\"maxLateUs\":%.2f,\"cpuMs\":%.3f}\n",
+	       fifo ? "true" : "false", sent, errors, (end - start) / 1e9, count ? sumLateNs / 1e3 / count : 0.0, maxLateNs / 1e3,
 	       (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e6);
 	return 0;
 }
@@ -264,7 +271,12 @@ static int cmd_sink(int argc, char** argv) {
 	printf("ready\n");
 	fflush(stdout);
 
+	// Kernel receive timestamps: taken when the packet is queued to this socket, i.e.
+	// inside the SFU's sendmsg on loopback, so the sink's own scheduling does not count.
+	int on = 1;
+	int kernelStamps = setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == 0;
 	static uint8_t buffers[BATCH][2048];
+	static uint8_t controls[BATCH][256];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iovs[BATCH];
 	for (int i = 0; i < BATCH; i++) {
@@ -274,16 +286,31 @@ static int cmd_sink(int argc, char** argv) {
 		msgs[i].msg_hdr.msg_iov = &iovs[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	uint64_t packets = 0, bytes = 0, rtcp = 0, unknown = 0, malformed = 0, samples = 0, recvCalls = 0;
-	uint64_t maxLatencyNs = 0, firstNs = 0, lastNs = 0;
-	struct pollfd pfds[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
+	// CLOCK_REALTIME (kernel stamps) to CLOCK_MONOTONIC (send times): the tightest of a
+	// few back-to-back readings, at the start and again at the end.
+	int64_t realToMono = 0;
+	uint64_t bestGap = UINT64_MAX;
+	for (int i = 0; i < 20; i++) {
+		uint64_t m0 = now_ns(CLOCK_MONOTONIC), r = now_ns(CLOCK_REALTIME), m1 = now_ns(CLOCK_MONOTONIC);
+		if (m1 - m0 < bestGap) {
+			bestGap = m1 - m0;
+			realToMono = (int64_t)((m0 + m1) / 2) - (int64_t)r;
+		}
+	}
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	uint64_t packets = 0, bytes = 0, rtcp = 0, unknown = 0, malformed = 0, samples = 0, recvCalls = 0, noStamp = 0;
+	uint64_t maxLatencyNs = 0, firstNs = 0, lastNs = 0, userSum = 0, userMax = 0;
+	struct pollfd stdinPoll = { 0, POLLIN, 0 };
 	int stop = 0;
 	while (!stop) {
-		if (poll(pfds, 2, 200) < 0 && errno != EINTR) break;
-		if (pfds[1].revents) {
-			if (!fgets(line, sizeof(line), stdin) || strncmp(line, "stop", 4) == 0) stop = 1;
-		}
+		// Never block on the socket: a sleeping reader makes every sendmsg into it wake
+		// this process (an IPI across cores, costly in a VM), a cost that a real SFU
+		// sending to remote hosts does not have. Drain, then sleep 200 µs.
 		for (;;) {
+			for (int i = 0; i < BATCH; i++) {
+				msgs[i].msg_hdr.msg_control = controls[i];
+				msgs[i].msg_hdr.msg_controllen = sizeof(controls[i]);
+			}
 			int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
 			if (n <= 0) break;
 			recvCalls++;
@@ -347,14 +374,35 @@ static int cmd_sink(int argc, char** argv) {
 				int64_t offset = (int64_t)get_u32(clear + COUNTER_OFFSET - TS_OFFSET) - ext;
 				if (s->received == 1) s->counterOffset = offset;
 				else if (offset != s->counterOffset) s->mismatches++;
-				uint64_t latency = t > sentNs ? t - sentNs : 0;
+				uint64_t arrived = t;
+				int stamped = 0;
+				for (struct cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+						struct timespec ts;
+						memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+						arrived = (uint64_t)((int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec + realToMono);
+						stamped = 1;
+					}
+				}
+				if (!stamped) noStamp++;
+				uint64_t latency = arrived > sentNs ? arrived - sentNs : 0;
+				uint64_t userLatency = t > sentNs ? t - sentNs : 0;
+				userSum += userLatency;
+				if (userLatency > userMax) userMax = userLatency;
 				if (latency > maxLatencyNs) maxLatencyNs = latency;
 				uint64_t us = latency / 1000;
 				hist[us > HIST_US ? HIST_US : us]++;
 				samples++;
 			}
 		}
+		if (poll(&stdinPoll, 1, 0) > 0) {
+			if (!fgets(line, sizeof(line), stdin) || strncmp(line, "stop", 4) == 0) stop = 1;
+			continue;
+		}
+		struct timespec pause = { 0, 200000 };
+		nanosleep(&pause, NULL);
 	}
+	int64_t realToMonoEnd = (int64_t)now_ns(CLOCK_MONOTONIC) - (int64_t)now_ns(CLOCK_REALTIME);
 	uint64_t streamsSeen = 0, received = 0, gaps = 0, duplicates = 0, mismatches = 0, authChecked = 0,
 	         authFailed = 0, minReceived = UINT64_MAX, maxReceived = 0;
 	for (int i = 0; i < TABLE_SIZE; i++) {
@@ -380,7 +428,8 @@ static int cmd_sink(int argc, char** argv) {
 	       "\"configured\":%d,\"streams\":%llu,\"received\":%llu,\"minReceived\":%llu,\"maxReceived\":%llu,"
 	       "\"gaps\":%llu,\"duplicates\":%llu,\"payloadMismatches\":%llu,\"authChecked\":%llu,\"authFailed\":%llu,"
 	       "\"latencySamples\":%llu,\"p50Us\":%llu,\"p99Us\":%llu,\"p999Us\":%llu,\"maxUs\":%llu,"
-	       "\"activeSeconds\":%.6f,\"cpuMs\":%.3f}\n",
+	       "\"activeSeconds\":%.6f,\"cpuMs\":%.3f,\"kernelTimestamps\":%s,\"noTimestamp\":%llu,"
+	       "\"clockDriftUs\":%.3f,\"userMeanUs\":%.1f,\"userMaxUs\":%.1f}\n",
 	       (unsigned long long)packets, (unsigned long long)bytes, (unsigned long long)recvCalls,
 	       (unsigned long long)rtcp, (unsigned long long)unknown, (unsigned long long)malformed, configured,
 	       (unsigned long long)streamsSeen, (unsigned long long)received, (unsigned long long)minReceived,
@@ -388,7 +437,9 @@ static int cmd_sink(int argc, char** argv) {
 	       (unsigned long long)mismatches, (unsigned long long)authChecked, (unsigned long long)authFailed,
 	       (unsigned long long)samples, (unsigned long long)percentile_us(samples, 50, maxUs),
 	       (unsigned long long)percentile_us(samples, 99, maxUs), (unsigned long long)percentile_us(samples, 99.9, maxUs),
-	       (unsigned long long)maxUs, (lastNs - firstNs) / 1e9, cpuMs);
+	       (unsigned long long)maxUs, (lastNs - firstNs) / 1e9, cpuMs, kernelStamps ? "true" : "false",
+	       (unsigned long long)noStamp, (realToMonoEnd - realToMono) / 1e3, samples ? userSum / 1e3 / samples : 0.0,
+	       userMax / 1e3);
 	return 0;
 }
 

@@ -92,7 +92,10 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 
 async function snapshot() {
 	const usage = await worker.getResourceUsage();
-	return { workerCpuMs: usage.ru_utime + usage.ru_stime, threadMs: threadTimes(), atNs: process.hrtime.bigint().toString() };
+	return {
+		workerCpuMs: usage.ru_utime + usage.ru_stime, voluntarySwitches: usage.ru_nvcsw, involuntarySwitches: usage.ru_nivcsw,
+		threadMs: threadTimes(), atNs: process.hrtime.bigint().toString(),
+	};
 }
 
 async function stats() {
