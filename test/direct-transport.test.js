@@ -42,6 +42,10 @@ t.test('producer.send() in, consumer rtp events out', async (t) => {
 	t.ok(seqs.every((s, i) => i === 0 || s === ((seqs[i - 1] + 1) & 0xffff)), 'continuous sequence numbers');
 	const [stats] = await consumerTransport.getStats();
 	t.match(stats, { type: 'direct-transport', rtpPacketsSent: 30 });
+	const consumerStats = await consumer.getStats();
+	t.same(consumerStats.map((s) => s.type), ['outbound-rtp', 'inbound-rtp'], 'consumer stats, then its producer stream');
+	t.match(consumerStats[0], { packetCount: 30 });
+	t.match(consumerStats[1], { ssrc: SSRC, packetCount: 30 });
 	t.ok((await transport.getStats())[0].droppedPackets >= 1, 'the garbage was counted');
 
 	// RTCP: a PLI injected towards the consumer reaches the producer as a key frame
@@ -70,4 +74,48 @@ t.test('producer.send() in, consumer rtp events out', async (t) => {
 		rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 1 }] },
 	});
 	t.throws(() => webrtcProducer.send(vp8Packet(1, 1, true)), /DirectTransport/);
+});
+
+t.test('trace events: rtp, keyframe, pli', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const transport = await router.createDirectTransport();
+	const producer = await transport.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
+			encodings: [{ ssrc: SSRC }],
+		},
+	});
+	const consumerTransport = await router.createDirectTransport();
+	const consumer = await consumerTransport.consume({ producerId: producer.id });
+	const producerTraces = [];
+	const consumerTraces = [];
+	producer.on('trace', (trace) => producerTraces.push(trace));
+	consumer.on('trace', (trace) => consumerTraces.push(trace));
+	await producer.enableTraceEvent(['rtp', 'keyframe', 'pli']);
+	await consumer.enableTraceEvent(['rtp', 'pli']);
+	for (let i = 0; i < 5; i++) producer.send(vp8Packet(500 + i, 9000 + i * 3000, i === 0));
+	const pli = Buffer.alloc(12);
+	pli[0] = 0x81;
+	pli[1] = 206;
+	pli.writeUInt16BE(2, 2);
+	pli.writeUInt32BE(1, 4);
+	pli.writeUInt32BE(consumer.rtpParameters.encodings[0].ssrc, 8);
+	consumerTransport.sendRtcp(pli);
+	await consumer.dump();
+	await producer.dump();
+	const types = (list) => list.map((tr) => `${tr.type}/${tr.direction}`);
+	t.ok(types(producerTraces).includes('keyframe/in'), 'producer keyframe trace');
+	t.equal(types(producerTraces).filter((x) => x === 'rtp/in').length, 4, 'producer rtp traces for the other packets');
+	t.ok(types(producerTraces).includes('pli/out'), 'producer pli trace when the consumer asked for a key frame');
+	t.ok(types(consumerTraces).includes('pli/in'), 'consumer pli trace');
+	t.ok(types(consumerTraces).filter((x) => x === 'rtp/out').length >= 5, 'consumer rtp traces');
+	t.match(producerTraces[0], { timestamp: Number, info: { ssrc: SSRC } });
+	await producer.enableTraceEvent([]);
+	const count = producerTraces.length;
+	producer.send(vp8Packet(600, 50000, false));
+	await producer.dump();
+	t.equal(producerTraces.length, count, 'no traces once disabled');
 });

@@ -211,6 +211,15 @@ typedef struct {
 
 static stream_t streams[TABLE_SIZE];
 static uint32_t hist[HIST_US + 1];
+// Per input packet (the generator's counter): latency of its first and last copy out,
+// in µs + 1 (0 = none seen). Separates the SFU picking a packet up from the fan-out.
+#define MAX_INPUTS (1 << 20)
+static uint32_t firstCopyUs[MAX_INPUTS], lastCopyUs[MAX_INPUTS];
+
+static int cmp_u32(const void* a, const void* b) {
+	uint32_t x = *(const uint32_t*)a, y = *(const uint32_t*)b;
+	return x < y ? -1 : x > y;
+}
 
 static stream_t* find_stream(uint32_t ssrc, int create) {
 	uint32_t h = (ssrc * 2654435761u) & (TABLE_SIZE - 1);
@@ -393,6 +402,12 @@ static int cmd_sink(int argc, char** argv) {
 				uint64_t us = latency / 1000;
 				hist[us > HIST_US ? HIST_US : us]++;
 				samples++;
+				uint32_t counter = get_u32(clear + COUNTER_OFFSET - TS_OFFSET);
+				if (counter < MAX_INPUTS) {
+					uint32_t v = (uint32_t)(us > 0xfffffff0u ? 0xfffffff0u : us) + 1;
+					if (!firstCopyUs[counter] || v < firstCopyUs[counter]) firstCopyUs[counter] = v;
+					if (v > lastCopyUs[counter]) lastCopyUs[counter] = v;
+				}
 			}
 		}
 		if (poll(&stdinPoll, 1, 0) > 0) {
@@ -419,6 +434,40 @@ static int cmd_sink(int argc, char** argv) {
 		if (s->received > maxReceived) maxReceived = s->received;
 	}
 	if (minReceived == UINT64_MAX) minReceived = 0;
+	// First-copy latency and spread (last − first copy) per input packet, and the worst
+	// input packets by last-copy latency (when they were sent, relative to the first).
+	static uint32_t firstSorted[MAX_INPUTS], spreadSorted[MAX_INPUTS];
+	uint32_t inputs = 0, worst[6] = { 0 }, maxCounter = 0;
+	int worstCount = 0;
+	for (uint32_t c = 0; c < MAX_INPUTS; c++) {
+		if (!firstCopyUs[c]) continue;
+		firstSorted[inputs] = firstCopyUs[c] - 1;
+		spreadSorted[inputs] = lastCopyUs[c] - firstCopyUs[c];
+		inputs++;
+		maxCounter = c;
+		for (int k = 0; k < 5; k++) {
+			if (k == worstCount || lastCopyUs[c] > lastCopyUs[worst[k]]) {
+				memmove(&worst[k + 1], &worst[k], (4 - k) * sizeof(uint32_t));
+				worst[k] = c;
+				if (worstCount < 5) worstCount++;
+				break;
+			}
+		}
+	}
+	qsort(firstSorted, inputs, sizeof(uint32_t), cmp_u32);
+	qsort(spreadSorted, inputs, sizeof(uint32_t), cmp_u32);
+#define PCT(a, p) (inputs ? a[(uint32_t)((p) / 100.0 * (inputs - 1))] : 0)
+	char worstJson[256];
+	int w = 0;
+	for (int k = 0; k < worstCount; k++) {
+		w += snprintf(worstJson + w, sizeof(worstJson) - w, "%s[%u,%u,%u]", k ? "," : "", worst[k],
+		              firstCopyUs[worst[k]] - 1, lastCopyUs[worst[k]] - 1);
+	}
+	worstJson[w] = 0;
+	printf("{\"inputs\":%u,\"maxCounter\":%u,\"firstCopyP50Us\":%u,\"firstCopyP99Us\":%u,\"spreadP50Us\":%u,"
+	       "\"spreadP99Us\":%u,\"worstInputs\":[%s]}\n",
+	       inputs, maxCounter, PCT(firstSorted, 50), PCT(firstSorted, 99), PCT(spreadSorted, 50), PCT(spreadSorted, 99),
+	       worstJson);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	double cpuMs = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +

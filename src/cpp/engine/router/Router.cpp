@@ -165,6 +165,7 @@ Producer* Router::FindProducer(const std::string& producerId) {
 }
 
 void Router::OnTransportNewConsumer(Transport& transport, Consumer& consumer, Producer& producer) {
+	consumer.SetProducer(&producer);
 	consumersByProducer_[&producer].push_back(&consumer);
 	producerByConsumer_[&consumer] = &producer;
 	transportByConsumer_[&consumer] = &transport;

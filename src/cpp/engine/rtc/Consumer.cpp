@@ -6,6 +6,7 @@
 #include "../common/Logger.hpp"
 #include "../common/RequestError.hpp"
 #include "../rtp/RtpPacketWriter.hpp"
+#include "Producer.hpp"
 #include "../rtp/SeqNumbers.hpp"
 #include "../rtp/codecs/CodecType.hpp"
 
@@ -202,7 +203,10 @@ void Consumer::TransportReady() {
 	if (IsActive()) RequestKeyFrame();
 }
 
-void Consumer::ProducerClosed() { context_.Emit(id_, "producerclose"); }
+void Consumer::ProducerClosed() {
+	producer_ = nullptr;
+	context_.Emit(id_, "producerclose");
+}
 
 void Consumer::ProducerScoresChanged(const std::vector<int>& scores) {
 	producerScores_ = scores;
@@ -294,7 +298,12 @@ Value Consumer::GetStats(uint64_t nowMs) {
 	stats.Set("ssrc", ssrc_);
 	if (rtxSsrc_) stats.Set("rtxSsrc", rtxSsrc_);
 	stats.Set("score", score_);
-	return Value::MakeArray().Push(std::move(stats));
+	Value list = Value::MakeArray().Push(std::move(stats));
+	// As mediasoup: the consumer's outbound stream, then the producer stream it follows.
+	if (producer_) {
+		for (Value& entry : producer_->GetStats(nowMs).AsArray()) list.Push(std::move(entry));
+	}
+	return list;
 }
 
 Value Consumer::HandleRequest(const ChannelRequest& request) {

@@ -24,6 +24,8 @@
 
 namespace mediaplane {
 
+class Producer;
+
 class Consumer : public RequestHandler, public RtpStreamSend::Retransmitter, public RtpStreamSend::Listener {
 public:
 	class Listener {
@@ -60,6 +62,9 @@ public:
 	// From the transport: it can deliver now. Restart on a key frame, since nothing
 	// sent before reached the endpoint.
 	void TransportReady();
+	// The producer this consumer follows, for getStats() (the router sets it and
+	// clears it before the producer goes away).
+	void SetProducer(Producer* producer) { producer_ = producer; }
 
 	// From the transport's RTCP.
 	void ReceiveNack(const std::vector<uint16_t>& seqs);
@@ -111,6 +116,7 @@ private:
 	uint64_t lastKeyFrameRequestMs_ = 0;
 
 	std::unique_ptr<RtpStreamSend> stream_;
+	Producer* producer_ = nullptr;
 	int score_ = 10;
 	int producerScore_ = 10;
 	std::vector<int> producerScores_;
