@@ -301,7 +301,10 @@ Value Consumer::GetStats(uint64_t nowMs) {
 	Value list = Value::MakeArray().Push(std::move(stats));
 	// As mediasoup: the consumer's outbound stream, then the producer stream it follows.
 	if (producer_) {
-		for (Value& entry : producer_->GetStats(nowMs).AsArray()) list.Push(std::move(entry));
+		// Keep the temporary alive: a range-for over GetStats(...).AsArray() would
+		// iterate a destroyed Value.
+		Value producerStats = producer_->GetStats(nowMs);
+		for (Value& entry : producerStats.AsArray()) list.Push(std::move(entry));
 	}
 	return list;
 }
