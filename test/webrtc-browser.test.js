@@ -175,12 +175,14 @@ t.test('garbage at the port during a live session is dropped; the browser keeps 
 		const kind = i % 4;
 		const head = kind === 0 ? [0x00, 0x01] : kind === 1 ? [22, 254, 253] : kind === 2 ? [0x80, 111] : [0x80, 200];
 		socket.send(Buffer.concat([Buffer.from(head), crypto.randomBytes(20 + (i % 500))]), port, LOCAL);
-		if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+		if (i % 25 === 0) await new Promise((r) => setImmediate(r));
 	}
 	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > before.rtpPacketsReceived + 50, 10000,
 		'media keeps flowing');
 	const after = (await send.getStats())[0];
-	t.ok(after.droppedPackets >= before.droppedPackets + 1500, `garbage counted as dropped (${after.droppedPackets - before.droppedPackets})`);
+	// Loopback UDP may itself drop some of a 2,000-datagram burst (socket buffer), so
+	// require most, not all, of them to have been seen and counted.
+	t.ok(after.droppedPackets >= before.droppedPackets + 1000, `garbage counted as dropped (${after.droppedPackets - before.droppedPackets})`);
 	t.equal(send.iceState, 'completed');
 	t.equal(send.dtlsState, 'connected');
 	t.not(send.iceSelectedTuple.remotePort, socket.address().port, 'the garbage sender never became the selected path');

@@ -95,6 +95,14 @@ async function snapshot() {
 	return {
 		workerCpuMs: usage.ru_utime + usage.ru_stime, voluntarySwitches: usage.ru_nvcsw, involuntarySwitches: usage.ru_nivcsw,
 		threadMs: threadTimes(), atNs: process.hrtime.bigint().toString(),
+		// schedstat: on-CPU ns, ns spent runnable but waiting for the CPU, timeslices.
+		workerRunDelayMs: workerTids.reduce((sum, tid) => {
+			try {
+				return sum + Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+			} catch {
+				return sum;
+			}
+		}, 0),
 	};
 }
 
