@@ -126,7 +126,15 @@ void UdpSocket::OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, con
 	});
 }
 
+bool UdpSocket::ConnectTo(const sockaddr* remote) {
+	if (uv_udp_connect(handle_, remote) != 0) return false;
+	connected_ = true;
+	return true;
+}
+
 void UdpSocket::SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) {
+	// A connected socket must be given no address (and has only one peer anyway).
+	if (connected_) remote = nullptr;
 	uv_buf_t buffer = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned>(len));
 	int sent = uv_udp_try_send(handle_, &buffer, 1, remote);
 	if (sent == static_cast<int>(len)) return;

@@ -41,6 +41,10 @@ public:
 	UdpSocket& operator=(const UdpSocket&) = delete;
 
 	void SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) override;
+	// Fixes the peer (connect(2)): the kernel then skips the route lookup on every send
+	// and delivers only that peer's datagrams. For sockets owned by one peer's transport
+	// (PlainTransport/PipeTransport), never for shared ones. Returns false on failure.
+	bool ConnectTo(const sockaddr* remote);
 
 	const sockaddr_storage& GetLocalAddress() const { return localAddress_; }
 	uint16_t GetLocalPort() const { return AddressPort(reinterpret_cast<const sockaddr*>(&localAddress_)); }
@@ -60,6 +64,7 @@ private:
 	uv_udp_t* handle_ = nullptr;
 	sockaddr_storage localAddress_{};
 	bool reading_ = false;
+	bool connected_ = false;
 	uint64_t sendErrors_ = 0;
 };
 

@@ -42,6 +42,7 @@ private:
 	Value Connect(const Value& data);
 	Value GetStats();
 	Value SrtpParametersValue() const;
+	void ConnectSockets();
 	void LearnTuple(std::optional<TransportTuple>& slot, const TransportTuple& tuple, const char* event,
 	                const char* field);
 
