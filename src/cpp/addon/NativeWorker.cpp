@@ -147,7 +147,7 @@ void NativeWorker::DrainOutgoing(Napi::Env env) {
 	// lost response would leave a promise pending forever): remember the first error,
 	// deliver everything, then rethrow it.
 	std::optional<Napi::Error> listenerError;
-	for (const auto& message : drained_) {
+	for (auto& message : drained_) {
 		Napi::HandleScope scope(env);
 		if (message.kind == ChannelOutMessage::Kind::Response) {
 			auto it = pending_.find(message.requestId);
@@ -168,9 +168,13 @@ void NativeWorker::DrainOutgoing(Napi::Env env) {
 			continue;
 		}
 		try {
+			// Packet events carry bytes: give them to JS without another copy.
+			napi_value data = message.data.IsBytes()
+			                      ? BytesToJsBuffer(env, std::move(const_cast<mediaplane::Value::Bytes&>(message.data.AsBytes())))
+			                      : ValueToJs(env, message.data);
 			onEvent_.Call({ Napi::String::New(env, message.targetId),
 			                Napi::String::New(env, message.event),
-			                Napi::Value(env, ValueToJs(env, message.data)) });
+			                Napi::Value(env, data) });
 		} catch (const Napi::Error& error) {
 			if (!listenerError) listenerError = error;
 		}

@@ -103,6 +103,19 @@ Value Convert(napi_env env, napi_value value, int depth) {
 
 Value JsToValue(napi_env env, napi_value value) { return Convert(env, value, 0); }
 
+napi_value BytesToJsBuffer(napi_env env, Value::Bytes&& bytes) {
+	auto* owned = new Value::Bytes(std::move(bytes));
+	napi_value result = nullptr;
+	napi_status status = napi_create_external_buffer(
+	    env, owned->size(), owned->data(),
+	    [](napi_env, void*, void* hint) { delete static_cast<Value::Bytes*>(hint); }, owned, &result);
+	if (status != napi_ok) {
+		delete owned;
+		throw Napi::Error::New(env);
+	}
+	return result;
+}
+
 napi_value ValueToJs(napi_env env, const Value& value) {
 	napi_value result = nullptr;
 	switch (value.GetType()) {

@@ -426,9 +426,10 @@ Value Producer::HandleRequest(const ChannelRequest& request) {
 		case Method::ProducerSend: {
 			const Value* packet = request.data.Find("packet");
 			if (!packet || !packet->IsBytes()) throw RequestError::Type("packet must be a Buffer");
-			// The packet is rewritten in place on its way: work on a copy with room.
-			std::vector<uint8_t> copy(packet->AsBytes());
-			listener_.OnProducerInjectedRtp(*this, copy.data(), copy.size());
+			// The request owns its bytes and is done with them after this call: the packet
+			// may be rewritten in place there (one copy in total, JS Buffer -> request).
+			auto& bytes = const_cast<Value::Bytes&>(packet->AsBytes());
+			listener_.OnProducerInjectedRtp(*this, bytes.data(), bytes.size());
 			return Value();
 		}
 		case Method::ProducerEnableTraceEvent: {
