@@ -22,7 +22,7 @@ try {
 }
 
 const files = process.argv.slice(2);
-const tapArgs = ['--disable-coverage', '--reporter=tap', '--timeout=240', '--node-arg=--expose-gc', ...(files.length ? files : ['test/'])];
+const tapArgs = ['--disable-coverage', '--reporter=tap', '--timeout=240', '--node-arg=--expose-gc', ...files];
 const tap = spawn(bin('tap'), tapArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 
 let tail = '';
