@@ -214,6 +214,13 @@ void Consumer::ProducerScoresChanged(const std::vector<int>& scores) {
 	EmitScore();
 }
 
+void Consumer::SetInitialProducerScores(const std::vector<int>& scores) {
+	producerScores_ = scores;
+	producerScore_ = scores.empty() ? 0 : scores[0];
+	emittedScore_ = score_;
+	emittedProducerScore_ = producerScore_;
+}
+
 void Consumer::ReceiveNack(const std::vector<uint16_t>& seqs) {
 	if (traceNack_) EmitTrace("nack", "in", Value::MakeObject().Set("count", static_cast<uint32_t>(seqs.size())));
 	if (!IsActive()) return;

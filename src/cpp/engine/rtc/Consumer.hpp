@@ -59,6 +59,8 @@ public:
 	void ProducerResumed();
 	void ProducerClosed(); // emits 'producerclose'; the transport destroys the consumer
 	void ProducerScoresChanged(const std::vector<int>& scores);
+	// The scores at creation: the consume() response carries them, so no event.
+	void SetInitialProducerScores(const std::vector<int>& scores);
 	// From the transport: it can deliver now. Restart on a key frame, since nothing
 	// sent before reached the endpoint.
 	void TransportReady();

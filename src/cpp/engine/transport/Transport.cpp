@@ -115,7 +115,7 @@ Value Transport::Consume(const Value& data) {
 	Consumer& ref = *consumer;
 	consumers_.emplace(consumerId, std::move(consumer));
 	if (producer->IsPaused()) ref.ProducerPaused();
-	ref.ProducerScoresChanged(producer->GetScores());
+	ref.SetInitialProducerScores(producer->GetScores());
 	router_.OnTransportNewConsumer(*this, ref, *producer);
 	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
 
@@ -123,7 +123,7 @@ Value Transport::Consume(const Value& data) {
 	result.Set("paused", data.OptionalBool("paused", false));
 	result.Set("producerPaused", producer->IsPaused());
 	Value score = Value::MakeObject();
-	score.Set("score", 10);
+	score.Set("score", 10); // the consumer's own score starts at 10 (RtpStreamScore)
 	std::vector<int> scores = producer->GetScores();
 	Value producerScores = Value::MakeArray();
 	for (int s : scores) producerScores.Push(s);
