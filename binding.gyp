@@ -33,6 +33,7 @@
         "src/cpp/engine/rtc/Consumer.cpp",
         "src/cpp/engine/rtc/Producer.cpp",
         "src/cpp/engine/rtc/RtpStreamRewriter.cpp",
+        "src/cpp/engine/rtc/StreamTraceEvents.cpp",
         "src/cpp/engine/rtcp/FullIntraRequest.cpp",
         "src/cpp/engine/rtcp/GenericNack.cpp",
         "src/cpp/engine/rtcp/Goodbye.cpp",

@@ -159,13 +159,13 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	if (length == 0) return; // too large for a datagram: dropped
 
 	stream_->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
-	if (traceRtp_ || (traceKeyFrame_ && info.isKeyFrame)) {
+	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
 		trace.Set("ssrc", ssrc_);
 		trace.Set("sequenceNumber", static_cast<uint32_t>(header.sequenceNumber));
 		trace.Set("timestamp", header.timestamp);
 		trace.Set("isKeyFrame", info.isKeyFrame);
-		EmitTrace(traceKeyFrame_ && info.isKeyFrame ? "keyframe" : "rtp", "out", std::move(trace));
+		EmitTrace(trace_.keyFrame && info.isKeyFrame ? "keyframe" : "rtp", "out", std::move(trace));
 	}
 	listener_.OnConsumerSendRtpPacket(*this, buffer, length, kSendBufferSize);
 }
@@ -222,7 +222,7 @@ void Consumer::SetInitialProducerScores(const std::vector<int>& scores) {
 }
 
 void Consumer::ReceiveNack(const std::vector<uint16_t>& seqs) {
-	if (traceNack_) EmitTrace("nack", "in", Value::MakeObject().Set("count", static_cast<uint32_t>(seqs.size())));
+	if (trace_.nack) EmitTrace("nack", "in", Value::MakeObject().Set("count", static_cast<uint32_t>(seqs.size())));
 	if (!IsActive()) return;
 	stream_->HandleNack(seqs, context_.NowMs(), *this);
 }
@@ -230,7 +230,7 @@ void Consumer::ReceiveNack(const std::vector<uint16_t>& seqs) {
 void Consumer::ReceiveKeyFrameRequest(bool isFir) {
 	if (isFir) stream_->CountFir();
 	else stream_->CountPli();
-	if ((isFir && traceFir_) || (!isFir && tracePli_)) EmitTrace(isFir ? "fir" : "pli", "in", Value::MakeObject().Set("ssrc", ssrc_));
+	if ((isFir && trace_.fir) || (!isFir && trace_.pli)) EmitTrace(isFir ? "fir" : "pli", "in", Value::MakeObject().Set("ssrc", ssrc_));
 	if (IsActive()) RequestKeyFrame();
 }
 
@@ -260,17 +260,10 @@ void Consumer::EmitScore() {
 }
 
 void Consumer::EmitTrace(const char* type, const char* direction, Value info) {
-	Value trace = Value::MakeObject();
-	trace.Set("type", type);
-	trace.Set("timestamp", static_cast<uint64_t>(context_.NowMs()));
-	trace.Set("direction", direction);
-	trace.Set("info", std::move(info));
-	context_.Emit(id_, "trace", std::move(trace));
+	StreamTraceEvents::Emit(context_, id_, type, direction, std::move(info));
 }
 
 Value Consumer::Dump() const {
-	Value traceTypes = Value::MakeArray();
-	for (const auto& type : traceEventTypes_) traceTypes.Push(type);
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("producerId", producerId_);
@@ -281,7 +274,7 @@ Value Consumer::Dump() const {
 	dump.Set("paused", paused_);
 	dump.Set("producerPaused", producerPaused_);
 	dump.Set("priority", priority_);
-	dump.Set("traceEventTypes", std::move(traceTypes));
+	dump.Set("traceEventTypes", trace_.TypesValue());
 	return dump;
 }
 
@@ -340,19 +333,7 @@ Value Consumer::HandleRequest(const ChannelRequest& request) {
 		}
 		case Method::ConsumerRequestKeyFrame: RequestKeyFrame(); return Value();
 		case Method::ConsumerEnableTraceEvent: {
-			traceEventTypes_.clear();
-			traceRtp_ = traceKeyFrame_ = traceNack_ = tracePli_ = traceFir_ = false;
-			for (const Value& type : request.data.RequireArray("types")) {
-				if (!type.IsString()) continue;
-				const std::string& name = type.AsString();
-				if (name == "rtp") traceRtp_ = true;
-				else if (name == "keyframe") traceKeyFrame_ = true;
-				else if (name == "nack") traceNack_ = true;
-				else if (name == "pli") tracePli_ = true;
-				else if (name == "fir") traceFir_ = true;
-				else continue;
-				traceEventTypes_.push_back(name);
-			}
+			trace_.Enable(request.data, false);
 			return Value();
 		}
 		default:

@@ -20,6 +20,7 @@
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
 #include "ProducerPacketInfo.hpp"
+#include "StreamTraceEvents.hpp"
 #include "RtpStreamRewriter.hpp"
 
 namespace mediaplane {
@@ -125,12 +126,7 @@ private:
 	int emittedScore_ = -1;
 	int emittedProducerScore_ = -1;
 
-	bool traceRtp_ = false;
-	bool traceKeyFrame_ = false;
-	bool traceNack_ = false;
-	bool tracePli_ = false;
-	bool traceFir_ = false;
-	std::vector<std::string> traceEventTypes_;
+	StreamTraceEvents trace_;
 };
 
 } // namespace mediaplane

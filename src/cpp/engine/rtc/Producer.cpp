@@ -221,7 +221,7 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		}
 		MaybeEmitVideoOrientation(packet);
 	}
-	if (traceRtp_ || (traceKeyFrame_ && info.isKeyFrame)) {
+	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
 		trace.Set("ssrc", packet.GetSsrc());
 		trace.Set("payloadType", static_cast<uint32_t>(pt));
@@ -229,7 +229,7 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		trace.Set("timestamp", packet.GetTimestamp());
 		trace.Set("isKeyFrame", info.isKeyFrame);
 		trace.Set("size", static_cast<uint32_t>(packet.GetSize()));
-		EmitTrace(info.isKeyFrame && traceKeyFrame_ ? "keyframe" : "rtp", "in", std::move(trace));
+		EmitTrace(info.isKeyFrame && trace_.keyFrame ? "keyframe" : "rtp", "in", std::move(trace));
 	}
 
 	// Normalise to the router's payload type and SSRC (same sizes: in place).
@@ -275,11 +275,11 @@ void Producer::RequestKeyFrame(uint32_t mappedSsrc, uint64_t nowMs) {
 		if (supportsPli_ || !supportsFir_) {
 			listener_.OnProducerSendPli(*this, encoding.ssrc);
 			if (encoding.stream) encoding.stream->CountPli();
-			if (tracePli_) EmitTrace("pli", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
+			if (trace_.pli) EmitTrace("pli", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
 		} else {
 			listener_.OnProducerSendFir(*this, encoding.ssrc, ++encoding.firSequence);
 			if (encoding.stream) encoding.stream->CountFir();
-			if (traceFir_) EmitTrace("fir", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
+			if (trace_.fir) EmitTrace("fir", "out", Value::MakeObject().Set("ssrc", encoding.ssrc));
 		}
 	}
 }
@@ -290,7 +290,7 @@ void Producer::OnTimer(uint64_t nowMs) {
 		const std::vector<uint16_t>& nacks = encoding.stream->GetNackList(nowMs);
 		if (!nacks.empty()) {
 			listener_.OnProducerSendNack(*this, encoding.ssrc, nacks);
-			if (traceNack_) EmitTrace("nack", "out", Value::MakeObject().Set("count", static_cast<uint32_t>(nacks.size())));
+			if (trace_.nack) EmitTrace("nack", "out", Value::MakeObject().Set("count", static_cast<uint32_t>(nacks.size())));
 		}
 		encoding.stream->UpdateScore(nowMs);
 	}
@@ -339,12 +339,7 @@ void Producer::AppendReportBlocks(std::vector<ReportBlock>& out, uint64_t nowMs)
 }
 
 void Producer::EmitTrace(const char* type, const char* direction, Value info) {
-	Value trace = Value::MakeObject();
-	trace.Set("type", type);
-	trace.Set("timestamp", static_cast<uint64_t>(context_.NowMs()));
-	trace.Set("direction", direction);
-	trace.Set("info", std::move(info));
-	context_.Emit(id_, "trace", std::move(trace));
+	StreamTraceEvents::Emit(context_, id_, type, direction, std::move(info));
 }
 
 Value Producer::Dump() const {
@@ -358,8 +353,6 @@ Value Producer::Dump() const {
 		stream.Set("score", encoding.score);
 		rtpStreams.Push(std::move(stream));
 	}
-	Value traceTypes = Value::MakeArray();
-	for (const auto& type : traceEventTypes_) traceTypes.Push(type);
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("kind", isVideo_ ? "video" : "audio");
@@ -367,7 +360,7 @@ Value Producer::Dump() const {
 	dump.Set("rtpParameters", rtpParameters_);
 	dump.Set("rtpStreams", std::move(rtpStreams));
 	dump.Set("paused", paused_);
-	dump.Set("traceEventTypes", std::move(traceTypes));
+	dump.Set("traceEventTypes", trace_.TypesValue());
 	return dump;
 }
 
@@ -433,19 +426,7 @@ Value Producer::HandleRequest(const ChannelRequest& request) {
 			return Value();
 		}
 		case Method::ProducerEnableTraceEvent: {
-			traceEventTypes_.clear();
-			traceRtp_ = traceKeyFrame_ = traceNack_ = tracePli_ = traceFir_ = false;
-			for (const Value& type : request.data.RequireArray("types")) {
-				if (!type.IsString()) continue;
-				const std::string& name = type.AsString();
-				if (name == "rtp") traceRtp_ = true;
-				else if (name == "keyframe") traceKeyFrame_ = true;
-				else if (name == "nack") traceNack_ = true;
-				else if (name == "pli") tracePli_ = true;
-				else if (name == "fir") traceFir_ = true;
-				else if (name != "sr") continue;
-				traceEventTypes_.push_back(name);
-			}
+			trace_.Enable(request.data, true);
 			return Value();
 		}
 		default:

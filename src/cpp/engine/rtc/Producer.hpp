@@ -19,6 +19,7 @@
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
 #include "ProducerPacketInfo.hpp"
+#include "StreamTraceEvents.hpp"
 
 namespace mediaplane {
 
@@ -116,12 +117,7 @@ private:
 	std::vector<Encoding> encodings_;
 	std::vector<uint16_t> nackScratch_;
 	uint8_t lastVideoOrientation_ = 0xff;
-	bool traceRtp_ = false;
-	bool traceKeyFrame_ = false;
-	bool traceNack_ = false;
-	bool tracePli_ = false;
-	bool traceFir_ = false;
-	std::vector<std::string> traceEventTypes_;
+	StreamTraceEvents trace_;
 };
 
 } // namespace mediaplane

@@ -246,20 +246,7 @@ Value PlainTransport::GetStats() {
 	stats.Set("type", kind_ == Kind::Pipe ? "pipe-transport" : "plain-rtp-transport");
 	stats.Set("transportId", id_);
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
-	stats.Set("bytesReceived", recvRate_.GetTotalBytes());
-	stats.Set("recvBitrate", recvRate_.GetRate(now));
-	stats.Set("bytesSent", sendRate_.GetTotalBytes());
-	stats.Set("sendBitrate", sendRate_.GetRate(now));
-	stats.Set("rtpBytesReceived", rtpRecvRate_.GetTotalBytes());
-	stats.Set("rtpRecvBitrate", rtpRecvRate_.GetRate(now));
-	stats.Set("rtpBytesSent", rtpSendRate_.GetTotalBytes());
-	stats.Set("rtpSendBitrate", rtpSendRate_.GetRate(now));
-	stats.Set("rtxBytesReceived", 0);
-	stats.Set("rtxRecvBitrate", 0);
-	stats.Set("rtxBytesSent", 0);
-	stats.Set("rtxSendBitrate", 0);
-	stats.Set("probationBytesSent", 0);
-	stats.Set("probationSendBitrate", 0);
+	AddTrafficStats(stats, now);
 	if (kind_ == Kind::Plain) {
 		stats.Set("rtcpMux", rtcpMux_);
 		stats.Set("comedia", comedia_);

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "../common/RateCalculator.hpp"
 #include "../net/ListenInfo.hpp"
 #include "../net/UdpSocket.hpp"
 #include "../srtp/SrtpSession.hpp"
@@ -63,10 +62,6 @@ private:
 	std::unique_ptr<SrtpSession> srtpSend_;
 	std::unique_ptr<SrtpSession> srtpRecv_;
 
-	RateCalculator recvRate_;
-	RateCalculator sendRate_;
-	RateCalculator rtpRecvRate_;
-	RateCalculator rtpSendRate_;
 	uint64_t droppedPackets_ = 0;
 };
 

@@ -216,25 +216,13 @@ void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
 				if (!report.Parse(view)) break;
 				auto it = producersBySsrc_.find(report.ssrc);
 				if (it != producersBySsrc_.end()) it->second->ReceiveSenderReport(report.ssrc, report.ntpTimestamp.ToCompact(), now);
-				for (const ReportBlock& block : report.reportBlocks) {
-					auto consumer = consumersBySsrc_.find(block.ssrc);
-					if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
-						consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
-						                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
-					}
-				}
+				HandleReportBlocks(report.reportBlocks);
 				break;
 			}
 			case RtcpPacketKind::ReceiverReport: {
 				ReceiverReport report;
 				if (!report.Parse(view)) break;
-				for (const ReportBlock& block : report.reportBlocks) {
-					auto consumer = consumersBySsrc_.find(block.ssrc);
-					if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
-						consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
-						                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
-					}
-				}
+				HandleReportBlocks(report.reportBlocks);
 				break;
 			}
 			case RtcpPacketKind::GenericNack: {
@@ -269,6 +257,17 @@ void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
 			default:
 				// SDES, BYE, REMB, transport-cc, XR: not needed until bandwidth estimation.
 				break;
+		}
+	}
+}
+
+void Transport::HandleReportBlocks(const std::vector<ReportBlock>& blocks) {
+	// Report blocks (in an SR or an RR) about our consumers' media streams.
+	for (const ReportBlock& block : blocks) {
+		auto consumer = consumersBySsrc_.find(block.ssrc);
+		if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
+			consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
+			                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
 		}
 	}
 }
@@ -384,6 +383,23 @@ void Transport::SendReports(uint64_t nowMs) {
 		builder.Add(receiverReport);
 	}
 	flush();
+}
+
+void Transport::AddTrafficStats(Value& stats, uint64_t now) {
+	stats.Set("bytesReceived", recvRate_.GetTotalBytes());
+	stats.Set("recvBitrate", recvRate_.GetRate(now));
+	stats.Set("bytesSent", sendRate_.GetTotalBytes());
+	stats.Set("sendBitrate", sendRate_.GetRate(now));
+	stats.Set("rtpBytesReceived", rtpRecvRate_.GetTotalBytes());
+	stats.Set("rtpRecvBitrate", rtpRecvRate_.GetRate(now));
+	stats.Set("rtpBytesSent", rtpSendRate_.GetTotalBytes());
+	stats.Set("rtpSendBitrate", rtpSendRate_.GetRate(now));
+	stats.Set("rtxBytesReceived", 0);
+	stats.Set("rtxRecvBitrate", 0);
+	stats.Set("rtxBytesSent", 0);
+	stats.Set("rtxSendBitrate", 0);
+	stats.Set("probationBytesSent", 0);
+	stats.Set("probationSendBitrate", 0);
 }
 
 void Transport::NotifyReady() {

@@ -10,8 +10,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../common/RateCalculator.hpp"
 #include "../common/Timer.hpp"
 #include "../rtc/Consumer.hpp"
+#include "../rtcp/ReportBlock.hpp"
 #include "../rtc/Producer.hpp"
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
@@ -90,8 +92,16 @@ protected:
 	// in their destructor, while SendRtcp still works.
 	void CloseAll();
 
+	// Byte counts and bitrates of getStats(), kept by the subclass's network side
+	// (rtx and probation are always 0 until bandwidth estimation exists).
+	void AddTrafficStats(Value& stats, uint64_t nowMs);
+
 	const WorkerContext& context_;
 	std::string id_;
+	RateCalculator recvRate_;    // every byte received
+	RateCalculator sendRate_;    // every byte sent
+	RateCalculator rtpRecvRate_; // RTP after SRTP unprotect
+	RateCalculator rtpSendRate_; // RTP before SRTP protect
 	uint64_t rtpPacketsDropped_ = 0;
 	uint64_t rtcpPacketsDropped_ = 0;
 
@@ -102,6 +112,7 @@ private:
 	void CloseConsumer(const std::string& consumerId);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
+	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
 	void SendFeedback(const uint8_t* data, size_t len);
 	void OnRtcpTimer();
 	void SendReports(uint64_t nowMs);

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "../common/RateCalculator.hpp"
 #include "../common/Timer.hpp"
 #include "../dtls/DtlsTransport.hpp"
 #include "../ice/IceServer.hpp"
@@ -123,10 +122,6 @@ private:
 	bool enableSctp_ = false;
 	Value sctpOptions_;
 
-	RateCalculator recvRate_;
-	RateCalculator sendRate_;
-	RateCalculator rtpRecvRate_;
-	RateCalculator rtpSendRate_;
 	uint64_t droppedPackets_ = 0;
 	uint64_t rtpPacketsReceived_ = 0;
 	uint64_t rtcpPacketsReceived_ = 0;
