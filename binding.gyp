@@ -16,6 +16,7 @@
         "src/cpp/engine/channel/Channel.cpp",
         "src/cpp/engine/channel/Method.cpp",
         "src/cpp/engine/common/CallbackGuard.cpp",
+        "src/cpp/engine/common/JsonReader.cpp",
         "src/cpp/engine/common/Logger.cpp",
         "src/cpp/engine/common/RateCalculator.cpp",
         "src/cpp/engine/common/Timer.cpp",

@@ -91,10 +91,14 @@ t.test('the channel refuses what it cannot carry, and unknown methods', async (t
 	t.teardown(() => worker.close());
 	const channel = worker.channelForTesting;
 	await t.rejects(channel.request('worker.noSuchMethod'), { name: 'TypeError', message: /unknown channel method/ });
-	await t.rejects(channel.request('worker.dump', undefined, { f: () => 1 }), { name: 'TypeError' });
+	// JSON requests: what JSON.stringify cannot write is refused before it leaves.
 	const cyclic = {};
 	cyclic.self = cyclic;
-	await t.rejects(channel.request('worker.dump', undefined, cyclic), { name: 'TypeError', message: /nested/ });
+	await t.rejects(channel.request('worker.dump', undefined, cyclic), { name: 'TypeError', message: /circular/ });
+	await t.rejects(channel.request('worker.dump', undefined, { n: 1n }), { name: 'TypeError', message: /BigInt/ });
+	// Binary requests (a typed tree): functions and cycles are refused by the addon.
+	await t.rejects(channel.requestWithBinary('worker.dump', undefined, { f: () => 1 }), { name: 'TypeError' });
+	await t.rejects(channel.requestWithBinary('worker.dump', undefined, cyclic), { name: 'TypeError', message: /nested/ });
 	await t.rejects(channel.request('worker.createRouter', undefined, {}), { name: 'TypeError', message: /routerId/ });
 	await t.rejects(channel.request('worker.createRouter', undefined, { routerId: 5 }), { name: 'TypeError', message: /routerId/ });
 	await t.rejects(channel.request('router.dump', 'no-such-router'), InvalidStateError);

@@ -93,7 +93,9 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	readonly #rtpParameters: RtpParameters;
 	readonly #type: ConsumerType;
 	readonly #channel: Channel;
-	readonly #observer = new EnhancedEventEmitter<ConsumerObserverEvents>();
+	// Created on first use: most applications never observe consumers, and a consumer
+	// is small enough that a second event emitter per consumer shows in memory and GC.
+	#observer?: EnhancedEventEmitter<ConsumerObserverEvents>;
 	#closed = false;
 	#paused: boolean;
 	#producerPaused: boolean;
@@ -178,6 +180,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	}
 
 	get observer(): EnhancedEventEmitter<ConsumerObserverEvents> {
+		this.#observer ??= new EnhancedEventEmitter<ConsumerObserverEvents>();
 		return this.#observer;
 	}
 
@@ -190,7 +193,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 			.request('transport.closeConsumer', this.#transportId, { consumerId: this.#id })
 			.catch((error: Error) => logger.debug('transport.closeConsumer failed: %s', error.message));
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.#observer?.safeEmit('close');
 	}
 
 	/** @private The transport closed. */
@@ -199,12 +202,14 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		logger.debug('transportClosed()');
 		this.#markClosed();
 		this.safeEmit('transportclose');
-		this.#observer.safeEmit('close');
+		this.#observer?.safeEmit('close');
 	}
 
 	async dump(): Promise<Record<string, unknown>> {
 		this.#assertOpen('dump()');
-		return this.#channel.request('consumer.dump', this.#id);
+		const dump = await this.#channel.request<Record<string, unknown>>('consumer.dump', this.#id);
+		// The engine keeps only the fields it forwards with; the parameters live here.
+		return { ...dump, rtpParameters: clone(this.#rtpParameters) };
 	}
 
 	async getStats(): Promise<ConsumerStat[]> {
@@ -217,7 +222,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		const wasPaused = this.#paused;
 		await this.#channel.request('consumer.pause', this.#id);
 		this.#paused = true;
-		if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause');
+		if (!wasPaused && !this.#producerPaused) this.#observer?.safeEmit('pause');
 	}
 
 	async resume(): Promise<void> {
@@ -225,7 +230,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		const wasPaused = this.#paused;
 		await this.#channel.request('consumer.resume', this.#id);
 		this.#paused = false;
-		if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
+		if (wasPaused && !this.#producerPaused) this.#observer?.safeEmit('resume');
 	}
 
 	async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
@@ -284,34 +289,34 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 				this.#markClosed();
 				this.emit('@producerclose');
 				this.safeEmit('producerclose');
-				this.#observer.safeEmit('close');
+				this.#observer?.safeEmit('close');
 				break;
 			}
 			case 'producerpause': {
 				if (this.#producerPaused) return;
 				this.#producerPaused = true;
 				this.safeEmit('producerpause');
-				if (!this.#paused) this.#observer.safeEmit('pause');
+				if (!this.#paused) this.#observer?.safeEmit('pause');
 				break;
 			}
 			case 'producerresume': {
 				if (!this.#producerPaused) return;
 				this.#producerPaused = false;
 				this.safeEmit('producerresume');
-				if (!this.#paused) this.#observer.safeEmit('resume');
+				if (!this.#paused) this.#observer?.safeEmit('resume');
 				break;
 			}
 			case 'score': {
 				this.#score = data as ConsumerScore;
 				this.safeEmit('score', clone(this.#score));
-				this.#observer.safeEmit('score', clone(this.#score));
+				this.#observer?.safeEmit('score', clone(this.#score));
 				break;
 			}
 			case 'layerschange': {
 				const layers = isPlainObject(data) && 'spatialLayer' in data ? (data as ConsumerLayers) : undefined;
 				this.#currentLayers = layers;
 				this.safeEmit('layerschange', layers);
-				this.#observer.safeEmit('layerschange', layers);
+				this.#observer?.safeEmit('layerschange', layers);
 				break;
 			}
 			case 'rtp': {
@@ -322,7 +327,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 			case 'trace': {
 				const trace = data as ConsumerTraceEventData;
 				this.safeEmit('trace', trace);
-				this.#observer.safeEmit('trace', trace);
+				this.#observer?.safeEmit('trace', trace);
 				break;
 			}
 			default:

@@ -54,7 +54,7 @@ export class DirectTransport<T extends AppData = AppData> extends Transport<T, D
 		this.assertOpen('sendRtcp()');
 		if (!Buffer.isBuffer(rtcpPacket)) throw new TypeError('rtcpPacket must be a Buffer');
 		this.channel
-			.request('transport.sendRtcp', this.id, { packet: rtcpPacket })
+			.requestWithBinary('transport.sendRtcp', this.id, { packet: rtcpPacket })
 			.catch((error: Error) => logger.debug('transport.sendRtcp failed: %s', error.message));
 	}
 

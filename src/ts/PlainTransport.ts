@@ -168,7 +168,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		}
 		const engineSrtp = this.#srtpParameters ? srtpParametersToEngine(srtpParameters) : undefined;
 		if (!this.#srtpParameters && srtpParameters !== undefined) throw new TypeError('srtpParameters given but enableSrtp is off');
-		const result = await this.channel.request<{ tuple?: TransportTuple; rtcpTuple?: TransportTuple }>('transport.connect', this.id, {
+		const result = await this.channel.requestWithBinary<{ tuple?: TransportTuple; rtcpTuple?: TransportTuple }>('transport.connect', this.id, {
 			ip, port, rtcpPort, srtpParameters: engineSrtp,
 		});
 		this.#connected = true;

@@ -206,7 +206,7 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		if (!this.#direct) throw new Error('send() is only for producers of a DirectTransport');
 		if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer');
 		this.#channel
-			.request('producer.send', this.#id, { packet: rtpPacket })
+			.requestWithBinary('producer.send', this.#id, { packet: rtpPacket })
 			.catch((error: Error) => logger.debug('producer.send failed: %s', error.message));
 	}
 

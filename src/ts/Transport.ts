@@ -251,8 +251,7 @@ export abstract class Transport<
 		if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) throw new TypeError('invalid mid: must be a non-empty string');
 		if (preferredLayers !== undefined) validateLayers(preferredLayers);
 		validateAppData(appData);
-		const caps = clone(rtpCapabilities) as RtpCapabilities;
-		if (!pipe) ortc.validateRtpCapabilities(caps);
+		const caps = pipe ? (clone(rtpCapabilities) as RtpCapabilities) : ortc.validatedRtpCapabilitiesCopy(rtpCapabilities as RtpCapabilities);
 		const producer = this.#routerAccess.getProducerById(producerId);
 		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
 		const enableRtx = options.enableRtx ?? producer.kind === 'video';
@@ -263,7 +262,7 @@ export abstract class Transport<
 		}
 		const rtpParameters = pipe
 			? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx })
-			: ortc.getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities: caps, pipe, enableRtx });
+			: ortc.getSharedConsumerRtpParameters(consumableRtpParameters, caps, enableRtx);
 		this.#assignUniqueSsrcs(rtpParameters);
 		if (!pipe) {
 			if (mid !== undefined) {

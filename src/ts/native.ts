@@ -11,7 +11,11 @@ import { InvalidStateError, UnsupportedError } from './errors';
 export type NativeEventListener = (targetId: string, event: string, data: unknown) => void;
 
 export interface NativeWorker {
-	request(method: string, handlerId: string | undefined, data: unknown): Promise<unknown>;
+	/**
+	 * `data` is JSON text when `dataIsJson` is true (parsed on the worker thread),
+	 * otherwise a value converted property by property (needed for Buffers).
+	 */
+	request(method: string, handlerId: string | undefined, data: unknown, dataIsJson?: boolean): Promise<unknown>;
 	close(): void;
 	pendingRequests(): number;
 }

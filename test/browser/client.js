@@ -131,15 +131,19 @@ function installPageApi({ Device, version, debug }) {
 	 * Produces a fake microphone ('audio') or camera ('video') track from getUserMedia
 	 * (Chromium's --use-fake-device-for-media-stream). The first produce() on a transport
 	 * makes mediasoup-client emit 'connect', then 'produce'.
-	 * options: { transportId, encodings, codecOptions, codecMimeType, stopTracks, appData }
-	 * Returns { id, kind, localId, rtpParameters, trackId }.
+	 * options: { transportId, encodings, codecOptions, codecMimeType, stopTracks, appData,
+	 * video }. `video` (video only) replaces the camera's getUserMedia constraints, e.g.
+	 * { width: 1280, height: 720, frameRate: 30 } for a capture big enough for three
+	 * simulcast layers; the default is { width: 640, height: 360 }.
+	 * Returns { id, kind, localId, rtpParameters, trackId, trackSettings } (trackSettings:
+	 * the captured track's getSettings(), e.g. { width, height, frameRate }).
 	 */
 	window.produce = async (kind, options = {}) => {
 		if (kind !== 'audio' && kind !== 'video') throw new Error(`produce: kind must be 'audio' or 'video', got ${kind}`);
 		const transportId = options.transportId ?? state.lastSendTransportId;
 		const { transport } = getTransportEntry(transportId);
 		const stream = await navigator.mediaDevices.getUserMedia(
-			kind === 'audio' ? { audio: true, video: false } : { audio: false, video: { width: 640, height: 360 } }
+			kind === 'audio' ? { audio: true, video: false } : { audio: false, video: options.video ?? { width: 640, height: 360 } }
 		);
 		const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
 		state.tracks.add(track);
@@ -165,6 +169,7 @@ function installPageApi({ Device, version, debug }) {
 			localId: producer.localId,
 			rtpParameters: toPlain(producer.rtpParameters),
 			trackId: track.id,
+			trackSettings: toPlain(track.getSettings()),
 		};
 	};
 

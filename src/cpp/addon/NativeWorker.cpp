@@ -88,7 +88,14 @@ Napi::Value NativeWorker::Request(const Napi::CallbackInfo& info) {
 	}
 	if (info[1].IsString()) request.handlerId = info[1].As<Napi::String>().Utf8Value();
 	try {
-		request.data = JsToValue(env, info[2]);
+		if (info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value() && info[2].IsString()) {
+			// JSON text (see JsonReader.hpp for why): one copy here, parsed on the
+			// worker thread.
+			request.dataJson = info[2].As<Napi::String>().Utf8Value();
+			request.dataIsJson = true;
+		} else {
+			request.data = JsToValue(env, info[2]);
+		}
 	} catch (const Napi::Error& error) {
 		napi_reject_deferred(env, deferred, error.Value());
 		return Napi::Value(env, promise);

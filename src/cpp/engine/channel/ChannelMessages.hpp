@@ -18,6 +18,10 @@ struct ChannelRequest {
 	Method method = Method::WorkerDump;
 	std::string handlerId; // the engine object addressed; empty for worker.* methods
 	Value data;
+	// Most requests arrive as JSON text, parsed into `data` on the worker thread before
+	// dispatch (common/JsonReader.hpp says why); binary-carrying ones arrive as `data`.
+	std::string dataJson;
+	bool dataIsJson = false;
 };
 
 // Worker → main thread: either the answer to a request or an event.

@@ -2,11 +2,11 @@
 // A small typed value tree that carries request arguments, responses and event data
 // across the channel between the Node main thread and a worker thread.
 //
-// Why not JSON text: both ends already hold structured data (a JS object on one side,
-// C++ fields on the other). Converting napi values straight into this tree skips
-// printing and re-parsing text, keeps numbers and byte buffers typed, and needs no
-// third-party JSON library. The engine reads fields with the typed getters below, which
-// report a missing or mistyped field as a RequestError naming the field.
+// Requests reach the worker as JSON text parsed into this tree (JsonReader.hpp says
+// why), or converted from JS values directly when they carry bytes; responses and
+// events are converted to JS values from it. The engine reads fields with the typed
+// getters below, which report a missing or mistyped field as a RequestError naming
+// the field.
 
 #include <cstdint>
 #include <string>

@@ -40,7 +40,6 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 
 	const Value* rtpParameters = data.Find("rtpParameters");
 	if (!rtpParameters || !rtpParameters->IsObject()) throw RequestError::Type("missing rtpParameters");
-	rtpParameters_ = *rtpParameters;
 	mid_ = rtpParameters->OptionalString("mid", "");
 	extensionMap_ = RtpExtensionMap::FromHeaderExtensions(rtpParameters->Find("headerExtensions"));
 
@@ -269,7 +268,8 @@ Value Consumer::Dump() const {
 	dump.Set("producerId", producerId_);
 	dump.Set("kind", isVideo_ ? "video" : "audio");
 	dump.Set("type", type_);
-	dump.Set("rtpParameters", rtpParameters_);
+	// rtpParameters: added by the TypeScript Consumer, which holds them anyway (a
+	// second copy here, as a Value tree, cost ~8 KiB per consumer).
 	dump.Set("consumableRtpEncodings", Value::MakeArray().Push(Value::MakeObject().Set("ssrc", producerMappedSsrc_)));
 	dump.Set("paused", paused_);
 	dump.Set("producerPaused", producerPaused_);

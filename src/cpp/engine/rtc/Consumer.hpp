@@ -100,7 +100,6 @@ private:
 	Listener& listener_;
 	bool isVideo_ = false;
 	std::string type_ = "simple";
-	Value rtpParameters_;
 	RtpExtensionMap extensionMap_;
 	std::string mid_;
 	uint8_t payloadType_ = 0;

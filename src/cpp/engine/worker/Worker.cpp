@@ -9,6 +9,7 @@
 #include <new>
 
 #include "../common/CallbackGuard.hpp"
+#include "../common/JsonReader.hpp"
 #include "../dtls/DtlsCertificate.hpp"
 
 namespace mediaplane {
@@ -129,7 +130,7 @@ void Worker::ProcessRequests() {
 			uv_idle_start(&hotPoll_, &Worker::OnHotPoll);
 		}
 	}
-	for (const auto& request : batch_) {
+	for (auto& request : batch_) {
 		if (closed_) {
 			channel_.PushOutgoing(ChannelOutMessage::Reject(
 			    request.id, RequestError::Kind::InvalidStateError, "worker closed"));
@@ -141,8 +142,12 @@ void Worker::ProcessRequests() {
 	if (channel_.IsCloseRequested()) Close();
 }
 
-void Worker::Dispatch(const ChannelRequest& request) {
+void Worker::Dispatch(ChannelRequest& request) {
 	try {
+		if (request.dataIsJson) {
+			request.data = ParseJson(request.dataJson);
+			request.dataJson = std::string();
+		}
 		Value result;
 		if (IsWorkerMethod(request.method)) {
 			result = HandleRequest(request);

@@ -41,7 +41,7 @@ private:
 	static void OnWakeup(uv_async_t* handle);
 	static void OnHotPoll(uv_idle_t* handle);
 	void ProcessRequests();
-	void Dispatch(const ChannelRequest& request);
+	void Dispatch(ChannelRequest& request);
 	void Close();
 	void Fail(const std::string& reason);
 

@@ -1,0 +1,88 @@
+// JsonReader: the JSON text (RFC 8259) that carries request data to the worker thread.
+#include "check.hpp"
+
+#include <string>
+
+#include "../../src/cpp/engine/common/JsonReader.hpp"
+#include "../../src/cpp/engine/common/RequestError.hpp"
+
+using mediaplane::ParseJson;
+using mediaplane::RequestError;
+using mediaplane::Value;
+
+namespace {
+
+bool Rejects(const std::string& text) {
+	try {
+		ParseJson(text);
+	} catch (const RequestError& error) {
+		return error.GetKind() == RequestError::Kind::TypeError;
+	}
+	return false;
+}
+
+} // namespace
+
+TEST(parses_a_request_shaped_document) {
+	Value v = ParseJson(R"( {"consumerId":"c1","paused":false,"n":-12.5e1,"z":0,
+		"rtpParameters":{"codecs":[{"payloadType":100,"parameters":{}}],"encodings":[{"ssrc":4294967295}]},
+		"none":null, "list":[], "t":true} )");
+	REQUIRE(v.IsObject());
+	CHECK_EQ(v.RequireString("consumerId"), std::string("c1"));
+	CHECK(!v.RequireBool("paused"));
+	CHECK(v.RequireBool("t"));
+	CHECK_EQ(v.RequireNumber("n"), -125.0);
+	CHECK_EQ(v.RequireNumber("z"), 0.0);
+	CHECK(v.Find("none") && v.Find("none")->IsNull());
+	CHECK(v.RequireArray("list").empty());
+	const Value& rtp = *v.Find("rtpParameters");
+	CHECK_EQ(rtp.RequireArray("codecs")[0].RequireUint32("payloadType"), 100u);
+	CHECK_EQ(rtp.RequireArray("encodings")[0].RequireUint32("ssrc"), 4294967295u);
+	// Keys keep their order.
+	CHECK_EQ(v.AsObject()[0].first, std::string("consumerId"));
+	CHECK_EQ(v.AsObject().back().first, std::string("t"));
+}
+
+TEST(decodes_string_escapes_to_utf8) {
+	Value v = ParseJson(R"(["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20ac", "\ud83d\ude00", "\udc00", "ü"])");
+	REQUIRE(v.IsArray());
+	CHECK_EQ(v.AsArray()[0].AsString(), std::string("a\"b\\c/d\b\f\n\r\t"));
+	CHECK_EQ(v.AsArray()[1].AsString(), std::string("\xc3\xa9\xe2\x82\xac"));
+	CHECK_EQ(v.AsArray()[2].AsString(), std::string("\xf0\x9f\x98\x80")); // U+1F600 from a surrogate pair
+	CHECK_EQ(v.AsArray()[3].AsString(), std::string("\xef\xbf\xbd"));     // a lone low surrogate → U+FFFD
+	CHECK_EQ(v.AsArray()[4].AsString(), std::string("\xc3\xbc"));         // raw UTF-8 passes through
+}
+
+TEST(rejects_malformed_text) {
+	const char* bad[] = {
+		"", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "-", "1.", "1e", ".5",
+		"+1", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\ud800\\u0041\"", "\"a\nb\"",
+		"1 2", "{} x", "NaN", "Infinity", "'a'", "[\"a\",]", "/* c */ 1",
+	};
+	for (const char* text : bad) {
+		if (!Rejects(text)) {
+			CHECK(!"accepted malformed JSON");
+			std::fprintf(stderr, "  accepted: %s\n", text);
+		}
+	}
+}
+
+TEST(bounds_nesting) {
+	std::string deep(100, '[');
+	deep += std::string(100, ']');
+	CHECK(Rejects(deep));
+	std::string ok(60, '[');
+	ok += std::string(60, ']');
+	CHECK(ParseJson(ok).IsArray());
+}
+
+TEST(every_truncation_of_a_document_is_rejected) {
+	const std::string doc = R"({"a":[1,2.5,{"b":"c\u0041"}],"d":true,"e":null})";
+	CHECK(ParseJson(doc).IsObject());
+	for (size_t n = 0; n < doc.size(); ++n) {
+		if (!Rejects(doc.substr(0, n))) {
+			CHECK(!"accepted a truncated document");
+			std::fprintf(stderr, "  accepted prefix of length %zu\n", n);
+		}
+	}
+}
