@@ -2,6 +2,7 @@
 #include "Consumer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "../common/Logger.hpp"
 #include "../common/RequestError.hpp"
@@ -70,7 +71,17 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 
 	const Value::Array& consumable = data.RequireArray("consumableRtpEncodings");
 	if (consumable.empty()) throw RequestError::Type("empty consumableRtpEncodings");
-	producerMappedSsrc_ = consumable[0].RequireUint32("ssrc");
+	for (const Value& encoding : consumable) producerMappedSsrcs_.push_back(encoding.RequireUint32("ssrc"));
+	if (type_ == "simulcast" && producerMappedSsrcs_.size() > 1) {
+		// The consumer's one encoding says how many temporal layers each stream has
+		// ('L3T3': three streams of three temporal layers; ortc.ts writes it).
+		int temporalLayers = 1;
+		const std::string mode = encodings[0].OptionalString("scalabilityMode", "");
+		if (auto t = mode.find('T'); t != std::string::npos) temporalLayers = std::atoi(mode.c_str() + t + 1);
+		layers_ = std::make_unique<SimulcastLayers>(static_cast<int>(producerMappedSsrcs_.size()),
+		                                            std::clamp(temporalLayers, 1, 4));
+		if (const Value* preferred = data.Find("preferredLayers"); preferred && preferred->IsObject()) SetPreferredLayers(*preferred);
+	}
 
 	RtpStreamSend::Params params;
 	params.ssrc = ssrc_;
@@ -92,8 +103,12 @@ Consumer::~Consumer() { context_.registry->Unregister(id_); }
 void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& info) {
 	// mediasoup's rule too: a consumer is inactive until its transport is connected.
 	if (!IsActive() || !listener_.IsTransportReady()) return;
-	if (packet.GetSsrc() != producerMappedSsrc_) return;
 	const uint64_t now = context_.NowMs();
+	if (layers_) {
+		if (!SelectLayer(packet, info, now)) return;
+	} else if (packet.GetSsrc() != producerMappedSsrcs_[0]) {
+		return;
+	}
 	const uint16_t inputSeq = packet.GetSequenceNumber();
 	const uint32_t inputTimestamp = packet.GetTimestamp();
 
@@ -156,6 +171,14 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	uint8_t* buffer = SendBuffer();
 	size_t length = RtpPacketWriter::Write(packet, buffer, kSendBufferSize - 160, header, extensions, count, extensionMap_);
 	if (length == 0) return; // too large for a datagram: dropped
+	if (layers_ && info.codec == CodecType::Vp8 && info.payload && info.payload->valid) {
+		// Picture ids continuous across switches and dropped temporal layers.
+		uint16_t pictureId;
+		uint8_t tl0PicIdx;
+		vp8PictureRewriter_.Map(*info.payload, &pictureId, &tl0PicIdx);
+		const size_t payloadLength = packet.GetPayloadLength();
+		Vp8PictureRewriter::Write(buffer + length - payloadLength, payloadLength, *info.payload, pictureId, tl0PicIdx);
+	}
 
 	stream_->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
 	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
@@ -181,24 +204,113 @@ void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t score, ui
 void Consumer::RequestKeyFrame() {
 	if (!isVideo_) return;
 	lastKeyFrameRequestMs_ = context_.NowMs();
-	listener_.OnConsumerKeyFrameRequested(*this, producerMappedSsrc_);
+	listener_.OnConsumerKeyFrameRequested(*this, GetKeyFrameSsrc());
+}
+
+uint32_t Consumer::GetKeyFrameSsrc() const {
+	if (!layers_) return producerMappedSsrcs_[0];
+	int layer = layers_->GetTargetSpatial();
+	if (layer < 0) layer = layers_->GetPreferredSpatial();
+	return producerMappedSsrcs_[static_cast<size_t>(layer)];
+}
+
+bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs) {
+	const uint32_t ssrc = packet.GetSsrc();
+	int spatialLayer = -1;
+	for (size_t i = 0; i < producerMappedSsrcs_.size(); ++i) {
+		if (producerMappedSsrcs_[i] == ssrc) spatialLayer = static_cast<int>(i);
+	}
+	if (spatialLayer < 0) return false;
+	SimulcastLayers::Packet layerPacket;
+	layerPacket.spatialLayer = spatialLayer;
+	layerPacket.isKeyFrame = info.isKeyFrame;
+	if (info.payload && info.payload->valid) {
+		layerPacket.temporalLayer = info.payload->temporalLayer;
+		layerPacket.isFrameStart = info.payload->isFrameStart;
+	}
+	const SimulcastLayers::Action action = layers_->OnPacket(layerPacket, nowMs);
+	EmitLayersIfChanged();
+	switch (action) {
+		case SimulcastLayers::Action::Forward: return true;
+		case SimulcastLayers::Action::ForwardSwitched:
+			// A new stream: seq/timestamp/picture ids continue from the last packet sent.
+			rewriter_.RequestSync();
+			vp8PictureRewriter_.RequestSync();
+			return true;
+		case SimulcastLayers::Action::DropTemporal:
+			// Leave no hole: the endpoint must not see these as lost (RFC 3550 §5.1:
+			// sequence numbers count the packets sent).
+			if (!rewriter_.IsSyncRequired()) rewriter_.SkipPacket();
+			if (info.payload && info.codec == CodecType::Vp8) vp8PictureRewriter_.DropPicture(*info.payload);
+			return false;
+		case SimulcastLayers::Action::DropAwaitingKeyFrame:
+			if (nowMs - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
+			return false;
+		case SimulcastLayers::Action::Drop: return false;
+	}
+	return false;
+}
+
+void Consumer::RestartStream() {
+	rewriter_.RequestSync();
+	if (!layers_) return;
+	layers_->Reset();
+	vp8PictureRewriter_.RequestSync();
+	EmitLayersIfChanged();
+}
+
+void Consumer::EmitLayersIfChanged() {
+	if (!layers_->TakeLayersChanged()) return;
+	Value layers; // null: nothing is forwarded
+	if (layers_->GetCurrentSpatial() >= 0) {
+		layers = Value::MakeObject()
+		             .Set("spatialLayer", layers_->GetCurrentSpatial())
+		             .Set("temporalLayer", layers_->GetCurrentTemporal());
+	}
+	context_.Emit(id_, "layerschange", std::move(layers));
+	producerScore_ = CurrentProducerScore();
+	EmitScore();
+}
+
+int Consumer::CurrentProducerScore() const {
+	// The producer score a consumer reports is its current stream's.
+	int layer = layers_ ? std::max(0, layers_->GetCurrentSpatial()) : 0;
+	return static_cast<size_t>(layer) < producerScores_.size() ? producerScores_[static_cast<size_t>(layer)] : 0;
+}
+
+Value Consumer::PreferredLayersValue() const {
+	if (!layers_) return Value();
+	return Value::MakeObject()
+	    .Set("spatialLayer", layers_->GetPreferredSpatial())
+	    .Set("temporalLayer", layers_->GetPreferredTemporal());
+}
+
+Value Consumer::SetPreferredLayers(const Value& data) {
+	if (!layers_) return Value::MakeObject(); // a simple consumer has no layers to choose from
+	const double spatial = data.RequireNumber("spatialLayer");
+	if (spatial < 0 || spatial != static_cast<int>(spatial)) throw RequestError::Type("invalid spatialLayer");
+	double temporal = data.OptionalNumber("temporalLayer", layers_->GetTemporalLayerCount() - 1);
+	if (temporal < 0 || temporal != static_cast<int>(temporal)) throw RequestError::Type("invalid temporalLayer");
+	layers_->SetPreferred(static_cast<int>(spatial), static_cast<int>(temporal));
+	return Value::MakeObject().Set("preferredLayers", PreferredLayersValue());
 }
 
 void Consumer::ProducerPaused() {
 	if (producerPaused_) return;
 	producerPaused_ = true;
+	if (layers_) RestartStream();
 	context_.Emit(id_, "producerpause");
 }
 
 void Consumer::ProducerResumed() {
 	if (!producerPaused_) return;
 	producerPaused_ = false;
-	rewriter_.RequestSync();
+	RestartStream();
 	context_.Emit(id_, "producerresume");
 }
 
 void Consumer::TransportReady() {
-	rewriter_.RequestSync();
+	RestartStream();
 	if (IsActive()) RequestKeyFrame();
 }
 
@@ -209,13 +321,15 @@ void Consumer::ProducerClosed() {
 
 void Consumer::ProducerScoresChanged(const std::vector<int>& scores) {
 	producerScores_ = scores;
-	producerScore_ = scores.empty() ? 0 : scores[0];
+	producerScore_ = CurrentProducerScore();
+	if (layers_) layers_->SetScores(scores);
 	EmitScore();
 }
 
 void Consumer::SetInitialProducerScores(const std::vector<int>& scores) {
 	producerScores_ = scores;
-	producerScore_ = scores.empty() ? 0 : scores[0];
+	producerScore_ = CurrentProducerScore();
+	if (layers_) layers_->SetScores(scores);
 	emittedScore_ = score_;
 	emittedProducerScore_ = producerScore_;
 }
@@ -270,7 +384,17 @@ Value Consumer::Dump() const {
 	dump.Set("type", type_);
 	// rtpParameters: added by the TypeScript Consumer, which holds them anyway (a
 	// second copy here, as a Value tree, cost ~8 KiB per consumer).
-	dump.Set("consumableRtpEncodings", Value::MakeArray().Push(Value::MakeObject().Set("ssrc", producerMappedSsrc_)));
+	Value consumable = Value::MakeArray();
+	for (uint32_t ssrc : producerMappedSsrcs_) consumable.Push(Value::MakeObject().Set("ssrc", ssrc));
+	dump.Set("consumableRtpEncodings", std::move(consumable));
+	if (layers_) {
+		dump.Set("preferredSpatialLayer", layers_->GetPreferredSpatial());
+		dump.Set("preferredTemporalLayer", layers_->GetPreferredTemporal());
+		dump.Set("targetSpatialLayer", layers_->GetTargetSpatial());
+		dump.Set("targetTemporalLayer", layers_->GetTargetTemporal());
+		dump.Set("currentSpatialLayer", layers_->GetCurrentSpatial());
+		dump.Set("currentTemporalLayer", layers_->GetCurrentTemporal());
+	}
 	dump.Set("paused", paused_);
 	dump.Set("producerPaused", producerPaused_);
 	dump.Set("priority", priority_);
@@ -313,18 +437,21 @@ Value Consumer::HandleRequest(const ChannelRequest& request) {
 	switch (request.method) {
 		case Method::ConsumerDump: return Dump();
 		case Method::ConsumerGetStats: return GetStats(context_.NowMs());
-		case Method::ConsumerPause: paused_ = true; return Value();
+		case Method::ConsumerPause:
+			if (!paused_ && layers_) RestartStream(); // layerschange: null
+			paused_ = true;
+			return Value();
 		case Method::ConsumerResume:
 			if (paused_) {
 				paused_ = false;
-				rewriter_.RequestSync();
+				RestartStream();
 				if (!producerPaused_) RequestKeyFrame();
 			}
 			return Value();
 		case Method::ConsumerSetPreferredLayers:
 			// A simple consumer has no layers to choose from (mediasoup accepts and
 			// ignores the request the same way).
-			return Value::MakeObject();
+			return SetPreferredLayers(request.data);
 		case Method::ConsumerSetPriority: {
 			double priority = request.data.RequireNumber("priority");
 			if (priority < 1) throw RequestError::Type("invalid priority");

@@ -1,6 +1,9 @@
 #pragma once
-// A Consumer: one producer's stream sent to an endpoint through a transport (mediasoup's
-// "simple" consumer: one encoding in, one out).
+// A Consumer: one producer's stream sent to an endpoint through a transport. A "simple"
+// consumer follows the producer's only encoding; a "simulcast" one forwards one of the
+// producer's encodings at a time, chosen by SimulcastLayers from the preferred layers
+// and what is being received, switching on key frames, with temporal layers above the
+// target dropped (VP8 picture ids kept continuous by Vp8PictureRewriter).
 //
 // Every forwarded packet is written anew for this endpoint (RtpPacketWriter): the
 // consumer's SSRC and payload type, a sequence number and timestamp rewritten so that
@@ -22,6 +25,8 @@
 #include "ProducerPacketInfo.hpp"
 #include "StreamTraceEvents.hpp"
 #include "RtpStreamRewriter.hpp"
+#include "SimulcastLayers.hpp"
+#include "Vp8PictureRewriter.hpp"
 
 namespace mediaplane {
 
@@ -86,11 +91,22 @@ public:
 	Value GetStats(uint64_t nowMs);
 	Value HandleRequest(const ChannelRequest& request) override;
 
-	// The producer's stream this consumer follows.
-	uint32_t GetProducerMappedSsrc() const { return producerMappedSsrc_; }
+	// The producer's stream this consumer needs a key frame of: the target layer's (the
+	// preferred one before any packet arrived); the only one for a simple consumer.
+	uint32_t GetKeyFrameSsrc() const;
+	// Simulcast consumers: { spatialLayer, temporalLayer } preferred (for consume()'s
+	// response); null for a simple consumer.
+	Value PreferredLayersValue() const;
 
 private:
 	void RequestKeyFrame();
+	// Start over on the next key frame: the endpoint lost (or never had) the stream.
+	void RestartStream();
+	// Simulcast: what to do with a packet; false to drop it.
+	bool SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs);
+	void EmitLayersIfChanged();
+	int CurrentProducerScore() const;
+	Value SetPreferredLayers(const Value& data);
 	void EmitScore();
 	void EmitTrace(const char* type, const char* direction, Value info);
 
@@ -107,7 +123,10 @@ private:
 	uint32_t ssrc_ = 0;
 	uint32_t rtxSsrc_ = 0;
 	uint32_t clockRate_ = 90000;
-	uint32_t producerMappedSsrc_ = 0;
+	// The producer's mapped SSRC per encoding (spatial layer order).
+	std::vector<uint32_t> producerMappedSsrcs_;
+	std::unique_ptr<SimulcastLayers> layers_; // simulcast consumers only
+	Vp8PictureRewriter vp8PictureRewriter_;
 	bool paused_ = false;
 	bool producerPaused_ = false;
 	bool ignoreDtx_ = false;

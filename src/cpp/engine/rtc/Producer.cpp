@@ -212,12 +212,13 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 	info.clockRate = clockRateByPayloadType_[pt];
 	info.encodingIndex = static_cast<size_t>(encoding - encodings_.data());
 	info.extensionMap = &extensionMap_;
+	PayloadInfo payloadInfo;
 	if (isVideo_) {
-		PayloadInfo payloadInfo;
 		if (InspectPayload(info.codec, packet.GetPayload(), packet.GetPayloadLength(), &payloadInfo)) {
 			// Only the first packet of a key frame is a place to start decoding (later
 			// slices of an H.264 IDR are key too, but mid-frame).
 			info.isKeyFrame = payloadInfo.valid && payloadInfo.isKeyFrame && payloadInfo.isFrameStart;
+			if (payloadInfo.valid) info.payload = &payloadInfo;
 		}
 		MaybeEmitVideoOrientation(packet);
 	}

@@ -6,6 +6,7 @@
 
 #include "../rtp/RtpHeaderExtensions.hpp"
 #include "../rtp/codecs/CodecType.hpp"
+#include "../rtp/codecs/PayloadInfo.hpp"
 
 namespace mediaplane {
 
@@ -14,6 +15,9 @@ struct ProducerPacketInfo {
 	uint32_t clockRate = 90000;
 	size_t encodingIndex = 0;
 	bool isKeyFrame = false;
+	// What the payload descriptor says (video only; null for audio or when the codec
+	// has no parser): temporal layer, frame start, VP8 picture ids for rewriting.
+	const PayloadInfo* payload = nullptr;
 	// The producer's extension ids, to read values the consumer passes on.
 	const RtpExtensionMap* extensionMap = nullptr;
 };

@@ -130,9 +130,10 @@ Value Transport::Consume(const Value& data) {
 	score.Set("producerScore", scores.empty() ? 0 : scores[0]);
 	score.Set("producerScores", std::move(producerScores));
 	result.Set("score", std::move(score));
+	if (Value preferred = ref.PreferredLayersValue(); !preferred.IsNull()) result.Set("preferredLayers", std::move(preferred));
 	// The first key frame: a video consumer starts on one.
 	if (!data.OptionalBool("paused", false) && CanSendMedia()) {
-		OnConsumerKeyFrameRequested(ref, ref.GetProducerMappedSsrc());
+		OnConsumerKeyFrameRequested(ref, ref.GetKeyFrameSsrc());
 	}
 	return result;
 }
