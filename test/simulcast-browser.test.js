@@ -291,3 +291,80 @@ t.test('setPreferredLayers(): temporal layer 0 lowers the frame rate without a s
 	const restored = await measureDecoding(consumer);
 	t.ok(restored.fps > 0.8 * full.fps, `all temporal layers again: ${restored.fps.toFixed(1)} fps`);
 });
+
+/**
+ * Per rid, what page A sends ({ active, framesEncoded, packetsSent, bytesSent, frameWidth })
+ * and what the producer receives ({ packetCount }), for telling a stopped encoding from
+ * one that only pads.
+ */
+async function sendingByRid() {
+	const outbound = await publisherOutbound();
+	const atServer = new Map((await video.getStats()).map((s) => [s.rid, s]));
+	return new Map(video.rtpParameters.encodings.map(({ rid }) => {
+		const o = outbound.get(rid) ?? {};
+		return [rid, {
+			active: o.active, framesEncoded: o.framesEncoded ?? 0, packetsSent: o.packetsSent ?? 0, bytesSent: o.bytesSent ?? 0,
+			frameWidth: o.frameWidth, serverPackets: atServer.get(rid)?.packetCount ?? 0,
+		}];
+	}));
+}
+
+/** What each rid sent between two sendingByRid() snapshots, as one line. */
+function sendingDelta(before, after, ms) {
+	return [...after].map(([rid, a]) => {
+		const b = before.get(rid);
+		return `${rid} active=${a.active}: +${a.framesEncoded - b.framesEncoded} frames, +${a.packetsSent - b.packetsSent} packets ` +
+			`(+${a.bytesSent - b.bytesSent} bytes) sent, +${a.serverPackets - b.serverPackets} at the producer`;
+	}).join('; ') + ` in ${ms} ms`;
+}
+
+t.test('the sender stops the upper layers (setMaxSpatialLayer): the consumer falls back to layer 0, then goes back up', async (t) => {
+	const layers = await sentLayers();
+	const [bottom] = layers;
+	const top = layers[layers.length - 1];
+	const { consumer, layersEvents } = await consumed();
+	// Page A sends every encoding again whatever happens below, for later subtests.
+	let lowered = false;
+	t.teardown(async () => {
+		if (lowered) await publisher.setMaxSpatialLayer(pageProducerId, ENCODINGS.length - 1);
+	});
+
+	await consumer.setPreferredLayers({ spatialLayer: top.spatialLayer });
+	await waitForLayerWidth(consumer, top, 10000);
+	t.equal(consumer.currentLayers?.spatialLayer, top.spatialLayer, `page B starts on layer ${top.spatialLayer}`);
+
+	const eventsBefore = layersEvents.length;
+	const decodingDuringFallback = measureDecoding(consumer, 4000);
+	let before = await sendingByRid();
+	let switchedAt = Date.now();
+	lowered = true;
+	const lowering = await publisher.setMaxSpatialLayer(pageProducerId, 0);
+	t.comment(`page A setMaxSpatialLayer(0) in ${Date.now() - switchedAt} ms: ${JSON.stringify(lowering)}`);
+	let width = await waitForLayerWidth(consumer, bottom, 6000);
+	t.pass(`page B fell back to layer 0 (${width} px) ${Date.now() - switchedAt} ms after page A stopped the upper layers`);
+	await waitFor(() => consumer.currentLayers?.spatialLayer === 0, 2000, 'currentLayers.spatialLayer 0', () => describe(consumer));
+	t.equal(consumer.currentLayers.spatialLayer, 0, 'currentLayers.spatialLayer 0');
+	await waitFor(() => layersEvents.slice(eventsBefore).some((l) => l?.spatialLayer === 0), 2000, "a 'layerschange' to layer 0");
+	t.pass(`'layerschange' reported spatial layer 0 (${JSON.stringify(layersEvents.slice(eventsBefore))})`);
+	const fallback = await decodingDuringFallback;
+	t.comment(`page B during the fallback: ${fallback.frames} frames in 4 s, longest stall ${fallback.longestStallMs} ms`);
+	const low = await measureDecoding(consumer, 1000);
+	t.ok(low.frames > 0, `page B keeps decoding on layer 0 (${low.frames} frames in 1 s)`);
+	let after = await sendingByRid();
+	t.comment(`page A while limited to layer 0: ${sendingDelta(before, after, Date.now() - switchedAt)}`);
+	before = await sendingByRid();
+	await sleep(1000);
+	t.comment(`page A while limited to layer 0, a later second: ${sendingDelta(before, await sendingByRid(), 1000)}`);
+
+	switchedAt = Date.now();
+	const raising = await publisher.setMaxSpatialLayer(pageProducerId, top.spatialLayer);
+	lowered = top.spatialLayer < ENCODINGS.length - 1;
+	t.comment(`page A setMaxSpatialLayer(${top.spatialLayer}) in ${Date.now() - switchedAt} ms: ${JSON.stringify(raising)}`);
+	width = await waitForLayerWidth(consumer, top, 8000);
+	t.pass(`page B went back up to layer ${top.spatialLayer} (${width} px) ${Date.now() - switchedAt} ms after page A resumed it`);
+	await waitFor(() => consumer.currentLayers?.spatialLayer === top.spatialLayer, 2000,
+		`currentLayers.spatialLayer ${top.spatialLayer}`, () => describe(consumer));
+	t.equal(consumer.currentLayers.spatialLayer, top.spatialLayer, `currentLayers.spatialLayer ${top.spatialLayer}`);
+	const high = await measureDecoding(consumer, 1000);
+	t.ok(high.frames > 0, `page B keeps decoding on layer ${top.spatialLayer} (${high.frames} frames in 1 s)`);
+});

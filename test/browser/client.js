@@ -277,6 +277,23 @@ function installPageApi({ Device, version, debug }) {
 		return summarizeStats(await producer.getStats()).stats;
 	};
 
+	/**
+	 * mediasoup-client's producer.setMaxSpatialLayer(spatialLayer) on a simulcast
+	 * producer: encodings above `spatialLayer` get active = false (the sender stops
+	 * them), those at or below it active = true. Returns { maxSpatialLayer, encodings:
+	 * [{ rid, active }] } as the RTCRtpSender's parameters now say.
+	 */
+	window.setMaxSpatialLayer = async (producerId, spatialLayer) => {
+		const producer = state.producers.get(producerId);
+		if (!producer) throw new Error(`no producer with id ${producerId} in the page`);
+		await producer.setMaxSpatialLayer(spatialLayer);
+		const encodings = producer.rtpSender ? producer.rtpSender.getParameters().encodings : [];
+		return {
+			maxSpatialLayer: producer.maxSpatialLayer,
+			encodings: encodings.map(({ rid, active }) => ({ rid, active })),
+		};
+	};
+
 	window.getConsumerStats = async (consumerId) => {
 		const consumer = state.consumers.get(consumerId);
 		if (!consumer) throw new Error(`no consumer with id ${consumerId} in the page`);

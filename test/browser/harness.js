@@ -500,6 +500,8 @@ async function startBrowserSession(options = {}) {
 			getStats: (transportId) => call('getStats', transportId),
 			getProducerStats: (producerId) => call('getProducerStats', producerId),
 			getConsumerStats: (consumerId) => call('getConsumerStats', consumerId),
+			/** producer.setMaxSpatialLayer() in the page: { maxSpatialLayer, encodings: [{ rid, active }] }. */
+			setMaxSpatialLayer: (producerId, spatialLayer) => call('setMaxSpatialLayer', producerId, spatialLayer),
 			closeTransport: (transportId) => call('closeTransport', transportId),
 			waitForConnectionState,
 			connectSendTransport,
