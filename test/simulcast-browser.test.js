@@ -368,3 +368,38 @@ t.test('the sender stops the upper layers (setMaxSpatialLayer): the consumer fal
 	const high = await measureDecoding(consumer, 1000);
 	t.ok(high.frames > 0, `page B keeps decoding on layer ${top.spatialLayer} (${high.frames} frames in 1 s)`);
 });
+
+t.test('pipeToRouter() carries every simulcast stream; a consumer on the other worker switches layers', async (t) => {
+	const layers = await sentLayers();
+	const [bottom] = layers;
+	const top = layers[layers.length - 1];
+	const otherWorker = await mediaplane.createWorker({ logLevel: 'warn' });
+	t.teardown(() => otherWorker.close());
+	const otherRouter = await otherWorker.createRouter({ mediaCodecs: [opus, vp8] });
+	const { pipeConsumer, pipeProducer } = await router.pipeToRouter({ producerId: video.id, router: otherRouter });
+	t.equal(pipeConsumer.type, 'pipe');
+	t.equal(pipeConsumer.rtpParameters.encodings.length, video.rtpParameters.encodings.length, 'one pipe stream per encoding');
+	t.equal(pipeProducer.type, 'simulcast');
+	// Every layer page A sends arrives at the piped producer, each as its own stream.
+	await waitFor(async () => (await pipeProducer.getStats()).filter((s) => s.packetCount > 0).length >= layers.length,
+		10000, `${layers.length} streams with packets at the piped producer`, async () => JSON.stringify(await pipeProducer.getStats()));
+	const pipeStats = await pipeConsumer.getStats();
+	t.ok(pipeStats.filter((s) => s.type === 'outbound-rtp' && s.packetCount > 0).length >= layers.length,
+		`the pipe consumer sends ${layers.length} streams`);
+
+	const recvTransport = await otherRouter.createWebRtcTransport({ listenInfos: LISTEN });
+	const consumer = await recvTransport.consume({
+		producerId: pipeProducer.id, rtpCapabilities: (await subscriber.getDeviceInfo()).recvRtpCapabilities, paused: true,
+	});
+	t.equal(consumer.type, 'simulcast');
+	await subscriber.connectRecvTransport(recvTransport, otherRouter.rtpCapabilities, {
+		consumerParameters: { id: consumer.id, producerId: pipeProducer.id, kind: 'video', rtpParameters: consumer.rtpParameters },
+	});
+	await consumer.resume();
+	let width = await waitForLayerWidth(consumer, top, 10000);
+	t.pass(`page B decodes layer ${top.spatialLayer} (${width} px) through the pipe`);
+	await consumer.setPreferredLayers({ spatialLayer: 0 });
+	width = await waitForLayerWidth(consumer, bottom, 5000);
+	t.pass(`and layer 0 (${width} px) after setPreferredLayers()`);
+	t.equal(consumer.currentLayers?.spatialLayer, 0);
+});

@@ -51,7 +51,6 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	if (pt > 127) throw RequestError::Type("invalid payloadType");
 	payloadType_ = static_cast<uint8_t>(pt);
 	clockRate_ = mediaCodec.RequireUint32("clockRate");
-	rewriter_ = RtpStreamRewriter(clockRate_);
 	isOpus_ = CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")) == CodecType::Opus;
 	bool nackEnabled = false;
 	if (const Value* feedback = mediaCodec.Find("rtcpFeedback"); feedback && feedback->IsArray()) {
@@ -66,12 +65,24 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	}
 	const Value::Array& encodings = rtpParameters->RequireArray("encodings");
 	if (encodings.empty()) throw RequestError::Type("empty rtpParameters.encodings");
-	ssrc_ = encodings[0].RequireUint32("ssrc");
-	if (const Value* rtx = encodings[0].Find("rtx"); rtx && rtx->IsObject()) rtxSsrc_ = rtx->RequireUint32("ssrc");
 
 	const Value::Array& consumable = data.RequireArray("consumableRtpEncodings");
 	if (consumable.empty()) throw RequestError::Type("empty consumableRtpEncodings");
 	for (const Value& encoding : consumable) producerMappedSsrcs_.push_back(encoding.RequireUint32("ssrc"));
+	// A pipe consumer sends every producer stream with its own SSRC (its encodings in
+	// the producer's order); any other consumer sends one stream.
+	const bool pipe = type_ == "pipe";
+	if (pipe && encodings.size() != producerMappedSsrcs_.size()) {
+		throw RequestError::Type("a pipe consumer needs one encoding per producer encoding");
+	}
+	streams_.resize(pipe ? encodings.size() : 1);
+	for (size_t i = 0; i < streams_.size(); ++i) {
+		OutboundStream& stream = streams_[i];
+		stream.ssrc = encodings[i].RequireUint32("ssrc");
+		if (const Value* rtx = encodings[i].Find("rtx"); rtx && rtx->IsObject()) stream.rtxSsrc = rtx->RequireUint32("ssrc");
+		stream.producerSsrc = producerMappedSsrcs_[i];
+		stream.rewriter = RtpStreamRewriter(clockRate_);
+	}
 	if (type_ == "simulcast" && producerMappedSsrcs_.size() > 1) {
 		// The consumer's one encoding says how many temporal layers each stream has
 		// ('L3T3': three streams of three temporal layers; ortc.ts writes it).
@@ -83,18 +94,20 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 		if (const Value* preferred = data.Find("preferredLayers"); preferred && preferred->IsObject()) SetPreferredLayers(*preferred);
 	}
 
-	RtpStreamSend::Params params;
-	params.ssrc = ssrc_;
-	params.clockRate = clockRate_;
-	params.useNack = nackEnabled;
-	params.rtxPayloadType = rtxSsrc_ ? rtxPayloadType_ : 0;
-	params.rtxSsrc = rtxSsrc_;
-	params.rtxInitialSeq = static_cast<uint16_t>(ssrc_ ^ (ssrc_ >> 16));
-	// Audio is not worth a deep history: a retransmitted audio packet is usually late.
-	params.maxRetransmissionPackets = isVideo_ ? 1000 : 100;
-	params.extensionMap = extensionMap_;
-	params.wallClockOffsetMs = context_.wallClockOffsetMs;
-	stream_ = std::make_unique<RtpStreamSend>(params, this);
+	for (OutboundStream& stream : streams_) {
+		RtpStreamSend::Params params;
+		params.ssrc = stream.ssrc;
+		params.clockRate = clockRate_;
+		params.useNack = nackEnabled;
+		params.rtxPayloadType = stream.rtxSsrc ? rtxPayloadType_ : 0;
+		params.rtxSsrc = stream.rtxSsrc;
+		params.rtxInitialSeq = static_cast<uint16_t>(stream.ssrc ^ (stream.ssrc >> 16));
+		// Audio is not worth a deep history: a retransmitted audio packet is usually late.
+		params.maxRetransmissionPackets = isVideo_ ? 1000 : 100;
+		params.extensionMap = extensionMap_;
+		params.wallClockOffsetMs = context_.wallClockOffsetMs;
+		stream.send = std::make_unique<RtpStreamSend>(params, this);
+	}
 	context_.registry->Register(id_, this);
 }
 
@@ -104,34 +117,32 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	// mediasoup's rule too: a consumer is inactive until its transport is connected.
 	if (!IsActive() || !listener_.IsTransportReady()) return;
 	const uint64_t now = context_.NowMs();
-	if (layers_) {
-		if (!SelectLayer(packet, info, now)) return;
-	} else if (packet.GetSsrc() != producerMappedSsrcs_[0]) {
-		return;
-	}
+	OutboundStream* out = SelectStream(packet, info, now);
+	if (!out) return;
+	RtpStreamRewriter& rewriter = out->rewriter;
 	const uint16_t inputSeq = packet.GetSequenceNumber();
 	const uint32_t inputTimestamp = packet.GetTimestamp();
 
-	if (rewriter_.IsSyncRequired() && isVideo_ && !info.isKeyFrame) {
+	if (rewriter.IsSyncRequired() && isVideo_ && !info.isKeyFrame) {
 		// A video consumer (re)starts on a key frame; ask for one while waiting.
-		if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
+		if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame(out->producerSsrc);
 		return;
 	}
-	if (ignoreDtx_ && isOpus_ && packet.GetPayloadLength() <= 2 && !rewriter_.IsSyncRequired()) {
+	if (ignoreDtx_ && isOpus_ && packet.GetPayloadLength() <= 2 && !rewriter.IsSyncRequired()) {
 		// An opus DTX packet the endpoint asked not to receive.
-		rewriter_.SkipPacket();
+		rewriter.SkipPacket();
 		return;
 	}
 	uint16_t outputSeq;
 	uint32_t outputTimestamp;
-	if (!rewriter_.Rewrite(inputSeq, inputTimestamp, now, &outputSeq, &outputTimestamp)) return;
+	if (!rewriter.Rewrite(inputSeq, inputTimestamp, now, &outputSeq, &outputTimestamp)) return;
 
 	RtpHeaderFields header;
 	header.payloadType = payloadType_;
 	header.marker = packet.HasMarker();
 	header.sequenceNumber = outputSeq;
 	header.timestamp = outputTimestamp;
-	header.ssrc = ssrc_;
+	header.ssrc = out->ssrc;
 
 	RtpExtensionValue extensions[8];
 	size_t count = 0;
@@ -180,10 +191,10 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 		Vp8PictureRewriter::Write(buffer + length - payloadLength, payloadLength, *info.payload, pictureId, tl0PicIdx);
 	}
 
-	stream_->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
+	out->send->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
 	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
-		trace.Set("ssrc", ssrc_);
+		trace.Set("ssrc", out->ssrc);
 		trace.Set("sequenceNumber", static_cast<uint32_t>(header.sequenceNumber));
 		trace.Set("timestamp", header.timestamp);
 		trace.Set("isKeyFrame", info.isKeyFrame);
@@ -196,22 +207,57 @@ void Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) {
 	listener_.OnConsumerSendRtpPacket(*this, data, len, capacity);
 }
 
-void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t score, uint8_t /*previousScore*/) {
-	score_ = score;
+void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t /*score*/, uint8_t /*previousScore*/) {
+	// A pipe consumer's score is its best stream's (the others may simply be idle).
+	int best = 0;
+	for (const OutboundStream& stream : streams_) best = std::max<int>(best, stream.send->GetScore());
+	score_ = best;
 	EmitScore();
 }
 
-void Consumer::RequestKeyFrame() {
+void Consumer::RequestKeyFrame() { RequestKeyFrame(GetKeyFrameSsrc()); }
+
+void Consumer::RequestKeyFrame(uint32_t producerSsrc) {
 	if (!isVideo_) return;
 	lastKeyFrameRequestMs_ = context_.NowMs();
-	listener_.OnConsumerKeyFrameRequested(*this, GetKeyFrameSsrc());
+	listener_.OnConsumerKeyFrameRequested(*this, producerSsrc);
 }
 
 uint32_t Consumer::GetKeyFrameSsrc() const {
+	if (streams_.size() > 1) return 0; // a pipe consumer: every stream
 	if (!layers_) return producerMappedSsrcs_[0];
 	int layer = layers_->GetTargetSpatial();
 	if (layer < 0) layer = layers_->GetPreferredSpatial();
 	return producerMappedSsrcs_[static_cast<size_t>(layer)];
+}
+
+Consumer::OutboundStream* Consumer::SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info,
+                                                 uint64_t nowMs) {
+	if (layers_) return SelectLayer(packet, info, nowMs) ? &streams_[0] : nullptr;
+	for (OutboundStream& stream : streams_) {
+		if (stream.producerSsrc == packet.GetSsrc()) return &stream;
+	}
+	return nullptr;
+}
+
+Consumer::OutboundStream* Consumer::FindStreamBySsrc(uint32_t ssrc) {
+	for (OutboundStream& stream : streams_) {
+		if (stream.ssrc == ssrc) return &stream;
+	}
+	return nullptr;
+}
+
+const Consumer::OutboundStream* Consumer::FindStreamBySsrc(uint32_t ssrc) const {
+	return const_cast<Consumer*>(this)->FindStreamBySsrc(ssrc);
+}
+
+std::vector<uint32_t> Consumer::GetSendSsrcs() const {
+	std::vector<uint32_t> ssrcs;
+	for (const OutboundStream& stream : streams_) {
+		ssrcs.push_back(stream.ssrc);
+		if (stream.rtxSsrc) ssrcs.push_back(stream.rtxSsrc);
+	}
+	return ssrcs;
 }
 
 bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs) {
@@ -234,13 +280,13 @@ bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& in
 		case SimulcastLayers::Action::Forward: return true;
 		case SimulcastLayers::Action::ForwardSwitched:
 			// A new stream: seq/timestamp/picture ids continue from the last packet sent.
-			rewriter_.RequestSync();
+			streams_[0].rewriter.RequestSync();
 			vp8PictureRewriter_.RequestSync();
 			return true;
 		case SimulcastLayers::Action::DropTemporal:
 			// Leave no hole: the endpoint must not see these as lost (RFC 3550 §5.1:
 			// sequence numbers count the packets sent).
-			if (!rewriter_.IsSyncRequired()) rewriter_.SkipPacket();
+			if (!streams_[0].rewriter.IsSyncRequired()) streams_[0].rewriter.SkipPacket();
 			if (info.payload && info.codec == CodecType::Vp8) vp8PictureRewriter_.DropPicture(*info.payload);
 			return false;
 		case SimulcastLayers::Action::DropAwaitingKeyFrame:
@@ -252,7 +298,7 @@ bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& in
 }
 
 void Consumer::RestartStream() {
-	rewriter_.RequestSync();
+	for (OutboundStream& stream : streams_) stream.rewriter.RequestSync();
 	if (!layers_) return;
 	layers_->Reset();
 	vp8PictureRewriter_.RequestSync();
@@ -334,27 +380,37 @@ void Consumer::SetInitialProducerScores(const std::vector<int>& scores) {
 	emittedProducerScore_ = producerScore_;
 }
 
-void Consumer::ReceiveNack(const std::vector<uint16_t>& seqs) {
+void Consumer::ReceiveNack(uint32_t ssrc, const std::vector<uint16_t>& seqs) {
 	if (trace_.nack) EmitTrace("nack", "in", Value::MakeObject().Set("count", static_cast<uint32_t>(seqs.size())));
+	OutboundStream* stream = FindStreamBySsrc(ssrc);
+	if (!IsActive() || !stream) return;
+	stream->send->HandleNack(seqs, context_.NowMs(), *this);
+}
+
+void Consumer::ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir) {
+	OutboundStream* stream = FindStreamBySsrc(ssrc);
+	if (!stream) return;
+	if (isFir) stream->send->CountFir();
+	else stream->send->CountPli();
+	if ((isFir && trace_.fir) || (!isFir && trace_.pli)) EmitTrace(isFir ? "fir" : "pli", "in", Value::MakeObject().Set("ssrc", ssrc));
 	if (!IsActive()) return;
-	stream_->HandleNack(seqs, context_.NowMs(), *this);
+	// A pipe consumer asks for the key frame of the stream the endpoint lost.
+	if (streams_.size() > 1) RequestKeyFrame(stream->producerSsrc);
+	else RequestKeyFrame();
 }
 
-void Consumer::ReceiveKeyFrameRequest(bool isFir) {
-	if (isFir) stream_->CountFir();
-	else stream_->CountPli();
-	if ((isFir && trace_.fir) || (!isFir && trace_.pli)) EmitTrace(isFir ? "fir" : "pli", "in", Value::MakeObject().Set("ssrc", ssrc_));
-	if (IsActive()) RequestKeyFrame();
+void Consumer::ReceiveReportBlock(uint32_t ssrc, uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq,
+                                  uint32_t jitter, uint32_t lsr, uint32_t dlsr) {
+	OutboundStream* stream = FindStreamBySsrc(ssrc);
+	if (stream) stream->send->ReceiveReportBlock(fractionLost, cumulativeLost, highestSeq, jitter, lsr, dlsr, context_.NowMs());
 }
 
-void Consumer::ReceiveReportBlock(uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq, uint32_t jitter,
-                                  uint32_t lsr, uint32_t dlsr) {
-	stream_->ReceiveReportBlock(fractionLost, cumulativeLost, highestSeq, jitter, lsr, dlsr, context_.NowMs());
-}
-
-bool Consumer::FillSenderReport(SenderReport* out, uint64_t nowMs) {
-	if (!rewriter_.HasSent()) return false;
-	return stream_->FillSenderReport(*out, nowMs);
+void Consumer::AppendSenderReports(std::vector<SenderReport>& out, uint64_t nowMs) {
+	for (OutboundStream& stream : streams_) {
+		if (!stream.rewriter.HasSent()) continue;
+		SenderReport report;
+		if (stream.send->FillSenderReport(report, nowMs)) out.push_back(std::move(report));
+	}
 }
 
 void Consumer::OnTimer(uint64_t /*nowMs*/) {}
@@ -403,26 +459,29 @@ Value Consumer::Dump() const {
 }
 
 Value Consumer::GetStats(uint64_t nowMs) {
-	RtpStreamSend::Stats s = stream_->GetStats(nowMs);
-	Value stats = Value::MakeObject();
-	stats.Set("type", "outbound-rtp");
-	stats.Set("timestamp", static_cast<uint64_t>(nowMs));
-	stats.Set("packetCount", s.packetCount);
-	stats.Set("byteCount", s.byteCount);
-	stats.Set("bitrate", s.bitrate);
-	stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
-	stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
-	stats.Set("nackCount", s.nackCount);
-	stats.Set("nackPacketCount", s.nackPacketCount);
-	stats.Set("pliCount", s.pliCount);
-	stats.Set("firCount", s.firCount);
-	stats.Set("packetsRetransmitted", s.packetsRetransmitted);
-	if (s.hasRoundTripTime) stats.Set("roundTripTime", s.roundTripTime);
-	stats.Set("kind", isVideo_ ? "video" : "audio");
-	stats.Set("ssrc", ssrc_);
-	if (rtxSsrc_) stats.Set("rtxSsrc", rtxSsrc_);
-	stats.Set("score", score_);
-	Value list = Value::MakeArray().Push(std::move(stats));
+	Value list = Value::MakeArray();
+	for (const OutboundStream& stream : streams_) {
+		RtpStreamSend::Stats s = stream.send->GetStats(nowMs);
+		Value stats = Value::MakeObject();
+		stats.Set("type", "outbound-rtp");
+		stats.Set("timestamp", static_cast<uint64_t>(nowMs));
+		stats.Set("packetCount", s.packetCount);
+		stats.Set("byteCount", s.byteCount);
+		stats.Set("bitrate", s.bitrate);
+		stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
+		stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
+		stats.Set("nackCount", s.nackCount);
+		stats.Set("nackPacketCount", s.nackPacketCount);
+		stats.Set("pliCount", s.pliCount);
+		stats.Set("firCount", s.firCount);
+		stats.Set("packetsRetransmitted", s.packetsRetransmitted);
+		if (s.hasRoundTripTime) stats.Set("roundTripTime", s.roundTripTime);
+		stats.Set("kind", isVideo_ ? "video" : "audio");
+		stats.Set("ssrc", stream.ssrc);
+		if (stream.rtxSsrc) stats.Set("rtxSsrc", stream.rtxSsrc);
+		stats.Set("score", static_cast<int>(stream.send->GetScore()));
+		list.Push(std::move(stats));
+	}
 	// As mediasoup: the consumer's outbound stream, then the producer stream it follows.
 	if (producer_) {
 		// Keep the temporary alive: a range-for over GetStats(...).AsArray() would

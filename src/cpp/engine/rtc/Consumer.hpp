@@ -55,8 +55,10 @@ public:
 
 	const std::string& GetId() const { return id_; }
 	const std::string& GetProducerId() const { return producerId_; }
-	uint32_t GetSsrc() const { return ssrc_; }
-	uint32_t GetRtxSsrc() const { return rtxSsrc_; }
+	// Every SSRC this consumer sends with (media and RTX of each stream).
+	std::vector<uint32_t> GetSendSsrcs() const;
+	// Whether `ssrc` is one of this consumer's media (not RTX) SSRCs.
+	bool HasMediaSsrc(uint32_t ssrc) const { return FindStreamBySsrc(ssrc) != nullptr; }
 	bool IsActive() const { return !paused_ && !producerPaused_; }
 
 	// From the router.
@@ -74,13 +76,13 @@ public:
 	// clears it before the producer goes away).
 	void SetProducer(Producer* producer) { producer_ = producer; }
 
-	// From the transport's RTCP.
-	void ReceiveNack(const std::vector<uint16_t>& seqs);
-	void ReceiveKeyFrameRequest(bool isFir);
-	void ReceiveReportBlock(uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq, uint32_t jitter,
-	                        uint32_t lsr, uint32_t dlsr);
-	// Sender report for the transport's compound RTCP; false before anything was sent.
-	bool FillSenderReport(SenderReport* out, uint64_t nowMs);
+	// From the transport's RTCP, about the media SSRC `ssrc` (one of GetSendSsrcs()).
+	void ReceiveNack(uint32_t ssrc, const std::vector<uint16_t>& seqs);
+	void ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir);
+	void ReceiveReportBlock(uint32_t ssrc, uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq,
+	                        uint32_t jitter, uint32_t lsr, uint32_t dlsr);
+	// Sender reports for the transport's compound RTCP: one per stream that has sent.
+	void AppendSenderReports(std::vector<SenderReport>& out, uint64_t nowMs);
 	void OnTimer(uint64_t nowMs); // score updates
 
 	// RtpStreamSend::Retransmitter / Listener
@@ -99,7 +101,22 @@ public:
 	Value PreferredLayersValue() const;
 
 private:
+	// One stream this consumer sends: a simple or simulcast consumer has one; a pipe
+	// consumer one per producer encoding, each forwarded as it is (no layer choice).
+	struct OutboundStream {
+		uint32_t ssrc = 0;
+		uint32_t rtxSsrc = 0;
+		uint32_t producerSsrc = 0; // the producer's mapped SSRC it follows (pipe)
+		RtpStreamRewriter rewriter{ 90000 };
+		std::unique_ptr<RtpStreamSend> send;
+	};
+
+	OutboundStream* FindStreamBySsrc(uint32_t ssrc);
+	const OutboundStream* FindStreamBySsrc(uint32_t ssrc) const;
+	// The stream a producer packet goes out on, or null when it is not forwarded.
+	OutboundStream* SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs);
 	void RequestKeyFrame();
+	void RequestKeyFrame(uint32_t producerSsrc);
 	// Start over on the next key frame: the endpoint lost (or never had) the stream.
 	void RestartStream();
 	// Simulcast: what to do with a packet; false to drop it.
@@ -120,8 +137,6 @@ private:
 	std::string mid_;
 	uint8_t payloadType_ = 0;
 	uint8_t rtxPayloadType_ = 0;
-	uint32_t ssrc_ = 0;
-	uint32_t rtxSsrc_ = 0;
 	uint32_t clockRate_ = 90000;
 	// The producer's mapped SSRC per encoding (spatial layer order).
 	std::vector<uint32_t> producerMappedSsrcs_;
@@ -133,10 +148,9 @@ private:
 	bool isOpus_ = false;
 	int priority_ = 1;
 
-	RtpStreamRewriter rewriter_{ 90000 };
 	uint64_t lastKeyFrameRequestMs_ = 0;
 
-	std::unique_ptr<RtpStreamSend> stream_;
+	std::vector<OutboundStream> streams_;
 	Producer* producer_ = nullptr;
 	int score_ = 10;
 	int producerScore_ = 10;

@@ -107,11 +107,13 @@ Value Transport::Consume(const Value& data) {
 	Producer* producer = router_.FindProducer(producerId);
 	if (!producer) throw RequestError::InvalidState("producer \"" + producerId + "\" not found");
 	auto consumer = std::make_unique<Consumer>(context_, consumerId, producerId, *this, data);
-	if (consumersBySsrc_.count(consumer->GetSsrc())) {
-		throw RequestError(RequestError::Kind::Error, "consumer SSRC already in use on this transport");
+	const std::vector<uint32_t> ssrcs = consumer->GetSendSsrcs();
+	for (uint32_t ssrc : ssrcs) {
+		if (consumersBySsrc_.count(ssrc)) {
+			throw RequestError(RequestError::Kind::Error, "consumer SSRC already in use on this transport");
+		}
 	}
-	consumersBySsrc_[consumer->GetSsrc()] = consumer.get();
-	if (consumer->GetRtxSsrc()) consumersBySsrc_[consumer->GetRtxSsrc()] = consumer.get();
+	for (uint32_t ssrc : ssrcs) consumersBySsrc_[ssrc] = consumer.get();
 	Consumer& ref = *consumer;
 	consumers_.emplace(consumerId, std::move(consumer));
 	if (producer->IsPaused()) ref.ProducerPaused();
@@ -162,8 +164,8 @@ void Transport::RemoveConsumerForClosedProducer(Consumer& consumer) {
 }
 
 void Transport::ForgetConsumerSsrcs(Consumer& consumer) {
-	// O(1): a consumer's SSRCs are exactly its media and RTX SSRCs.
-	for (uint32_t ssrc : { consumer.GetSsrc(), consumer.GetRtxSsrc() }) {
+	// O(streams): a consumer's SSRCs are exactly its media and RTX SSRCs.
+	for (uint32_t ssrc : consumer.GetSendSsrcs()) {
 		auto it = consumersBySsrc_.find(ssrc);
 		if (it != consumersBySsrc_.end() && it->second == &consumer) consumersBySsrc_.erase(it);
 	}
@@ -238,12 +240,12 @@ void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
 						if (item.lostPacketBitmask & (1u << bit)) nackScratch_.push_back(static_cast<uint16_t>(item.packetId + bit + 1));
 					}
 				}
-				consumer->second->ReceiveNack(nackScratch_);
+				consumer->second->ReceiveNack(nack.mediaSsrc, nackScratch_);
 				break;
 			}
 			case RtcpPacketKind::PictureLossIndication: {
 				auto consumer = consumersBySsrc_.find(view.GetMediaSsrc());
-				if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(false);
+				if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(view.GetMediaSsrc(), false);
 				break;
 			}
 			case RtcpPacketKind::FullIntraRequest: {
@@ -251,7 +253,7 @@ void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
 				if (!fir.Parse(view)) break;
 				for (const auto& entry : fir.entries) {
 					auto consumer = consumersBySsrc_.find(entry.ssrc);
-					if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(true);
+					if (consumer != consumersBySsrc_.end()) consumer->second->ReceiveKeyFrameRequest(entry.ssrc, true);
 				}
 				break;
 			}
@@ -266,8 +268,8 @@ void Transport::HandleReportBlocks(const std::vector<ReportBlock>& blocks) {
 	// Report blocks (in an SR or an RR) about our consumers' media streams.
 	for (const ReportBlock& block : blocks) {
 		auto consumer = consumersBySsrc_.find(block.ssrc);
-		if (consumer != consumersBySsrc_.end() && consumer->second->GetSsrc() == block.ssrc) {
-			consumer->second->ReceiveReportBlock(block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
+		if (consumer != consumersBySsrc_.end() && consumer->second->HasMediaSsrc(block.ssrc)) {
+			consumer->second->ReceiveReportBlock(block.ssrc, block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
 			                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
 		}
 	}
@@ -344,10 +346,7 @@ void Transport::SendReports(uint64_t nowMs) {
 	// One SR per consumer stream that has sent, then one RR with a block per producer
 	// stream, then SDES; split into several compounds when it would not fit a datagram.
 	std::vector<SenderReport> senderReports;
-	for (auto& entry : consumers_) {
-		SenderReport report;
-		if (entry.second->FillSenderReport(&report, nowMs)) senderReports.push_back(std::move(report));
-	}
+	for (auto& entry : consumers_) entry.second->AppendSenderReports(senderReports, nowMs);
 	ReceiverReport receiverReport;
 	receiverReport.ssrc = localSsrc_;
 	std::vector<ReportBlock> blocks;
