@@ -8,6 +8,7 @@
 #include "../common/RequestError.hpp"
 #include "../rtp/RtpPacketWriter.hpp"
 #include "Producer.hpp"
+#include "ScalabilityMode.hpp"
 #include "../rtp/SeqNumbers.hpp"
 #include "../rtp/codecs/CodecType.hpp"
 
@@ -83,14 +84,20 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 		stream.producerSsrc = producerMappedSsrcs_[i];
 		stream.rewriter = RtpStreamRewriter(clockRate_);
 	}
-	if (type_ == "simulcast" && producerMappedSsrcs_.size() > 1) {
-		// The consumer's one encoding says how many temporal layers each stream has
-		// ('L3T3': three streams of three temporal layers; ortc.ts writes it).
-		int temporalLayers = 1;
-		const std::string mode = encodings[0].OptionalString("scalabilityMode", "");
-		if (auto t = mode.find('T'); t != std::string::npos) temporalLayers = std::atoi(mode.c_str() + t + 1);
-		layers_ = std::make_unique<SimulcastLayers>(static_cast<int>(producerMappedSsrcs_.size()),
-		                                            std::clamp(temporalLayers, 1, 4));
+	// The consumer's one encoding names its layers ('L3T3': three spatial layers, as
+	// streams for simulcast or in one stream for SVC, of three temporal layers each;
+	// ortc.ts writes it from the producer's encodings).
+	const ScalabilityMode mode = ParseScalabilityMode(encodings[0].OptionalString("scalabilityMode", ""));
+	if (type_ == "simulcast") {
+		simulcastLayers_ = std::make_unique<SimulcastLayers>(static_cast<int>(producerMappedSsrcs_.size()), mode.temporalLayers);
+		layers_ = simulcastLayers_.get();
+	} else if (type_ == "svc" && CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")) == CodecType::Vp9) {
+		// VP9 carries the layer indices in its payload descriptor. (AV1 would need its
+		// dependency descriptor extension: forwarded whole, as a simple consumer.)
+		svcLayers_ = std::make_unique<SvcLayers>(mode.spatialLayers, mode.temporalLayers);
+		layers_ = svcLayers_.get();
+	}
+	if (layers_) {
 		if (const Value* preferred = data.Find("preferredLayers"); preferred && preferred->IsObject()) SetPreferredLayers(*preferred);
 	}
 
@@ -117,7 +124,8 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	// mediasoup's rule too: a consumer is inactive until its transport is connected.
 	if (!IsActive() || !listener_.IsTransportReady()) return;
 	const uint64_t now = context_.NowMs();
-	OutboundStream* out = SelectStream(packet, info, now);
+	bool setMarker = false;
+	OutboundStream* out = SelectStream(packet, info, now, &setMarker);
 	if (!out) return;
 	RtpStreamRewriter& rewriter = out->rewriter;
 	const uint16_t inputSeq = packet.GetSequenceNumber();
@@ -139,7 +147,7 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 
 	RtpHeaderFields header;
 	header.payloadType = payloadType_;
-	header.marker = packet.HasMarker();
+	header.marker = packet.HasMarker() || setMarker;
 	header.sequenceNumber = outputSeq;
 	header.timestamp = outputTimestamp;
 	header.ssrc = out->ssrc;
@@ -182,7 +190,7 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	uint8_t* buffer = SendBuffer();
 	size_t length = RtpPacketWriter::Write(packet, buffer, kSendBufferSize - 160, header, extensions, count, extensionMap_);
 	if (length == 0) return; // too large for a datagram: dropped
-	if (layers_ && info.codec == CodecType::Vp8 && info.payload && info.payload->valid) {
+	if (simulcastLayers_ && info.codec == CodecType::Vp8 && info.payload && info.payload->valid) {
 		// Picture ids continuous across switches and dropped temporal layers.
 		uint16_t pictureId;
 		uint8_t tl0PicIdx;
@@ -225,15 +233,16 @@ void Consumer::RequestKeyFrame(uint32_t producerSsrc) {
 
 uint32_t Consumer::GetKeyFrameSsrc() const {
 	if (streams_.size() > 1) return 0; // a pipe consumer: every stream
-	if (!layers_) return producerMappedSsrcs_[0];
-	int layer = layers_->GetTargetSpatial();
-	if (layer < 0) layer = layers_->GetPreferredSpatial();
+	if (!simulcastLayers_) return producerMappedSsrcs_[0];
+	int layer = simulcastLayers_->GetTargetSpatial();
+	if (layer < 0) layer = simulcastLayers_->GetPreferredSpatial();
 	return producerMappedSsrcs_[static_cast<size_t>(layer)];
 }
 
 Consumer::OutboundStream* Consumer::SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info,
-                                                 uint64_t nowMs) {
-	if (layers_) return SelectLayer(packet, info, nowMs) ? &streams_[0] : nullptr;
+                                                 uint64_t nowMs, bool* setMarker) {
+	if (simulcastLayers_) return SelectLayer(packet, info, nowMs) ? &streams_[0] : nullptr;
+	if (svcLayers_) return SelectSvcLayers(packet, info, nowMs, setMarker) ? &streams_[0] : nullptr;
 	for (OutboundStream& stream : streams_) {
 		if (stream.producerSsrc == packet.GetSsrc()) return &stream;
 	}
@@ -274,7 +283,7 @@ bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& in
 		layerPacket.temporalLayer = info.payload->temporalLayer;
 		layerPacket.isFrameStart = info.payload->isFrameStart;
 	}
-	const SimulcastLayers::Action action = layers_->OnPacket(layerPacket, nowMs);
+	const SimulcastLayers::Action action = simulcastLayers_->OnPacket(layerPacket, nowMs);
 	EmitLayersIfChanged();
 	switch (action) {
 		case SimulcastLayers::Action::Forward: return true;
@@ -293,6 +302,34 @@ bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& in
 			if (nowMs - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
 			return false;
 		case SimulcastLayers::Action::Drop: return false;
+	}
+	return false;
+}
+
+bool Consumer::SelectSvcLayers(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs,
+                               bool* setMarker) {
+	if (packet.GetSsrc() != producerMappedSsrcs_[0]) return false;
+	SvcLayers::Packet layerPacket;
+	layerPacket.isKeyFrame = info.isKeyFrame;
+	if (info.payload && info.payload->valid) {
+		layerPacket.spatialLayer = info.payload->spatialLayer;
+		layerPacket.temporalLayer = info.payload->temporalLayer;
+		layerPacket.isFrameStart = info.payload->isFrameStart;
+		layerPacket.isFrameEnd = info.payload->isFrameEnd;
+	}
+	const SvcLayers::Decision decision = svcLayers_->OnPacket(layerPacket, nowMs);
+	EmitLayersIfChanged();
+	// Up a spatial layer (or a restart) needs a key picture.
+	if (svcLayers_->NeedsKeyFrame() && nowMs - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame();
+	RtpStreamRewriter& rewriter = streams_[0].rewriter;
+	switch (decision.action) {
+		case SvcLayers::Action::ForwardSynced: rewriter.RequestSync(); [[fallthrough]];
+		case SvcLayers::Action::Forward: *setMarker = decision.setMarker; return true;
+		case SvcLayers::Action::DropLayer:
+			// Leave no hole in the sequence numbers (RFC 3550 §5.1).
+			if (!rewriter.IsSyncRequired()) rewriter.SkipPacket();
+			return false;
+		case SvcLayers::Action::DropAwaitingKeyFrame: return false;
 	}
 	return false;
 }
@@ -320,7 +357,7 @@ void Consumer::EmitLayersIfChanged() {
 
 int Consumer::CurrentProducerScore() const {
 	// The producer score a consumer reports is its current stream's.
-	int layer = layers_ ? std::max(0, layers_->GetCurrentSpatial()) : 0;
+	int layer = simulcastLayers_ ? std::max(0, simulcastLayers_->GetCurrentSpatial()) : 0;
 	return static_cast<size_t>(layer) < producerScores_.size() ? producerScores_[static_cast<size_t>(layer)] : 0;
 }
 
@@ -368,14 +405,14 @@ void Consumer::ProducerClosed() {
 void Consumer::ProducerScoresChanged(const std::vector<int>& scores) {
 	producerScores_ = scores;
 	producerScore_ = CurrentProducerScore();
-	if (layers_) layers_->SetScores(scores);
+	if (simulcastLayers_) simulcastLayers_->SetScores(scores);
 	EmitScore();
 }
 
 void Consumer::SetInitialProducerScores(const std::vector<int>& scores) {
 	producerScores_ = scores;
 	producerScore_ = CurrentProducerScore();
-	if (layers_) layers_->SetScores(scores);
+	if (simulcastLayers_) simulcastLayers_->SetScores(scores);
 	emittedScore_ = score_;
 	emittedProducerScore_ = producerScore_;
 }

@@ -1,15 +1,19 @@
 #pragma once
-// A Consumer: one producer's stream sent to an endpoint through a transport. A "simple"
-// consumer follows the producer's only encoding; a "simulcast" one forwards one of the
-// producer's encodings at a time, chosen by SimulcastLayers from the preferred layers
-// and what is being received, switching on key frames, with temporal layers above the
-// target dropped (VP8 picture ids kept continuous by Vp8PictureRewriter).
+// A Consumer: one producer's media sent to an endpoint through a transport.
+// - "simple": the producer's only stream, as it is.
+// - "simulcast": one of the producer's encodings at a time, chosen by SimulcastLayers
+//   from the preferred layers and what is being received, switched on key frames, with
+//   temporal layers above the target dropped (VP8 picture ids kept continuous by
+//   Vp8PictureRewriter).
+// - "svc": the producer's one VP9 stream with the spatial and temporal layers above the
+//   target dropped (SvcLayers).
+// - "pipe" (towards another router): every producer encoding as its own stream.
 //
 // Every forwarded packet is written anew for this endpoint (RtpPacketWriter): the
 // consumer's SSRC and payload type, a sequence number and timestamp rewritten so that
-// the endpoint sees one continuous stream across pauses and restarts (RFC 3550 §5.1:
-// seq increments by one per packet; RFC 3550 §5.1 timestamps advance with the media
-// clock), and its own header extension ids and values (mid, abs-send-time,
+// the endpoint sees one continuous stream across pauses, restarts and layer switches
+// (RFC 3550 §5.1: seq increments by one per packet sent; timestamps advance with the
+// media clock), and its own header extension ids and values (mid, abs-send-time,
 // transport-wide sequence number). A video consumer starts, and restarts after a
 // pause, on a key frame.
 
@@ -26,6 +30,7 @@
 #include "StreamTraceEvents.hpp"
 #include "RtpStreamRewriter.hpp"
 #include "SimulcastLayers.hpp"
+#include "SvcLayers.hpp"
 #include "Vp8PictureRewriter.hpp"
 
 namespace mediaplane {
@@ -114,13 +119,16 @@ private:
 	OutboundStream* FindStreamBySsrc(uint32_t ssrc);
 	const OutboundStream* FindStreamBySsrc(uint32_t ssrc) const;
 	// The stream a producer packet goes out on, or null when it is not forwarded.
-	OutboundStream* SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs);
+	// *setMarker: the packet ends the picture the endpoint gets (SVC upper layers dropped).
+	OutboundStream* SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs,
+	                             bool* setMarker);
 	void RequestKeyFrame();
 	void RequestKeyFrame(uint32_t producerSsrc);
 	// Start over on the next key frame: the endpoint lost (or never had) the stream.
 	void RestartStream();
 	// Simulcast: what to do with a packet; false to drop it.
 	bool SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs);
+	bool SelectSvcLayers(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs, bool* setMarker);
 	void EmitLayersIfChanged();
 	int CurrentProducerScore() const;
 	Value SetPreferredLayers(const Value& data);
@@ -140,7 +148,10 @@ private:
 	uint32_t clockRate_ = 90000;
 	// The producer's mapped SSRC per encoding (spatial layer order).
 	std::vector<uint32_t> producerMappedSsrcs_;
-	std::unique_ptr<SimulcastLayers> layers_; // simulcast consumers only
+	// Simulcast and SVC consumers choose layers; layers_ points at whichever exists.
+	std::unique_ptr<SimulcastLayers> simulcastLayers_;
+	std::unique_ptr<SvcLayers> svcLayers_;
+	LayerSelector* layers_ = nullptr;
 	Vp8PictureRewriter vp8PictureRewriter_;
 	bool paused_ = false;
 	bool producerPaused_ = false;

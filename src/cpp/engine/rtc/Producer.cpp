@@ -6,6 +6,7 @@
 #include "../common/Logger.hpp"
 #include "../common/RequestError.hpp"
 #include "../rtp/codecs/PayloadInspector.hpp"
+#include "ScalabilityMode.hpp"
 
 namespace mediaplane {
 
@@ -94,10 +95,18 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 		encoding.mappedSsrc = mappedEncodings[i].RequireUint32("mappedSsrc");
 		encodings_.push_back(std::move(encoding));
 	}
-	if (encodings_.size() > 1) type_ = "simulcast";
-	else if (const Value* mode = encodings[0].Find("scalabilityMode"); mode && mode->IsString() && mode->AsString() != "L1T1" &&
-	         mode->AsString().size() > 1 && mode->AsString()[1] != '1') {
-		type_ = "svc";
+	// As mediasoup: several encodings are simulcast; one encoding with layers is SVC
+	// when the codec layers spatially in one stream (VP9, AV1), and "simulcast" of one
+	// stream when it has only temporal layers to choose from (VP8, H.264).
+	if (encodings_.size() > 1) {
+		type_ = "simulcast";
+	} else {
+		const ScalabilityMode mode = ParseScalabilityMode(encodings[0].OptionalString("scalabilityMode", ""));
+		const CodecType codec = codecByPayloadType_[mediaPayloadTypeForStats_];
+		if (mode.spatialLayers > 1 || mode.temporalLayers > 1) {
+			if (codec == CodecType::Vp9 || codec == CodecType::Av1) type_ = "svc";
+			else if (codec == CodecType::Vp8 || codec == CodecType::H264) type_ = "simulcast";
+		}
 	}
 	context_.registry->Register(id_, this);
 }

@@ -18,9 +18,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "LayerSelector.hpp"
+
 namespace mediaplane {
 
-class SimulcastLayers {
+class SimulcastLayers : public LayerSelector {
 public:
 	enum class Action {
 		Forward,         // forward the packet
@@ -44,30 +46,30 @@ public:
 
 	SimulcastLayers(int spatialLayers, int temporalLayers);
 
-	int GetSpatialLayerCount() const { return static_cast<int>(lastPacketMs_.size()); }
-	int GetTemporalLayerCount() const { return temporalLayers_; }
+	int GetSpatialLayerCount() const override { return static_cast<int>(lastPacketMs_.size()); }
+	int GetTemporalLayerCount() const override { return temporalLayers_; }
 
 	// Clamped to the layers that exist. The next packet re-evaluates the target.
-	void SetPreferred(int spatialLayer, int temporalLayer);
-	int GetPreferredSpatial() const { return preferredSpatial_; }
-	int GetPreferredTemporal() const { return preferredTemporal_; }
+	void SetPreferred(int spatialLayer, int temporalLayer) override;
+	int GetPreferredSpatial() const override { return preferredSpatial_; }
+	int GetPreferredTemporal() const override { return preferredTemporal_; }
 
 	// Producer scores per encoding (0: not usable).
 	void SetScores(const std::vector<int>& scores);
 
 	// Forget the current layers (pause, or the endpoint lost the stream): the next
 	// forwarded packet must be a key frame of the target layer.
-	void Reset();
+	void Reset() override;
 
 	Action OnPacket(const Packet& packet, uint64_t nowMs);
 
 	// -1 when nothing is forwarded.
-	int GetCurrentSpatial() const { return currentSpatial_; }
-	int GetCurrentTemporal() const { return currentSpatial_ < 0 ? -1 : currentTemporal_; }
-	int GetTargetSpatial() const { return targetSpatial_; }
-	int GetTargetTemporal() const { return preferredTemporal_; }
+	int GetCurrentSpatial() const override { return currentSpatial_; }
+	int GetCurrentTemporal() const override { return currentSpatial_ < 0 ? -1 : currentTemporal_; }
+	int GetTargetSpatial() const override { return targetSpatial_; }
+	int GetTargetTemporal() const override { return preferredTemporal_; }
 	// True once after the current layers changed (for 'layerschange').
-	bool TakeLayersChanged();
+	bool TakeLayersChanged() override;
 
 private:
 	bool IsReceived(int spatialLayer, uint64_t nowMs) const;
