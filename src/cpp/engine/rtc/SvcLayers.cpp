@@ -48,11 +48,20 @@ void SvcLayers::EvaluateTarget(uint64_t nowMs) {
 SvcLayers::Decision SvcLayers::OnPacket(const Packet& packet, uint64_t nowMs) {
 	Decision decision;
 	const int spatial = std::clamp(packet.spatialLayer, 0, GetSpatialLayerCount() - 1);
+	const bool firstOfLayer = lastPacketMs_[static_cast<size_t>(spatial)] == 0;
 	lastPacketMs_[static_cast<size_t>(spatial)] = nowMs == 0 ? 1 : nowMs;
-	if (evaluationDue_ || nowMs - lastEvaluationMs_ >= kEvaluateIntervalMs) EvaluateTarget(nowMs);
+	if (evaluationDue_ || firstOfLayer || nowMs - lastEvaluationMs_ >= kEvaluateIntervalMs) EvaluateTarget(nowMs);
 
 	// A picture starts with the first packet of its lowest layer frame.
 	const bool pictureStart = packet.isFrameStart && spatial == 0;
+	if (pictureStart) inKeyPicture_ = packet.isKeyFrame;
+	if (currentSpatial_ >= 0 && inKeyPicture_ && packet.isFrameStart && spatial == currentSpatial_ + 1 &&
+	    spatial <= targetSpatial_) {
+		// Within a key picture an upper layer frame depends only on the layer below it
+		// (and the target may have risen as the layer's first packets were seen).
+		currentSpatial_ = spatial;
+		layersChanged_ = true;
+	}
 	if (currentSpatial_ < 0) {
 		if (!packet.isKeyFrame) {
 			decision.action = Action::DropAwaitingKeyFrame;

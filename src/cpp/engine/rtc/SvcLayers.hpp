@@ -81,6 +81,7 @@ private:
 	uint64_t lastEvaluationMs_ = 0;
 	bool evaluationDue_ = true;
 	bool layersChanged_ = false;
+	bool inKeyPicture_ = false; // since the start of a key picture, until the next picture
 };
 
 } // namespace mediaplane
