@@ -61,6 +61,8 @@ public:
 	const std::string& GetId() const { return id_; }
 	bool IsVideo() const { return isVideo_; }
 	bool IsPaused() const { return paused_; }
+	// "simple", "simulcast" or "svc" (mediasoup's rules; see the constructor).
+	const std::string& GetType() const { return type_; }
 	const std::string& GetMid() const { return mid_; }
 	const std::vector<Encoding>& GetEncodings() const { return encodings_; }
 	const RtpExtensionMap& GetExtensionMap() const { return extensionMap_; }

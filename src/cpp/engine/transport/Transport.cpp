@@ -94,7 +94,7 @@ Value Transport::Produce(const Value& data) {
 	router_.OnTransportNewProducer(*this, ref);
 	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
 	Value result = Value::MakeObject();
-	result.Set("type", ref.GetEncodings().size() > 1 ? "simulcast" : "simple");
+	result.Set("type", ref.GetType());
 	return result;
 }
 
