@@ -59,6 +59,7 @@
         "src/cpp/engine/rtp/RtpPacketWriter.cpp",
         "src/cpp/engine/rtp/RtpStreamRecv.cpp",
         "src/cpp/engine/rtp/RtpStreamSend.cpp",
+        "src/cpp/engine/rtp/SharedPacketBytes.cpp",
         "src/cpp/engine/rtp/codecs/Av1Payload.cpp",
         "src/cpp/engine/rtp/codecs/CodecType.cpp",
         "src/cpp/engine/rtp/codecs/H264Payload.cpp",

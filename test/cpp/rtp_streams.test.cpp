@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 #include <vector>
 
 #include "check.hpp"
@@ -19,6 +20,7 @@
 #include "rtp/RtpStreamScore.hpp"
 #include "rtp/RtpStreamSend.hpp"
 #include "rtp/SeqNumbers.hpp"
+#include "rtp/SharedPacketBytes.hpp"
 
 using namespace mediaplane;
 
@@ -421,7 +423,9 @@ TEST(retransmission_buffer_stores_and_returns_copies) {
 	packet.assign(packet.size(), 0); // the caller's buffer is reused
 	const RetransmissionBuffer::Stored* stored = buffer.Get(700, 1500);
 	REQUIRE(stored != nullptr);
-	CHECK_BYTES_EQ(stored->GetData(), stored->GetLength(), original.data(), original.size());
+	Bytes copy(stored->GetLength());
+	stored->CopyTo(copy.data());
+	CHECK_BYTES_EQ(copy.data(), copy.size(), original.data(), original.size());
 	CHECK_EQ(stored->storedAtMs, 1000);
 	CHECK_EQ(stored->resendCount, 0);
 	CHECK(buffer.Get(701, 1500) == nullptr);
@@ -472,15 +476,55 @@ TEST(retransmission_buffer_reuses_slot_storage) {
 	Bytes packet = MakeRtp(0, 0, 1, 1188);
 	for (uint16_t seq = 0; seq < 64; ++seq) buffer.Store(packet.data(), packet.size(), seq, 0);
 	std::vector<const uint8_t*> addresses;
-	for (uint16_t seq = 0; seq < 64; ++seq) addresses.push_back(buffer.Get(seq, 0)->GetData());
+	for (uint16_t seq = 0; seq < 64; ++seq) addresses.push_back(buffer.Get(seq, 0)->GetHeadData());
 	const size_t memory = buffer.GetMemoryBytes();
 	// Sizes vary around the warmed-up size; no slot moves.
 	for (uint16_t seq = 64; seq < 64 * 50; ++seq) {
 		Bytes other = MakeRtp(seq, 0, 1, 900 + seq % 300);
 		buffer.Store(other.data(), other.size(), seq, 0);
-		CHECK_EQ(buffer.Get(seq, 0)->GetData(), addresses[seq % 64]);
+		CHECK_EQ(buffer.Get(seq, 0)->GetHeadData(), addresses[seq % 64]);
 	}
 	CHECK_EQ(buffer.GetMemoryBytes(), memory);
+}
+
+TEST(retransmission_buffers_share_a_tail_and_keep_their_own_heads) {
+	// Two consumers forward one producer packet: their headers differ, the payload
+	// after the first bytes is the same and is held once.
+	Bytes payload(1100);
+	for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 7);
+	const size_t offset = 16;
+	const size_t freeBefore = SharedPacketBytes::GetFreeBlockCount();
+	SharedPacketBytes tail = SharedPacketBytes::Copy(payload.data() + offset, payload.size() - offset);
+	RetransmissionBuffer a(64);
+	RetransmissionBuffer b(64);
+	Bytes packetA = MakeRtp(10, 1000, 0xaaaa, 0);
+	packetA.insert(packetA.end(), payload.begin(), payload.end());
+	Bytes packetB = MakeRtp(77, 5000, 0xbbbb, 0);
+	packetB.insert(packetB.end(), payload.begin(), payload.end());
+	packetB[12] = 0x42; // a rewritten descriptor byte, before the shared part
+	CHECK(a.Store(packetA.data(), packetA.size(), 10, 0, &tail));
+	CHECK(b.Store(packetB.data(), packetB.size(), 77, 0, &tail));
+	CHECK_EQ(tail.GetRefCount(), 3u);
+	CHECK_LT(a.GetMemoryBytes(), 64u * 200); // heads only, not 64 whole packets
+	tail.Reset(); // the producer side lets go; the buffers still hold it
+	for (auto [buffer, seq, expected] : { std::tuple{ &a, 10, &packetA }, std::tuple{ &b, 77, &packetB } }) {
+		const RetransmissionBuffer::Stored* stored = buffer->Get(static_cast<uint16_t>(seq), 0);
+		REQUIRE(stored != nullptr);
+		CHECK_EQ(stored->GetLength(), expected->size());
+		Bytes copy(stored->GetLength());
+		stored->CopyTo(copy.data());
+		CHECK_BYTES_EQ(copy.data(), copy.size(), expected->data(), expected->size());
+	}
+	// Overwriting and clearing drop the references; the block goes back to the pool.
+	Bytes small = MakeRtp(74, 0, 0xaaaa, 20);
+	CHECK(a.Store(small.data(), small.size(), 74, 0)); // same slot as 10 (64 slots)
+	b.Clear();
+	CHECK_EQ(SharedPacketBytes::GetFreeBlockCount(), freeBefore + 1);
+	// A tail longer than the packet is ignored (the whole packet is kept).
+	SharedPacketBytes big = SharedPacketBytes::Copy(payload.data(), payload.size());
+	CHECK(a.Store(small.data(), small.size(), 75, 0, &big));
+	CHECK_EQ(a.Get(75, 0)->GetLength(), small.size());
+	CHECK(a.Get(75, 0)->tail.IsEmpty());
 }
 
 // ---------------------------------------------------------------------------------------

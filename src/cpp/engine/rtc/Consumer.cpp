@@ -199,7 +199,15 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 		Vp8PictureRewriter::Write(buffer + length - payloadLength, payloadLength, *info.payload, pictureId, tl0PicIdx);
 	}
 
-	out->send->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now);
+	const SharedPacketBytes* tail = nullptr;
+	if (out->send->StoresPackets() && packet.GetPayloadLength() > ProducerPacketInfo::kSharedTailOffset) {
+		if (info.sharedTail.IsEmpty()) {
+			info.sharedTail = SharedPacketBytes::Copy(packet.GetPayload() + ProducerPacketInfo::kSharedTailOffset,
+			                                          packet.GetPayloadLength() - ProducerPacketInfo::kSharedTailOffset);
+		}
+		tail = &info.sharedTail;
+	}
+	out->send->OnPacketSent(buffer, length, header.sequenceNumber, header.timestamp, now, tail);
 	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
 		trace.Set("ssrc", out->ssrc);

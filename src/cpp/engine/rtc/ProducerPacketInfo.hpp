@@ -6,6 +6,7 @@
 
 #include "../rtp/RtpHeaderExtensions.hpp"
 #include "../rtp/codecs/CodecType.hpp"
+#include "../rtp/SharedPacketBytes.hpp"
 #include "../rtp/codecs/PayloadInfo.hpp"
 
 namespace mediaplane {
@@ -18,6 +19,13 @@ struct ProducerPacketInfo {
 	// What the payload descriptor says (video only; null for audio or when the codec
 	// has no parser): temporal layer, frame start, VP8 picture ids for rewriting.
 	const PayloadInfo* payload = nullptr;
+	// The payload past its first kSharedTailOffset bytes, copied once for the
+	// retransmission buffers of every consumer that forwards this packet (the first
+	// one to store it makes it; mutable: a cache filled while the packet is fanned out).
+	// The first bytes stay per consumer: a simulcast consumer rewrites the VP8 picture
+	// ids there (the VP8 descriptor is at most 6 bytes, RFC 7741 §4.2).
+	static constexpr size_t kSharedTailOffset = 16;
+	mutable SharedPacketBytes sharedTail;
 	// The producer's extension ids, to read values the consumer passes on.
 	const RtpExtensionMap* extensionMap = nullptr;
 };

@@ -1,5 +1,7 @@
 #include "RetransmissionBuffer.hpp"
 
+#include <cstring>
+
 namespace mediaplane {
 
 RetransmissionBuffer::RetransmissionBuffer(size_t maxPackets, uint64_t maxAgeMs) : maxAgeMs_(maxAgeMs) {
@@ -9,23 +11,33 @@ RetransmissionBuffer::RetransmissionBuffer(size_t maxPackets, uint64_t maxAgeMs)
 	mask_ = capacity - 1;
 }
 
-bool RetransmissionBuffer::Store(const uint8_t* packet, size_t len, uint16_t seq, uint64_t nowMs) {
+bool RetransmissionBuffer::Store(const uint8_t* packet, size_t len, uint16_t seq, uint64_t nowMs,
+                                 const SharedPacketBytes* tail) {
 	if (len == 0 || len > kMaxPacketLength) return false;
+	const size_t tailLength = tail && tail->GetLength() <= len ? tail->GetLength() : 0;
+	const size_t headLength = len - tailLength;
 	if (!slots_) slots_.reset(new Stored[mask_ + 1]);
 	Stored& slot = slots_[seq & mask_];
-	// Storage grows in 512-byte steps (audio slots stay small, a video slot settles
-	// after one or two packets) and assign() then reuses it.
-	if (slot.data.capacity() < len) {
-		size_t rounded = (len + 511) & ~static_cast<size_t>(511);
-		slot.data.reserve(rounded < kMaxPacketLength ? rounded : kMaxPacketLength);
+	// Head storage grows in 64-byte steps (a header with extensions settles at once; a
+	// whole packet, without a tail, after one or two) and assign() then reuses it.
+	if (slot.head.capacity() < headLength) {
+		size_t rounded = (headLength + 63) & ~static_cast<size_t>(63);
+		slot.head.reserve(rounded < kMaxPacketLength ? rounded : kMaxPacketLength);
 	}
-	slot.data.assign(packet, packet + len);
+	slot.head.assign(packet, packet + headLength);
+	if (tailLength > 0) slot.tail = *tail;
+	else slot.tail.Reset();
 	slot.storedAtMs = nowMs;
 	slot.lastResentMs = 0;
 	slot.resendCount = 0;
 	slot.seq = seq;
 	slot.used = true;
 	return true;
+}
+
+void RetransmissionBuffer::Stored::CopyTo(uint8_t* out) const {
+	if (!head.empty()) std::memcpy(out, head.data(), head.size());
+	if (!tail.IsEmpty()) std::memcpy(out + head.size(), tail.GetData(), tail.GetLength());
 }
 
 const RetransmissionBuffer::Stored* RetransmissionBuffer::Get(uint16_t seq, uint64_t nowMs) const {
@@ -47,14 +59,15 @@ void RetransmissionBuffer::Clear() {
 	if (!slots_) return;
 	for (size_t i = 0; i <= mask_; ++i) {
 		slots_[i].used = false;
-		slots_[i].data.clear(); // keeps capacity
+		slots_[i].head.clear(); // keeps capacity
+		slots_[i].tail.Reset();
 	}
 }
 
 size_t RetransmissionBuffer::GetMemoryBytes() const {
 	if (!slots_) return 0;
 	size_t bytes = sizeof(Stored) * (mask_ + 1);
-	for (size_t i = 0; i <= mask_; ++i) bytes += slots_[i].data.capacity();
+	for (size_t i = 0; i <= mask_; ++i) bytes += slots_[i].head.capacity();
 	return bytes;
 }
 

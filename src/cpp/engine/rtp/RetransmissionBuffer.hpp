@@ -1,8 +1,10 @@
 #pragma once
 // The packets a sending stream may be asked to retransmit (RFC 4585 §6.2.1 Generic
-// NACK, answered as in RFC 4588): copies of the RTP packets as they left the stream
-// (header already rewritten for the consumer, not yet SRTP-protected), indexed by
-// sequence number.
+// NACK, answered as in RFC 4588): the RTP packets as they left the stream (header
+// already rewritten for the consumer, not yet SRTP-protected), indexed by sequence
+// number. A packet is kept as its own leading bytes (the consumer's header and, when
+// given a shared tail, the start of the payload) plus an optional reference to the rest,
+// shared with every other consumer of the same producer packet (SharedPacketBytes).
 //
 // Bounded by count and by age. Slots form a ring indexed by the low bits of the
 // sequence number, which is O(1) for both Store and Get and never needs eviction: a
@@ -16,6 +18,8 @@
 #include <memory>
 #include <vector>
 
+#include "SharedPacketBytes.hpp"
+
 namespace mediaplane {
 
 class RetransmissionBuffer {
@@ -26,34 +30,41 @@ public:
 	static constexpr uint64_t kDefaultMaxAgeMs = 2000;
 
 	struct Stored {
-		std::vector<uint8_t> data; // the packet; size() is its length
+		std::vector<uint8_t> head; // the packet's own leading bytes (all of it without a tail)
+		SharedPacketBytes tail;    // the rest, shared; empty when the head is the whole packet
 		uint64_t storedAtMs = 0;
 		uint64_t lastResentMs = 0;
 		uint32_t resendCount = 0;
 		uint16_t seq = 0;
 		bool used = false;
 
-		const uint8_t* GetData() const { return data.data(); }
-		size_t GetLength() const { return data.size(); }
+		const uint8_t* GetHeadData() const { return head.data(); }
+		size_t GetLength() const { return head.size() + tail.GetLength(); }
+		// Writes the whole packet to `out` (GetLength() bytes).
+		void CopyTo(uint8_t* out) const;
 	};
 
 	// maxPackets is rounded up to a power of two (1000 -> 1024), at most 32768.
 	explicit RetransmissionBuffer(size_t maxPackets = 1000, uint64_t maxAgeMs = kDefaultMaxAgeMs);
 
-	// Copies the packet in, replacing whatever its slot held. Returns false (nothing
-	// stored) for an empty or oversized packet.
-	bool Store(const uint8_t* packet, size_t len, uint16_t seq, uint64_t nowMs);
+	// Copies the packet in, replacing whatever its slot held. With `tail`, the packet's
+	// last tail->GetLength() bytes must equal the tail's bytes: only the bytes before
+	// them are copied, and the tail is referenced. Returns false (nothing stored) for an
+	// empty or oversized packet.
+	bool Store(const uint8_t* packet, size_t len, uint16_t seq, uint64_t nowMs,
+	           const SharedPacketBytes* tail = nullptr);
 	// The stored packet with this sequence number, or nullptr when it was never stored,
 	// was overwritten, or is older than the maximum age at nowMs.
 	const Stored* Get(uint16_t seq, uint64_t nowMs) const;
 	// Records a retransmission of a stored packet (no effect if it is not stored).
 	void MarkResent(uint16_t seq, uint64_t nowMs);
-	// Forgets every packet; the storage is kept for reuse.
+	// Forgets every packet (and its tail references); the head storage is kept for reuse.
 	void Clear();
 
 	size_t GetCapacity() const { return mask_ + 1; }
 	uint64_t GetMaxAgeMs() const { return maxAgeMs_; }
-	// Bytes held (slot storage, whether in use or not); 0 before the first Store.
+	// Bytes held by this buffer (slots and head storage, in use or not; shared tails not
+	// counted); 0 before the first Store.
 	size_t GetMemoryBytes() const;
 
 private:

@@ -35,7 +35,8 @@ RtpStreamSend::RtpStreamSend(const Params& params, Listener* listener)
 	if (params_.clockRate == 0) params_.clockRate = 90000;
 }
 
-void RtpStreamSend::OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, uint32_t timestamp, uint64_t nowMs) {
+void RtpStreamSend::OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, uint32_t timestamp, uint64_t nowMs,
+                                 const SharedPacketBytes* tail) {
 	++packetCount_;
 	byteCount_ += len;
 	payloadOctets_ += PayloadOctets(rtp, len);
@@ -47,7 +48,7 @@ void RtpStreamSend::OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, u
 		lastTimestampMs_ = nowMs;
 	}
 	hasSent_ = true;
-	if (params_.useNack) buffer_.Store(rtp, len, seq, nowMs);
+	if (params_.useNack) buffer_.Store(rtp, len, seq, nowMs, tail);
 }
 
 void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out) {
@@ -68,7 +69,7 @@ void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs
 		} else {
 			// A copy, since the transport protects in place and the stored one must stay clear.
 			len = stored->GetLength();
-			std::memcpy(sendBuffer_.get(), stored->GetData(), len);
+			stored->CopyTo(sendBuffer_.get());
 		}
 		buffer_.MarkResent(seq, nowMs);
 		++packetsRetransmitted_;
@@ -78,9 +79,12 @@ void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs
 }
 
 size_t RtpStreamSend::WriteRtx(const RetransmissionBuffer::Stored& stored, uint16_t seq) {
-	// Parse and the writer only read the stored bytes.
+	// The stored packet in one piece (its head and shared tail), to parse; the writer
+	// then reads it while writing the RTX packet into the send buffer.
+	static thread_local uint8_t whole[RetransmissionBuffer::kMaxPacketLength];
+	stored.CopyTo(whole);
 	RtpPacket original;
-	if (!original.Parse(const_cast<uint8_t*>(stored.GetData()), stored.GetLength())) return 0;
+	if (!original.Parse(whole, stored.GetLength())) return 0;
 
 	// The original's extensions, by meaning, so the writer can place them again.
 	RtpExtensionValue extensions[RtpPacket::kMaxExtensions];

@@ -91,8 +91,10 @@ public:
 	explicit RtpStreamSend(const Params& params, Listener* listener = nullptr);
 
 	// A packet of this stream left (rewritten, before SRTP). Stored for retransmission
-	// when NACK is on.
-	void OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, uint32_t timestamp, uint64_t nowMs);
+	// when NACK is on; with `tail`, only the bytes before it are copied (see
+	// RetransmissionBuffer::Store).
+	void OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, uint32_t timestamp, uint64_t nowMs,
+	                  const SharedPacketBytes* tail = nullptr);
 
 	// One Generic NACK received for this SSRC, its sequence numbers expanded. Each one
 	// still stored and not resent within the last RTT goes to `out` again.
@@ -123,6 +125,8 @@ public:
 	void ClearRetransmissionBuffer() { buffer_.Clear(); }
 
 	uint32_t GetSsrc() const { return params_.ssrc; }
+	// Whether sent packets are kept for retransmission (NACK negotiated).
+	bool StoresPackets() const { return params_.useNack; }
 	bool HasRtt() const { return hasRtt_; }
 	uint32_t GetRtt() const { return rttMs_; }
 	uint8_t GetScore() const { return score_.Get(); }
