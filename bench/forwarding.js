@@ -302,6 +302,8 @@ async function runScenario({ n, srtp, perf = false }) {
 			inSocketDrops: inDrops,
 			sinkSocketDrops: sinkDrops,
 			producerTransportDropped: stats.inDropped,
+			// RSS added while the traffic flowed (retransmission history warming up).
+			rssGrowthKiBPerConsumer: ((stats.rssMiB - setup.rssMiB) * 1024) / n,
 			p50Ms: received.p50Us / 1000,
 			p99Ms: received.p99Us / 1000,
 			p999Ms: received.p999Us / 1000,
@@ -434,6 +436,9 @@ async function main() {
 			(counter === undefined ? '' : `  worst: input #${counter} first ${fmt(first / 1000, 1)} ms, last ${fmt(last / 1000, 1)} ms`) +
 			`  worker runnable-but-waiting ${fmt(r.workerRunQueueWaitMs, 1)} ms`);
 	}
+	console.log('  memory: SFU process RSS added while the traffic flowed, per consumer (retransmission history: consumer headers,');
+	console.log('  payloads shared between consumers; RetransmissionBuffer keeps up to 1,024 packets or 2 s per video stream)');
+	console.log(`    ${rows.map((r) => `${r.mode}/${r.n} ${fmt(r.rssGrowthKiBPerConsumer, 1)} KiB`).join(', ')}`);
 	for (const r of rows) {
 		const where = [];
 		if (r.inSocketDrops) where.push(`${r.inSocketDrops} dropped in the producer socket's receive queue (worker too slow)`);

@@ -5,7 +5,8 @@
 //            and N PlainTransports, each with one consumer, sending to the sink's port
 //   snapshot the worker thread's CPU time (worker.getResourceUsage(): RUSAGE_THREAD) and
 //            the CPU ticks of every thread of this process (/proc/self/task/*/stat)
-//   stats    producer and consumer packet counts, the producer transport's dropped packets
+//   stats    producer and consumer packet counts, the producer transport's dropped packets,
+//            resident memory
 //   close    closes the worker and exits
 const fs = require('node:fs');
 const crypto = require('node:crypto');
@@ -81,6 +82,7 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 	return {
 		inPort: inTransport.tuple.localPort,
 		pid: process.pid,
+		rssMiB: process.memoryUsage().rss / 2 ** 20,
 		workerTids,
 		consumers: consumers.map((consumer, i) => ({
 			ssrc: consumer.rtpParameters.encodings[0].ssrc,
@@ -127,6 +129,8 @@ async function stats() {
 		inDropped: inStats.droppedPackets ?? 0,
 		inBytes: inStats.rtpBytesReceived ?? 0,
 		consumerPackets, consumerBytes,
+		// Retransmission history is what grows with traffic: compare with setup's.
+		rssMiB: process.memoryUsage().rss / 2 ** 20,
 		minConsumerPackets: consumers.length ? minConsumerPackets : 0,
 	};
 }
