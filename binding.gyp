@@ -32,6 +32,7 @@
         "src/cpp/engine/net/UdpSocket.cpp",
         "src/cpp/engine/router/Router.cpp",
         "src/cpp/engine/rtc/Consumer.cpp",
+        "src/cpp/engine/rtc/LayerSelector.cpp",
         "src/cpp/engine/rtc/Producer.cpp",
         "src/cpp/engine/rtc/RtpStreamRewriter.cpp",
         "src/cpp/engine/rtc/ScalabilityMode.cpp",

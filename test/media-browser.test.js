@@ -7,6 +7,7 @@ const t = require('tap');
 const dgram = require('node:dgram');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
+const { waitFor, inbound } = require('./browser/wait');
 
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
@@ -17,21 +18,6 @@ const h264 = {
 	parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
 };
 const vp9 = { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0 } };
-
-async function waitFor(predicate, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	let last;
-	while (Date.now() < deadline) {
-		last = await predicate();
-		if (last) return last;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
-
-function inbound(stats, kind) {
-	return stats.find((s) => s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === kind) ?? {};
-}
 
 let worker;
 t.before(async () => {

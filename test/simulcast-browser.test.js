@@ -19,6 +19,8 @@
 const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
+const { sleep, waitFor } = require('./browser/wait');
+const { consumeOnPage, receivedVideo, describeLayers } = require('./browser/layers');
 
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
@@ -33,24 +35,6 @@ const ENCODINGS = [
 ];
 const CODEC_OPTIONS = { videoGoogleStartBitrate: 2500, videoGoogleMinBitrate: 2500 };
 const PUBLISHER_ARGS = ['--use-fake-device-for-media-stream=fps=30'];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `predicate` every 100 ms for up to `timeoutMs`; the error says `what` and, if given, `state()`. */
-async function waitFor(predicate, timeoutMs, what, state) {
-	const deadline = Date.now() + timeoutMs;
-	let last;
-	while (Date.now() < deadline) {
-		last = await predicate();
-		if (last) return last;
-		await sleep(100);
-	}
-	throw new Error(`timed out waiting for ${what}${state ? ` (${await state()})` : ''}`);
-}
-
-function inbound(stats, kind) {
-	return stats.find((s) => s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === kind) ?? {};
-}
 
 let worker;
 let router;
@@ -122,28 +106,15 @@ function sentLayers() {
 	return sentLayersPromise;
 }
 
-// Page B's consumer, created once (paused, then resumed after a 'layerschange' listener is on).
+// Page B's consumer, created once.
 let consumedPromise;
 function consumed() {
-	consumedPromise ??= (async () => {
-		const recvTransport = await router.createWebRtcTransport({ listenInfos: LISTEN });
-		const consumer = await recvTransport.consume({
-			producerId: video.id, rtpCapabilities: (await subscriber.getDeviceInfo()).recvRtpCapabilities, paused: true,
-		});
-		const layersEvents = [];
-		consumer.on('layerschange', (layers) => layersEvents.push(layers ?? null));
-		await subscriber.connectRecvTransport(recvTransport, router.rtpCapabilities, {
-			consumerParameters: { id: consumer.id, producerId: video.id, kind: 'video', rtpParameters: consumer.rtpParameters },
-		});
-		await consumer.resume();
-		return { consumer, layersEvents };
-	})();
+	consumedPromise ??= consumeOnPage({ router, page: subscriber, producerId: video.id, listenInfos: LISTEN });
 	return consumedPromise;
 }
 
-async function received(consumer) {
-	return inbound(await subscriber.getConsumerStats(consumer.id), 'video');
-}
+const received = (consumer) => receivedVideo(subscriber, consumer);
+const describe = (consumer) => describeLayers(subscriber, consumer);
 
 /**
  * Resolves once page B decodes frames as wide as page A now encodes `layer` (read
@@ -157,12 +128,6 @@ async function waitForLayerWidth(consumer, layer, timeoutMs) {
 	}, timeoutMs, `page B decoding layer ${layer.spatialLayer} (${layer.rid})`,
 	async () => `page A encodes it ${wanted} px wide; ${await describe(consumer)}`);
 	return wanted;
-}
-
-async function describe(consumer) {
-	const s = await received(consumer);
-	return `page B: ${s.frameWidth}x${s.frameHeight}, ${s.framesDecoded} frames decoded, ${s.framesPerSecond} fps; ` +
-		`currentLayers ${JSON.stringify(consumer.currentLayers)}, preferredLayers ${JSON.stringify(consumer.preferredLayers)}`;
 }
 
 /**
@@ -387,15 +352,8 @@ t.test('pipeToRouter() carries every simulcast stream; a consumer on the other w
 	t.ok(pipeStats.filter((s) => s.type === 'outbound-rtp' && s.packetCount > 0).length >= layers.length,
 		`the pipe consumer sends ${layers.length} streams`);
 
-	const recvTransport = await otherRouter.createWebRtcTransport({ listenInfos: LISTEN });
-	const consumer = await recvTransport.consume({
-		producerId: pipeProducer.id, rtpCapabilities: (await subscriber.getDeviceInfo()).recvRtpCapabilities, paused: true,
-	});
+	const { consumer } = await consumeOnPage({ router: otherRouter, page: subscriber, producerId: pipeProducer.id, listenInfos: LISTEN });
 	t.equal(consumer.type, 'simulcast');
-	await subscriber.connectRecvTransport(recvTransport, otherRouter.rtpCapabilities, {
-		consumerParameters: { id: consumer.id, producerId: pipeProducer.id, kind: 'video', rtpParameters: consumer.rtpParameters },
-	});
-	await consumer.resume();
 	let width = await waitForLayerWidth(consumer, top, 10000);
 	t.pass(`page B decodes layer ${top.spatialLayer} (${width} px) through the pipe`);
 	await consumer.setPreferredLayers({ spatialLayer: 0 });

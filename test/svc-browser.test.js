@@ -25,6 +25,8 @@
 const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
+const { sleep, waitFor } = require('./browser/wait');
+const { consumeOnPage, receivedVideo, describeLayers } = require('./browser/layers');
 
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
@@ -37,24 +39,6 @@ const CAPTURE = { width: 1280, height: 720, frameRate: 30 };
 const ENCODINGS = [{ scalabilityMode: MODE }];
 const CODEC_OPTIONS = { videoGoogleStartBitrate: 2500, videoGoogleMinBitrate: 2500 };
 const PUBLISHER_ARGS = ['--use-fake-device-for-media-stream=fps=30'];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `predicate` every 100 ms for up to `timeoutMs`; the error says `what` and, if given, `state()`. */
-async function waitFor(predicate, timeoutMs, what, state) {
-	const deadline = Date.now() + timeoutMs;
-	let last;
-	while (Date.now() < deadline) {
-		last = await predicate();
-		if (last) return last;
-		await sleep(100);
-	}
-	throw new Error(`timed out waiting for ${what}${state ? ` (${await state()})` : ''}`);
-}
-
-function inbound(stats, kind) {
-	return stats.find((s) => s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === kind) ?? {};
-}
 
 let skipReason; // set when this Chromium cannot send VP9 in L3T3_KEY
 let worker;
@@ -132,34 +116,15 @@ async function layerWidth(spatialLayer) {
 	return Math.round(top / 2 ** (SPATIAL_LAYERS - 1 - spatialLayer));
 }
 
-// Page B's consumer, created once (paused, then resumed after a 'layerschange' listener is on).
+// Page B's consumer, created once.
 let consumedPromise;
 function consumed() {
-	consumedPromise ??= (async () => {
-		const recvTransport = await router.createWebRtcTransport({ listenInfos: LISTEN });
-		const consumer = await recvTransport.consume({
-			producerId: video.id, rtpCapabilities: (await subscriber.getDeviceInfo()).recvRtpCapabilities, paused: true,
-		});
-		const layersEvents = [];
-		consumer.on('layerschange', (layers) => layersEvents.push(layers ?? null));
-		await subscriber.connectRecvTransport(recvTransport, router.rtpCapabilities, {
-			consumerParameters: { id: consumer.id, producerId: video.id, kind: 'video', rtpParameters: consumer.rtpParameters },
-		});
-		await consumer.resume();
-		return { consumer, layersEvents };
-	})();
+	consumedPromise ??= consumeOnPage({ router, page: subscriber, producerId: video.id, listenInfos: LISTEN });
 	return consumedPromise;
 }
 
-async function received(consumer) {
-	return inbound(await subscriber.getConsumerStats(consumer.id), 'video');
-}
-
-async function describe(consumer) {
-	const s = await received(consumer);
-	return `page B: ${s.frameWidth}x${s.frameHeight}, ${s.framesDecoded} frames decoded, ${s.framesPerSecond} fps; ` +
-		`currentLayers ${JSON.stringify(consumer.currentLayers)}, preferredLayers ${JSON.stringify(consumer.preferredLayers)}`;
-}
+const received = (consumer) => receivedVideo(subscriber, consumer);
+const describe = (consumer) => describeLayers(subscriber, consumer);
 
 /** Resolves with the width once page B decodes frames as wide as page A now encodes spatial layer `spatialLayer`. */
 async function waitForLayerWidth(consumer, spatialLayer, timeoutMs) {

@@ -1,28 +1,64 @@
 #pragma once
-// What a consumer's layer choice (SimulcastLayers or SvcLayers) offers the Consumer
-// apart from the per-packet decision: preferred layers in, current and target layers
-// out, and a restart. Layer indices are -1 when nothing is forwarded.
+// What a consumer's layer choice (SimulcastLayers, SvcLayers) has in common: the layer
+// counts, the preferred layers (set by the application), the current layers (what is
+// forwarded; -1 when nothing is), the target spatial layer, and when each spatial layer
+// was last received. The subclasses decide per packet; the Consumer reads and sets the
+// rest through this base.
+
+#include <cstdint>
+#include <vector>
 
 namespace mediaplane {
 
 class LayerSelector {
 public:
+	// A layer counts as received while its last packet is at most this old.
+	static constexpr uint64_t kLayerTimeoutMs = 1500;
+	// How often, at most, the target is re-evaluated as packets arrive.
+	static constexpr uint64_t kEvaluateIntervalMs = 250;
+
+	LayerSelector(int spatialLayers, int temporalLayers);
 	virtual ~LayerSelector() = default;
 
-	virtual int GetSpatialLayerCount() const = 0;
-	virtual int GetTemporalLayerCount() const = 0;
-	// Clamped to the layers that exist.
-	virtual void SetPreferred(int spatialLayer, int temporalLayer) = 0;
-	virtual int GetPreferredSpatial() const = 0;
-	virtual int GetPreferredTemporal() const = 0;
-	// Forget the current layers: the next forwarded packet starts on a key frame.
-	virtual void Reset() = 0;
-	virtual int GetCurrentSpatial() const = 0;
-	virtual int GetCurrentTemporal() const = 0;
-	virtual int GetTargetSpatial() const = 0;
-	virtual int GetTargetTemporal() const = 0;
+	int GetSpatialLayerCount() const { return static_cast<int>(lastPacketMs_.size()); }
+	int GetTemporalLayerCount() const { return temporalLayers_; }
+	// Clamped to the layers that exist; the next packet re-evaluates the target.
+	void SetPreferred(int spatialLayer, int temporalLayer);
+	int GetPreferredSpatial() const { return preferredSpatial_; }
+	int GetPreferredTemporal() const { return preferredTemporal_; }
+	// Forget the current layers (pause, or the endpoint lost the stream): the next
+	// forwarded packet must start a key frame.
+	void Reset();
+	int GetCurrentSpatial() const { return currentSpatial_; }
+	int GetCurrentTemporal() const { return currentSpatial_ < 0 ? -1 : currentTemporal_; }
+	int GetTargetSpatial() const { return targetSpatial_; }
+	int GetTargetTemporal() const { return preferredTemporal_; }
 	// True once after the current layers changed (for 'layerschange').
-	virtual bool TakeLayersChanged() = 0;
+	bool TakeLayersChanged();
+
+protected:
+	// Records a packet of `spatialLayer` and re-evaluates the target when due (a layer
+	// seen for the first time, a new preference, or every kEvaluateIntervalMs).
+	void NotePacket(int spatialLayer, uint64_t nowMs);
+	bool WasReceivedRecently(int spatialLayer, uint64_t nowMs) const;
+	// Sets targetSpatial_ from the preferred layer and what is received.
+	virtual void EvaluateTarget(uint64_t nowMs) = 0;
+	void SetCurrent(int spatialLayer, int temporalLayer);
+	// The next packet re-evaluates the target (something it depends on changed).
+	void RequestEvaluation() { evaluationDue_ = true; }
+
+	int preferredSpatial_;
+	int preferredTemporal_;
+	int targetSpatial_ = -1;
+	int currentSpatial_ = -1;
+	int currentTemporal_ = -1;
+
+private:
+	std::vector<uint64_t> lastPacketMs_; // 0: never
+	int temporalLayers_;
+	uint64_t lastEvaluationMs_ = 0;
+	bool evaluationDue_ = true;
+	bool layersChanged_ = false;
 };
 
 } // namespace mediaplane

@@ -39,53 +39,18 @@ public:
 		bool isKeyFrame = false; // the first packet of a key frame
 	};
 
-	// A layer counts as received while its last packet is at most this old.
-	static constexpr uint64_t kLayerTimeoutMs = 1500;
-	// How often, at most, the target is re-evaluated as packets arrive.
-	static constexpr uint64_t kEvaluateIntervalMs = 250;
-
-	SimulcastLayers(int spatialLayers, int temporalLayers);
-
-	int GetSpatialLayerCount() const override { return static_cast<int>(lastPacketMs_.size()); }
-	int GetTemporalLayerCount() const override { return temporalLayers_; }
-
-	// Clamped to the layers that exist. The next packet re-evaluates the target.
-	void SetPreferred(int spatialLayer, int temporalLayer) override;
-	int GetPreferredSpatial() const override { return preferredSpatial_; }
-	int GetPreferredTemporal() const override { return preferredTemporal_; }
+	SimulcastLayers(int spatialLayers, int temporalLayers) : LayerSelector(spatialLayers, temporalLayers) {}
 
 	// Producer scores per encoding (0: not usable).
 	void SetScores(const std::vector<int>& scores);
 
-	// Forget the current layers (pause, or the endpoint lost the stream): the next
-	// forwarded packet must be a key frame of the target layer.
-	void Reset() override;
-
 	Action OnPacket(const Packet& packet, uint64_t nowMs);
-
-	// -1 when nothing is forwarded.
-	int GetCurrentSpatial() const override { return currentSpatial_; }
-	int GetCurrentTemporal() const override { return currentSpatial_ < 0 ? -1 : currentTemporal_; }
-	int GetTargetSpatial() const override { return targetSpatial_; }
-	int GetTargetTemporal() const override { return preferredTemporal_; }
-	// True once after the current layers changed (for 'layerschange').
-	bool TakeLayersChanged() override;
 
 private:
 	bool IsReceived(int spatialLayer, uint64_t nowMs) const;
-	void EvaluateTarget(uint64_t nowMs);
+	void EvaluateTarget(uint64_t nowMs) override;
 
-	std::vector<uint64_t> lastPacketMs_; // 0: never
 	std::vector<int> scores_;
-	int temporalLayers_;
-	int preferredSpatial_;
-	int preferredTemporal_;
-	int targetSpatial_ = -1;
-	int currentSpatial_ = -1;
-	int currentTemporal_ = -1;
-	uint64_t lastEvaluationMs_ = 0;
-	bool evaluationDue_ = true;
-	bool layersChanged_ = false;
 };
 
 } // namespace mediaplane

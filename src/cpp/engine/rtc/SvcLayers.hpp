@@ -46,41 +46,16 @@ public:
 		bool setMarker = false; // the packet ends the forwarded picture
 	};
 
-	static constexpr uint64_t kLayerTimeoutMs = 1500;
-	static constexpr uint64_t kEvaluateIntervalMs = 250;
-
-	SvcLayers(int spatialLayers, int temporalLayers);
-
-	int GetSpatialLayerCount() const override { return static_cast<int>(lastPacketMs_.size()); }
-	int GetTemporalLayerCount() const override { return temporalLayers_; }
-	void SetPreferred(int spatialLayer, int temporalLayer) override; // clamped
-	int GetPreferredSpatial() const override { return preferredSpatial_; }
-	int GetPreferredTemporal() const override { return preferredTemporal_; }
-	void Reset() override; // forget the current layers: start again on a key picture
+	SvcLayers(int spatialLayers, int temporalLayers) : LayerSelector(spatialLayers, temporalLayers) { targetSpatial_ = 0; }
 
 	Decision OnPacket(const Packet& packet, uint64_t nowMs);
 
-	int GetCurrentSpatial() const override { return currentSpatial_; }
-	int GetCurrentTemporal() const override { return currentSpatial_ < 0 ? -1 : currentTemporal_; }
-	int GetTargetSpatial() const override { return targetSpatial_; }
-	int GetTargetTemporal() const override { return preferredTemporal_; }
-	// Going up a spatial layer needs a key picture the consumer should ask for.
+	// Going up a spatial layer (or starting) needs a key picture the consumer should ask for.
 	bool NeedsKeyFrame() const { return currentSpatial_ < 0 || targetSpatial_ > currentSpatial_; }
-	bool TakeLayersChanged() override;
 
 private:
-	void EvaluateTarget(uint64_t nowMs);
+	void EvaluateTarget(uint64_t nowMs) override;
 
-	std::vector<uint64_t> lastPacketMs_;
-	int temporalLayers_;
-	int preferredSpatial_;
-	int preferredTemporal_;
-	int targetSpatial_ = 0;
-	int currentSpatial_ = -1;
-	int currentTemporal_ = -1;
-	uint64_t lastEvaluationMs_ = 0;
-	bool evaluationDue_ = true;
-	bool layersChanged_ = false;
 	bool inKeyPicture_ = false; // since the start of a key picture, until the next picture
 };
 

@@ -1,0 +1,56 @@
+#include "LayerSelector.hpp"
+
+#include <algorithm>
+
+namespace mediaplane {
+
+LayerSelector::LayerSelector(int spatialLayers, int temporalLayers)
+    : preferredSpatial_(std::max(1, spatialLayers) - 1),
+      preferredTemporal_(std::max(1, temporalLayers) - 1),
+      lastPacketMs_(static_cast<size_t>(std::max(1, spatialLayers)), 0),
+      temporalLayers_(std::max(1, temporalLayers)) {}
+
+void LayerSelector::SetPreferred(int spatialLayer, int temporalLayer) {
+	preferredSpatial_ = std::clamp(spatialLayer, 0, GetSpatialLayerCount() - 1);
+	preferredTemporal_ = std::clamp(temporalLayer, 0, temporalLayers_ - 1);
+	evaluationDue_ = true;
+}
+
+void LayerSelector::Reset() {
+	if (currentSpatial_ >= 0) layersChanged_ = true;
+	currentSpatial_ = -1;
+	currentTemporal_ = -1;
+	evaluationDue_ = true;
+}
+
+bool LayerSelector::TakeLayersChanged() {
+	bool changed = layersChanged_;
+	layersChanged_ = false;
+	return changed;
+}
+
+void LayerSelector::SetCurrent(int spatialLayer, int temporalLayer) {
+	if (spatialLayer == currentSpatial_ && temporalLayer == currentTemporal_) return;
+	currentSpatial_ = spatialLayer;
+	currentTemporal_ = temporalLayer;
+	layersChanged_ = true;
+}
+
+void LayerSelector::NotePacket(int spatialLayer, uint64_t nowMs) {
+	uint64_t& last = lastPacketMs_[static_cast<size_t>(spatialLayer)];
+	const bool firstOfLayer = last == 0;
+	// 0 means "never": a clock at 0 ms still marks the layer as seen.
+	last = nowMs == 0 ? 1 : nowMs;
+	if (evaluationDue_ || firstOfLayer || nowMs - lastEvaluationMs_ >= kEvaluateIntervalMs) {
+		lastEvaluationMs_ = nowMs;
+		evaluationDue_ = false;
+		EvaluateTarget(nowMs);
+	}
+}
+
+bool LayerSelector::WasReceivedRecently(int spatialLayer, uint64_t nowMs) const {
+	uint64_t last = lastPacketMs_[static_cast<size_t>(spatialLayer)];
+	return last != 0 && nowMs - last <= kLayerTimeoutMs;
+}
+
+} // namespace mediaplane
