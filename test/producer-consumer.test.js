@@ -140,6 +140,7 @@ t.test('consume(): parameters, mids, canConsume, producer events', async (t) => 
 	const [stats] = await consumer.getStats();
 	t.match(stats, { type: 'outbound-rtp', kind: 'video', ssrc: encodings[0].ssrc, packetCount: 0 });
 	await t.rejects(consumer.setPriority(0), { name: 'TypeError', message: /priority/ });
+	await t.rejects(consumer.setPriority(256), { name: 'TypeError', message: /priority/ });
 	await t.rejects(consumer.setPreferredLayers({ spatialLayer: -1 }), { name: 'TypeError', message: /spatialLayer/ });
 	await t.rejects(consumer.enableTraceEvent(['bwe']), { name: 'TypeError', message: /types/ });
 });

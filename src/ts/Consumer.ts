@@ -248,8 +248,8 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 
 	async setPriority(priority: number): Promise<void> {
 		this.#assertOpen('setPriority()');
-		if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1) {
-			throw new TypeError('invalid priority: must be a positive integer');
+		if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > 255) {
+			throw new TypeError('invalid priority: must be an integer from 1 to 255');
 		}
 		await this.#channel.request('consumer.setPriority', this.#id, { priority });
 		this.#priority = priority;

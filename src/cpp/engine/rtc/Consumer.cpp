@@ -558,7 +558,7 @@ Value Consumer::HandleRequest(const ChannelRequest& request) {
 			return SetPreferredLayers(request.data);
 		case Method::ConsumerSetPriority: {
 			double priority = request.data.RequireNumber("priority");
-			if (priority < 1) throw RequestError::Type("invalid priority");
+			if (priority < 1 || priority > 255) throw RequestError::Type("invalid priority");
 			priority_ = static_cast<int>(priority);
 			return Value();
 		}
