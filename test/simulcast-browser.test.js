@@ -7,11 +7,12 @@
 // frameWidth follows), and temporal layer 0 lowers page B's decoded frame rate without
 // a stall (the dropped temporal layers leave no sequence-number gap the decoder waits on).
 //
-// Chromium's bandwidth estimate: mediaplane negotiates transport-cc but does not send
-// transport-cc or REMB feedback yet; without feedback Chromium's estimate falls within
-// seconds (to ~50 kbps) and it stops all but the lowest encoding. The
-// x-google-min/start-bitrate codec options (mediasoup-client's videoGoogle*Bitrate) pin
-// it at 2.5 Mbps, above the 1.75 Mbps the three encodings need. Chromium also sends no
+// Chromium's bandwidth estimate rises to cover the three encodings (1.75 Mbps) because
+// mediaplane answers with transport-cc feedback (test/bwe-browser.test.js; without it
+// the estimate fell to ~50 kbps within seconds and only the lowest encoding was left).
+// The start bitrate (mediasoup-client's videoGoogleStartBitrate codec option) is raised
+// so that every layer is up from the first second instead of after the ramp-up; the
+// estimator stays free to go down. Chromium also sends no
 // more encodings than the capture resolution allows (640x360 gives two, 1280x720
 // three; --force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/ lifts that),
 // hence the 720p capture. The fake camera runs at 20 fps unless its flag says fps=30.
@@ -33,7 +34,7 @@ const ENCODINGS = [
 	{ scaleResolutionDownBy: 2, maxBitrate: 400000, scalabilityMode: 'L1T3' },
 	{ scaleResolutionDownBy: 1, maxBitrate: 1200000, scalabilityMode: 'L1T3' },
 ];
-const CODEC_OPTIONS = { videoGoogleStartBitrate: 2500, videoGoogleMinBitrate: 2500 };
+const CODEC_OPTIONS = { videoGoogleStartBitrate: 2500 };
 const PUBLISHER_ARGS = ['--use-fake-device-for-media-stream=fps=30'];
 
 let worker;

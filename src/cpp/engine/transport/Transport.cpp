@@ -1,6 +1,8 @@
 #define MP_LOG_SOURCE "Transport"
 #include "Transport.hpp"
 
+#include <uv.h>
+
 #include <cstring>
 #include <random>
 
@@ -24,6 +26,9 @@ namespace {
 // (5 s minimum for small sessions); WebRTC endpoints send about one per second, which
 // keeps round-trip times and loss figures fresh at negligible cost.
 constexpr uint64_t kTickMs = 40;
+// Transport-wide congestion control feedback at most this often (the tick permitting):
+// often enough for the sender's estimator, cheap in RTCP bandwidth (~1% of 1 Mbps).
+constexpr uint64_t kTransportCcFeedbackIntervalMs = 80;
 constexpr uint64_t kReportIntervalMs = 1000;
 
 constexpr size_t kRtcpBufferSize = 1500 + 160; // a datagram plus the SRTCP trailer
@@ -90,6 +95,9 @@ Value Transport::Produce(const Value& data) {
 		if (encoding.rtxSsrc) producersBySsrc_[encoding.rtxSsrc] = producer.get();
 	}
 	Producer& ref = *producer;
+	// One transport-wide sequence number space per transport (BUNDLE): every producer
+	// of the transport negotiated the same extension id.
+	if (uint8_t id = ref.GetExtensionMap().GetId(RtpExtensionType::TransportWideCc)) transportCcExtensionId_ = id;
 	producers_.emplace(producerId, std::move(producer));
 	router_.OnTransportNewProducer(*this, ref);
 	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
@@ -196,6 +204,17 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	if (!packet.Parse(data, len)) {
 		++rtpPacketsDropped_;
 		return;
+	}
+	if (transportCcExtensionId_) {
+		// Every packet the sender numbered, media, retransmission or probe, goes into
+		// the feedback (the sender's estimator counts them all).
+		size_t length = 0;
+		const uint8_t* value = packet.GetExtensionById(transportCcExtensionId_, &length);
+		if (value && length >= 2) {
+			transportCcReceiver_.OnPacket(static_cast<uint16_t>((value[0] << 8) | value[1]),
+			                              static_cast<int64_t>(uv_hrtime() / 1000));
+			transportCcMediaSsrc_ = packet.GetSsrc();
+		}
 	}
 	Producer* producer = FindProducerForPacket(packet);
 	if (!producer) {
@@ -334,6 +353,12 @@ void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedS
 void Transport::OnRtcpTimer() {
 	const uint64_t now = context_.NowMs();
 	for (auto& entry : producers_) entry.second->OnTimer(now);
+	if (transportCcReceiver_.HasPending() && now - lastTransportCcFeedbackMs_ >= kTransportCcFeedbackIntervalMs &&
+	    CanSendMedia()) {
+		lastTransportCcFeedbackMs_ = now;
+		transportCcReceiver_.SendFeedback(localSsrc_, transportCcMediaSsrc_, RtcpBuffer(),
+		                                  [this](const uint8_t* feedback, size_t length) { SendFeedback(feedback, length); });
+	}
 	if (now - lastReportsMs_ >= kReportIntervalMs) {
 		lastReportsMs_ = now;
 		if (CanSendMedia()) SendReports(now);

@@ -14,6 +14,7 @@
 #include "../common/Timer.hpp"
 #include "../rtc/Consumer.hpp"
 #include "../rtcp/ReportBlock.hpp"
+#include "TransportCcReceiver.hpp"
 #include "../rtc/Producer.hpp"
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
@@ -124,6 +125,11 @@ private:
 	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
 	std::unique_ptr<Timer> rtcpTimer_;
 	uint64_t lastReportsMs_ = 0;
+	// Transport-wide congestion control feedback towards the sending endpoint.
+	TransportCcReceiver transportCcReceiver_;
+	uint8_t transportCcExtensionId_ = 0;
+	uint32_t transportCcMediaSsrc_ = 0;
+	uint64_t lastTransportCcFeedbackMs_ = 0;
 	uint32_t localSsrc_ = 0; // sender SSRC of our RTCP that is not about a consumer stream
 	std::string cname_;
 	uint16_t transportWideSeq_ = 1;
