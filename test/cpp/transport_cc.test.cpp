@@ -190,3 +190,56 @@ TEST(transport_cc_receiver_unwraps_and_bounds_jumps) {
 	CHECK_EQ(sent[1].base, 30000);
 	CHECK_EQ(sent[1].received.size(), 1u);
 }
+
+TEST(transport_cc_receiver_skips_a_long_gap_and_reports_every_number_at_most_once) {
+	TransportCcReceiver receiver;
+	std::vector<Decoded> sent;
+	uint8_t buffer[1500];
+	auto send = [&](const uint8_t* data, size_t len) { sent.push_back(Decode(data, len)); };
+	receiver.OnPacket(10, 1000);
+	receiver.SendFeedback(1, 1, buffer, send);
+	receiver.OnPacket(10 + 1500, 2000); // 1,499 missing: more than kMaxGap
+	receiver.SendFeedback(1, 1, buffer, send);
+	REQUIRE_EQ(sent.size(), 2u);
+	CHECK_EQ(sent[1].base, 1510);
+	CHECK_EQ(sent[1].received.size(), 1u);
+
+	// Pseudo-random order, duplicates and losses over many flushes: every feedback
+	// decodes, no number is reported twice, and every received number once.
+	TransportCcReceiver r2;
+	std::vector<Decoded> out;
+	auto send2 = [&](const uint8_t* data, size_t len) { out.push_back(Decode(data, len)); };
+	uint32_t state = 12345;
+	auto next = [&]() { return state = state * 1103515245u + 12345u; };
+	std::vector<int> timesReported(6000, 0);
+	int64_t now = 1'000'000;
+	uint16_t seq = 60000; // wraps
+	std::vector<uint16_t> held;
+	for (int i = 0; i < 5000; ++i) {
+		now += 200 + next() % 800;
+		if (next() % 20 == 0) { ++seq; continue; } // lost
+		if (next() % 10 == 0) { held.push_back(seq++); continue; } // delayed
+		r2.OnPacket(seq, now);
+		if (next() % 30 == 0) r2.OnPacket(seq, now + 5); // duplicate
+		++seq;
+		if (!held.empty() && next() % 3 == 0) {
+			r2.OnPacket(held.back(), now + 1);
+			held.pop_back();
+		}
+		if (i % 40 == 0) r2.SendFeedback(1, 1, buffer, send2);
+	}
+	r2.SendFeedback(1, 1, buffer, send2);
+	bool allOk = true;
+	for (const Decoded& d : out) {
+		allOk = allOk && d.ok;
+		for (size_t k = 0; k < d.received.size(); ++k) {
+			const size_t index = static_cast<uint16_t>(d.base + k - 60000);
+			if (index < timesReported.size()) ++timesReported[index];
+		}
+	}
+	CHECK(allOk);
+	int twice = 0;
+	for (int n : timesReported) twice += n > 1;
+	CHECK_EQ(twice, 0);
+	CHECK(!r2.HasPending());
+}
