@@ -24,7 +24,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect)
+ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward)
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 OUT="${FUZZ_OUT:-build/fuzz}"
@@ -107,6 +107,7 @@ declare -A TARGET_SRCS=(
 	[ice_server]="$E/ice/IceServer.cpp $E/ice/StunMessage.cpp $E/net/TransportTuple.cpp"
 	[dtls_records]="$E/dtls/DtlsTransport.cpp $E/dtls/DtlsCertificate.cpp $E/srtp/SrtpSession.cpp $E/srtp/SrtpLibrary.cpp"
 	[srtp_unprotect]="$E/srtp/SrtpSession.cpp $E/srtp/SrtpLibrary.cpp"
+	[rtp_forward]="$(cd "$ROOT" && echo $E/rtp/*.cpp $E/rtp/codecs/*.cpp) $E/rtc/RtpStreamRewriter.cpp $E/rtc/LayerSelector.cpp $E/rtc/SimulcastLayers.cpp $E/rtc/SvcLayers.cpp $E/rtc/Vp8PictureRewriter.cpp $(cd "$ROOT" && echo $E/rtcp/*.cpp) $E/transport/TransportCcReceiver.cpp $E/common/RateCalculator.cpp"
 )
 declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1)
 
