@@ -214,6 +214,10 @@ t.test('setPreferredLayers(): spatial layer 0, then back to the highest', async 
 	t.pass(`page B went down to layer 0 (${width} px) in ${Date.now() - switchedAt} ms`);
 	await waitFor(() => consumer.currentLayers?.spatialLayer === 0, 2000, 'currentLayers.spatialLayer 0', () => describe(consumer));
 	t.equal(consumer.currentLayers.spatialLayer, 0);
+	// getStats(): the consumer's stream, then the producer stream it now forwards.
+	const consumerStats = await consumer.getStats();
+	t.same(consumerStats.map((s) => s.type), ['outbound-rtp', 'inbound-rtp'], 'consumer stats: its stream and the forwarded one');
+	t.equal(consumerStats[1].rid, bottom.rid, `the inbound-rtp entry is layer 0's (${consumerStats[1].rid})`);
 	const low = await measureDecoding(consumer, 1000);
 	t.ok(low.frames > 0, `page B keeps decoding on layer 0 (${low.frames} frames in 1 s)`);
 

@@ -527,11 +527,13 @@ Value Consumer::GetStats(uint64_t nowMs) {
 		stats.Set("score", static_cast<int>(stream.send->GetScore()));
 		list.Push(std::move(stats));
 	}
-	// As mediasoup: the consumer's outbound stream, then the producer stream it follows.
+	// As mediasoup: the consumer's outbound stream(s), then the producer stream it
+	// follows (a simulcast consumer: the one it forwards now, or all before it forwards).
 	if (producer_) {
+		const int only = simulcastLayers_ ? simulcastLayers_->GetCurrentSpatial() : -1;
 		// Keep the temporary alive: a range-for over GetStats(...).AsArray() would
 		// iterate a destroyed Value.
-		Value producerStats = producer_->GetStats(nowMs);
+		Value producerStats = producer_->GetStats(nowMs, only);
 		for (Value& entry : producerStats.AsArray()) list.Push(std::move(entry));
 	}
 	return list;

@@ -374,11 +374,12 @@ Value Producer::Dump() const {
 	return dump;
 }
 
-Value Producer::GetStats(uint64_t nowMs) {
+Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
 	Value list = Value::MakeArray();
 	for (size_t i = 0; i < encodings_.size(); ++i) {
 		auto& encoding = encodings_[i];
 		if (!encoding.stream) continue;
+		if (onlyEncoding >= 0 && static_cast<size_t>(onlyEncoding) != i) continue;
 		RtpStreamRecv::Stats s = encoding.stream->GetStats(nowMs);
 		Value stats = Value::MakeObject();
 		stats.Set("type", "inbound-rtp");

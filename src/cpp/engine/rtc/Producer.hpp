@@ -82,7 +82,8 @@ public:
 	void AppendReportBlocks(std::vector<ReportBlock>& out, uint64_t nowMs);
 
 	Value Dump() const;
-	Value GetStats(uint64_t nowMs);
+	// inbound-rtp entries of every received encoding, or of `onlyEncoding` alone.
+	Value GetStats(uint64_t nowMs, int onlyEncoding = -1);
 
 	// RtpStreamRecv::Listener
 	void OnRtpStreamRecvScore(RtpStreamRecv& stream, uint8_t score, uint8_t previousScore) override;
