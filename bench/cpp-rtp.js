@@ -19,6 +19,7 @@ const sources = [
 		'rtp/RtpPacketWriter.cpp',
 		'rtp/RtpHeaderExtensions.cpp',
 		'rtp/RetransmissionBuffer.cpp',
+		'rtp/SharedPacketBytes.cpp',
 		'rtp/NackGenerator.cpp',
 		'rtp/RtpStreamRecv.cpp',
 		'rtp/RtpStreamSend.cpp',
@@ -51,10 +52,11 @@ function main() {
 		console.log(`  run failed (status ${run.status}): ${run.stdout}${run.stderr}`);
 		process.exit(1);
 	}
-	const { parseRewriteNs, parseRewriteStoreNs, withStreamStatsNs, memcpyNs } = result;
+	const { parseRewriteNs, parseRewriteStoreNs, parseRewriteStoreSharedNs, withStreamStatsNs, memcpyNs } = result;
 	console.log(`RTP packet path (C++, g++ -O2; ${result.packetBytes}-byte VP8 packet, mid + abs-send-time + twcc)`);
 	console.log(`  parse + rewrite + serialize     ${fmt(parseRewriteNs, 1)} ns/packet`);
-	console.log(`  + store for NACK                ${fmt(parseRewriteStoreNs, 1)} ns/packet`);
+	console.log(`  + store for NACK                ${fmt(parseRewriteStoreNs, 1)} ns/packet (whole packet copied)`);
+	console.log(`  + store, payload shared         ${fmt(parseRewriteStoreSharedNs, 1)} ns/packet (header copied; one payload copy per 100 consumers)`);
 	console.log(`  + producer/consumer stream stats ${fmt(withStreamStatsNs, 1)} ns/packet`);
 	console.log(`  baseline: memcpy of ${result.packetBytes} bytes   ${fmt(memcpyNs, 1)} ns`);
 	console.log(`  ratio: parse + rewrite + serialize / memcpy = ${fmt(parseRewriteNs / memcpyNs, 2)}x; ` +
