@@ -226,3 +226,48 @@ TEST(vp8_write_puts_the_ids_in_place) {
 	const uint8_t expectedSeven[] = { 0x90, 0xc0, 0x7f, 0x06, 0x00 };
 	CHECK_BYTES_EQ(seven, sizeof(seven), expectedSeven, sizeof(expectedSeven));
 }
+
+TEST(simulcast_layer_timeout_follows_the_layers_packet_rate) {
+	SimulcastLayers l(2, 1);
+	uint64_t now = 1000;
+	// Layer 0 sends every 10 ms; layer 1 every 300 ms (a sparse, low-frame-rate layer).
+	uint64_t lastSparse = 0;
+	for (int i = 0; i < 300; ++i) {
+		now += 10;
+		l.OnPacket(Pkt(0), now);
+		if (i % 30 == 0) {
+			l.OnPacket(Pkt(1, i == 0), now);
+			lastSparse = now;
+		}
+	}
+	CHECK_EQ(l.GetTargetSpatial(), 1); // still received between its packets
+	CHECK_EQ(l.GetCurrentSpatial(), 1);
+	// Layer 1 stops: gone after ~4 x 300 ms (capped at 1.5 s), not at its first gap.
+	const uint64_t stoppedAt = lastSparse;
+	uint64_t detectedAt = 0;
+	for (int i = 0; i < 200 && !detectedAt; ++i) {
+		now += 10;
+		l.OnPacket(Pkt(0), now);
+		if (l.GetTargetSpatial() == 0) detectedAt = now;
+	}
+	CHECK_GT(detectedAt - stoppedAt, 900u);
+	CHECK_LE(detectedAt - stoppedAt, 1500u + SimulcastLayers::kEvaluateIntervalMs);
+
+	// A dense layer that stops is gone after ~500 ms.
+	SimulcastLayers dense(2, 1);
+	now = 1000;
+	for (int i = 0; i < 100; ++i) {
+		now += 10;
+		dense.OnPacket(Pkt(0), now);
+		dense.OnPacket(Pkt(1, i == 0), now);
+	}
+	const uint64_t denseStop = now;
+	uint64_t denseDetected = 0;
+	for (int i = 0; i < 200 && !denseDetected; ++i) {
+		now += 10;
+		dense.OnPacket(Pkt(0), now);
+		if (dense.GetTargetSpatial() == 0) denseDetected = now;
+	}
+	CHECK_GE(denseDetected - denseStop, 500u);
+	CHECK_LE(denseDetected - denseStop, 500u + SimulcastLayers::kEvaluateIntervalMs + 10);
+}

@@ -8,6 +8,7 @@ LayerSelector::LayerSelector(int spatialLayers, int temporalLayers)
     : preferredSpatial_(std::max(1, spatialLayers) - 1),
       preferredTemporal_(std::max(1, temporalLayers) - 1),
       lastPacketMs_(static_cast<size_t>(std::max(1, spatialLayers)), 0),
+      averageGapMs_(static_cast<size_t>(std::max(1, spatialLayers)), 0),
       temporalLayers_(std::max(1, temporalLayers)) {}
 
 void LayerSelector::SetPreferred(int spatialLayer, int temporalLayer) {
@@ -39,6 +40,11 @@ void LayerSelector::SetCurrent(int spatialLayer, int temporalLayer) {
 void LayerSelector::NotePacket(int spatialLayer, uint64_t nowMs) {
 	uint64_t& last = lastPacketMs_[static_cast<size_t>(spatialLayer)];
 	const bool firstOfLayer = last == 0;
+	if (!firstOfLayer && nowMs >= last) {
+		uint32_t& average = averageGapMs_[static_cast<size_t>(spatialLayer)];
+		const uint64_t gap = std::min<uint64_t>(nowMs - last, kMaxLayerTimeoutMs);
+		average = average == 0 ? static_cast<uint32_t>(gap) : static_cast<uint32_t>((7 * static_cast<uint64_t>(average) + gap) / 8);
+	}
 	// 0 means "never": a clock at 0 ms still marks the layer as seen.
 	last = nowMs == 0 ? 1 : nowMs;
 	if (evaluationDue_ || firstOfLayer || nowMs - lastEvaluationMs_ >= kEvaluateIntervalMs) {
@@ -50,7 +56,9 @@ void LayerSelector::NotePacket(int spatialLayer, uint64_t nowMs) {
 
 bool LayerSelector::WasReceivedRecently(int spatialLayer, uint64_t nowMs) const {
 	uint64_t last = lastPacketMs_[static_cast<size_t>(spatialLayer)];
-	return last != 0 && nowMs - last <= kLayerTimeoutMs;
+	const uint64_t timeout = std::clamp<uint64_t>(4 * static_cast<uint64_t>(averageGapMs_[static_cast<size_t>(spatialLayer)]),
+	                                              kMinLayerTimeoutMs, kMaxLayerTimeoutMs);
+	return last != 0 && nowMs - last <= timeout;
 }
 
 } // namespace mediaplane

@@ -12,8 +12,13 @@ namespace mediaplane {
 
 class LayerSelector {
 public:
-	// A layer counts as received while its last packet is at most this old.
-	static constexpr uint64_t kLayerTimeoutMs = 1500;
+	// A layer counts as received while its last packet is at most this old: 4 times its
+	// usual gap between packets, at least kMinLayerTimeoutMs and at most
+	// kMaxLayerTimeoutMs. A sender that stops a layer (its bandwidth estimate fell) then
+	// costs the consumers on it ~0.5 s, not 1.5 s, while a layer with sparse packets
+	// (low frame rate) is not declared gone between them.
+	static constexpr uint64_t kMinLayerTimeoutMs = 500;
+	static constexpr uint64_t kMaxLayerTimeoutMs = 1500;
 	// How often, at most, the target is re-evaluated as packets arrive.
 	static constexpr uint64_t kEvaluateIntervalMs = 250;
 
@@ -55,6 +60,7 @@ protected:
 
 private:
 	std::vector<uint64_t> lastPacketMs_; // 0: never
+	std::vector<uint32_t> averageGapMs_; // per layer, exponentially weighted (1/8)
 	int temporalLayers_;
 	uint64_t lastEvaluationMs_ = 0;
 	bool evaluationDue_ = true;

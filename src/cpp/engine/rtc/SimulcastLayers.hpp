@@ -5,7 +5,7 @@
 // rising resolution), each possibly with temporal layers (VP8 TID, RFC 7741 §4.2). A
 // consumer forwards exactly one encoding at a time as one continuous stream, so:
 // - the target spatial layer is the highest one at or below the preferred layer that
-//   is being received (a packet within kLayerTimeoutMs and a non-zero score), or, if
+//   is being received (a recent packet, see LayerSelector, and a non-zero score), or, if
 //   none is, the lowest one above it;
 // - the consumer moves to the target only on a key frame of the target stream (a
 //   decoder cannot continue another stream's reference chain), and keeps forwarding

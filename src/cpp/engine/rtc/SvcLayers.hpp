@@ -15,7 +15,7 @@
 //   that packet gets the RTP marker (RFC 9628 §4.1: the marker bit is set on the last
 //   packet of a picture), which the sender put on the top layer that is now dropped.
 // The target spatial layer is the highest one at or below the preferred one that is
-// being received (kLayerTimeoutMs). Pure logic, no I/O.
+// being received (see LayerSelector). Pure logic, no I/O.
 
 #include <cstdint>
 #include <vector>
