@@ -30,6 +30,7 @@
         "src/cpp/engine/net/TcpServer.cpp",
         "src/cpp/engine/net/TransportTuple.cpp",
         "src/cpp/engine/net/UdpSocket.cpp",
+        "src/cpp/engine/observer/AudioLevelObserver.cpp",
         "src/cpp/engine/router/Router.cpp",
         "src/cpp/engine/rtc/Consumer.cpp",
         "src/cpp/engine/rtc/LayerSelector.cpp",

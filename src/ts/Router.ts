@@ -17,6 +17,8 @@ import { PlainTransport, PlainTransportOptions, SRTP_CRYPTO_SUITES } from './Pla
 import { PipeTransport, PipeTransportOptions } from './PipeTransport';
 import { DirectTransport, DirectTransportOptions } from './DirectTransport';
 import { Consumer } from './Consumer';
+import { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserver';
+import { RtpObserver, validateObserverOptions } from './RtpObserver';
 import { normaliseListenInfo } from './listenInfos';
 
 const logger = new Logger('Router');
@@ -64,7 +66,7 @@ export type PipeToRouterResult = { pipeConsumer?: Consumer; pipeProducer?: Produ
 export type RouterObserverEvents = {
 	close: [];
 	newtransport: [AnyTransport];
-	newrtpobserver: [unknown];
+	newrtpobserver: [RtpObserver];
 };
 
 type RouterConstructorOptions<RouterAppData extends AppData> = {
@@ -87,6 +89,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	// One pipe transport pair per destination router, reused for every pipeToRouter().
 	readonly #pipeTransportPairs = new Map<Router, Promise<[PipeTransport, PipeTransport]>>();
 	readonly #producers = new Map<string, Producer>();
+	readonly #rtpObservers = new Map<string, RtpObserver>();
 	readonly #routerAccess: RouterAccess = {
 		getRouterRtpCapabilities: () => this.#rtpCapabilities,
 		getProducerById: (producerId) => this.#producers.get(producerId),
@@ -295,6 +298,42 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		return transport;
 	}
 
+	/**
+	 * Creates an AudioLevelObserver: every `interval` ms, the loudest of the audio
+	 * producers added to it ('volumes'), or 'silence'.
+	 */
+	async createAudioLevelObserver<T extends AppData = AppData>(
+		options: AudioLevelObserverOptions<T> = {}
+	): Promise<AudioLevelObserver<T>> {
+		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createAudioLevelObserver()');
+		const { maxEntries = 1, threshold = -80, interval = 1000, appData } = validateObserverOptions(options) as AudioLevelObserverOptions<T>;
+		if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1) {
+			throw new TypeError('invalid maxEntries: must be a positive integer');
+		}
+		if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < -127 || threshold > 0) {
+			throw new TypeError('invalid threshold: must be a number from -127 to 0');
+		}
+		if (typeof interval !== 'number' || !Number.isFinite(interval)) throw new TypeError('invalid interval: must be a number');
+		validateAppData(appData);
+		const rtpObserverId = generateUUIDv4();
+		await this.#channel.request('router.createAudioLevelObserver', this.#id, { rtpObserverId, maxEntries, threshold, interval });
+		const rtpObserver = new AudioLevelObserver<T>({
+			rtpObserverId,
+			routerId: this.#id,
+			channel: this.#channel,
+			appData: (appData ?? {}) as T,
+			getProducerById: (producerId) => this.#producers.get(producerId),
+		});
+		if (this.#closed) {
+			rtpObserver.routerClosed();
+			throw new InvalidStateError('Router closed while creating the observer');
+		}
+		this.#rtpObservers.set(rtpObserverId, rtpObserver as AudioLevelObserver);
+		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
+		this.#observer.safeEmit('newrtpobserver', rtpObserver as AudioLevelObserver);
+		return rtpObserver;
+	}
+
 	/** Creates a DirectTransport: RTP/RTCP to and from JavaScript. */
 	async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
 		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createDirectTransport()');
@@ -436,6 +475,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	#closeTransports(): void {
 		for (const transport of this.#transports.values()) transport.routerClosed();
 		this.#transports.clear();
+		for (const rtpObserver of this.#rtpObservers.values()) rtpObserver.routerClosed();
+		this.#rtpObservers.clear();
 		this.#producers.clear();
 	}
 

@@ -77,3 +77,7 @@ export type {
 export type { PipeTransport, PipeTransportOptions } from './PipeTransport';
 export type { PipeToRouterOptions, PipeToRouterResult } from './Router';
 export type { DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents } from './DirectTransport';
+export type { RtpObserver, RtpObserverType, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverAddRemoveProducerOptions } from './RtpObserver';
+export type {
+	AudioLevelObserver, AudioLevelObserverOptions, AudioLevelObserverVolume, AudioLevelObserverEvents, AudioLevelObserverObserverEvents,
+} from './AudioLevelObserver';

@@ -41,10 +41,18 @@ Value Router::Dump() const {
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("transportIds", std::move(transportIds));
-	dump.Set("rtpObserverIds", Value::MakeArray());
+	Value observerIds = Value::MakeArray();
+	for (const auto& entry : rtpObservers_) observerIds.Push(entry.first);
+	dump.Set("rtpObserverIds", std::move(observerIds));
 	dump.Set("mapProducerIdConsumerIds", std::move(producerConsumers));
 	dump.Set("mapConsumerIdProducerId", std::move(consumerProducer));
-	dump.Set("mapProducerIdObserverIds", Value::MakeArray());
+	Value producerObservers = Value::MakeArray();
+	for (const auto& entry : observersByProducer_) {
+		Value ids = Value::MakeArray();
+		for (AudioLevelObserver* observer : entry.second) ids.Push(observer->GetId());
+		producerObservers.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("values", std::move(ids)));
+	}
+	dump.Set("mapProducerIdObserverIds", std::move(producerObservers));
 	dump.Set("mapDataProducerIdDataConsumerIds", Value::MakeArray());
 	dump.Set("mapDataConsumerIdDataProducerId", Value::MakeArray());
 	return dump;
@@ -67,6 +75,15 @@ Value Router::HandleRequest(const ChannelRequest& request) {
 			return dump;
 		}
 		case Method::RouterCloseTransport: CloseTransport(request.data); return Value();
+		case Method::RouterCreateAudioLevelObserver: {
+			const std::string& observerId = request.data.RequireString("rtpObserverId");
+			if (context_.registry->Find(observerId)) {
+				throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
+			}
+			rtpObservers_.emplace(observerId, std::make_unique<AudioLevelObserver>(context_, observerId, *this, request.data));
+			return Value();
+		}
+		case Method::RouterCloseRtpObserver: CloseRtpObserver(request.data); return Value();
 		default:
 			throw RequestError(RequestError::Kind::Error,
 			                   std::string("unknown method for a router: ") + MethodName(request.method));
@@ -96,6 +113,29 @@ Value Router::CreatePlainTransport(const Value& data, bool pipe) {
 	return dump;
 }
 
+void Router::CloseRtpObserver(const Value& data) {
+	const std::string& observerId = data.RequireString("rtpObserverId");
+	auto it = rtpObservers_.find(observerId);
+	if (it == rtpObservers_.end()) throw RequestError::InvalidState("RtpObserver \"" + observerId + "\" not found");
+	AudioLevelObserver* observer = it->second.get();
+	for (const Producer* producer : observer->GetProducers()) {
+		OnObserverRemoveProducer(*observer, *const_cast<Producer*>(producer));
+	}
+	rtpObservers_.erase(it);
+}
+
+void Router::OnObserverAddProducer(AudioLevelObserver& observer, Producer& producer) {
+	observersByProducer_[&producer].push_back(&observer);
+}
+
+void Router::OnObserverRemoveProducer(AudioLevelObserver& observer, Producer& producer) {
+	auto it = observersByProducer_.find(&producer);
+	if (it == observersByProducer_.end()) return;
+	auto& list = it->second;
+	list.erase(std::remove(list.begin(), list.end(), &observer), list.end());
+	if (list.empty()) observersByProducer_.erase(it);
+}
+
 void Router::CloseTransport(const Value& data) {
 	const std::string& transportId = data.RequireString("transportId");
 	auto it = transports_.find(transportId);
@@ -115,6 +155,10 @@ void Router::OnTransportNewProducer(Transport& /*transport*/, Producer& producer
 }
 
 void Router::OnTransportProducerClosing(Transport& /*transport*/, Producer& producer) {
+	if (auto watched = observersByProducer_.find(&producer); watched != observersByProducer_.end()) {
+		for (AudioLevelObserver* observer : watched->second) observer->ProducerClosed(producer);
+		observersByProducer_.erase(watched);
+	}
 	auto it = consumersByProducer_.find(&producer);
 	if (it != consumersByProducer_.end()) {
 		// Every consumer of a closed producer closes too ('producerclose').
@@ -155,8 +199,16 @@ void Router::OnTransportProducerScore(Producer& producer) {
 
 void Router::OnTransportProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) {
 	auto it = consumersByProducer_.find(&producer);
-	if (it == consumersByProducer_.end()) return;
-	for (Consumer* consumer : it->second) consumer->SendRtpPacket(packet, info);
+	if (it != consumersByProducer_.end()) {
+		for (Consumer* consumer : it->second) consumer->SendRtpPacket(packet, info);
+	}
+	// Observers read the packet after the consumers (it is not modified by them).
+	if (!observersByProducer_.empty()) {
+		auto watched = observersByProducer_.find(&producer);
+		if (watched != observersByProducer_.end()) {
+			for (AudioLevelObserver* observer : watched->second) observer->ReceiveRtpPacket(producer, packet, info);
+		}
+	}
 }
 
 Producer* Router::FindProducer(const std::string& producerId) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../observer/AudioLevelObserver.hpp"
 #include "../transport/Transport.hpp"
 #include "../worker/RequestHandler.hpp"
 #include "../worker/WorkerContext.hpp"
@@ -15,7 +16,7 @@ namespace mediaplane {
 
 class WebRtcTransport;
 
-class Router : public RequestHandler, public Transport::RouterHooks {
+class Router : public RequestHandler, public Transport::RouterHooks, public AudioLevelObserver::Listener {
 public:
 	Router(const WorkerContext& context, std::string id);
 	~Router() override;
@@ -39,10 +40,15 @@ public:
 	void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) override;
 	void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 
+	// AudioLevelObserver::Listener (FindProducer above serves both)
+	void OnObserverAddProducer(AudioLevelObserver& observer, Producer& producer) override;
+	void OnObserverRemoveProducer(AudioLevelObserver& observer, Producer& producer) override;
+
 private:
 	Value CreateWebRtcTransport(const Value& data);
 	Value CreatePlainTransport(const Value& data, bool pipe);
 	void CloseTransport(const Value& data);
+	void CloseRtpObserver(const Value& data);
 
 	const WorkerContext& context_;
 	std::string id_;
@@ -53,6 +59,9 @@ private:
 	std::unordered_map<Producer*, std::vector<Consumer*>> consumersByProducer_;
 	std::unordered_map<Consumer*, Producer*> producerByConsumer_;
 	std::unordered_map<Consumer*, Transport*> transportByConsumer_;
+	// RTP observers, and the ones watching each producer (fed its packets).
+	std::unordered_map<std::string, std::unique_ptr<AudioLevelObserver>> rtpObservers_;
+	std::unordered_map<Producer*, std::vector<AudioLevelObserver*>> observersByProducer_;
 };
 
 } // namespace mediaplane
