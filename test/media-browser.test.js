@@ -107,6 +107,23 @@ t.test('VP8 video and opus audio: page B decodes page A', async (t) => {
 	t.same(routerDump.mapProducerIdConsumerIds.find((e) => e.key === video.id).values, [videoConsumer.id]);
 	t.ok(video.score.length === 1 && video.score[0].score > 0, `producer score ${JSON.stringify(video.score)}`);
 	t.ok(videoConsumer.score.producerScore > 0, 'consumer knows the producer score');
+
+	// Chromium puts the audio level (RFC 6464) on its opus packets: an AudioLevelObserver
+	// reports the microphone (the fake one beeps; a -127 dBov threshold takes any level).
+	t.ok(audio.rtpParameters.headerExtensions.some((e) => e.uri === 'urn:ietf:params:rtp-hdrext:ssrc-audio-level'),
+		'page A sends audio levels');
+	const levels = await r.router.createAudioLevelObserver({ threshold: -127, interval: 250 });
+	await levels.addProducer({ producerId: audio.id });
+	const volumes = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('no volumes event within 5 s')), 5000);
+		levels.once('volumes', (v) => {
+			clearTimeout(timer);
+			resolve(v);
+		});
+	});
+	t.equal(volumes[0].producer.id, audio.id, `the observer reports page A's microphone (${volumes[0].volume} dBov)`);
+	t.ok(volumes[0].volume <= 0 && volumes[0].volume >= -127, 'a volume in dBov');
+	levels.close();
 });
 
 t.test('H264 (42e01f, packetization-mode 1)', async (t) => {
