@@ -404,7 +404,8 @@ TEST(nack_reset_forgets_everything) {
 
 TEST(retransmission_buffer_allocates_on_first_store) {
 	RetransmissionBuffer buffer(1000);
-	CHECK_EQ(buffer.GetCapacity(), 1024);
+	CHECK_EQ(buffer.GetMaxCapacity(), 1024);
+	CHECK_EQ(buffer.GetCapacity(), 0);
 	CHECK_EQ(buffer.GetMemoryBytes(), 0);
 	CHECK(buffer.Get(5, 0) == nullptr);
 	buffer.MarkResent(5, 0); // harmless
@@ -466,9 +467,9 @@ TEST(retransmission_buffer_rejects_empty_and_oversized) {
 	CHECK(buffer.Store(big.data(), RetransmissionBuffer::kMaxPacketLength, 1, 0));
 	CHECK(buffer.Get(1, 0) != nullptr);
 	// Odd sizes round up to a power of two; the maximum is half the sequence space.
-	CHECK_EQ(RetransmissionBuffer(1).GetCapacity(), 1);
-	CHECK_EQ(RetransmissionBuffer(600).GetCapacity(), 1024);
-	CHECK_EQ(RetransmissionBuffer(100000).GetCapacity(), 32768);
+	CHECK_EQ(RetransmissionBuffer(1).GetMaxCapacity(), 1);
+	CHECK_EQ(RetransmissionBuffer(600).GetMaxCapacity(), 1024);
+	CHECK_EQ(RetransmissionBuffer(100000).GetMaxCapacity(), 32768);
 }
 
 TEST(retransmission_buffer_reuses_slot_storage) {
@@ -485,6 +486,33 @@ TEST(retransmission_buffer_reuses_slot_storage) {
 		CHECK_EQ(buffer.Get(seq, 0)->GetHeadData(), addresses[seq % 64]);
 	}
 	CHECK_EQ(buffer.GetMemoryBytes(), memory);
+}
+
+TEST(retransmission_buffer_grows_to_what_the_stream_sends_within_the_age) {
+	// 150 packets/s for 10 s with a 2 s age: about 300 packets are young at any time,
+	// so the ring settles at 512 slots, and every packet of the last 2 s is there.
+	RetransmissionBuffer buffer(1000, 2000);
+	Bytes packet = MakeRtp(0, 0, 1, 100);
+	uint64_t now = 0;
+	for (uint32_t i = 0; i < 1500; ++i) {
+		now = i * 1000 / 150;
+		CHECK(buffer.Store(packet.data(), packet.size(), static_cast<uint16_t>(i), now));
+	}
+	CHECK_EQ(buffer.GetCapacity(), 512);
+	for (uint32_t i = 1500 - 290; i < 1500; ++i) {
+		if (buffer.Get(static_cast<uint16_t>(i), now) == nullptr) {
+			CHECK(!"a packet younger than the age is missing");
+			break;
+		}
+	}
+	// 50 packets/s (audio): 128 slots.
+	RetransmissionBuffer audio(1000, 2000);
+	for (uint32_t i = 0; i < 500; ++i) audio.Store(packet.data(), packet.size(), static_cast<uint16_t>(i), i * 20);
+	CHECK_EQ(audio.GetCapacity(), 128);
+	// Never beyond the maximum.
+	RetransmissionBuffer capped(100, 2000);
+	for (uint32_t i = 0; i < 1000; ++i) capped.Store(packet.data(), packet.size(), static_cast<uint16_t>(i), i);
+	CHECK_EQ(capped.GetCapacity(), 128);
 }
 
 TEST(retransmission_buffers_share_a_tail_and_keep_their_own_heads) {

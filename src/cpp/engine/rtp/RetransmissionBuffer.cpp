@@ -8,7 +8,20 @@ RetransmissionBuffer::RetransmissionBuffer(size_t maxPackets, uint64_t maxAgeMs)
 	// Half the sequence space at most, so that a slot's seq is never ambiguous.
 	size_t capacity = 1;
 	while (capacity < maxPackets && capacity < 0x8000) capacity <<= 1;
-	mask_ = capacity - 1;
+	maxCapacity_ = capacity;
+}
+
+void RetransmissionBuffer::Grow() {
+	const size_t oldCapacity = mask_ + 1;
+	const size_t newCapacity = oldCapacity * 2;
+	std::unique_ptr<Stored[]> slots(new Stored[newCapacity]);
+	// Distinct old slots stay distinct: their numbers differ in the low bits already.
+	for (size_t i = 0; i < oldCapacity; ++i) {
+		Stored& old = slots_[i];
+		slots[old.seq & (newCapacity - 1)] = std::move(old);
+	}
+	slots_ = std::move(slots);
+	mask_ = newCapacity - 1;
 }
 
 bool RetransmissionBuffer::Store(const uint8_t* packet, size_t len, uint16_t seq, uint64_t nowMs,
@@ -16,7 +29,18 @@ bool RetransmissionBuffer::Store(const uint8_t* packet, size_t len, uint16_t seq
 	if (len == 0 || len > kMaxPacketLength) return false;
 	const size_t tailLength = tail && tail->GetLength() <= len ? tail->GetLength() : 0;
 	const size_t headLength = len - tailLength;
-	if (!slots_) slots_.reset(new Stored[mask_ + 1]);
+	if (!slots_) {
+		const size_t capacity = maxCapacity_ < kInitialCapacity ? maxCapacity_ : kInitialCapacity;
+		slots_.reset(new Stored[capacity]);
+		mask_ = capacity - 1;
+	}
+	// A packet still young enough to be asked for would be overwritten: the stream
+	// sends more than the ring holds within the maximum age.
+	while (mask_ + 1 < maxCapacity_) {
+		const Stored& occupant = slots_[seq & mask_];
+		if (!occupant.used || occupant.seq == seq || nowMs < occupant.storedAtMs || nowMs - occupant.storedAtMs > maxAgeMs_) break;
+		Grow();
+	}
 	Stored& slot = slots_[seq & mask_];
 	// Head storage grows in 64-byte steps (a header with extensions settles at once; a
 	// whole packet, without a tail, after one or two) and assign() then reuses it.

@@ -9,9 +9,13 @@
 // Bounded by count and by age. Slots form a ring indexed by the low bits of the
 // sequence number, which is O(1) for both Store and Get and never needs eviction: a
 // consumer's outgoing sequence numbers are contiguous, so a slot is overwritten by the
-// packet `capacity` numbers later. Memory is taken on the first Store (a stream with
-// NACK disabled, or one that never sends, costs a few bytes) and each slot keeps its
-// storage for the next packet, so once warmed up Store does not allocate.
+// packet `capacity` numbers later. The ring starts small and doubles (up to the
+// maximum) when a Store would overwrite a packet still younger than the maximum age, so
+// it holds about what the stream sends in that time: a 150-packets/s video stream
+// settles at 512 slots, a 50-packets/s audio one at 128. Memory is taken on the first
+// Store (a stream with NACK disabled, or one that never sends, costs a few bytes) and
+// each slot keeps its storage for the next packet, so once warmed up Store does not
+// allocate.
 
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +50,8 @@ public:
 
 	// maxPackets is rounded up to a power of two (1000 -> 1024), at most 32768.
 	explicit RetransmissionBuffer(size_t maxPackets = 1000, uint64_t maxAgeMs = kDefaultMaxAgeMs);
+	// The ring's first size (it grows from there, see above).
+	static constexpr size_t kInitialCapacity = 64;
 
 	// Copies the packet in, replacing whatever its slot held. With `tail`, the packet's
 	// last tail->GetLength() bytes must equal the tail's bytes: only the bytes before
@@ -61,7 +67,9 @@ public:
 	// Forgets every packet (and its tail references); the head storage is kept for reuse.
 	void Clear();
 
-	size_t GetCapacity() const { return mask_ + 1; }
+	// Slots now (0 before the first Store) and at most.
+	size_t GetCapacity() const { return slots_ ? mask_ + 1 : 0; }
+	size_t GetMaxCapacity() const { return maxCapacity_; }
 	uint64_t GetMaxAgeMs() const { return maxAgeMs_; }
 	// Bytes held by this buffer (slots and head storage, in use or not; shared tails not
 	// counted); 0 before the first Store.
@@ -69,8 +77,10 @@ public:
 
 private:
 	Stored* Slot(uint16_t seq) const { return slots_ ? &slots_[seq & mask_] : nullptr; }
+	void Grow();
 
-	size_t mask_;
+	size_t maxCapacity_;
+	size_t mask_ = 0;
 	uint64_t maxAgeMs_;
 	std::unique_ptr<Stored[]> slots_;
 };
