@@ -21,7 +21,7 @@ const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
 const { sleep, waitFor } = require('./browser/wait');
-const { consumeOnPage, receivedVideo, describeLayers } = require('./browser/layers');
+const { consumeOnPage, receivedVideo, describeLayers, waitForDecodedWidth } = require('./browser/layers');
 
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
@@ -121,14 +121,11 @@ const describe = (consumer) => describeLayers(subscriber, consumer);
  * Resolves once page B decodes frames as wide as page A now encodes `layer` (read
  * afresh each time: Chromium may scale a layer down when the CPU is short).
  */
-async function waitForLayerWidth(consumer, layer, timeoutMs) {
-	let wanted = layer.width;
-	await waitFor(async () => {
-		wanted = (await publisherOutbound()).get(layer.rid)?.frameWidth ?? layer.width;
-		return (await received(consumer)).frameWidth === wanted;
-	}, timeoutMs, `page B decoding layer ${layer.spatialLayer} (${layer.rid})`,
-	async () => `page A encodes it ${wanted} px wide; ${await describe(consumer)}`);
-	return wanted;
+function waitForLayerWidth(consumer, layer, timeoutMs) {
+	return waitForDecodedWidth({
+		page: subscriber, consumer, timeoutMs, what: `layer ${layer.spatialLayer} (${layer.rid})`,
+		width: async () => (await publisherOutbound()).get(layer.rid)?.frameWidth ?? layer.width,
+	});
 }
 
 /**

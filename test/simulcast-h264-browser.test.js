@@ -8,7 +8,7 @@ const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
 const { waitFor } = require('./browser/wait');
-const { consumeOnPage, receivedVideo, describeLayers } = require('./browser/layers');
+const { consumeOnPage, receivedVideo, waitForDecodedWidth } = require('./browser/layers');
 
 const LISTEN = [{ protocol: 'udp', ip: '127.0.0.1' }];
 const h264 = {
@@ -62,10 +62,8 @@ t.test('H.264 simulcast: top layer by default, switch down and up', async (t) =>
 
 	const { consumer } = await consumeOnPage({ router, page: subscriber, producerId: producer.id, listenInfos: LISTEN });
 	t.equal(consumer.type, 'simulcast');
-	const decodesRid = (rid, timeoutMs) => waitFor(async () => {
-		const wanted = (await widths()).get(rid);
-		return (await receivedVideo(subscriber, consumer)).frameWidth === wanted ? wanted : false;
-	}, timeoutMs, `page B decoding ${rid}`, () => describeLayers(subscriber, consumer));
+	const decodesRid = (rid, timeoutMs) =>
+		waitForDecodedWidth({ page: subscriber, consumer, timeoutMs, what: rid, width: async () => (await widths()).get(rid) });
 
 	const top = await decodesRid('r2', 15000);
 	t.pass(`page B decodes the top layer (${top} px)`);

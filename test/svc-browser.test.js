@@ -26,7 +26,7 @@ const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
 const { sleep, waitFor } = require('./browser/wait');
-const { consumeOnPage, receivedVideo, describeLayers } = require('./browser/layers');
+const { consumeOnPage, receivedVideo, describeLayers, waitForDecodedWidth } = require('./browser/layers');
 
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
@@ -127,14 +127,10 @@ const received = (consumer) => receivedVideo(subscriber, consumer);
 const describe = (consumer) => describeLayers(subscriber, consumer);
 
 /** Resolves with the width once page B decodes frames as wide as page A now encodes spatial layer `spatialLayer`. */
-async function waitForLayerWidth(consumer, spatialLayer, timeoutMs) {
-	let wanted;
-	await waitFor(async () => {
-		wanted = await layerWidth(spatialLayer);
-		return (await received(consumer)).frameWidth === wanted;
-	}, timeoutMs, `page B decoding spatial layer ${spatialLayer}`,
-	async () => `page A encodes it ${wanted} px wide; ${await describe(consumer)}`);
-	return wanted;
+function waitForLayerWidth(consumer, spatialLayer, timeoutMs) {
+	return waitForDecodedWidth({
+		page: subscriber, consumer, timeoutMs, what: `spatial layer ${spatialLayer}`, width: () => layerWidth(spatialLayer),
+	});
 }
 
 /**

@@ -1,7 +1,7 @@
 'use strict';
 // Helpers shared by the simulcast and SVC browser tests: page B consuming a video
 // producer, and what page B decodes.
-const { inbound } = require('./wait');
+const { inbound, waitFor } = require('./wait');
 
 /**
  * Consumes `producerId` on a new WebRtcTransport of `router` and receives it in `page`
@@ -35,4 +35,18 @@ async function describeLayers(page, consumer) {
 		`currentLayers ${JSON.stringify(consumer.currentLayers)}, preferredLayers ${JSON.stringify(consumer.preferredLayers)}`;
 }
 
-module.exports = { consumeOnPage, receivedVideo, describeLayers };
+/**
+ * Resolves with the width once `page` decodes `consumer`'s video as wide as `width()`
+ * says (asked afresh each time: Chromium may scale a layer down when the CPU is short).
+ * `what` names the layer in the timeout message.
+ */
+async function waitForDecodedWidth({ page, consumer, width, timeoutMs, what }) {
+	let wanted;
+	await waitFor(async () => {
+		wanted = await width();
+		return (await receivedVideo(page, consumer)).frameWidth === wanted;
+	}, timeoutMs, `page B decoding ${what}`, async () => `page A encodes it ${wanted} px wide; ${await describeLayers(page, consumer)}`);
+	return wanted;
+}
+
+module.exports = { consumeOnPage, receivedVideo, describeLayers, waitForDecodedWidth };

@@ -133,7 +133,9 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 
 	if (rewriter.IsSyncRequired() && isVideo_ && !info.isKeyFrame) {
 		// A video consumer (re)starts on a key frame; ask for one while waiting.
-		if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) RequestKeyFrame(out->producerSsrc);
+		if (now - lastKeyFrameRequestMs_ >= kKeyFrameWaitRequestIntervalMs) {
+			RequestKeyFrame(streams_.size() > 1 ? out->producerSsrc : GetKeyFrameSsrc());
+		}
 		return;
 	}
 	if (ignoreDtx_ && isOpus_ && packet.GetPayloadLength() <= 2 && !rewriter.IsSyncRequired()) {
@@ -249,12 +251,11 @@ uint32_t Consumer::GetKeyFrameSsrc() const {
 
 Consumer::OutboundStream* Consumer::SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info,
                                                  uint64_t nowMs, bool* setMarker) {
-	if (simulcastLayers_) return SelectLayer(packet, info, nowMs) ? &streams_[0] : nullptr;
-	if (svcLayers_) return SelectSvcLayers(packet, info, nowMs, setMarker) ? &streams_[0] : nullptr;
-	for (OutboundStream& stream : streams_) {
-		if (stream.producerSsrc == packet.GetSsrc()) return &stream;
-	}
-	return nullptr;
+	if (simulcastLayers_) return SelectLayer(info, nowMs) ? &streams_[0] : nullptr;
+	if (svcLayers_) return SelectSvcLayers(info, nowMs, setMarker) ? &streams_[0] : nullptr;
+	// The producer already told which of its encodings the packet is (the consumable
+	// encodings, and a pipe consumer's streams, are in the same order).
+	return info.encodingIndex < streams_.size() ? &streams_[info.encodingIndex] : nullptr;
 }
 
 Consumer::OutboundStream* Consumer::FindStreamBySsrc(uint32_t ssrc) {
@@ -277,15 +278,9 @@ std::vector<uint32_t> Consumer::GetSendSsrcs() const {
 	return ssrcs;
 }
 
-bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs) {
-	const uint32_t ssrc = packet.GetSsrc();
-	int spatialLayer = -1;
-	for (size_t i = 0; i < producerMappedSsrcs_.size(); ++i) {
-		if (producerMappedSsrcs_[i] == ssrc) spatialLayer = static_cast<int>(i);
-	}
-	if (spatialLayer < 0) return false;
+bool Consumer::SelectLayer(const ProducerPacketInfo& info, uint64_t nowMs) {
 	SimulcastLayers::Packet layerPacket;
-	layerPacket.spatialLayer = spatialLayer;
+	layerPacket.spatialLayer = static_cast<int>(info.encodingIndex); // out of range: dropped
 	layerPacket.isKeyFrame = info.isKeyFrame;
 	if (info.payload && info.payload->valid) {
 		layerPacket.temporalLayer = info.payload->temporalLayer;
@@ -314,9 +309,8 @@ bool Consumer::SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& in
 	return false;
 }
 
-bool Consumer::SelectSvcLayers(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs,
-                               bool* setMarker) {
-	if (packet.GetSsrc() != producerMappedSsrcs_[0]) return false;
+bool Consumer::SelectSvcLayers(const ProducerPacketInfo& info, uint64_t nowMs, bool* setMarker) {
+	if (info.encodingIndex != 0) return false;
 	SvcLayers::Packet layerPacket;
 	layerPacket.isKeyFrame = info.isKeyFrame;
 	if (info.payload && info.payload->valid) {

@@ -127,8 +127,8 @@ private:
 	// Start over on the next key frame: the endpoint lost (or never had) the stream.
 	void RestartStream();
 	// Simulcast: what to do with a packet; false to drop it.
-	bool SelectLayer(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs);
-	bool SelectSvcLayers(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs, bool* setMarker);
+	bool SelectLayer(const ProducerPacketInfo& info, uint64_t nowMs);
+	bool SelectSvcLayers(const ProducerPacketInfo& info, uint64_t nowMs, bool* setMarker);
 	void EmitLayersIfChanged();
 	int CurrentProducerScore() const;
 	Value SetPreferredLayers(const Value& data);

@@ -29,6 +29,21 @@ int64_t FirstArrivalUs(const std::vector<TransportCcFeedback::PacketStatus>& pac
 	return 0;
 }
 
+// The next delta, in 250 us ticks from *previousUs, rounded to the nearest tick;
+// *previousUs advances by what was written so that rounding errors do not add up.
+// False when it does not fit 16 bits signed.
+bool NextDelta(int64_t arrivalUs, int64_t* previousUs, int32_t* ticks) {
+	constexpr int64_t kUnit = TransportCcFeedback::kDeltaUnitUs;
+	const int64_t t = arrivalUs >= *previousUs ? (arrivalUs - *previousUs + kUnit / 2) / kUnit
+	                                           : -((*previousUs - arrivalUs + kUnit / 2) / kUnit);
+	if (t < -32768 || t > 32767) return false;
+	*previousUs += t * kUnit;
+	*ticks = static_cast<int32_t>(t);
+	return true;
+}
+
+// Symbols and deltas (in 250 us ticks) of the first `count` statuses; false if a delta
+// does not fit 16 bits signed.
 bool Encode(const std::vector<TransportCcFeedback::PacketStatus>& packets, size_t count, std::vector<uint8_t>* symbols,
             std::vector<int32_t>* deltas) {
 	int64_t previousUs = ReferenceUnits(FirstArrivalUs(packets, count)) * TransportCcFeedback::kReferenceTimeUnitUs;
@@ -37,17 +52,10 @@ bool Encode(const std::vector<TransportCcFeedback::PacketStatus>& packets, size_
 			symbols->push_back(kNotReceived);
 			continue;
 		}
-		// Round to the nearest tick, and carry the rounding so errors do not add up.
-		int64_t ticks = (packets[i].arrivalUs - previousUs + TransportCcFeedback::kDeltaUnitUs / 2) /
-		                TransportCcFeedback::kDeltaUnitUs;
-		if (packets[i].arrivalUs < previousUs) {
-			ticks = -((previousUs - packets[i].arrivalUs + TransportCcFeedback::kDeltaUnitUs / 2) /
-			          TransportCcFeedback::kDeltaUnitUs);
-		}
-		if (ticks < -32768 || ticks > 32767) return false;
-		previousUs += ticks * TransportCcFeedback::kDeltaUnitUs;
+		int32_t ticks;
+		if (!NextDelta(packets[i].arrivalUs, &previousUs, &ticks)) return false;
 		symbols->push_back(ticks >= 0 && ticks <= 255 ? kSmallDelta : kLargeDelta);
-		deltas->push_back(static_cast<int32_t>(ticks));
+		deltas->push_back(ticks);
 	}
 	return true;
 }
@@ -90,22 +98,19 @@ size_t SizeOf(const std::vector<uint16_t>& chunks, const std::vector<uint8_t>& s
 } // namespace
 
 size_t TransportCcFeedback::CountSerializable(size_t capacity) const {
-	if (packets.empty()) return 0;
-	// Grow while it fits; packets are at most a few hundred per feedback, so the
-	// re-encoding per step is cheap next to a datagram's worth of statuses.
-	size_t lo = 0;
-	size_t hi = packets.size();
-	while (lo < hi) {
-		size_t mid = (lo + hi + 1) / 2;
-		std::vector<uint8_t> symbols;
-		std::vector<int32_t> deltas;
-		std::vector<uint16_t> chunks;
-		bool ok = Encode(packets, mid, &symbols, &deltas);
-		if (ok) WriteChunks(symbols, &chunks);
-		if (ok && SizeOf(chunks, symbols) <= capacity) lo = mid;
-		else hi = mid - 1;
+	if (packets.empty() || capacity < kFixedSize + 8) return 0;
+	// By size: a status costs at most 2 delta bytes and 2/7 of a chunk (a 2-bit vector),
+	// plus one partial chunk and 3 bytes of padding in all, so this many always fit.
+	size_t limit = (capacity - kFixedSize - 5) * 7 / 16;
+	if (limit > packets.size()) limit = packets.size();
+	if (limit > 0xffff) limit = 0xffff;
+	// By deltas: up to the first one the format cannot carry (one pass, no allocation).
+	int64_t previousUs = ReferenceUnits(FirstArrivalUs(packets, limit)) * kReferenceTimeUnitUs;
+	for (size_t i = 0; i < limit; ++i) {
+		int32_t ticks;
+		if (packets[i].received && !NextDelta(packets[i].arrivalUs, &previousUs, &ticks)) return i;
 	}
-	return lo;
+	return limit;
 }
 
 size_t TransportCcFeedback::Serialize(uint8_t* out, size_t capacity, size_t count) const {

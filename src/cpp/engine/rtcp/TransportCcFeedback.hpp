@@ -45,8 +45,9 @@ struct TransportCcFeedback {
 	// first received one's arrival.
 	std::vector<PacketStatus> packets;
 
-	// How many of `packets` (from the front) fit in `capacity` bytes and have deltas the
-	// format can carry; Serialize writes exactly those. 0 when none.
+	// How many of `packets` (from the front) surely fit in `capacity` bytes (counting
+	// every delta at its largest size) and have deltas the format can carry, for
+	// Serialize. 0 when none.
 	size_t CountSerializable(size_t capacity) const;
 	// Writes the packet (with the first `count` statuses); returns its size, 0 if it
 	// does not fit.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "../rtp/SeqNumbers.hpp"
+
 namespace mediaplane {
 
 int64_t TransportCcReceiver::Unwrap(uint16_t sequenceNumber) {
@@ -11,8 +13,7 @@ int64_t TransportCcReceiver::Unwrap(uint16_t sequenceNumber) {
 		return lastUnwrapped_;
 	}
 	// The nearest number with these low 16 bits (RFC 3550 A.1 style unwrapping).
-	int16_t delta = static_cast<int16_t>(sequenceNumber - static_cast<uint16_t>(lastUnwrapped_));
-	int64_t unwrapped = lastUnwrapped_ + delta;
+	int64_t unwrapped = lastUnwrapped_ + SeqDiff(sequenceNumber, static_cast<uint16_t>(lastUnwrapped_));
 	if (unwrapped > lastUnwrapped_) lastUnwrapped_ = unwrapped;
 	return unwrapped;
 }

@@ -103,14 +103,7 @@ bool Parse(const uint8_t* payload, size_t len, PayloadInfo* out) {
 } // namespace
 
 bool ParseH265(const uint8_t* payload, size_t len, PayloadInfo* info) {
-	PayloadInfo out;
-	if (!payload || !Parse(payload, len, &out)) {
-		*info = PayloadInfo{};
-		return false;
-	}
-	out.valid = true;
-	*info = out;
-	return true;
+	return RunPayloadParser(Parse, payload, len, info);
 }
 
 } // namespace mediaplane

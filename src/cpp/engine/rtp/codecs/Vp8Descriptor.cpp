@@ -25,22 +25,7 @@ bool Parse(const uint8_t* payload, size_t len, PayloadInfo* out) {
 		const bool hasTid = (flags & 0x20) != 0;       // T
 		const bool hasKeyIdx = (flags & 0x10) != 0;    // K
 
-		if (hasPictureId) {
-			out->pictureIdOffset = reader.Offset();
-			uint8_t high;
-			if (!reader.ReadU8(&high)) return false;
-			if (high & 0x80) {
-				// M=1: the PictureID is 15 bits over this and the next octet.
-				uint8_t low;
-				if (!reader.ReadU8(&low)) return false;
-				out->pictureId = static_cast<uint16_t>(((high & 0x7f) << 8) | low);
-				out->pictureIdBits = 15;
-			} else {
-				out->pictureId = high & 0x7f;
-				out->pictureIdBits = 7;
-			}
-			out->hasPictureId = true;
-		}
+		if (hasPictureId && !ReadPictureId(reader, out)) return false;
 		if (hasTl0PicIdx) {
 			out->tl0PicIdxOffset = reader.Offset();
 			if (!reader.ReadU8(&out->tl0PicIdx)) return false;
@@ -77,14 +62,7 @@ bool Parse(const uint8_t* payload, size_t len, PayloadInfo* out) {
 } // namespace
 
 bool ParseVp8(const uint8_t* payload, size_t len, PayloadInfo* info) {
-	PayloadInfo out;
-	if (!payload || !Parse(payload, len, &out)) {
-		*info = PayloadInfo{};
-		return false;
-	}
-	out.valid = true;
-	*info = out;
-	return true;
+	return RunPayloadParser(Parse, payload, len, info);
 }
 
 } // namespace mediaplane

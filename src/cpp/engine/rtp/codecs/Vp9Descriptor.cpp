@@ -49,21 +49,7 @@ bool Parse(const uint8_t* payload, size_t len, PayloadInfo* out) {
 	out->hasScalabilityStructure = (flags & 0x02) != 0; // V
 	out->isNotReferenceForUpperSpatial = (flags & 0x01) != 0; // Z
 
-	if (hasPictureId) {
-		out->pictureIdOffset = reader.Offset();
-		uint8_t high;
-		if (!reader.ReadU8(&high)) return false;
-		if (high & 0x80) {
-			uint8_t low;
-			if (!reader.ReadU8(&low)) return false;
-			out->pictureId = static_cast<uint16_t>(((high & 0x7f) << 8) | low);
-			out->pictureIdBits = 15;
-		} else {
-			out->pictureId = high & 0x7f;
-			out->pictureIdBits = 7;
-		}
-		out->hasPictureId = true;
-	}
+	if (hasPictureId && !ReadPictureId(reader, out)) return false;
 
 	if (hasLayerIndices) {
 		uint8_t layer;
@@ -102,14 +88,7 @@ bool Parse(const uint8_t* payload, size_t len, PayloadInfo* out) {
 } // namespace
 
 bool ParseVp9(const uint8_t* payload, size_t len, PayloadInfo* info) {
-	PayloadInfo out;
-	if (!payload || !Parse(payload, len, &out)) {
-		*info = PayloadInfo{};
-		return false;
-	}
-	out.valid = true;
-	*info = out;
-	return true;
+	return RunPayloadParser(Parse, payload, len, info);
 }
 
 } // namespace mediaplane
