@@ -96,7 +96,10 @@ export type WorkerDump = {
 
 export type WorkerEvents = {
 	died: [Error];
-	/** Never emitted: there is no subprocess. Kept so mediasoup code type-checks. */
+	/**
+	 * The worker thread has ended (after close() or 'died'); emitted once. mediaplane's
+	 * worker thread plays mediasoup's subprocess.
+	 */
 	subprocessclose: [];
 	listenererror: [string, Error];
 	'@success': [];
@@ -168,7 +171,8 @@ function validateLogSettings(s: WorkerUpdateableSettings): void {
  *
  * Differences from mediasoup's subprocess workers: `pid` is this process's pid;
  * `died` fires only when the engine hits a fatal error (the thread stops and its
- * routers close; the process lives on); `subprocessclose` never fires.
+ * routers close; the process lives on); `subprocessclose` fires once the worker
+ * thread has ended.
  */
 export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
 	readonly #channel: Channel;
@@ -361,21 +365,38 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 	}
 
 	#onThreadEnded({ fatalError }: { fatalError?: string }): void {
-		this.#threadEnded = true;
 		this.#channel.unsubscribe('');
-		if (this.#closed) return;
+		if (this.#closed) {
+			this.#emitSubprocessClose();
+			return;
+		}
 		const error = new Error(`worker engine ${fatalError ? `died: ${fatalError}` : 'stopped unexpectedly'}`);
 		// Ended before it ever ran: createWorker() rejects instead of a 'died' event.
 		if (this.listenerCount('@failure') > 0) {
 			this.#closed = true;
+			this.#threadEnded = true;
 			this.safeEmit('@failure', error);
 			return;
 		}
 		logger.error('worker died: %s', error.message);
 		this.#closed = true;
 		this.#died = true;
+		this.#threadEnded = true;
 		this.#closeChildren();
+		// As mediasoup's workerDied(): 'died', then 'subprocessclose', then observer 'close'.
 		this.safeEmit('died', error);
+		this.safeEmit('subprocessclose');
 		this.#observer.safeEmit('close');
+	}
+
+	/**
+	 * The worker thread plays mediasoup's subprocess: once it has ended after close(),
+	 * `subprocessClosed` becomes true and `subprocessclose` fires once, with no
+	 * arguments (as mediasoup emits it).
+	 */
+	#emitSubprocessClose(): void {
+		if (this.#threadEnded) return;
+		this.#threadEnded = true;
+		this.safeEmit('subprocessclose');
 	}
 }
