@@ -9,6 +9,7 @@ const { parseScalabilityMode } = require('../lib/scalabilityModes');
 const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const ABS_CAPTURE_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
 
 function typeError(field) {
 	return { name: 'TypeError', message: new RegExp(field.replace(/[.[\]]/g, '\\$&')) };
@@ -82,9 +83,9 @@ t.test('supported header extensions', (t) => {
 	t.equal(find('video', ABS_SEND_TIME).preferredId, 4);
 	t.equal(find('audio', TWCC).direction, 'recvonly');
 	t.equal(find('video', TWCC).direction, 'sendrecv');
-	t.equal(find('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level').preferredId, 10);
-	t.equal(find('video', 'urn:3gpp:video-orientation').preferredId, 11);
-	t.equal(find('video', 'urn:ietf:params:rtp-hdrext:toffset').preferredId, 12);
+	t.equal(find('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level').preferredId, 6);
+	t.equal(find('video', 'urn:3gpp:video-orientation').preferredId, 8);
+	t.equal(find('video', 'urn:ietf:params:rtp-hdrext:toffset').preferredId, 9);
 	t.ok(find('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'));
 	t.ok(find('video', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'));
 	t.equal(find('video', 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id').direction, 'recvonly');
@@ -770,8 +771,9 @@ t.test('getConsumableRtpParameters', (t) => {
 	], 'router PTs and feedback, producer parameters');
 	const expectedExts = caps.headerExtensions
 		.filter((e) => e.kind === 'video' && (e.direction === 'sendrecv' || e.direction === 'sendonly'))
+		.filter((e) => e.uri !== ABS_CAPTURE_TIME)
 		.map((e) => ({ uri: e.uri, id: e.preferredId, encrypt: false, parameters: {} }));
-	t.same(consumableParams.headerExtensions, expectedExts, 'sendable video extensions, router ids');
+	t.same(consumableParams.headerExtensions, expectedExts, 'sendable video extensions, router ids (no abs-capture-time)');
 	t.notOk(consumableParams.headerExtensions.some((e) => /rtp-stream-id/.test(e.uri)), 'no recvonly RID');
 	t.same(consumableParams.encodings.map((e) => e.ssrc), mapping.encodings.map((e) => e.mappedSsrc));
 	for (const e of consumableParams.encodings) {
@@ -953,5 +955,137 @@ t.test('getPipeConsumerRtpParameters', (t) => {
 	// The consumable parameters are not modified.
 	t.equal(consumableParams.codecs.length, 2);
 	t.equal(consumableParams.codecs[0].rtcpFeedback.length, 5);
+	t.end();
+});
+
+// ---------------------------------------------------------------------------
+// Consumer rtcpFeedback: mediasoup's rules (getConsumerRtpParameters)
+// ---------------------------------------------------------------------------
+
+const fbList = (codec) => codec.rtcpFeedback.map((f) => f.type + (f.parameter ? ` ${f.parameter}` : ''));
+
+// An endpoint with per-codec feedback lists that differ from the router's.
+function feedbackEndpoint(headerExtensions) {
+	return {
+		codecs: [
+			{ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2,
+				rtcpFeedback: [{ type: 'nack' }, { type: 'transport-cc' }, { type: 'goog-remb' }] },
+			{ kind: 'video', mimeType: 'video/VP8', preferredPayloadType: 101, clockRate: 90000,
+				rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }, { type: 'transport-cc' }] },
+			{ kind: 'video', mimeType: 'video/rtx', preferredPayloadType: 102, clockRate: 90000, parameters: { apt: 101 } },
+			{ kind: 'video', mimeType: 'video/H264', preferredPayloadType: 103, clockRate: 90000,
+				parameters: { 'packetization-mode': 1, 'profile-level-id': '4d0032', 'level-asymmetry-allowed': 1 },
+				rtcpFeedback: [{ type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }, { type: 'transport-cc' }] },
+		],
+		headerExtensions,
+	};
+}
+
+function vp8Consumer(headerExtensions, extra = {}) {
+	const { consumableParams } = consumable();
+	return ortc.getConsumerRtpParameters({
+		consumableRtpParameters: consumableParams, remoteRtpCapabilities: feedbackEndpoint(headerExtensions), enableRtx: true, ...extra,
+	});
+}
+
+t.test('consumer rtcpFeedback: transport-cc extension selects transport-cc, drops goog-remb', (t) => {
+	const params = vp8Consumer([
+		{ kind: 'video', uri: ABS_SEND_TIME, preferredId: 4 },
+		{ kind: 'video', uri: TWCC, preferredId: 5 },
+	]);
+	t.same(fbList(params.codecs[0]), ['nack', 'nack pli', 'transport-cc'], 'endpoint order, REMB removed');
+	t.same(params.codecs[1].rtcpFeedback, [], 'RTX codec: no feedback');
+	t.end();
+});
+
+t.test('consumer rtcpFeedback: abs-send-time alone selects goog-remb, drops transport-cc', (t) => {
+	const params = vp8Consumer([{ kind: 'video', uri: ABS_SEND_TIME, preferredId: 4 }]);
+	t.same(fbList(params.codecs[0]), ['nack', 'nack pli', 'goog-remb']);
+	t.end();
+});
+
+t.test('consumer rtcpFeedback: transport-cc under another id does not count', (t) => {
+	// The endpoint knows transport-cc but under id 15, not the router's 5: the
+	// extension is not negotiated, so REMB (abs-send-time, same id) is selected.
+	const params = vp8Consumer([
+		{ kind: 'video', uri: ABS_SEND_TIME, preferredId: 4 },
+		{ kind: 'video', uri: TWCC, preferredId: 15 },
+	]);
+	t.same(params.headerExtensions.map((e) => e.uri), [ABS_SEND_TIME]);
+	t.same(fbList(params.codecs[0]), ['nack', 'nack pli', 'goog-remb']);
+	t.end();
+});
+
+t.test('consumer rtcpFeedback: neither extension drops both', (t) => {
+	const params = vp8Consumer([{ kind: 'video', uri: MID, preferredId: 1 }]);
+	t.same(fbList(params.codecs[0]), ['nack', 'nack pli']);
+	t.end();
+});
+
+t.test('consumer rtcpFeedback: nack, nack pli and ccm fir kept per codec as the endpoint lists them', (t) => {
+	const caps = routerCaps();
+	const params = {
+		codecs: [{ mimeType: 'video/H264', payloadType: 125, clockRate: 90000,
+			parameters: { 'packetization-mode': 1, 'profile-level-id': '4d0032' } }],
+		encodings: [{ ssrc: 4444 }],
+	};
+	ortc.validateRtpParameters(params);
+	const mapping = ortc.getProducerRtpParametersMapping(params, caps);
+	const c = ortc.getConsumableRtpParameters('video', params, caps, mapping);
+	t.ok(fbList(c.codecs[0]).includes('nack pli'), 'the router offers PLI for H264');
+	const h264Consumer = ortc.getConsumerRtpParameters({
+		consumableRtpParameters: c,
+		remoteRtpCapabilities: feedbackEndpoint([{ kind: 'video', uri: TWCC, preferredId: 5 }]),
+		enableRtx: true,
+	});
+	// The endpoint's H264 has only ccm fir (no nack, no PLI): nothing else is added.
+	t.same(fbList(h264Consumer.codecs[0]), ['ccm fir', 'transport-cc']);
+
+	// VP8 with RTX off: plain NACK goes (retransmissions need RTX), PLI stays.
+	const noRtx = vp8Consumer([{ kind: 'video', uri: TWCC, preferredId: 5 }], { enableRtx: false });
+	t.same(fbList(noRtx.codecs[0]), ['nack pli', 'transport-cc']);
+	t.same(noRtx.codecs.map((x) => x.mimeType), ['video/VP8']);
+	t.end();
+});
+
+t.test('consumer rtcpFeedback: audio (RTX off by default) keeps REMB with abs-send-time', (t) => {
+	const caps = routerCaps();
+	const params = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 5 }] };
+	ortc.validateRtpParameters(params);
+	const mapping = ortc.getProducerRtpParametersMapping(params, caps);
+	const c = ortc.getConsumableRtpParameters('audio', params, caps, mapping);
+	const audio = ortc.getConsumerRtpParameters({
+		consumableRtpParameters: c,
+		remoteRtpCapabilities: feedbackEndpoint([
+			{ kind: 'audio', uri: ABS_SEND_TIME, preferredId: 4 },
+			{ kind: 'audio', uri: TWCC, preferredId: 5 },
+		]),
+		enableRtx: false,
+	});
+	// Audio transport-cc is receive-only in the router, so only abs-send-time is negotiated.
+	t.same(audio.headerExtensions.map((e) => e.uri), [ABS_SEND_TIME]);
+	t.same(fbList(audio.codecs[0]), ['goog-remb'], 'nack dropped (no RTX), transport-cc dropped, REMB kept');
+	t.end();
+});
+
+t.test('consumable abs-capture-time only when the producer negotiated it; msid follows', (t) => {
+	const caps = routerCaps();
+	const without = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 5 }],
+		msid: 'stream-a track-a' };
+	ortc.validateRtpParameters(without);
+	const c1 = ortc.getConsumableRtpParameters('audio', without, caps, ortc.getProducerRtpParametersMapping(without, caps));
+	t.notOk(c1.headerExtensions.some((e) => e.uri === ABS_CAPTURE_TIME));
+	t.equal(c1.msid, 'stream-a track-a');
+	const withAct = { ...without, headerExtensions: [{ uri: ABS_CAPTURE_TIME, id: 3 }] };
+	ortc.validateRtpParameters(withAct);
+	const c2 = ortc.getConsumableRtpParameters('audio', withAct, caps, ortc.getProducerRtpParametersMapping(withAct, caps));
+	const act = c2.headerExtensions.find((e) => e.uri === ABS_CAPTURE_TIME);
+	t.equal(act && act.id, 10, 'router id (mediasoup 10)');
+	const consumer = ortc.getConsumerRtpParameters({
+		consumableRtpParameters: c2,
+		remoteRtpCapabilities: { codecs: [{ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2 }] },
+	});
+	t.equal(consumer.msid, 'stream-a track-a');
+	t.equal(ortc.getPipeConsumerRtpParameters({ consumableRtpParameters: c2 }).msid, 'stream-a track-a');
 	t.end();
 });

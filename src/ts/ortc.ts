@@ -663,6 +663,8 @@ export function generateRouterRtpCapabilities(mediaCodecs: RtpCodecCapability[] 
 // Producers and consumers
 // ---------------------------------------------------------------------------
 
+const ABS_CAPTURE_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
+
 /** The header extensions that only make sense hop by hop, never re-sent to a pipe peer. */
 const HOP_BY_HOP_HEADER_EXTENSIONS = new Set<string>([
 	'urn:ietf:params:rtp-hdrext:sdes:mid',
@@ -780,6 +782,12 @@ export function getConsumableRtpParameters(
 	for (const capExt of caps.headerExtensions ?? []) {
 		// Only extensions the SFU can send are useful towards consumers.
 		if (capExt.kind !== kind || (capExt.direction !== 'sendrecv' && capExt.direction !== 'sendonly')) continue;
+		// abs-capture-time is only relayed from the producer's packets: offered to
+		// consumers only when the producer negotiated it (else a consumer would wait
+		// for an extension that never comes, e.g. a producer made from a pipe consumer).
+		if (capExt.uri === ABS_CAPTURE_TIME_URI && !(params.headerExtensions ?? []).some((ext) => ext.uri === capExt.uri)) {
+			continue;
+		}
 		consumable.headerExtensions!.push({
 			uri: capExt.uri,
 			id: capExt.preferredId,
@@ -801,6 +809,8 @@ export function getConsumableRtpParameters(
 
 	consumable.rtcp = { cname: params.rtcp?.cname, reducedSize: true };
 	if (consumable.rtcp.cname === undefined) delete consumable.rtcp.cname;
+	// The producer's MediaStream id (RFC 8830) follows the media to every consumer.
+	if (params.msid !== undefined) consumable.msid = params.msid;
 
 	return consumable;
 }
@@ -932,6 +942,7 @@ export function getConsumerRtpParameters({
 		encodings: [],
 		rtcp: clone(consumableRtpParameters.rtcp ?? {}),
 	};
+	if (consumableRtpParameters.msid !== undefined) consumerParams.msid = consumableRtpParameters.msid;
 	reduceCongestionControlFeedback(consumerParams);
 
 	const consumableEncodings = consumableRtpParameters.encodings ?? [];
@@ -981,12 +992,14 @@ export function getSharedConsumerRtpParameters(
 		byRtx.set(enableRtx, shared);
 	}
 	const rtxSupported = shared.codecs.some(isRtxCodec);
-	return {
+	const params: RtpParameters = {
 		codecs: shared.codecs,
 		headerExtensions: shared.headerExtensions,
 		encodings: [buildConsumerEncoding(consumableRtpParameters.encodings ?? [], rtxSupported)],
 		rtcp: shared.rtcp,
 	};
+	if (shared.msid !== undefined) params.msid = shared.msid;
+	return params;
 }
 
 /**
@@ -1018,10 +1031,12 @@ export function getPipeConsumerRtpParameters({
 		(ext) => !HOP_BY_HOP_HEADER_EXTENSIONS.has(ext.uri)
 	);
 
-	return {
+	const params: RtpParameters = {
 		codecs,
 		headerExtensions,
 		encodings: buildPipeEncodings(consumableRtpParameters.encodings ?? [], enableRtx),
 		rtcp: clone(consumableRtpParameters.rtcp ?? {}),
 	};
+	if (consumableRtpParameters.msid !== undefined) params.msid = consumableRtpParameters.msid;
+	return params;
 }

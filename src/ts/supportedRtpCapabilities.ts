@@ -150,13 +150,15 @@ export const supportedRtpCapabilities: RtpCapabilities = {
 		// video, where bandwidth estimation for consumers matters.
 		headerExtension('audio', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'recvonly'),
 		headerExtension('video', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5),
-		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 10),
-		headerExtension('video', 'urn:3gpp:video-orientation', 11),
-		headerExtension('video', 'urn:ietf:params:rtp-hdrext:toffset', 12),
-		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 13),
-		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 13),
-		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 14),
-		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 14),
+		// The ids below are mediasoup's (6, 8-11; 7 is its dependency descriptor), so
+		// that capabilities written for mediasoup negotiate the same extensions here.
+		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6),
+		headerExtension('video', 'urn:3gpp:video-orientation', 8),
+		headerExtension('video', 'urn:ietf:params:rtp-hdrext:toffset', 9),
+		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10),
+		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10),
+		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11),
+		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11),
 	],
 };
 
