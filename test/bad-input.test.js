@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const mediaplane = require('..');
-const { InvalidStateError } = mediaplane;
+const { InvalidStateError, NotFoundError, WorkerClosedError } = mediaplane;
 
 const badSettings = [
 	['settings', 'not an object'],
@@ -101,24 +101,33 @@ t.test('the channel refuses what it cannot carry, and unknown methods', async (t
 	await t.rejects(channel.requestWithBinary('worker.dump', undefined, cyclic), { name: 'TypeError', message: /nested/ });
 	await t.rejects(channel.request('worker.createRouter', undefined, {}), { name: 'TypeError', message: /routerId/ });
 	await t.rejects(channel.request('worker.createRouter', undefined, { routerId: 5 }), { name: 'TypeError', message: /routerId/ });
-	await t.rejects(channel.request('router.dump', 'no-such-router'), InvalidStateError);
-	await t.rejects(channel.request('worker.closeRouter', undefined, { routerId: 'nope' }), InvalidStateError);
+	await t.rejects(channel.request('router.dump', 'no-such-router'), NotFoundError);
+	await t.rejects(channel.request('worker.closeRouter', undefined, { routerId: 'nope' }), NotFoundError);
 	await t.rejects(channel.request('worker.updateSettings', undefined, { logLevel: 'x' }), { name: 'TypeError' });
 	await channel.request('worker.createRouter', undefined, { routerId: 'dup' });
 	await t.rejects(channel.request('worker.createRouter', undefined, { routerId: 'dup' }), /already exists/);
 	t.equal((await worker.dump()).pid, process.pid, 'worker still answers');
 });
 
-t.test('methods of closed objects throw InvalidStateError', async (t) => {
+t.test('methods of closed objects reject with NotFoundError, or WorkerClosedError once the worker is closed', async (t) => {
 	const worker = await mediaplane.createWorker();
 	const router = await worker.createRouter();
+	const router2 = await worker.createRouter();
 	router.close();
-	await t.rejects(router.dump(), { name: 'InvalidStateError' });
+	await t.rejects(router.dump(), { name: 'NotFoundError' });
+	// 3.14's InvalidStateError is the base of both, so older applications still catch them.
+	const notFound = await router.dump().catch((error) => error);
+	t.ok(notFound instanceof NotFoundError && notFound instanceof InvalidStateError && notFound instanceof Error);
 	worker.close();
 	for (const call of [() => worker.dump(), () => worker.getResourceUsage(), () => worker.updateSettings({}),
-		() => worker.createRouter()]) {
-		await t.rejects(call(), { name: 'InvalidStateError' });
+		() => worker.createRouter(), () => router2.dump()]) {
+		await t.rejects(call(), { name: 'WorkerClosedError' });
 	}
+	const closed = await worker.dump().catch((error) => error);
+	t.ok(closed instanceof WorkerClosedError && closed instanceof InvalidStateError);
+	t.notOk(closed instanceof NotFoundError);
+	t.equal(mediaplane.errors.WorkerClosedError, WorkerClosedError);
+	t.equal(mediaplane.errors.InvalidStateError, InvalidStateError);
 	t.doesNotThrow(() => router.close(), 'close() on a closed router is a no-op');
 	t.doesNotThrow(() => worker.close(), 'close() on a closed worker is a no-op');
 });

@@ -54,8 +54,8 @@ t.test('supportedRtpCapabilities lists the documented codecs', (t) => {
 	const caps = supportedRtpCapabilities;
 	const mimes = new Set(caps.codecs.map((c) => c.mimeType));
 	for (const m of ['audio/opus', 'audio/multiopus', 'audio/PCMU', 'audio/PCMA', 'audio/G722', 'audio/iLBC',
-		'audio/SILK', 'audio/CN', 'audio/telephone-event', 'video/VP8', 'video/VP9', 'video/H264', 'video/H265',
-		'video/AV1']) {
+		'audio/SILK', 'audio/CN', 'audio/telephone-event', 'video/VP8', 'video/VP9', 'video/H264',
+		'video/AV1', 'audio/ISAC']) {
 		t.ok(mimes.has(m), m);
 	}
 	t.equal(codecByMime(caps, 'audio/PCMU').preferredPayloadType, 0);
@@ -67,7 +67,8 @@ t.test('supportedRtpCapabilities lists the documented codecs', (t) => {
 	t.same(caps.codecs.filter((c) => c.mimeType === 'audio/multiopus').map((c) => c.channels), [4, 6, 8]);
 	t.same(caps.codecs.filter((c) => c.mimeType === 'audio/telephone-event').map((c) => c.clockRate),
 		[48000, 32000, 16000, 8000]);
-	t.same(caps.codecs.filter((c) => c.mimeType === 'video/H264').map((c) => c.parameters['packetization-mode']), [1, 0]);
+	t.same(caps.codecs.filter((c) => c.mimeType === 'video/H264').map((c) => c.parameters), [{ 'level-asymmetry-allowed': 1 }],
+		'one H264 entry: the router codec takes its packetization-mode from mediaCodecs');
 	t.same(codecByMime(caps, 'video/VP8').rtcpFeedback.map((f) => `${f.type} ${f.parameter ?? ''}`.trim()),
 		['nack', 'nack pli', 'ccm fir', 'goog-remb', 'transport-cc']);
 	t.equal(codecByMime(caps, 'audio/opus').channels, 2);
@@ -488,8 +489,8 @@ t.test('generateRouterRtpCapabilities: mimeType case and merged parameters', (t)
 	const [h1, , h2] = caps.codecs.slice(1);
 	t.same(h1.parameters, { 'level-asymmetry-allowed': 1, 'packetization-mode': 1, 'profile-level-id': '4d0032' },
 		'supported parameters merged with given ones');
-	t.same(h2.parameters, { 'level-asymmetry-allowed': 0, 'packetization-mode': 0 },
-		'given parameters override supported ones; missing packetization-mode means 0');
+	t.same(h2.parameters, { 'level-asymmetry-allowed': 0 },
+		'given parameters override supported ones; a missing packetization-mode stays missing (it means 0)');
 	t.end();
 });
 
@@ -615,7 +616,9 @@ t.test('matchCodecs', (t) => {
 
 	// H264.
 	const h = (p) => ({ mimeType: 'video/H264', clockRate: 90000, parameters: p });
-	t.notOk(ortc.matchCodecs(h({ 'packetization-mode': 1 }), h({})), 'packetization-mode always compared');
+	t.ok(ortc.matchCodecs(h({ 'packetization-mode': 1 }), h({})), 'loose: packetization-mode not compared (router codecs)');
+	t.notOk(ortc.matchCodecs(h({ 'packetization-mode': 1 }), h({}), { strict: true }), 'strict: packetization-mode compared');
+	t.ok(ortc.matchCodecs(h({ 'packetization-mode': 0 }), h({}), { strict: true }), 'strict: missing packetization-mode is 0');
 	t.ok(ortc.matchCodecs(h({ 'packetization-mode': 1, 'profile-level-id': '4d0032' }), h({ 'packetization-mode': 1 })),
 		'non strict ignores the profile');
 	t.notOk(ortc.matchCodecs(h({ 'packetization-mode': 1, 'profile-level-id': '4d0032' }), h({ 'packetization-mode': 1 }),

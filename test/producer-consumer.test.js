@@ -4,7 +4,7 @@
 // after 10,000 consumers. Media flow itself is proven in media-browser.test.js.
 const t = require('tap');
 const mediaplane = require('..');
-const { InvalidStateError, UnsupportedError } = mediaplane;
+const { InvalidStateError, NotFoundError, UnsupportedError } = mediaplane;
 
 const LISTEN = [{ protocol: 'udp', ip: '127.0.0.1' }];
 const mediaCodecs = [
@@ -160,9 +160,9 @@ t.test('closing cascades and their events', async (t) => {
 	t.equal(consumer.closed, true);
 	t.same((await recvTransport.dump()).consumerIds, []);
 	t.same((await router.dump()).mapProducerIdConsumerIds, []);
-	await t.rejects(consumer.getStats(), InvalidStateError);
-	await t.rejects(producer.pause(), InvalidStateError);
-	await t.rejects(recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }), { name: 'TypeError', message: /not found/ });
+	await t.rejects(consumer.getStats(), NotFoundError);
+	await t.rejects(producer.pause(), NotFoundError);
+	await t.rejects(recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }), { name: 'NotFoundError', message: /not found/ });
 
 	const p2 = await sendTransport.produce({ kind: 'audio', rtpParameters: audioRtpParameters() });
 	const c2 = await recvTransport.consume({ producerId: p2.id, rtpCapabilities: router.rtpCapabilities });
@@ -200,7 +200,6 @@ t.test('bad arguments to produce() and consume()', async (t) => {
 		[undefined, /options/],
 		[{ rtpCapabilities: router.rtpCapabilities }, /producerId/],
 		[{ producerId: producer.id }, /rtpCapabilities/],
-		[{ producerId: 'missing', rtpCapabilities: router.rtpCapabilities }, /not found/],
 		[{ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: 1 }, /paused/],
 		[{ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, mid: '' }, /mid/],
 		[{ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, preferredLayers: { spatialLayer: 'x' } }, /spatialLayer/],
@@ -209,6 +208,9 @@ t.test('bad arguments to produce() and consume()', async (t) => {
 	for (const [options, message] of badConsume) {
 		await t.rejects(recvTransport.consume(options), { name: 'TypeError', message }, JSON.stringify(options)?.slice(0, 80));
 	}
+	// mediasoup 3.21+: an unknown producer is a NotFoundError, not a TypeError.
+	await t.rejects(recvTransport.consume({ producerId: 'missing', rtpCapabilities: router.rtpCapabilities }),
+		{ name: 'NotFoundError', message: /not found/ });
 	const audioCaps = { codecs: router.rtpCapabilities.codecs.filter((c) => c.kind === 'audio') };
 	await t.rejects(recvTransport.consume({ producerId: producer.id, rtpCapabilities: audioCaps }), UnsupportedError);
 });

@@ -15,6 +15,11 @@ export const {
 	parseScalabilityMode,
 	UnsupportedError,
 	InvalidStateError,
+	WorkerClosedError,
+	NotFoundError,
+	errors,
+	ortc,
+	extras,
 } = mediaplane;
 
 export default mediaplane;

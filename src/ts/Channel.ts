@@ -1,5 +1,10 @@
 import { addon, NativeWorker } from './native';
-import { InvalidStateError } from './errors';
+import { WorkerClosedError } from './errors';
+import { errorFromEngine } from './engineErrors';
+
+function rethrowEngineError(reason: unknown): never {
+	throw errorFromEngine(reason);
+}
 
 export type ChannelEventHandler = (event: string, data: unknown) => void;
 
@@ -37,9 +42,15 @@ export class Channel {
 	};
 
 	constructor(settings: object) {
-		this.#native = new addon.NativeWorker(settings, (targetId, event, data) =>
-			this.#onEvent(targetId, event, data)
-		);
+		try {
+			this.#native = new addon.NativeWorker(settings, (targetId, event, data) =>
+				this.#onEvent(targetId, event, data)
+			);
+		} catch (error) {
+			// Made by the addon, in the realm that loaded it: remake it in ours.
+			const { name, message } = error as Error;
+			throw name === 'TypeError' ? new TypeError(message) : new Error(message);
+		}
 	}
 
 	get closed(): boolean {
@@ -70,9 +81,13 @@ export class Channel {
 
 	#send<T>(method: string, handlerId: string | undefined, data: unknown, dataIsJson: boolean): Promise<T> {
 		if (this.#closed) {
-			return Promise.reject(new InvalidStateError(`Channel closed, cannot send request "${method}"`));
+			return Promise.reject(new WorkerClosedError(`Worker closed, cannot send request "${method}"`));
 		}
-		const promise = this.#native.request(method, handlerId, data, dataIsJson) as Promise<T>;
+		// The engine rejects with a kind and a message; the error is made here, in this
+		// realm (see errors.ts).
+		const promise = (this.#native.request(method, handlerId, data, dataIsJson) as Promise<T>).catch(
+			rethrowEngineError
+		);
 		this.#hotPollDeadline = performance.now() + HOT_POLL_MS;
 		if (!this.#hotPollActive) {
 			this.#hotPollActive = true;

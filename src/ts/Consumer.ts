@@ -1,6 +1,6 @@
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { ProducerScore } from './Producer';
 import { MediaKind, RtpCapabilities, RtpParameters } from './RtpParameters';
@@ -279,7 +279,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	}
 
 	#assertOpen(method: string): void {
-		if (this.#closed) throw new InvalidStateError(`Consumer closed, cannot call ${method}`);
+		if (this.#closed) throw closedObjectError('Consumer', method, this.#channel.closed);
 	}
 
 	#onEngineEvent(event: string, data: unknown): void {

@@ -1,5 +1,4 @@
 import { Channel } from './Channel';
-import { InvalidStateError } from './errors';
 import { Logger } from './Logger';
 import { SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
@@ -158,7 +157,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	 */
 	async connect({ ip, port, rtcpPort, srtpParameters }: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters } = {}): Promise<void> {
 		this.assertOpen('connect()');
-		if (this.#connected) throw new InvalidStateError('connect() already called');
+		if (this.#connected) throw new Error('connect() already called');
 		if (!this.#comedia) {
 			if (typeof ip !== 'string' || ip.length === 0) throw new TypeError('missing ip');
 			if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError('invalid port');

@@ -1,6 +1,6 @@
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { MediaKind, RtpParameters } from './RtpParameters';
 import { AppData, clone } from './utils';
@@ -202,7 +202,7 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	 * in mediasoup: a malformed packet is dropped and counted by the engine.
 	 */
 	send(rtpPacket: Buffer): void {
-		if (this.#closed) throw new InvalidStateError('Producer closed, cannot call send()');
+		if (this.#closed) throw closedObjectError('Producer', 'send()', this.#channel.closed);
 		if (!this.#direct) throw new Error('send() is only for producers of a DirectTransport');
 		if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer');
 		this.#channel
@@ -225,7 +225,7 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	}
 
 	#assertOpen(method: string): void {
-		if (this.#closed) throw new InvalidStateError(`Producer closed, cannot call ${method}`);
+		if (this.#closed) throw closedObjectError('Producer', method, this.#channel.closed);
 	}
 
 	#onEngineEvent(event: string, data: unknown): void {

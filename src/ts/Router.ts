@@ -1,6 +1,7 @@
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { NotFoundError } from './errors';
+import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
@@ -162,7 +163,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	 * parameters they were created with; new ones negotiate against the new codecs.
 	 */
 	updateMediaCodecs(mediaCodecs: RtpCodecCapability[]): void {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call updateMediaCodecs()');
+		if (this.#closed) throw closedObjectError('Router', 'updateMediaCodecs()', this.#channel.closed);
 		if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an array');
 		this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs));
 	}
@@ -171,7 +172,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	async createWebRtcTransport<T extends AppData = AppData>(
 		options: WebRtcTransportOptions<T>
 	): Promise<WebRtcTransport<T>> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createWebRtcTransport()');
+		if (this.#closed) throw closedObjectError('Router', 'createWebRtcTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
 		const {
 			listenInfos,
@@ -211,13 +212,13 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		let infos: TransportListenInfo[] | undefined;
 		if (webRtcServer !== undefined) {
 			if (!(webRtcServer instanceof WebRtcServer)) throw new TypeError('invalid webRtcServer');
-			if (webRtcServer.closed) throw new InvalidStateError('webRtcServer closed');
+			if (webRtcServer.closed) throw new NotFoundError('webRtcServer closed');
 		} else if (listenInfos !== undefined) {
 			infos = normaliseListenInfos(listenInfos).filter((i) => (i.protocol === 'udp' ? enableUdp : enableTcp));
 			if (infos.length === 0) throw new TypeError('no listenInfos left with the enabled protocols');
 		} else {
 			if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('invalid port');
-			infos = listenIpsToListenInfos(listenIps, { enableUdp, enableTcp, port });
+			infos = listenIpsToListenInfos(listenIps, { enableUdp, enableTcp, preferUdp, preferTcp, port });
 		}
 
 		const transportId = generateUUIDv4();
@@ -251,7 +252,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (this.#closed) {
 			// The router closed while the engine was creating it (and closed it there).
 			transport.routerClosed();
-			throw new InvalidStateError('Router closed while creating the transport');
+			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
 		this.#adoptTransport(transport as WebRtcTransport);
 		transport.on('@listenserverclose', () => this.#transports.delete(transportId));
@@ -270,7 +271,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
 	/** Creates a PlainTransport: plain RTP/RTCP (optionally SRTP) over UDP. */
 	async createPlainTransport<T extends AppData = AppData>(options: PlainTransportOptions<T>): Promise<PlainTransport<T>> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createPlainTransport()');
+		if (this.#closed) throw closedObjectError('Router', 'createPlainTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
 		const { rtcpMux = true, comedia = false, enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData } = options;
 		for (const [name, value] of Object.entries({ rtcpMux, comedia, enableSrtp })) {
@@ -291,7 +292,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		});
 		if (this.#closed) {
 			transport.routerClosed();
-			throw new InvalidStateError('Router closed while creating the transport');
+			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
 		this.#adoptTransport(transport as PlainTransport);
 		this.#observer.safeEmit('newtransport', transport as PlainTransport);
@@ -305,7 +306,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	async createAudioLevelObserver<T extends AppData = AppData>(
 		options: AudioLevelObserverOptions<T> = {}
 	): Promise<AudioLevelObserver<T>> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createAudioLevelObserver()');
+		if (this.#closed) throw closedObjectError('Router', 'createAudioLevelObserver()', this.#channel.closed);
 		const { maxEntries = 1, threshold = -80, interval = 1000, appData } = validateObserverOptions(options) as AudioLevelObserverOptions<T>;
 		if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1) {
 			throw new TypeError('invalid maxEntries: must be a positive integer');
@@ -326,7 +327,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		});
 		if (this.#closed) {
 			rtpObserver.routerClosed();
-			throw new InvalidStateError('Router closed while creating the observer');
+			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
 		this.#rtpObservers.set(rtpObserverId, rtpObserver as AudioLevelObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
@@ -336,7 +337,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
 	/** Creates a DirectTransport: RTP/RTCP to and from JavaScript. */
 	async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createDirectTransport()');
+		if (this.#closed) throw closedObjectError('Router', 'createDirectTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
 		const { maxMessageSize = 262144, appData } = options;
 		if (typeof maxMessageSize !== 'number' || !Number.isInteger(maxMessageSize) || maxMessageSize <= 0) {
@@ -350,7 +351,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		});
 		if (this.#closed) {
 			transport.routerClosed();
-			throw new InvalidStateError('Router closed while creating the transport');
+			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
 		this.#adoptTransport(transport as DirectTransport);
 		this.#observer.safeEmit('newtransport', transport as DirectTransport);
@@ -359,7 +360,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
 	/** Creates a PipeTransport: to pipe producers to a router of another worker, process or host. */
 	async createPipeTransport<T extends AppData = AppData>(options: PipeTransportOptions<T>): Promise<PipeTransport<T>> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call createPipeTransport()');
+		if (this.#closed) throw closedObjectError('Router', 'createPipeTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
 		const { enableRtx = false, enableSrtp = false, appData } = options;
 		for (const [name, value] of Object.entries({ enableRtx, enableSrtp })) {
@@ -379,7 +380,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		transport.setEnableRtx(enableRtx);
 		if (this.#closed) {
 			transport.routerClosed();
-			throw new InvalidStateError('Router closed while creating the transport');
+			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
 		this.#adoptTransport(transport as PipeTransport);
 		this.#observer.safeEmit('newtransport', transport as PipeTransport);
@@ -405,14 +406,14 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		enableRtx = false,
 		enableSrtp = false,
 	}: PipeToRouterOptions): Promise<PipeToRouterResult> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call pipeToRouter()');
+		if (this.#closed) throw closedObjectError('Router', 'pipeToRouter()', this.#channel.closed);
 		if (!(router instanceof Router)) throw new TypeError('invalid router');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
-		if (router.closed) throw new InvalidStateError('destination router closed');
+		if (router.closed) throw new NotFoundError('destination router closed');
 		if (dataProducerId !== undefined) throw new TypeError('dataProducerId: data channels are not implemented yet');
 		if (typeof producerId !== 'string') throw new TypeError('missing producerId');
 		const producer = this.#producers.get(producerId);
-		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+		if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
 
 		let pair = this.#pipeTransportPairs.get(router);
 		if (!pair) {
@@ -503,7 +504,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	}
 
 	async dump(): Promise<RouterDump> {
-		if (this.#closed) throw new InvalidStateError('Router closed, cannot call dump()');
+		if (this.#closed) throw closedObjectError('Router', 'dump()', this.#channel.closed);
 		return this.#channel.request<RouterDump>('router.dump', this.#id);
 	}
 }

@@ -1,6 +1,7 @@
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { closedObjectError } from './engineErrors';
+import { NotFoundError } from './errors';
 import { Logger } from './Logger';
 import { Producer } from './Producer';
 import { AppData, isPlainObject } from './utils';
@@ -149,12 +150,12 @@ export abstract class RtpObserver<
 	#requireProducer(producerId: unknown): Producer {
 		if (typeof producerId !== 'string' || producerId.length === 0) throw new TypeError('missing producerId');
 		const producer = this.#getProducerById(producerId);
-		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+		if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
 		return producer;
 	}
 
 	#assertOpen(what: string): void {
-		if (this.#closed) throw new InvalidStateError(`RtpObserver closed, cannot call ${what}`);
+		if (this.#closed) throw closedObjectError('RtpObserver', what, this.channel.closed);
 	}
 }
 

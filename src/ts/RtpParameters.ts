@@ -111,10 +111,12 @@ export type RtpHeaderExtensionUri =
 	| 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
 	| 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
 	| 'urn:ietf:params:rtp-hdrext:ssrc-audio-level'
+	| 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension'
 	| 'urn:3gpp:video-orientation'
 	| 'urn:ietf:params:rtp-hdrext:toffset'
 	| 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'
-	| 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+	| 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'
+	| 'urn:mediasoup:params:rtp-hdrext:packet-id';
 
 /**
  * A supported RTP header extension, as listed in RTP capabilities.

@@ -1,11 +1,11 @@
 import { Channel } from './Channel';
 import { Consumer, ConsumerLayers, ConsumerOptions, ConsumerScore, ConsumerType } from './Consumer';
-import { UnsupportedError } from './errors';
+import { NotFoundError, UnsupportedError } from './errors';
 import * as ortc from './ortc';
 import { Producer, ProducerOptions, ProducerType } from './Producer';
 import { RtpCapabilities, RtpParameters } from './RtpParameters';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { TransportTraceEventType } from './TransportTypes';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
@@ -226,7 +226,7 @@ export abstract class Transport<
 		});
 		if (this.#closed) {
 			producer.transportClosed();
-			throw new InvalidStateError('Transport closed while producing');
+			throw closedObjectError('Transport', 'produce()', this.channel.closed);
 		}
 		this.#producers.set(producerId, producer as Producer);
 		producer.on('@close', () => {
@@ -253,7 +253,7 @@ export abstract class Transport<
 		validateAppData(appData);
 		const caps = pipe ? (clone(rtpCapabilities) as RtpCapabilities) : ortc.validatedRtpCapabilitiesCopy(rtpCapabilities as RtpCapabilities);
 		const producer = this.#routerAccess.getProducerById(producerId);
-		if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+		if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
 		const enableRtx = options.enableRtx ?? producer.kind === 'video';
 		if (typeof enableRtx !== 'boolean') throw new TypeError('invalid enableRtx: must be a boolean');
 		const consumableRtpParameters = producer.consumableRtpParametersReadonly as RtpParameters;
@@ -306,7 +306,7 @@ export abstract class Transport<
 		});
 		if (this.#closed) {
 			consumer.transportClosed();
-			throw new InvalidStateError('Transport closed while consuming');
+			throw closedObjectError('Transport', 'consume()', this.channel.closed);
 		}
 		this.#consumers.set(consumerId, consumer as Consumer);
 		const ssrcs = consumerSsrcs(rtpParameters);
@@ -358,7 +358,7 @@ export abstract class Transport<
 	}
 
 	protected assertOpen(method: string): void {
-		if (this.#closed) throw new InvalidStateError(`Transport closed, cannot call ${method}`);
+		if (this.#closed) throw closedObjectError('Transport', method, this.channel.closed);
 	}
 }
 

@@ -1,6 +1,6 @@
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { TransportListenInfo } from './TransportTypes';
 import { AppData } from './utils';
@@ -99,7 +99,7 @@ export class WebRtcServer<T extends AppData = AppData> extends EnhancedEventEmit
 	}
 
 	async dump(): Promise<WebRtcServerDump> {
-		if (this.#closed) throw new InvalidStateError('WebRtcServer closed, cannot call dump()');
+		if (this.#closed) throw closedObjectError('WebRtcServer', 'dump()', this.#channel.closed);
 		return this.#channel.request<WebRtcServerDump>('webRtcServer.dump', this.#id);
 	}
 

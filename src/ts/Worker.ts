@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import { InvalidStateError } from './errors';
+import { WorkerClosedError } from './errors';
 import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { Router, RouterOptions } from './Router';
@@ -328,7 +328,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 	}
 
 	#assertOpen(method: string): void {
-		if (this.#closed) throw new InvalidStateError(`Worker closed, cannot call ${method}`);
+		if (this.#closed) throw new WorkerClosedError(`Worker closed, cannot call ${method}`);
 	}
 
 	#closeChildren(): void {

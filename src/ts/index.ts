@@ -10,7 +10,13 @@ import { supportedRtpCapabilities } from './supportedRtpCapabilities';
 import { AppData, clone } from './utils';
 import { validateWorkerSettings, Worker, WorkerSettings } from './Worker';
 
-export { InvalidStateError, UnsupportedError } from './errors';
+export { InvalidStateError, NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
+/** The error classes (mediasoup 3.21+'s `mediasoup.errors`). */
+export * as errors from './errors';
+/** The capability-negotiation functions (mediasoup 3.19.15+'s `mediasoup.ortc`). */
+export * as ortc from './publicOrtc';
+/** `EnhancedEventEmitter` and `enhancedOnce()` (mediasoup's `mediasoup.extras`). */
+export * as extras from './extras';
 export { setLogEventListeners } from './Logger';
 export { parseScalabilityMode } from './scalabilityModes';
 export * as types from './types';

@@ -6,14 +6,14 @@
  * layer goes through Channel.
  */
 import * as path from 'node:path';
-import { InvalidStateError, UnsupportedError } from './errors';
 
 export type NativeEventListener = (targetId: string, event: string, data: unknown) => void;
 
 export interface NativeWorker {
 	/**
 	 * `data` is JSON text when `dataIsJson` is true (parsed on the worker thread),
-	 * otherwise a value converted property by property (needed for Buffers).
+	 * otherwise a value converted property by property (needed for Buffers). A failed
+	 * request rejects with an `EngineErrorDescriptor` (errors.ts), never an Error.
 	 */
 	request(method: string, handlerId: string | undefined, data: unknown, dataIsJson?: boolean): Promise<unknown>;
 	close(): void;
@@ -29,7 +29,6 @@ export interface NativeAddon {
 		libuv: string;
 		napi: number;
 	};
-	setErrorClasses(invalidState: typeof InvalidStateError, unsupported: typeof UnsupportedError): void;
 	srtpProtect(suite: string, keyMaterial: Buffer, packet: Buffer, isRtcp: boolean): Buffer;
 	srtpUnprotect(suite: string, keyMaterial: Buffer, packet: Buffer, isRtcp: boolean): Buffer;
 	srtpVersion(): string;
@@ -46,4 +45,3 @@ export const addonPath: string = nodeGypBuild.resolve(packageRoot);
 
 export const addon = nodeGypBuild(packageRoot) as NativeAddon;
 
-addon.setErrorClasses(InvalidStateError, UnsupportedError);

@@ -473,12 +473,14 @@ function matchMultiopus(a: MatchableCodec, b: MatchableCodec, options: MatchCode
 }
 
 /**
- * H264 (RFC 6184 §8.2.2): packetization modes are distinct payload formats and
- * must be equal (default 0); in strict mode the profiles must be equal too.
+ * H264 (RFC 6184 §8.2.2): in strict mode (producers and consumers against a router)
+ * packetization modes are distinct payload formats and must be equal (default 0),
+ * and the profiles must be equal too. Loose mode (a router's mediaCodecs against
+ * the supported list) only matches the format name, as mediasoup does.
  */
 function matchH264(a: MatchableCodec, b: MatchableCodec, options: MatchCodecsOptions): boolean {
-	if (!sameNumericParameter(a, b, 'packetization-mode', 0)) return false;
 	if (!options.strict) return true;
+	if (!sameNumericParameter(a, b, 'packetization-mode', 0)) return false;
 	if (!h264.isSameProfile(a.parameters, b.parameters)) return false;
 	if (options.modify) {
 		let answer: string | undefined;
@@ -559,9 +561,17 @@ function findSupportedCodec(mediaCodec: RtpCodecCapability): RtpCodecCapability 
 				`${mediaCodec.kind === 'audio' ? `, channels:${mediaCodec.channels}` : ''}]`
 		);
 	}
-	// An H264 profile-level-id that cannot be parsed could never match anything.
-	if (mediaCodec.mimeType.toLowerCase() === 'video/h264' && !h264.parseSdpProfileLevelId(mediaCodec.parameters)) {
-		throw new UnsupportedError(`invalid H264 profile-level-id [${mediaCodec.parameters?.['profile-level-id']}]`);
+	if (mediaCodec.mimeType.toLowerCase() === 'video/h264') {
+		// An H264 profile-level-id that cannot be parsed could never match anything.
+		if (!h264.parseSdpProfileLevelId(mediaCodec.parameters)) {
+			throw new UnsupportedError(`invalid H264 profile-level-id [${mediaCodec.parameters?.['profile-level-id']}]`);
+		}
+		// RFC 6184 §6.2: modes 0 and 1 only; the interleaved mode (2) needs STAP-B,
+		// MTAP and FU-B, which the engine does not parse.
+		const mode = Number(mediaCodec.parameters?.['packetization-mode'] ?? 0);
+		if (mode !== 0 && mode !== 1) {
+			throw new UnsupportedError(`unsupported H264 packetization-mode [${mode}]`);
+		}
 	}
 	return supported;
 }

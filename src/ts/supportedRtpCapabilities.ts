@@ -114,6 +114,8 @@ export const supportedRtpCapabilities: RtpCapabilities = {
 		multiopus(8, '0,6,1,2,3,4,5,7', 5, 3), // 7.1
 		audio('audio/PCMU', 8000, 0),
 		audio('audio/PCMA', 8000, 8),
+		audio('audio/ISAC', 32000),
+		audio('audio/ISAC', 16000),
 		// RFC 3551 §4.5.2: G722's RTP clock rate is 8000 although it samples at 16 kHz.
 		audio('audio/G722', 8000, 9),
 		audio('audio/iLBC', 8000),
@@ -130,12 +132,12 @@ export const supportedRtpCapabilities: RtpCapabilities = {
 		audioWithoutFeedback('audio/telephone-event', 8000),
 		video('video/VP8'),
 		video('video/VP9'),
-		// RFC 6184 §8.1: packetization modes are distinct payload formats, so
-		// each gets its own entry.
-		video('video/H264', { 'level-asymmetry-allowed': 1, 'packetization-mode': 1 }),
-		video('video/H264', { 'level-asymmetry-allowed': 1, 'packetization-mode': 0 }),
-		video('video/H265'),
-		video('video/AV1'),
+		// One H264 entry, as mediasoup 3.27: a router codec takes its
+		// packetization-mode (RFC 6184 §8.1: each mode is a distinct payload format)
+		// from the application's mediaCodecs, and producers and consumers must then
+		// match it exactly (ortc.ts, matchH264). H265 left mediasoup's list in 3.16.6.
+		video('video/H264', { 'level-asymmetry-allowed': 1 }),
+		video('video/AV1', {}),
 	],
 	headerExtensions: [
 		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1),
@@ -153,6 +155,14 @@ export const supportedRtpCapabilities: RtpCapabilities = {
 		// The ids below are mediasoup's (6, 8-11; 7 is its dependency descriptor), so
 		// that capabilities written for mediasoup negotiate the same extensions here.
 		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6),
+		// The AV1 dependency descriptor is received (and kept for pipe consumers), never
+		// sent to endpoints: it describes the sender's layers, not what a consumer gets.
+		headerExtension(
+			'video',
+			'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+			7,
+			'recvonly'
+		),
 		headerExtension('video', 'urn:3gpp:video-orientation', 8),
 		headerExtension('video', 'urn:ietf:params:rtp-hdrext:toffset', 9),
 		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10),

@@ -27,24 +27,10 @@ static Napi::Object Versions(Napi::Env env) {
 	return versions;
 }
 
-// The TypeScript layer hands over its error classes once at load, so engine
-// rejections arrive as the same InvalidStateError/UnsupportedError a user catches.
-static Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
-	Napi::Env env = info.Env();
-	if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
-		throw Napi::TypeError::New(env, "setErrorClasses(InvalidStateError, UnsupportedError)");
-	}
-	AddonData* data = AddonData::Get(env);
-	data->invalidStateErrorClass = Napi::Persistent(info[0].As<Napi::Function>());
-	data->unsupportedErrorClass = Napi::Persistent(info[1].As<Napi::Function>());
-	return env.Undefined();
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 	env.SetInstanceData<AddonData>(new AddonData());
 	exports.Set("NativeWorker", NativeWorker::DefineClass(env));
 	exports.Set("versions", Versions(env));
-	exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
 	InitSrtpBinding(env, exports);
 	InitDtlsBinding(env, exports);
 	return exports;

@@ -9,10 +9,8 @@ namespace mediaplane {
 
 class AddonData {
 public:
-	// The TypeScript layer hands over its error classes once at load, so engine
-	// rejections arrive as the same InvalidStateError/UnsupportedError a user catches.
-	Napi::FunctionReference invalidStateErrorClass;
-	Napi::FunctionReference unsupportedErrorClass;
+	// Nothing per environment yet beyond what Node-API keeps for us: requests are
+	// rejected with { errorKind, message } and the TypeScript layer makes the errors.
 
 	static AddonData* Get(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 };

@@ -97,14 +97,14 @@ Napi::Value NativeWorker::Request(const Napi::CallbackInfo& info) {
 			request.data = JsToValue(env, info[2]);
 		}
 	} catch (const Napi::Error& error) {
-		napi_reject_deferred(env, deferred, error.Value());
+		napi_reject_deferred(env, deferred, MakeError(env, RequestError::Kind::TypeError, error.Message()));
 		return Napi::Value(env, promise);
 	}
 
 	request.id = ++nextRequestId_;
 	uint32_t id = request.id;
 	if (threadExited_ || !channel_->PushRequest(std::move(request))) {
-		napi_reject_deferred(env, deferred, MakeError(env, RequestError::Kind::InvalidStateError,
+		napi_reject_deferred(env, deferred, MakeError(env, RequestError::Kind::WorkerClosedError,
 		                                              "worker closed"));
 		return Napi::Value(env, promise);
 	}
@@ -209,29 +209,28 @@ void NativeWorker::RejectAllPending(Napi::Env env, const char* reason) {
 	pending_.clear();
 	for (auto& entry : pending) {
 		napi_reject_deferred(env, entry.second,
-		                     MakeError(env, RequestError::Kind::InvalidStateError, reason));
+		                     MakeError(env, RequestError::Kind::WorkerClosedError, reason));
 	}
 }
 
+// Requests are rejected with a plain { errorKind, message } object, never an Error:
+// an Error made here would belong to the realm that loaded the addon and fail
+// `instanceof` in another one (Jest runs tests in a vm context). The TypeScript layer
+// turns it into an error of the caller's realm (errors.ts, errorFromEngine).
 napi_value NativeWorker::MakeError(Napi::Env env, RequestError::Kind kind,
                                    const std::string& message) {
-	AddonData* data = AddonData::Get(env);
-	Napi::String text = Napi::String::New(env, message);
+	const char* kindName = "Error";
 	switch (kind) {
-		case RequestError::Kind::TypeError: return Napi::TypeError::New(env, message).Value();
-		case RequestError::Kind::InvalidStateError:
-			if (data && !data->invalidStateErrorClass.IsEmpty()) {
-				return data->invalidStateErrorClass.New({ text });
-			}
-			break;
-		case RequestError::Kind::UnsupportedError:
-			if (data && !data->unsupportedErrorClass.IsEmpty()) {
-				return data->unsupportedErrorClass.New({ text });
-			}
-			break;
+		case RequestError::Kind::TypeError: kindName = "TypeError"; break;
+		case RequestError::Kind::UnsupportedError: kindName = "UnsupportedError"; break;
+		case RequestError::Kind::WorkerClosedError: kindName = "WorkerClosedError"; break;
+		case RequestError::Kind::NotFoundError: kindName = "NotFoundError"; break;
 		case RequestError::Kind::Error: break;
 	}
-	return Napi::Error::New(env, message).Value();
+	Napi::Object descriptor = Napi::Object::New(env);
+	descriptor.Set("errorKind", kindName);
+	descriptor.Set("message", message);
+	return descriptor;
 }
 
 void NativeWorker::OnTsfnFinalize(napi_env env, void* /*finalizeData*/, void* context) {

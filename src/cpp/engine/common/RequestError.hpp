@@ -10,8 +10,9 @@ namespace mediaplane {
 
 class RequestError : public std::runtime_error {
 public:
-	// Mirrors the public error classes of the API (mediasoup v3 names).
-	enum class Kind { Error, TypeError, InvalidStateError, UnsupportedError };
+	// Mirrors the public error classes of the API (mediasoup 3.27 names). The addon
+	// hands the kind and the message to the TypeScript layer, which makes the error.
+	enum class Kind { Error, TypeError, UnsupportedError, WorkerClosedError, NotFoundError };
 
 	RequestError(Kind kind, const std::string& message)
 	    : std::runtime_error(message), kind_(kind) {}
@@ -21,8 +22,9 @@ public:
 	static RequestError Type(const std::string& message) {
 		return RequestError(Kind::TypeError, message);
 	}
-	static RequestError InvalidState(const std::string& message) {
-		return RequestError(Kind::InvalidStateError, message);
+	// The object a request names does not exist (closed, or never created).
+	static RequestError NotFound(const std::string& message) {
+		return RequestError(Kind::NotFoundError, message);
 	}
 
 private:

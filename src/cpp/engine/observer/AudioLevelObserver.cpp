@@ -110,7 +110,7 @@ Value AudioLevelObserver::HandleRequest(const ChannelRequest& request) {
 			return Value();
 		case Method::RtpObserverAddProducer: {
 			Producer* producer = listener_.FindProducer(request.data.RequireString("producerId"));
-			if (!producer) throw RequestError::InvalidState("Producer not found");
+			if (!producer) throw RequestError::NotFound("Producer not found");
 			if (producer->IsVideo()) throw RequestError::Type("not an audio Producer");
 			if (Watches(*producer)) return Value(); // as mediasoup: adding twice is harmless
 			entries_.push_back({ producer, 0, 0 });
@@ -119,7 +119,7 @@ Value AudioLevelObserver::HandleRequest(const ChannelRequest& request) {
 		}
 		case Method::RtpObserverRemoveProducer: {
 			Producer* producer = listener_.FindProducer(request.data.RequireString("producerId"));
-			if (!producer) throw RequestError::InvalidState("Producer not found");
+			if (!producer) throw RequestError::NotFound("Producer not found");
 			if (!Watches(*producer)) return Value();
 			ProducerClosed(*producer);
 			listener_.OnObserverRemoveProducer(*this, *producer);

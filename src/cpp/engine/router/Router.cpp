@@ -116,7 +116,7 @@ Value Router::CreatePlainTransport(const Value& data, bool pipe) {
 void Router::CloseRtpObserver(const Value& data) {
 	const std::string& observerId = data.RequireString("rtpObserverId");
 	auto it = rtpObservers_.find(observerId);
-	if (it == rtpObservers_.end()) throw RequestError::InvalidState("RtpObserver \"" + observerId + "\" not found");
+	if (it == rtpObservers_.end()) throw RequestError::NotFound("RtpObserver \"" + observerId + "\" not found");
 	AudioLevelObserver* observer = it->second.get();
 	for (const Producer* producer : observer->GetProducers()) {
 		OnObserverRemoveProducer(*observer, *const_cast<Producer*>(producer));
@@ -140,7 +140,7 @@ void Router::CloseTransport(const Value& data) {
 	const std::string& transportId = data.RequireString("transportId");
 	auto it = transports_.find(transportId);
 	if (it == transports_.end()) {
-		throw RequestError::InvalidState("transport \"" + transportId + "\" not found");
+		throw RequestError::NotFound("transport \"" + transportId + "\" not found");
 	}
 	transports_.erase(it);
 }

@@ -16,8 +16,7 @@ std::unique_ptr<UdpSocket> BindListenInfo(const WorkerContext& context, UdpSocke
                                           const ListenInfo& info) {
 	if (info.protocol != TransportProtocol::Udp) throw RequestError::Type("listenInfo.protocol must be 'udp'");
 	std::string error;
-	auto socket = UdpSocket::Bind(context.loop, listener, info.ip, info.port, info.portRangeMin, info.portRangeMax,
-	                              info.sendBufferSize, info.recvBufferSize, &error);
+	auto socket = UdpSocket::Bind(context.loop, listener, info, &error);
 	if (!socket) throw RequestError(RequestError::Kind::Error, error);
 	return socket;
 }
@@ -89,7 +88,7 @@ Value PlainTransport::HandleRequest(const ChannelRequest& request) {
 }
 
 Value PlainTransport::Connect(const Value& data) {
-	if (connected_) throw RequestError::InvalidState("connect() already called");
+	if (connected_) throw RequestError(RequestError::Kind::Error, "connect() already called");
 	if (enableSrtp_) {
 		const Value* srtp = data.Find("srtpParameters");
 		if (!srtp || !srtp->IsObject()) throw RequestError::Type("missing srtpParameters (enableSrtp is set)");

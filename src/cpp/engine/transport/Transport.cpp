@@ -113,7 +113,7 @@ Value Transport::Consume(const Value& data) {
 		throw RequestError(RequestError::Kind::Error, "id \"" + consumerId + "\" already exists");
 	}
 	Producer* producer = router_.FindProducer(producerId);
-	if (!producer) throw RequestError::InvalidState("producer \"" + producerId + "\" not found");
+	if (!producer) throw RequestError::NotFound("producer \"" + producerId + "\" not found");
 	auto consumer = std::make_unique<Consumer>(context_, consumerId, producerId, *this, data);
 	const std::vector<uint32_t> ssrcs = consumer->GetSendSsrcs();
 	for (uint32_t ssrc : ssrcs) {
@@ -150,7 +150,7 @@ Value Transport::Consume(const Value& data) {
 
 void Transport::CloseProducer(const std::string& producerId) {
 	auto it = producers_.find(producerId);
-	if (it == producers_.end()) throw RequestError::InvalidState("producer \"" + producerId + "\" not found");
+	if (it == producers_.end()) throw RequestError::NotFound("producer \"" + producerId + "\" not found");
 	router_.OnTransportProducerClosing(*this, *it->second);
 	for (auto ssrc = producersBySsrc_.begin(); ssrc != producersBySsrc_.end();) {
 		ssrc = ssrc->second == it->second.get() ? producersBySsrc_.erase(ssrc) : std::next(ssrc);
@@ -160,7 +160,7 @@ void Transport::CloseProducer(const std::string& producerId) {
 
 void Transport::CloseConsumer(const std::string& consumerId) {
 	auto it = consumers_.find(consumerId);
-	if (it == consumers_.end()) throw RequestError::InvalidState("consumer \"" + consumerId + "\" not found");
+	if (it == consumers_.end()) throw RequestError::NotFound("consumer \"" + consumerId + "\" not found");
 	router_.OnTransportConsumerClosing(*this, *it->second);
 	ForgetConsumerSsrcs(*it->second);
 	consumers_.erase(it);

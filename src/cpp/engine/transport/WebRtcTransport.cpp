@@ -71,7 +71,7 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, R
 	std::string serverId = options.OptionalString("webRtcServerId", "");
 	if (!serverId.empty()) {
 		WebRtcServer* server = context_.findWebRtcServer ? context_.findWebRtcServer(serverId) : nullptr;
-		if (!server) throw RequestError::InvalidState("WebRtcServer \"" + serverId + "\" not found");
+		if (!server) throw RequestError::NotFound("WebRtcServer \"" + serverId + "\" not found");
 		iceCandidates_ = server->GetIceCandidates(options.OptionalBool("enableUdp", true),
 		                                          options.OptionalBool("enableTcp", true),
 		                                          options.OptionalBool("preferUdp", false),
@@ -100,38 +100,26 @@ WebRtcTransport::~WebRtcTransport() {
 void WebRtcTransport::BindListenInfos(const Value& options) {
 	const Value::Array& infos = options.RequireArray("listenInfos");
 	if (infos.empty()) throw RequestError::Type("empty listenInfos");
-	bool preferUdp = options.OptionalBool("preferUdp", false);
-	bool preferTcp = options.OptionalBool("preferTcp", false);
-	uint16_t index = 0;
+	// As mediasoup: with listen infos of its own, a transport ranks its candidates in
+	// their order (preferUdp/preferTcp only order the older listenIps, in TypeScript).
+	size_t index = 0;
 	for (const Value& infoValue : infos) {
 		ListenInfo info = ListenInfo::FromValue(infoValue, context_.rtcMinPort, context_.rtcMaxPort);
 		std::string error;
-		IceCandidate candidate;
-		candidate.protocol = info.protocol;
-		candidate.address = info.AdvertisedAddress();
+		uint16_t port = 0;
 		if (info.protocol == TransportProtocol::Udp) {
-			auto socket = UdpSocket::Bind(context_.loop, *this, info.ip, info.port, info.portRangeMin,
-			                              info.portRangeMax, info.sendBufferSize, info.recvBufferSize, &error);
+			auto socket = UdpSocket::Bind(context_.loop, *this, info, &error);
 			if (!socket) throw RequestError(RequestError::Kind::Error, error);
-			candidate.port = socket->GetLocalPort();
+			port = socket->GetLocalPort();
 			udpSockets_.push_back(std::move(socket));
-			candidate.foundation = "udpcandidate";
 		} else {
-			auto server = TcpServer::Listen(context_.loop, *this, info.ip, info.port, info.portRangeMin,
-			                                info.portRangeMax, &error);
+			auto server = TcpServer::Listen(context_.loop, *this, info, &error);
 			if (!server) throw RequestError(RequestError::Kind::Error, error);
-			candidate.port = server->GetLocalPort();
+			port = server->GetLocalPort();
 			tcpServers_.push_back(std::move(server));
-			candidate.foundation = "tcpcandidate";
 		}
-		// Earlier listen infos are preferred; within that, the preferred protocol (UDP
-		// unless preferTcp) ranks higher.
-		bool preferred = info.protocol == TransportProtocol::Udp ? !preferTcp || preferUdp : preferTcp;
-		int localPreference = 32768 + (preferred ? 16384 : 0) - index * 16;
-		candidate.priority = IceCandidate::ComputePriority(static_cast<uint16_t>(localPreference > 0 ? localPreference : 0));
-		iceCandidates_.push_back(candidate);
+		IceCandidate::AppendForListenInfo(iceCandidates_, info, port, IceCandidate::LocalPreferenceAt(index++, false));
 		listenInfos_.push_back(std::move(info));
-		++index;
 	}
 }
 
@@ -158,7 +146,7 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 }
 
 Value WebRtcTransport::Connect(const Value& data) {
-	if (connectCalled_) throw RequestError::InvalidState("connect() already called");
+	if (connectCalled_) throw RequestError(RequestError::Kind::Error, "connect() already called");
 	const Value* dtlsParameters = data.Find("dtlsParameters");
 	if (!dtlsParameters || !dtlsParameters->IsObject()) throw RequestError::Type("missing dtlsParameters");
 	std::string remoteRole = dtlsParameters->OptionalString("role", "auto");

@@ -133,7 +133,7 @@ void Worker::ProcessRequests() {
 	for (auto& request : batch_) {
 		if (closed_) {
 			channel_.PushOutgoing(ChannelOutMessage::Reject(
-			    request.id, RequestError::Kind::InvalidStateError, "worker closed"));
+			    request.id, RequestError::Kind::WorkerClosedError, "worker closed"));
 			continue;
 		}
 		Dispatch(request);
@@ -154,7 +154,7 @@ void Worker::Dispatch(ChannelRequest& request) {
 		} else {
 			RequestHandler* handler = registry_.Find(request.handlerId);
 			if (!handler) {
-				throw RequestError(RequestError::Kind::InvalidStateError,
+				throw RequestError(RequestError::Kind::NotFoundError,
 				                   "no engine object with id \"" + request.handlerId + "\"");
 			}
 			result = handler->HandleRequest(request);
@@ -219,7 +219,7 @@ void Worker::CloseRouter(const Value& data) {
 	const std::string& routerId = data.RequireString("routerId");
 	auto it = routers_.find(routerId);
 	if (it == routers_.end()) {
-		throw RequestError(RequestError::Kind::InvalidStateError,
+		throw RequestError(RequestError::Kind::NotFoundError,
 		                   "router \"" + routerId + "\" not found");
 	}
 	routers_.erase(it);
@@ -258,7 +258,7 @@ void Worker::CloseWebRtcServer(const Value& data) {
 	const std::string& serverId = data.RequireString("webRtcServerId");
 	auto it = webRtcServers_.find(serverId);
 	if (it == webRtcServers_.end()) {
-		throw RequestError::InvalidState("WebRtcServer \"" + serverId + "\" not found");
+		throw RequestError::NotFound("WebRtcServer \"" + serverId + "\" not found");
 	}
 	webRtcServers_.erase(it);
 }
