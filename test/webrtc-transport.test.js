@@ -102,10 +102,11 @@ t.test('a WebRtcTransport has mediasoup\'s parameters', async (t) => {
 	t.match(stats, { type: 'webrtc-transport', transportId: transport.id, iceRole: 'controlled', iceState: 'new', dtlsState: 'new', bytesReceived: 0, bytesSent: 0 });
 	t.same((await router.dump()).transportIds, [transport.id]);
 
-	const preferTcp = await router.createWebRtcTransport({
-		listenInfos: [{ protocol: 'udp', ip: LOCAL }, { protocol: 'tcp', ip: LOCAL }], preferTcp: true,
-	});
-	t.ok(preferTcp.iceCandidates[1].priority > preferTcp.iceCandidates[0].priority, 'preferTcp ranks TCP first');
+	// As mediasoup: listen infos rank in their order; preferTcp orders the older listenIps
+	// (more in listen-info.test.js).
+	const preferTcp = await router.createWebRtcTransport({ listenIps: [LOCAL], enableTcp: true, preferTcp: true });
+	t.same(preferTcp.iceCandidates.map((c) => c.protocol), ['tcp', 'udp'], 'preferTcp lists TCP first');
+	t.ok(preferTcp.iceCandidates[0].priority > preferTcp.iceCandidates[1].priority, 'preferTcp ranks TCP first');
 	const sctp = await router.createWebRtcTransport({ listenIps: [LOCAL], enableSctp: true, numSctpStreams: { OS: 16, MIS: 32 } });
 	t.same(sctp.sctpParameters, { port: 5000, OS: 16, MIS: 32, maxMessageSize: 262144 });
 	t.equal(sctp.sctpState, 'new');

@@ -48,7 +48,14 @@ export function normaliseListenInfo(info: unknown, field = 'listenInfo'): Transp
 			throw new TypeError(`invalid ${field}.portRange: needs 0 < min <= max`);
 		}
 	}
-	if (i.flags !== undefined && !isPlainObject(i.flags)) throw new TypeError(`invalid ${field}.flags: must be an object`);
+	if (i.flags !== undefined) {
+		if (!isPlainObject(i.flags)) throw new TypeError(`invalid ${field}.flags: must be an object`);
+		for (const flag of ['ipv6Only', 'udpReusePort'] as const) {
+			if (i.flags[flag] !== undefined && typeof i.flags[flag] !== 'boolean') {
+				throw new TypeError(`invalid ${field}.flags.${flag}: must be a boolean`);
+			}
+		}
+	}
 	if (i.exposeInternalIp !== undefined && typeof i.exposeInternalIp !== 'boolean') {
 		throw new TypeError(`invalid ${field}.exposeInternalIp: must be a boolean`);
 	}
@@ -59,26 +66,37 @@ export function normaliseListenInfo(info: unknown, field = 'listenInfo'): Transp
 		ip: i.ip,
 		announcedAddress,
 		port: i.port ?? 0,
-		portRange: i.portRange,
-		flags: i.flags,
+		// As mediasoup, a portRange wins over port (the engine ignores port then).
+		portRange: i.portRange && { min: i.portRange.min, max: i.portRange.max },
+		flags: i.flags && { ipv6Only: i.flags.ipv6Only ?? false, udpReusePort: i.flags.udpReusePort ?? false },
+		exposeInternalIp: i.exposeInternalIp ?? false,
 		sendBufferSize: i.sendBufferSize,
 		recvBufferSize: i.recvBufferSize,
 	};
 }
 
-/** The older `listenIps` option: each entry (a string or { ip, announcedIp }) per enabled protocol. */
+/**
+ * The older `listenIps` option: each entry (a string or { ip, announcedIp }) once per
+ * enabled protocol, the preferred protocol first (UDP unless preferTcp without preferUdp),
+ * as mediasoup. Candidates rank in listen info order, so this is where preferUdp and
+ * preferTcp act for a WebRtcTransport without a WebRtcServer.
+ */
 export function listenIpsToListenInfos(
 	listenIps: unknown,
-	{ enableUdp, enableTcp, port }: { enableUdp: boolean; enableTcp: boolean; port?: number }
+	{ enableUdp, enableTcp, preferUdp = false, preferTcp = false, port }:
+	{ enableUdp: boolean; enableTcp: boolean; preferUdp?: boolean; preferTcp?: boolean; port?: number }
 ): TransportListenInfo[] {
 	if (!Array.isArray(listenIps) || listenIps.length === 0) throw new TypeError('listenIps must be a non-empty array');
+	const tcpFirst = enableTcp && ((preferTcp && !preferUdp) || !enableUdp);
+	const protocols: Array<'udp' | 'tcp'> = [];
+	if (enableUdp) protocols.push('udp');
+	if (enableTcp) protocols[tcpFirst ? 'unshift' : 'push']('tcp');
 	const infos: TransportListenInfo[] = [];
 	listenIps.forEach((entry: unknown, index) => {
 		const listenIp: TransportListenIp = typeof entry === 'string' ? { ip: entry } : (entry as TransportListenIp);
 		if (!isPlainObject(listenIp)) throw new TypeError(`invalid listenIps[${index}]`);
 		const base = { ip: listenIp.ip, announcedAddress: listenIp.announcedAddress ?? listenIp.announcedIp, port };
-		if (enableUdp) infos.push({ protocol: 'udp', ...base });
-		if (enableTcp) infos.push({ protocol: 'tcp', ...base });
+		for (const protocol of protocols) infos.push({ protocol, ...base });
 	});
 	return normaliseListenInfos(infos, 'listenIps');
 }

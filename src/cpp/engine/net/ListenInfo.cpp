@@ -14,6 +14,21 @@ uint16_t ReadPort(const Value& value, const char* key, uint16_t fallback) {
 	return static_cast<uint16_t>(port);
 }
 
+bool ReadFlag(const Value& object, const char* key, const std::string& field) {
+	const Value* flag = object.Find(key);
+	if (!flag || flag->IsNull()) return false;
+	if (!flag->IsBool()) throw RequestError::Type("invalid " + field + ": must be a boolean");
+	return flag->AsBool();
+}
+
+uint32_t ReadBufferSize(const Value& value, const char* key) {
+	double size = value.OptionalNumber(key, 0);
+	if (size < 0 || size > 0x7fffffff || static_cast<double>(static_cast<uint32_t>(size)) != size) {
+		throw RequestError::Type(std::string("invalid listenInfo.") + key);
+	}
+	return static_cast<uint32_t>(size);
+}
+
 } // namespace
 
 ListenInfo ListenInfo::FromValue(const Value& value, uint16_t defaultMinPort, uint16_t defaultMaxPort) {
@@ -29,14 +44,27 @@ ListenInfo ListenInfo::FromValue(const Value& value, uint16_t defaultMinPort, ui
 	info.portRangeMin = defaultMinPort;
 	info.portRangeMax = defaultMaxPort;
 	if (const Value* range = value.Find("portRange"); range && !range->IsNull()) {
-		info.portRangeMin = ReadPort(*range, "min", defaultMinPort);
-		info.portRangeMax = ReadPort(*range, "max", defaultMaxPort);
+		if (!range->IsObject()) throw RequestError::Type("invalid listenInfo.portRange");
+		info.portRangeMin = ReadPort(*range, "min", 0);
+		info.portRangeMax = ReadPort(*range, "max", 0);
+		// As mediasoup: a given range (both ends non-zero) wins over `port`.
+		if (info.portRangeMin != 0 && info.portRangeMax != 0) info.port = 0;
+		else {
+			info.portRangeMin = defaultMinPort;
+			info.portRangeMax = defaultMaxPort;
+		}
 	}
 	if (info.portRangeMin > info.portRangeMax || info.portRangeMin == 0) {
 		throw RequestError::Type("invalid listenInfo.portRange");
 	}
-	info.sendBufferSize = static_cast<uint32_t>(value.OptionalNumber("sendBufferSize", 0));
-	info.recvBufferSize = static_cast<uint32_t>(value.OptionalNumber("recvBufferSize", 0));
+	if (const Value* flags = value.Find("flags"); flags && !flags->IsNull()) {
+		if (!flags->IsObject()) throw RequestError::Type("invalid listenInfo.flags");
+		info.ipv6Only = ReadFlag(*flags, "ipv6Only", "listenInfo.flags.ipv6Only");
+		info.udpReusePort = ReadFlag(*flags, "udpReusePort", "listenInfo.flags.udpReusePort");
+	}
+	info.exposeInternalIp = ReadFlag(value, "exposeInternalIp", "listenInfo.exposeInternalIp");
+	info.sendBufferSize = ReadBufferSize(value, "sendBufferSize");
+	info.recvBufferSize = ReadBufferSize(value, "recvBufferSize");
 	return info;
 }
 

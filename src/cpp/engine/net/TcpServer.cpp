@@ -9,8 +9,12 @@
 
 namespace mediaplane {
 
-std::unique_ptr<TcpServer> TcpServer::Listen(uv_loop_t* loop, Listener& listener, const std::string& ip,
-                                             uint16_t port, uint16_t minPort, uint16_t maxPort, std::string* error) {
+std::unique_ptr<TcpServer> TcpServer::Listen(uv_loop_t* loop, Listener& listener, const ListenInfo& info,
+                                             std::string* error) {
+	const std::string& ip = info.ip;
+	const uint16_t port = info.port;
+	const uint16_t minPort = info.portRangeMin;
+	const uint16_t maxPort = info.portRangeMax;
 	sockaddr_storage address;
 	if (!ParseIpAddress(ip, 0, &address)) {
 		*error = "invalid IP address \"" + ip + "\"";
@@ -29,7 +33,7 @@ std::unique_ptr<TcpServer> TcpServer::Listen(uv_loop_t* loop, Listener& listener
 		if (address.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(p);
 		else reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(p);
 	};
-	unsigned flags = address.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
+	unsigned flags = address.ss_family == AF_INET6 && info.ipv6Only ? UV_TCP_IPV6ONLY : 0;
 	auto tryBindAndListen = [&](uint16_t p) {
 		setPort(p);
 		int result = uv_tcp_bind(server->handle_, reinterpret_cast<sockaddr*>(&address), flags);
@@ -59,11 +63,22 @@ std::unique_ptr<TcpServer> TcpServer::Listen(uv_loop_t* loop, Listener& listener
 	}
 	if (result != 0) {
 		*error = std::string("cannot listen on TCP ") + ip + ": " + uv_strerror(result);
+		if (result == UV_EADDRINUSE && port == 0) {
+			*error += " (no free port in " + std::to_string(minPort) + "-" + std::to_string(maxPort) + ")";
+		}
 		return nullptr;
 	}
 	int length = sizeof(server->localAddress_);
 	uv_tcp_getsockname(server->handle_, reinterpret_cast<sockaddr*>(&server->localAddress_), &length);
-	MP_DEBUG("TCP server listening on %s:%u", server->GetLocalIp().c_str(), server->GetLocalPort());
+	result = SetSocketBufferSizes(reinterpret_cast<uv_handle_t*>(server->handle_), info.sendBufferSize,
+	                              info.recvBufferSize);
+	if (result != 0) {
+		*error = std::string("cannot set TCP socket buffer sizes: ") + uv_strerror(result);
+		return nullptr;
+	}
+	MP_DEBUG("TCP server listening on %s:%u [send buffer:%u, recv buffer:%u]", server->GetLocalIp().c_str(),
+	         server->GetLocalPort(), SocketBufferSize(reinterpret_cast<uv_handle_t*>(server->handle_), true),
+	         SocketBufferSize(reinterpret_cast<uv_handle_t*>(server->handle_), false));
 	return server;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "ListenInfo.hpp"
 #include "TcpConnection.hpp"
 
 namespace mediaplane {
@@ -22,9 +23,11 @@ public:
 		virtual void OnTcpServerConnectionClosed(TcpServer& server, TcpConnection& connection) = 0;
 	};
 
-	// Same port rules as UdpSocket::Bind.
-	static std::unique_ptr<TcpServer> Listen(uv_loop_t* loop, Listener& listener, const std::string& ip,
-	                                         uint16_t port, uint16_t minPort, uint16_t maxPort, std::string* error);
+	// Same port rules as UdpSocket::Bind; ipv6Only applies, udpReusePort does not (as
+	// mediasoup). Buffer sizes are set on the listening socket, which accepted connections
+	// inherit.
+	static std::unique_ptr<TcpServer> Listen(uv_loop_t* loop, Listener& listener, const ListenInfo& info,
+	                                         std::string* error);
 	~TcpServer() override;
 
 	TcpServer(const TcpServer&) = delete;

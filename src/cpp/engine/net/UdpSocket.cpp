@@ -1,6 +1,8 @@
 #define MP_LOG_SOURCE "UdpSocket"
 #include "UdpSocket.hpp"
 
+#include <sys/socket.h>
+
 #include <cstring>
 #include <random>
 
@@ -33,9 +35,28 @@ bool ParseIpAddress(const std::string& ip, uint16_t port, sockaddr_storage* out)
 	return false;
 }
 
-std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, const std::string& ip,
-                                           uint16_t port, uint16_t minPort, uint16_t maxPort,
-                                           uint32_t sendBufferSize, uint32_t recvBufferSize, std::string* error) {
+uint32_t SocketBufferSize(const uv_handle_t* handle, bool send) {
+	int size = 0; // 0 asks libuv to read the value
+	int result = send ? uv_send_buffer_size(const_cast<uv_handle_t*>(handle), &size)
+	                  : uv_recv_buffer_size(const_cast<uv_handle_t*>(handle), &size);
+	return result == 0 && size > 0 ? static_cast<uint32_t>(size) : 0;
+}
+
+int SetSocketBufferSizes(uv_handle_t* handle, uint32_t sendBufferSize, uint32_t recvBufferSize) {
+	if (sendBufferSize) {
+		int size = static_cast<int>(sendBufferSize);
+		if (int result = uv_send_buffer_size(handle, &size); result != 0) return result;
+	}
+	if (recvBufferSize) {
+		int size = static_cast<int>(recvBufferSize);
+		if (int result = uv_recv_buffer_size(handle, &size); result != 0) return result;
+	}
+	return 0;
+}
+
+std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, const ListenInfo& info,
+                                           std::string* error) {
+	const std::string& ip = info.ip;
 	sockaddr_storage address;
 	if (!ParseIpAddress(ip, 0, &address)) {
 		*error = "invalid IP address \"" + ip + "\"";
@@ -43,44 +64,64 @@ std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, 
 	}
 	std::unique_ptr<UdpSocket> socket(new UdpSocket(listener));
 	socket->handle_ = new uv_udp_t;
-	uv_udp_init_ex(loop, socket->handle_, address.ss_family);
+	// With a domain, libuv creates the socket now, so options can be set before bind.
+	int result = uv_udp_init_ex(loop, socket->handle_, address.ss_family);
+	if (result != 0) {
+		delete socket->handle_;
+		socket->handle_ = nullptr;
+		*error = std::string("cannot create UDP socket: ") + uv_strerror(result);
+		return nullptr;
+	}
 	socket->handle_->data = socket.get();
+
+	if (info.udpReusePort) {
+		// libuv 1.46 (Node 20's) has no UV_UDP_REUSEPORT; on Linux its UV_UDP_REUSEADDR is
+		// SO_REUSEADDR, which is not the same: set SO_REUSEPORT on the descriptor itself.
+		uv_os_fd_t fd;
+		int on = 1;
+		if (uv_fileno(reinterpret_cast<uv_handle_t*>(socket->handle_), &fd) != 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
+			*error = std::string("cannot set SO_REUSEPORT on UDP socket for ") + ip;
+			return nullptr;
+		}
+	}
 
 	auto setPort = [&address](uint16_t p) {
 		if (address.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(p);
 		else reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(p);
 	};
-	unsigned flags = address.ss_family == AF_INET6 ? UV_UDP_IPV6ONLY : 0;
+	unsigned flags = address.ss_family == AF_INET6 && info.ipv6Only ? UV_UDP_IPV6ONLY : 0;
 
-	int result = UV_EADDRINUSE;
-	if (port != 0) {
-		setPort(port);
+	result = UV_EADDRINUSE;
+	if (info.port != 0) {
+		setPort(info.port);
 		result = uv_udp_bind(socket->handle_, reinterpret_cast<sockaddr*>(&address), flags);
 	} else {
 		// Try every port of the range once, from a random start, so that concurrent
 		// workers do not all race for the lowest free port.
-		uint32_t span = static_cast<uint32_t>(maxPort) - minPort + 1;
+		uint32_t span = static_cast<uint32_t>(info.portRangeMax) - info.portRangeMin + 1;
 		static thread_local std::mt19937 random{ std::random_device{}() };
 		uint32_t offset = std::uniform_int_distribution<uint32_t>(0, span - 1)(random);
 		for (uint32_t i = 0; i < span && result == UV_EADDRINUSE; ++i) {
-			setPort(static_cast<uint16_t>(minPort + (offset + i) % span));
+			setPort(static_cast<uint16_t>(info.portRangeMin + (offset + i) % span));
 			result = uv_udp_bind(socket->handle_, reinterpret_cast<sockaddr*>(&address), flags);
 		}
 	}
 	if (result != 0) {
 		*error = std::string("cannot bind UDP ") + ip + ": " + uv_strerror(result);
+		if (result == UV_EADDRINUSE && info.port == 0) {
+			*error += " (no free port in " + std::to_string(info.portRangeMin) + "-" + std::to_string(info.portRangeMax) + ")";
+		}
 		return nullptr; // the destructor closes the handle
 	}
 
 	int length = sizeof(socket->localAddress_);
 	uv_udp_getsockname(socket->handle_, reinterpret_cast<sockaddr*>(&socket->localAddress_), &length);
-	if (sendBufferSize) {
-		int size = static_cast<int>(sendBufferSize);
-		uv_send_buffer_size(reinterpret_cast<uv_handle_t*>(socket->handle_), &size);
-	}
-	if (recvBufferSize) {
-		int size = static_cast<int>(recvBufferSize);
-		uv_recv_buffer_size(reinterpret_cast<uv_handle_t*>(socket->handle_), &size);
+	result = SetSocketBufferSizes(reinterpret_cast<uv_handle_t*>(socket->handle_), info.sendBufferSize,
+	                              info.recvBufferSize);
+	if (result != 0) {
+		*error = std::string("cannot set UDP socket buffer sizes: ") + uv_strerror(result);
+		return nullptr;
 	}
 	result = uv_udp_recv_start(socket->handle_, &UdpSocket::OnAlloc, &UdpSocket::OnRecv);
 	if (result != 0) {
@@ -88,8 +129,17 @@ std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, 
 		return nullptr;
 	}
 	socket->reading_ = true;
-	MP_DEBUG("UDP socket bound to %s:%u", socket->GetLocalIp().c_str(), socket->GetLocalPort());
+	MP_DEBUG("UDP socket bound to %s:%u [send buffer:%u, recv buffer:%u]", socket->GetLocalIp().c_str(),
+	         socket->GetLocalPort(), socket->GetSendBufferSize(), socket->GetRecvBufferSize());
 	return socket;
+}
+
+uint32_t UdpSocket::GetSendBufferSize() const {
+	return SocketBufferSize(reinterpret_cast<const uv_handle_t*>(handle_), true);
+}
+
+uint32_t UdpSocket::GetRecvBufferSize() const {
+	return SocketBufferSize(reinterpret_cast<const uv_handle_t*>(handle_), false);
 }
 
 UdpSocket::~UdpSocket() {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "ListenInfo.hpp"
 #include "TransportTuple.hpp"
 
 namespace mediaplane {
@@ -30,11 +31,12 @@ public:
 		virtual void OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) = 0;
 	};
 
-	// Binds to ip:port; with port 0, to a free port in [minPort, maxPort] (tried from a
-	// random start, skipping EADDRINUSE). Returns nullptr and sets *error on failure.
-	static std::unique_ptr<UdpSocket> Bind(uv_loop_t* loop, Listener& listener, const std::string& ip,
-	                                       uint16_t port, uint16_t minPort, uint16_t maxPort,
-	                                       uint32_t sendBufferSize, uint32_t recvBufferSize, std::string* error);
+	// Binds to info.ip:info.port; with port 0, to a free port in [portRangeMin,
+	// portRangeMax] (tried from a random start, skipping EADDRINUSE). Applies the flags
+	// (ipv6Only, udpReusePort) before binding and the buffer sizes after. Returns nullptr
+	// and sets *error on failure.
+	static std::unique_ptr<UdpSocket> Bind(uv_loop_t* loop, Listener& listener, const ListenInfo& info,
+	                                       std::string* error);
 	~UdpSocket() override;
 
 	UdpSocket(const UdpSocket&) = delete;
@@ -50,6 +52,10 @@ public:
 	uint16_t GetLocalPort() const { return AddressPort(reinterpret_cast<const sockaddr*>(&localAddress_)); }
 	std::string GetLocalIp() const { return AddressToString(reinterpret_cast<const sockaddr*>(&localAddress_)); }
 	uint64_t GetSendErrors() const { return sendErrors_; }
+	// The kernel's SO_SNDBUF/SO_RCVBUF (Linux reports twice the size asked for: it counts
+	// its bookkeeping). 0 if unknown.
+	uint32_t GetSendBufferSize() const;
+	uint32_t GetRecvBufferSize() const;
 
 	// Swaps the receiver (WebRtcServer hands sockets' packets to transports itself).
 	void SetListener(Listener& listener) { listener_ = &listener; }
@@ -70,5 +76,10 @@ private:
 
 // Parses "1.2.3.4" or "::1" with a port into a sockaddr_storage.
 bool ParseIpAddress(const std::string& ip, uint16_t port, sockaddr_storage* out);
+
+// Reads SO_SNDBUF (send) or SO_RCVBUF of a libuv socket handle; 0 if unknown.
+uint32_t SocketBufferSize(const uv_handle_t* handle, bool send);
+// Sets SO_SNDBUF/SO_RCVBUF (sizes of 0 are left alone). Returns 0 or a libuv error.
+int SetSocketBufferSizes(uv_handle_t* handle, uint32_t sendBufferSize, uint32_t recvBufferSize);
 
 } // namespace mediaplane

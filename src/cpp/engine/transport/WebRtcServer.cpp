@@ -19,14 +19,11 @@ WebRtcServer::WebRtcServer(const WorkerContext& context, std::string id, const V
 		entry.info = ListenInfo::FromValue(infoValue, context_.rtcMinPort, context_.rtcMaxPort);
 		std::string error;
 		if (entry.info.protocol == TransportProtocol::Udp) {
-			entry.udpSocket = UdpSocket::Bind(context_.loop, *this, entry.info.ip, entry.info.port,
-			                                  entry.info.portRangeMin, entry.info.portRangeMax,
-			                                  entry.info.sendBufferSize, entry.info.recvBufferSize, &error);
+			entry.udpSocket = UdpSocket::Bind(context_.loop, *this, entry.info, &error);
 			if (!entry.udpSocket) throw RequestError(RequestError::Kind::Error, error);
 			entry.port = entry.udpSocket->GetLocalPort();
 		} else {
-			entry.tcpServer = TcpServer::Listen(context_.loop, *this, entry.info.ip, entry.info.port,
-			                                    entry.info.portRangeMin, entry.info.portRangeMax, &error);
+			entry.tcpServer = TcpServer::Listen(context_.loop, *this, entry.info, &error);
 			if (!entry.tcpServer) throw RequestError(RequestError::Kind::Error, error);
 			entry.port = entry.tcpServer->GetLocalPort();
 		}
@@ -42,21 +39,17 @@ WebRtcServer::~WebRtcServer() {
 
 std::vector<IceCandidate> WebRtcServer::GetIceCandidates(bool enableUdp, bool enableTcp, bool preferUdp,
                                                          bool preferTcp) const {
+	// As mediasoup: listen infos in order (local preference 10000, 9900, ... counting the
+	// ones skipped too), the preferred protocol's raised by 1000.
 	std::vector<IceCandidate> candidates;
-	uint16_t index = 0;
+	size_t index = 0;
 	for (const auto& entry : listening_) {
 		bool udp = entry.info.protocol == TransportProtocol::Udp;
+		size_t position = index++;
 		if ((udp && !enableUdp) || (!udp && !enableTcp)) continue;
-		IceCandidate candidate;
-		candidate.protocol = entry.info.protocol;
-		candidate.address = entry.info.AdvertisedAddress();
-		candidate.port = entry.port;
-		candidate.foundation = udp ? "udpcandidate" : "tcpcandidate";
-		bool preferred = udp ? !preferTcp || preferUdp : preferTcp;
-		int localPreference = 32768 + (preferred ? 16384 : 0) - index * 16;
-		candidate.priority = IceCandidate::ComputePriority(static_cast<uint16_t>(localPreference > 0 ? localPreference : 0));
-		candidates.push_back(candidate);
-		++index;
+		bool preferred = udp ? preferUdp : preferTcp;
+		IceCandidate::AppendForListenInfo(candidates, entry.info, entry.port,
+		                                  IceCandidate::LocalPreferenceAt(position, preferred));
 	}
 	return candidates;
 }

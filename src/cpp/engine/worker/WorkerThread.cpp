@@ -1,5 +1,11 @@
 #include "WorkerThread.hpp"
 
+#if defined(__linux__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
+
+#include <atomic>
+
 #include "Worker.hpp"
 
 namespace mediaplane {
@@ -11,7 +17,20 @@ WorkerThread::WorkerThread(std::shared_ptr<Channel> channel, WorkerSettings sett
 
 WorkerThread::~WorkerThread() { Stop(); }
 
-void WorkerThread::Start() { thread_ = std::thread(&WorkerThread::ThreadMain, this); }
+std::string WorkerThread::ThreadName(unsigned number) {
+	std::string name = "mediaplane-w" + std::to_string(number);
+	// pthread_setname_np fails (ERANGE) on Linux beyond 15 characters: from the 1000th
+	// worker on, a shorter prefix ("mp-w" and up to 10 digits).
+	if (name.size() > 15) name = "mp-w" + std::to_string(number);
+	return name;
+}
+
+void WorkerThread::Start() {
+	// One count per process (the addon is loaded once even with several Node environments).
+	static std::atomic<unsigned> started{ 0 };
+	name_ = ThreadName(++started);
+	thread_ = std::thread(&WorkerThread::ThreadMain, this);
+}
 
 void WorkerThread::Stop() {
 	channel_->RequestClose();
@@ -23,6 +42,12 @@ void WorkerThread::Join() {
 }
 
 void WorkerThread::ThreadMain() {
+	// A name is a debugging aid: failing to set it changes nothing else.
+#if defined(__linux__)
+	pthread_setname_np(pthread_self(), name_.c_str());
+#elif defined(__APPLE__)
+	pthread_setname_np(name_.c_str());
+#endif
 	std::string fatalError;
 	try {
 		Worker worker(*channel_, settings_);

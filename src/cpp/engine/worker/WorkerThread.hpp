@@ -1,8 +1,13 @@
 #pragma once
 // Starts a Worker on a thread of its own and reports when that thread ends.
+//
+// Each worker thread is named "mediaplane-wN" (N counts the workers this process has
+// started, from 1) so that top -H, perf, gdb and crash reports tell the threads apart;
+// Linux keeps at most 15 characters of a thread name.
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "../channel/Channel.hpp"
@@ -27,6 +32,11 @@ public:
 	void Stop();
 	// Waits for a thread that was already asked to close or has ended.
 	void Join();
+	// "mediaplane-wN", set by Start().
+	const std::string& GetName() const { return name_; }
+
+	// The name of the Nth worker thread of the process, cut to the 15 characters Linux keeps.
+	static std::string ThreadName(unsigned number);
 
 private:
 	void ThreadMain();
@@ -35,6 +45,7 @@ private:
 	WorkerSettings settings_;
 	std::function<void()> onThreadEnd_;
 	std::thread thread_;
+	std::string name_;
 };
 
 } // namespace mediaplane
