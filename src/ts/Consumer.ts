@@ -3,8 +3,11 @@ import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { ProducerScore } from './Producer';
-import { MediaKind, RtpCapabilities, RtpParameters } from './RtpParameters';
+import { MediaKind, RtpCapabilities, RtpEncodingParameters, RtpParameters } from './RtpParameters';
 import { AppData, clone, isPlainObject } from './utils';
+
+import { dumpRtpEncoding, dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
+import type { RtpStreamRecvStats, RtpStreamSendStats } from './rtpStreamStatsTypes';
 
 const logger = new Logger('Consumer');
 
@@ -42,7 +45,52 @@ export type ConsumerTraceEventData = {
 	info: unknown;
 };
 
-export type ConsumerStat = Record<string, unknown> & { type: 'outbound-rtp' | 'inbound-rtp' };
+/**
+ * consumer.getStats() entries: the consumer's send stream(s) ('outbound-rtp'), then
+ * the producer stream it forwards ('inbound-rtp'), as mediasoup.
+ */
+export type ConsumerStat = RtpStreamSendStats | RtpStreamRecvStats;
+
+export type BaseConsumerDump = {
+	id: string;
+	producerId: string;
+	kind: MediaKind;
+	rtpParameters: RtpParameters;
+	/** The producer's encodings as the router forwards them (mapped SSRCs). */
+	consumableRtpEncodings?: RtpEncodingParameters[];
+	supportedCodecPayloadTypes: number[];
+	traceEventTypes: string[];
+	paused: boolean;
+	producerPaused: boolean;
+	priority: number;
+};
+
+export type SimpleConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStream: RtpStreamDump;
+};
+
+export type SimulcastConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStream: RtpStreamDump;
+	preferredSpatialLayer: number;
+	targetSpatialLayer: number;
+	currentSpatialLayer: number;
+	preferredTemporalLayer: number;
+	targetTemporalLayer: number;
+	currentTemporalLayer: number;
+};
+
+export type SvcConsumerDump = SimulcastConsumerDump;
+
+export type PipeConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStreams: RtpStreamDump[];
+};
+
+export type ConsumerDump = SimpleConsumerDump | SimulcastConsumerDump | SvcConsumerDump | PipeConsumerDump;
+
+export type { RtpStreamDump, RtpStreamParametersDump, RtxStreamDump, RtxStreamParameters } from './dumpUtils';
 
 export type ConsumerEvents = {
 	transportclose: [];
@@ -75,6 +123,7 @@ type ConsumerConstructorOptions<T extends AppData> = {
 	transportId: string;
 	kind: MediaKind;
 	rtpParameters: RtpParameters;
+	consumableRtpEncodings?: readonly RtpEncodingParameters[];
 	type: ConsumerType;
 	paused: boolean;
 	producerPaused: boolean;
@@ -91,6 +140,8 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	readonly #transportId: string;
 	readonly #kind: MediaKind;
 	readonly #rtpParameters: RtpParameters;
+	// The producer's consumable encodings (shared with it, never modified), for dump().
+	readonly #consumableRtpEncodings?: readonly RtpEncodingParameters[];
 	readonly #type: ConsumerType;
 	readonly #channel: Channel;
 	// Created on first use: most applications never observe consumers, and a consumer
@@ -113,6 +164,7 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		this.#transportId = options.transportId;
 		this.#kind = options.kind;
 		this.#rtpParameters = options.rtpParameters;
+		this.#consumableRtpEncodings = options.consumableRtpEncodings;
 		this.#type = options.type;
 		this.#paused = options.paused;
 		this.#producerPaused = options.producerPaused;
@@ -205,11 +257,28 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		this.#observer?.safeEmit('close');
 	}
 
-	async dump(): Promise<Record<string, unknown>> {
+	async dump(): Promise<ConsumerDump> {
 		this.#assertOpen('dump()');
-		const dump = await this.#channel.request<Record<string, unknown>>('consumer.dump', this.#id);
-		// The engine keeps only the fields it forwards with; the parameters live here.
-		return { ...dump, rtpParameters: clone(this.#rtpParameters) };
+		const { rtpStreams, consumableRtpEncodings, ...dump } = await this.#channel.request<
+			Record<string, unknown> & { rtpStreams: EngineRtpStream[]; consumableRtpEncodings: { ssrc: number }[] }
+		>('consumer.dump', this.#id);
+		// The engine keeps only the fields it forwards with (the SSRCs, the scores); the
+		// parameters live here, and the streams' parameters follow from them.
+		const params = this.#rtpParameters;
+		const streams = rtpStreams.map((stream, i) => rtpStreamDump(params, stream, i));
+		const mediaPt = params.codecs.find((codec) => !/\/rtx$/i.test(codec.mimeType))?.payloadType;
+		const result: Record<string, unknown> = {
+			...dump,
+			rtpParameters: dumpRtpParameters(params),
+			consumableRtpEncodings: (this.#consumableRtpEncodings ?? consumableRtpEncodings).map((encoding) =>
+				dumpRtpEncoding(encoding)
+			),
+			// The payload types the consumer sends: its media codec (RTX rides on it).
+			supportedCodecPayloadTypes: mediaPt === undefined ? [] : [mediaPt],
+		};
+		if (this.#type === 'pipe') result.rtpStreams = streams;
+		else result.rtpStream = streams[0];
+		return result as unknown as ConsumerDump;
 	}
 
 	async getStats(): Promise<ConsumerStat[]> {

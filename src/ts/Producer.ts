@@ -4,6 +4,9 @@ import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { MediaKind, RtpParameters } from './RtpParameters';
 import { AppData, clone } from './utils';
+import { dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
+import type { RtpMapping } from './ortc';
+import type { RtpStreamRecvStats } from './rtpStreamStatsTypes';
 
 const logger = new Logger('Producer');
 
@@ -33,7 +36,22 @@ export type ProducerTraceEventData = {
 	info: unknown;
 };
 
-export type ProducerStat = Record<string, unknown> & { type: 'inbound-rtp' };
+/** A producer's receive stream statistics (one entry per stream receiving). */
+export type ProducerStat = RtpStreamRecvStats;
+
+/** producer.dump(), as mediasoup's. */
+export type ProducerDump = {
+	id: string;
+	kind: string;
+	type: ProducerType;
+	rtpParameters: RtpParameters;
+	/** The producer's payload types and SSRCs to the router's (ortc). */
+	rtpMapping: RtpMapping;
+	/** The receive streams that exist (created by their first packet); undefined while none. */
+	rtpStreams?: RtpStreamDump[];
+	traceEventTypes: string[];
+	paused: boolean;
+};
 
 export type ProducerEvents = {
 	transportclose: [];
@@ -171,9 +189,19 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		this.#observer.safeEmit('close');
 	}
 
-	async dump(): Promise<Record<string, unknown>> {
+	async dump(): Promise<ProducerDump> {
 		this.#assertOpen('dump()');
-		return this.#channel.request('producer.dump', this.#id);
+		const dump = await this.#channel.request<Omit<ProducerDump, 'rtpStreams'> & { rtpStreams: EngineRtpStream[] }>(
+			'producer.dump',
+			this.#id
+		);
+		// The engine reports which streams exist; their parameters follow from ours.
+		const params = this.#rtpParameters;
+		return {
+			...dump,
+			rtpParameters: dumpRtpParameters(dump.rtpParameters),
+			rtpStreams: dump.rtpStreams.length > 0 ? dump.rtpStreams.map((s, i) => rtpStreamDump(params, s, i)) : undefined,
+		};
 	}
 
 	async getStats(): Promise<ProducerStat[]> {

@@ -296,6 +296,7 @@ export abstract class Transport<
 			transportId: this.#id,
 			kind: producer.kind,
 			rtpParameters,
+			consumableRtpEncodings: consumableRtpParameters.encodings,
 			type,
 			paused: result.paused,
 			producerPaused: result.producerPaused,

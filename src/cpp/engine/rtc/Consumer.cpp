@@ -53,6 +53,10 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	payloadType_ = static_cast<uint8_t>(pt);
 	clockRate_ = mediaCodec.RequireUint32("clockRate");
 	isOpus_ = CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")) == CodecType::Opus;
+	{
+		const std::string_view known = CodecTypeMimeType(CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")));
+		mimeType_ = known.empty() ? mediaCodec.RequireString("mimeType") : std::string(known);
+	}
 	bool nackEnabled = false;
 	if (const Value* feedback = mediaCodec.Find("rtcpFeedback"); feedback && feedback->IsArray()) {
 		for (const Value& fb : feedback->AsArray()) {
@@ -482,6 +486,17 @@ Value Consumer::Dump() const {
 	Value consumable = Value::MakeArray();
 	for (uint32_t ssrc : producerMappedSsrcs_) consumable.Push(Value::MakeObject().Set("ssrc", ssrc));
 	dump.Set("consumableRtpEncodings", std::move(consumable));
+	// One per stream sent (several for a pipe consumer); the TypeScript Consumer adds
+	// their parameters, which follow from its rtpParameters (dumpUtils.ts).
+	Value rtpStreams = Value::MakeArray();
+	for (const OutboundStream& stream : streams_) {
+		Value entry = Value::MakeObject();
+		entry.Set("ssrc", stream.ssrc);
+		if (stream.rtxSsrc) entry.Set("rtxSsrc", stream.rtxSsrc);
+		entry.Set("score", static_cast<int>(stream.send->GetScore()));
+		rtpStreams.Push(std::move(entry));
+	}
+	dump.Set("rtpStreams", std::move(rtpStreams));
 	if (layers_) {
 		dump.Set("preferredSpatialLayer", layers_->GetPreferredSpatial());
 		dump.Set("preferredTemporalLayer", layers_->GetPreferredTemporal());
@@ -509,12 +524,19 @@ Value Consumer::GetStats(uint64_t nowMs) {
 		stats.Set("bitrate", s.bitrate);
 		stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
 		stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
+		// The receiver's interarrival jitter from its last report block (RFC 3550 §6.4.1).
+		stats.Set("jitter", s.jitter);
+		// A sending stream neither discards nor repairs packets (those count on receive).
+		stats.Set("packetsDiscarded", 0);
+		stats.Set("packetsRetransmitted", s.packetsRetransmitted);
+		stats.Set("packetsRepaired", 0);
 		stats.Set("nackCount", s.nackCount);
 		stats.Set("nackPacketCount", s.nackPacketCount);
 		stats.Set("pliCount", s.pliCount);
 		stats.Set("firCount", s.firCount);
-		stats.Set("packetsRetransmitted", s.packetsRetransmitted);
-		if (s.hasRoundTripTime) stats.Set("roundTripTime", s.roundTripTime);
+		// As mediasoup: 0 until a report block gave a round trip time.
+		stats.Set("roundTripTime", s.hasRoundTripTime ? s.roundTripTime : 0);
+		stats.Set("mimeType", mimeType_);
 		stats.Set("kind", isVideo_ ? "video" : "audio");
 		stats.Set("ssrc", stream.ssrc);
 		if (stream.rtxSsrc) stats.Set("rtxSsrc", stream.rtxSsrc);

@@ -146,6 +146,7 @@ private:
 	uint8_t payloadType_ = 0;
 	uint8_t rtxPayloadType_ = 0;
 	uint32_t clockRate_ = 90000;
+	std::string mimeType_; // of the media codec, for getStats()
 	// The producer's mapped SSRC per encoding (spatial layer order).
 	std::vector<uint32_t> producerMappedSsrcs_;
 	// Simulcast and SVC consumers choose layers; layers_ points at whichever exists.

@@ -54,6 +54,11 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 		if (type != CodecType::Rtx && codecByPayloadType_[mediaPayloadTypeForStats_] == CodecType::Unknown) {
 			mediaPayloadTypeForStats_ = static_cast<uint8_t>(pt);
 		}
+		if (type != CodecType::Rtx && mediaMimeType_.empty()) {
+			// The canonical spelling (video/H264, not video/h264), as mediasoup reports it.
+			const std::string_view known = CodecTypeMimeType(type);
+			mediaMimeType_ = known.empty() ? codec.RequireString("mimeType") : std::string(known);
+		}
 		codecByPayloadType_[pt] = type;
 		clockRateByPayloadType_[pt] = codec.RequireUint32("clockRate");
 		if (type == CodecType::Rtx) {
@@ -76,6 +81,7 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 
 	const Value* rtpMapping = data.Find("rtpMapping");
 	if (!rtpMapping || !rtpMapping->IsObject()) throw RequestError::Type("missing rtpMapping");
+	rtpMapping_ = *rtpMapping;
 	for (const Value& codec : rtpMapping->RequireArray("codecs")) {
 		uint32_t pt = codec.RequireUint32("payloadType");
 		uint32_t mapped = codec.RequireUint32("mappedPayloadType");
@@ -353,12 +359,16 @@ void Producer::EmitTrace(const char* type, const char* direction, Value info) {
 }
 
 Value Producer::Dump() const {
+	// As mediasoup: one entry per receive stream that exists (created by its first
+	// packet). The TypeScript Producer adds each stream's parameters, which follow
+	// from the rtpParameters (Producer.ts, dumpUtils.ts).
 	Value rtpStreams = Value::MakeArray();
-	for (const auto& encoding : encodings_) {
+	for (size_t i = 0; i < encodings_.size(); ++i) {
+		const Encoding& encoding = encodings_[i];
+		if (!encoding.stream) continue;
 		Value stream = Value::MakeObject();
+		stream.Set("encodingIdx", static_cast<uint32_t>(i));
 		stream.Set("ssrc", encoding.ssrc);
-		stream.Set("mappedSsrc", encoding.mappedSsrc);
-		if (!encoding.rid.empty()) stream.Set("rid", encoding.rid);
 		if (encoding.rtxSsrc) stream.Set("rtxSsrc", encoding.rtxSsrc);
 		stream.Set("score", encoding.score);
 		rtpStreams.Push(std::move(stream));
@@ -368,10 +378,17 @@ Value Producer::Dump() const {
 	dump.Set("kind", isVideo_ ? "video" : "audio");
 	dump.Set("type", type_);
 	dump.Set("rtpParameters", rtpParameters_);
+	dump.Set("rtpMapping", rtpMapping_);
 	dump.Set("rtpStreams", std::move(rtpStreams));
 	dump.Set("paused", paused_);
 	dump.Set("traceEventTypes", trace_.TypesValue());
 	return dump;
+}
+
+const Value* Producer::EncodingParameters(size_t index) const {
+	const Value* encodings = rtpParameters_.Find("encodings");
+	if (!encodings || !encodings->IsArray() || index >= encodings->AsArray().size()) return nullptr;
+	return &encodings->AsArray()[index];
 }
 
 Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
@@ -387,6 +404,12 @@ Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
 		stats.Set("packetCount", s.packetCount);
 		stats.Set("byteCount", s.byteCount);
 		stats.Set("bitrate", s.bitrate);
+		// mediasoup lists a layered stream's rate per layer; a one-layer stream has none.
+		// Per-layer rates are not measured yet, so a layered stream leaves it out.
+		if (const Value* encodingParams = EncodingParameters(i)) {
+			const ScalabilityMode mode = ParseScalabilityMode(encodingParams->OptionalString("scalabilityMode", ""));
+			if (mode.spatialLayers <= 1 && mode.temporalLayers <= 1) stats.Set("bitrateByLayer", Value::MakeObject());
+		}
 		stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
 		stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
 		stats.Set("packetsDiscarded", s.packetsDiscarded);
@@ -397,8 +420,9 @@ Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
 		stats.Set("pliCount", s.pliCount);
 		stats.Set("firCount", s.firCount);
 		stats.Set("jitter", s.jitter);
-		if (s.hasRoundTripTime) stats.Set("roundTripTime", s.roundTripTime);
-		stats.Set("mimeType", std::string(CodecTypeMimeType(codecByPayloadType_[mediaPayloadTypeForStats_])));
+		// As mediasoup: 0 until an SR/RR exchange gave a round trip time.
+		stats.Set("roundTripTime", s.hasRoundTripTime ? s.roundTripTime : 0);
+		stats.Set("mimeType", mediaMimeType_);
 		stats.Set("kind", isVideo_ ? "video" : "audio");
 		stats.Set("ssrc", encoding.ssrc);
 		if (encoding.rtxSsrc) stats.Set("rtxSsrc", encoding.rtxSsrc);

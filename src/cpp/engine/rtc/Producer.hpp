@@ -93,6 +93,7 @@ public:
 private:
 	Encoding* FindEncoding(const RtpPacket& packet, bool* isRtx);
 	void EmitScoreIfChanged();
+	const Value* EncodingParameters(size_t index) const; // rtpParameters.encodings[index]
 	void MaybeEmitVideoOrientation(const RtpPacket& packet);
 	void EmitTrace(const char* type, const char* direction, Value info);
 
@@ -105,6 +106,7 @@ private:
 	uint32_t keyFrameRequestDelayMs_ = 0;
 	std::string mid_;
 	Value rtpParameters_;
+	Value rtpMapping_; // as given (ortc.ts RtpMapping), for dump()
 	RtpExtensionMap extensionMap_;
 
 	// Payload type → mapped payload type / codec / clock rate (-1: not negotiated).
@@ -113,6 +115,7 @@ private:
 	std::array<CodecType, 128> codecByPayloadType_{};
 	std::array<uint32_t, 128> clockRateByPayloadType_{};
 	uint8_t mediaPayloadTypeForStats_ = 0; // the first media codec
+	std::string mediaMimeType_;            // its mimeType, for getStats()
 	bool supportsFir_ = false;
 	bool supportsPli_ = false;
 	bool supportsNack_ = false;

@@ -189,6 +189,7 @@ RtpStreamSend::Stats RtpStreamSend::GetStats(uint64_t nowMs) {
 	stats.pliCount = pliCount_;
 	stats.firCount = firCount_;
 	stats.packetsRetransmitted = packetsRetransmitted_;
+	stats.jitter = jitter_;
 	stats.hasRoundTripTime = hasRtt_;
 	stats.roundTripTime = rttMs_;
 	stats.score = score_.Get();

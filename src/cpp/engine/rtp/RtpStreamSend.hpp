@@ -83,6 +83,7 @@ public:
 		uint64_t pliCount = 0;
 		uint64_t firCount = 0;
 		uint64_t packetsRetransmitted = 0;
+		uint32_t jitter = 0; // as the receiver last reported, RTP timestamp units
 		bool hasRoundTripTime = false;
 		uint32_t roundTripTime = 0; // ms
 		uint8_t score = 10;
