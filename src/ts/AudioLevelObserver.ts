@@ -30,6 +30,8 @@ export type AudioLevelObserverObserverEvents = RtpObserverObserverEvents & {
 	silence: [];
 };
 
+export type AudioLevelObserverObserver = EnhancedEventEmitter<AudioLevelObserverObserverEvents>;
+
 /**
  * Reports, every `interval`, the loudest audio producers it watches (from the
  * ssrc-audio-level header extension, RFC 6464): 'volumes' loudest first, or 'silence'

@@ -115,6 +115,8 @@ export type ConsumerObserverEvents = {
 	trace: [ConsumerTraceEventData];
 };
 
+export type ConsumerObserver = EnhancedEventEmitter<ConsumerObserverEvents>;
+
 const TRACE_TYPES: readonly ConsumerTraceEventType[] = ['rtp', 'keyframe', 'nack', 'pli', 'fir'];
 
 type ConsumerConstructorOptions<T extends AppData> = {

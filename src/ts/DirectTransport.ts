@@ -1,5 +1,6 @@
 import { Channel } from './Channel';
 import { Consumer, ConsumerOptions } from './Consumer';
+import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { AppData } from './utils';
@@ -14,6 +15,7 @@ export type DirectTransportOptions<T extends AppData = AppData> = {
 
 export type DirectTransportEvents = TransportEvents & { rtcp: [Buffer] };
 export type DirectTransportObserverEvents = TransportObserverEvents & { rtcp: [Buffer] };
+export type DirectTransportObserver = EnhancedEventEmitter<DirectTransportObserverEvents>;
 
 /**
  * RTP and RTCP to and from JavaScript, no network: `producer.send(buffer)` injects RTP,

@@ -11,18 +11,23 @@ type Events = Record<string, any[]>;
  * exception escape into the library: the error is logged and re-emitted as
  * `listenererror` (eventName, error) so the application can see it.
  */
-export class EnhancedEventEmitter<E extends Events = Events> extends EventEmitter {
+export class EnhancedEventEmitter<
+	E extends Events = Events,
+	// Events every emitter has (as mediasoup's): `listenererror` (eventName, error).
+	BuiltInEvents extends Events = { listenererror: [keyof E, Error] },
+	E2 extends Events = E & BuiltInEvents,
+> extends EventEmitter {
 	constructor() {
 		super();
 		this.setMaxListeners(Infinity);
 	}
 
-	override emit<K extends keyof E & string>(eventName: K, ...args: E[K]): boolean {
+	override emit<K extends keyof E2 & string>(eventName: K, ...args: E2[K]): boolean {
 		return super.emit(eventName, ...args);
 	}
 
 	/** Emits and catches listener errors; returns whether there were listeners. */
-	safeEmit<K extends keyof E & string>(eventName: K, ...args: E[K]): boolean {
+	safeEmit<K extends keyof E2 & string>(eventName: K, ...args: E2[K]): boolean {
 		try {
 			return super.emit(eventName, ...args);
 		} catch (error) {
@@ -36,51 +41,51 @@ export class EnhancedEventEmitter<E extends Events = Events> extends EventEmitte
 		}
 	}
 
-	override on<K extends keyof E & string>(eventName: K, listener: (...args: E[K]) => void): this {
+	override on<K extends keyof E2 & string>(eventName: K, listener: (...args: E2[K]) => void): this {
 		return super.on(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override off<K extends keyof E & string>(eventName: K, listener: (...args: E[K]) => void): this {
+	override off<K extends keyof E2 & string>(eventName: K, listener: (...args: E2[K]) => void): this {
 		return super.off(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override addListener<K extends keyof E & string>(
+	override addListener<K extends keyof E2 & string>(
 		eventName: K,
-		listener: (...args: E[K]) => void
+		listener: (...args: E2[K]) => void
 	): this {
 		return super.addListener(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override prependListener<K extends keyof E & string>(
+	override prependListener<K extends keyof E2 & string>(
 		eventName: K,
-		listener: (...args: E[K]) => void
+		listener: (...args: E2[K]) => void
 	): this {
 		return super.prependListener(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override once<K extends keyof E & string>(eventName: K, listener: (...args: E[K]) => void): this {
+	override once<K extends keyof E2 & string>(eventName: K, listener: (...args: E2[K]) => void): this {
 		return super.once(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override prependOnceListener<K extends keyof E & string>(
+	override prependOnceListener<K extends keyof E2 & string>(
 		eventName: K,
-		listener: (...args: E[K]) => void
+		listener: (...args: E2[K]) => void
 	): this {
 		return super.prependOnceListener(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override removeListener<K extends keyof E & string>(
+	override removeListener<K extends keyof E2 & string>(
 		eventName: K,
-		listener: (...args: E[K]) => void
+		listener: (...args: E2[K]) => void
 	): this {
 		return super.removeListener(eventName, listener as (...args: unknown[]) => void);
 	}
 
-	override removeAllListeners<K extends keyof E & string>(eventName?: K): this {
+	override removeAllListeners<K extends keyof E2 & string>(eventName?: K): this {
 		return super.removeAllListeners(eventName);
 	}
 
-	override listenerCount<K extends keyof E & string>(eventName: K): number {
+	override listenerCount<K extends keyof E2 & string>(eventName: K): number {
 		return super.listenerCount(eventName);
 	}
 }

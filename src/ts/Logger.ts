@@ -9,7 +9,8 @@ export type LoggerEmitterListener = (namespace: string, log: string) => void;
 export type LogEventListeners = {
 	ondebug?: LoggerEmitterListener;
 	onwarn?: LoggerEmitterListener;
-	onerror?: LoggerEmitterListener;
+	/** Error lines, with the Error that caused them when there is one. */
+	onerror?: (namespace: string, log: string, error?: Error) => void;
 };
 
 let logEventListeners: LogEventListeners | undefined;

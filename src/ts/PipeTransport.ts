@@ -1,4 +1,7 @@
 import { Consumer } from './Consumer';
+import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import type { TransportEvents, TransportObserverEvents } from './Transport';
+import type { SctpState } from './TransportTypes';
 import { PlainTransport } from './PlainTransport';
 import { AppData, isPlainObject } from './utils';
 
@@ -17,6 +20,23 @@ export type PipeTransportOptions<T extends AppData = AppData> = {
 	enableSrtp?: boolean;
 	appData?: T;
 };
+
+/** pipeTransport.consume() options: the producer to pipe. */
+export type PipeConsumerOptions<ConsumerAppData extends AppData = AppData> = {
+	producerId: string;
+	appData?: ConsumerAppData;
+};
+
+/** A PipeTransport's events (mediasoup's; it also emits PlainTransport's tuple events). */
+export type PipeTransportEvents = TransportEvents & {
+	sctpstatechange: [SctpState];
+};
+
+export type PipeTransportObserverEvents = TransportObserverEvents & {
+	sctpstatechange: [SctpState];
+};
+
+export type PipeTransportObserver = EnhancedEventEmitter<PipeTransportObserverEvents>;
 
 /**
  * A transport between two routers (router.pipeToRouter(), or by hand between processes

@@ -1,4 +1,5 @@
 import { Channel } from './Channel';
+import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
 import { SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
@@ -52,6 +53,8 @@ export type PlainTransportObserverEvents = TransportObserverEvents & {
 	rtcptuple: [TransportTuple];
 	sctpstatechange: [SctpState];
 };
+
+export type PlainTransportObserver = EnhancedEventEmitter<PlainTransportObserverEvents>;
 
 type EngineDump = {
 	tuple: TransportTuple;

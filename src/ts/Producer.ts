@@ -71,6 +71,8 @@ export type ProducerObserverEvents = {
 	trace: [ProducerTraceEventData];
 };
 
+export type ProducerObserver = EnhancedEventEmitter<ProducerObserverEvents>;
+
 const TRACE_TYPES: readonly ProducerTraceEventType[] = ['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr'];
 
 type ProducerConstructorOptions<T extends AppData> = {

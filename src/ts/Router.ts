@@ -5,6 +5,7 @@ import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
+import type { RouterRtpCodecCapability } from './RtpParameters';
 import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
 import { TransportListenInfo } from './TransportTypes';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
@@ -26,7 +27,7 @@ const logger = new Logger('Router');
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	/** The codecs the router offers; see getSupportedRtpCapabilities(). */
-	mediaCodecs?: RtpCodecCapability[];
+	mediaCodecs?: RouterRtpCodecCapability[];
 	appData?: RouterAppData;
 };
 
@@ -68,6 +69,13 @@ export type RouterObserverEvents = {
 	close: [];
 	newtransport: [AnyTransport];
 	newrtpobserver: [RtpObserver];
+};
+
+export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
+
+/** The pipe transports of a router to others, by the other router's id. */
+export type PipeTransportPair = {
+	[key: string]: PipeTransport;
 };
 
 type RouterConstructorOptions<RouterAppData extends AppData> = {

@@ -23,6 +23,8 @@ export type RtpObserverObserverEvents = {
 	removeproducer: [Producer];
 };
 
+export type RtpObserverObserver = EnhancedEventEmitter<RtpObserverObserverEvents>;
+
 export type RtpObserverAddRemoveProducerOptions = { producerId: string };
 
 type RtpObserverConstructorOptions<T extends AppData> = {

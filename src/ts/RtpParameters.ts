@@ -31,6 +31,14 @@ export type RtpCapabilities = {
 };
 
 /**
+ * The RTP capabilities of a router, as given to createRouter() / updateMediaCodecs()
+ * and returned by getSupportedRtpCapabilities(): codecs need no preferredPayloadType.
+ */
+export type RouterRtpCapabilities = Omit<RtpCapabilities, 'codecs'> & {
+	codecs?: RouterRtpCodecCapability[];
+};
+
+/**
  * Codec-specific parameters, as they appear in an SDP a=fmtp line (for example
  * 'packetization-mode' and 'profile-level-id' for H264, 'profile-id' for VP9,
  * 'apt' for RTX). Values are strings or numbers.
@@ -88,6 +96,14 @@ export type RtpCodecCapability = {
 	 * RTCP feedback messages (RFC 4585 a=rtcp-fb) usable with this codec.
 	 */
 	rtcpFeedback?: RtcpFeedback[];
+};
+
+/**
+ * A codec of a router's `mediaCodecs`: an RtpCodecCapability whose
+ * preferredPayloadType may be left out (the router then picks one).
+ */
+export type RouterRtpCodecCapability = Omit<RtpCodecCapability, 'preferredPayloadType'> & {
+	preferredPayloadType?: number;
 };
 
 /**

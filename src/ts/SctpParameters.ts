@@ -35,6 +35,16 @@ export type NumSctpStreams = {
 };
 
 /**
+ * What the SCTP association negotiated (transport.sctpNegotiatedCapabilities).
+ */
+export type SctpNegotiatedCapabilities = {
+	/** Outgoing streams agreed with the remote (OS). */
+	negotiatedMaxOutboundStreams: number;
+	/** Incoming streams agreed with the remote (MIS). */
+	negotiatedMaxInboundStreams: number;
+};
+
+/**
  * SCTP association parameters of a transport.
  */
 export type SctpParameters = {

@@ -5,6 +5,9 @@ import * as ortc from './ortc';
 import { Producer, ProducerOptions, ProducerType } from './Producer';
 import { RtpCapabilities, RtpParameters } from './RtpParameters';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import type { DataConsumer } from './DataConsumerTypes';
+import type { DataProducer } from './DataProducerTypes';
+import type { TransportTraceEventData } from './TransportTypes';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { TransportTraceEventType } from './TransportTypes';
@@ -17,22 +20,26 @@ const TRACE_EVENT_TYPES: readonly TransportTraceEventType[] = ['probation', 'bwe
 export type TransportEvents = {
 	routerclose: [];
 	listenserverclose: [];
-	trace: [unknown];
+	trace: [TransportTraceEventData];
 	listenererror: [string, Error];
 	'@close': [];
 	'@listenserverclose': [];
 	'@newproducer': [Producer];
 	'@producerclose': [Producer];
+	'@newdataproducer': [DataProducer];
+	'@dataproducerclose': [DataProducer];
 };
 
 export type TransportObserverEvents = {
 	close: [];
 	newproducer: [Producer];
 	newconsumer: [Consumer];
-	newdataproducer: [unknown];
-	newdataconsumer: [unknown];
-	trace: [unknown];
+	newdataproducer: [DataProducer];
+	newdataconsumer: [DataConsumer];
+	trace: [TransportTraceEventData];
 };
+
+export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
 
 /** What a transport needs from its router (passed down at creation). */
 export type RouterAccess = {

@@ -2,6 +2,20 @@ import { AppData } from './utils';
 
 export type TransportProtocol = 'udp' | 'tcp';
 
+/** A range of ports to listen on (TransportListenInfo portRange). */
+export type TransportPortRange = {
+	min: number;
+	max: number;
+};
+
+/** Socket options of a TransportListenInfo. */
+export type TransportSocketFlags = {
+	/** IPv6 only: do not take IPv4 too when listening on '::'. */
+	ipv6Only?: boolean;
+	/** UDP only: SO_REUSEPORT, to share the port with other sockets. */
+	udpReusePort?: boolean;
+};
+
 /** Where a transport or WebRtcServer listens (mediasoup v3 TransportListenInfo). */
 export type TransportListenInfo = {
 	protocol: TransportProtocol;
@@ -15,8 +29,8 @@ export type TransportListenInfo = {
 	exposeInternalIp?: boolean;
 	/** A fixed port; otherwise one from portRange, or from the worker's rtcMinPort..rtcMaxPort. */
 	port?: number;
-	portRange?: { min: number; max: number };
-	flags?: { ipv6Only?: boolean; udpReusePort?: boolean };
+	portRange?: TransportPortRange;
+	flags?: TransportSocketFlags;
 	sendBufferSize?: number;
 	recvBufferSize?: number;
 };

@@ -34,6 +34,23 @@ export type WebRtcServerObserverEvents = {
 	webrtctransportunhandled: [WebRtcTransport];
 };
 
+export type WebRtcServerObserver = EnhancedEventEmitter<WebRtcServerObserverEvents>;
+
+/** Where a WebRtcServer listens: a TransportListenInfo. */
+export type WebRtcServerListenInfo = TransportListenInfo;
+
+/** An IP address and port (WebRtcServerDump sockets). */
+export type IpPort = {
+	ip: string;
+	port: number;
+};
+
+/** A local ICE username fragment and the WebRtcTransport it belongs to (WebRtcServerDump). */
+export type IceUserNameFragment = {
+	localIceUsernameFragment: string;
+	webRtcTransportId: string;
+};
+
 /**
  * Shared UDP/TCP ports for many WebRtcTransports (worker.createWebRtcServer()). Closing
  * it closes every transport on it ('listenserverclose').

@@ -1,4 +1,5 @@
 import { Channel } from './Channel';
+import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
 import { NumSctpStreams, SctpParameters } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
@@ -18,11 +19,17 @@ export type IceCandidate = {
 	ip: string;
 	protocol: 'udp' | 'tcp';
 	port: number;
-	type: 'host';
-	tcpType?: 'passive';
+	type: IceCandidateType;
+	tcpType?: IceCandidateTcpType;
 };
 
 export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+/** mediaplane, as mediasoup, is always ICE Lite: 'controlled'. */
+export type IceRole = 'controlled' | 'controlling';
+/** mediaplane, as mediasoup, only gathers host candidates. */
+export type IceCandidateType = 'host';
+/** mediaplane, as mediasoup, only listens for TCP ('passive'). */
+export type IceCandidateTcpType = 'passive';
 
 export type DtlsRole = 'auto' | 'client' | 'server';
 export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
@@ -79,6 +86,8 @@ export type WebRtcTransportObserverEvents = TransportObserverEvents & {
 	dtlsstatechange: [DtlsState];
 	sctpstatechange: [SctpState];
 };
+
+export type WebRtcTransportObserver = EnhancedEventEmitter<WebRtcTransportObserverEvents>;
 
 type WebRtcTransportConstructorOptions<T extends AppData> = {
 	transportId: string;

@@ -112,6 +112,8 @@ export type WorkerObserverEvents = {
 	newrouter: [Router];
 };
 
+export type WorkerObserver = EnhancedEventEmitter<WorkerObserverEvents>;
+
 type EngineLogLine = { level: 'debug' | 'warn' | 'error'; source: string; text: string };
 
 /** Validates WorkerSettings before anything crosses into C++. */

@@ -9,6 +9,7 @@ import { RtpCapabilities } from './RtpParameters';
 import { supportedRtpCapabilities } from './supportedRtpCapabilities';
 import { AppData, clone } from './utils';
 import { validateWorkerSettings, Worker, WorkerSettings } from './Worker';
+import type { ObserverEvents } from './indexTypes';
 
 export { InvalidStateError, NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
 /** The error classes (mediasoup 3.21+'s `mediasoup.errors`). */
@@ -23,9 +24,7 @@ export * as types from './types';
 
 const logger = new Logger();
 
-export type ObserverEvents = {
-	newworker: [Worker];
-};
+export type { ObserverEvents } from './indexTypes';
 
 /** The package version. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -12,13 +12,17 @@ export type {
 	WorkerDump,
 	WorkerEvents,
 	WorkerObserverEvents,
+	WorkerObserver,
 } from './Worker';
 export type { Worker } from './Worker';
-export type { Router, RouterOptions, RouterDump, RouterEvents, RouterObserverEvents } from './Router';
-export type { AppData } from './utils';
+export type {
+	Router, RouterOptions, RouterDump, RouterEvents, RouterObserverEvents, RouterObserver, PipeTransportPair,
+} from './Router';
+export type { AppData, Either } from './utils';
+export type { Index, Observer, ObserverEvents, LogEventListeners } from './indexTypes';
 export type { ScalabilityMode } from './scalabilityModes';
-export { UnsupportedError, InvalidStateError } from './errors';
-export type { Transport, TransportEvents, TransportObserverEvents } from './Transport';
+export { UnsupportedError, InvalidStateError, WorkerClosedError, NotFoundError } from './errors';
+export type { Transport, TransportEvents, TransportObserverEvents, TransportObserver } from './Transport';
 export type * from './TransportTypes';
 export type {
 	WebRtcTransport,
@@ -26,8 +30,12 @@ export type {
 	WebRtcTransportDump,
 	WebRtcTransportEvents,
 	WebRtcTransportObserverEvents,
+	WebRtcTransportObserver,
 	IceParameters,
 	IceCandidate,
+	IceCandidateType,
+	IceCandidateTcpType,
+	IceRole,
 	IceState,
 	DtlsRole,
 	DtlsState,
@@ -41,6 +49,10 @@ export type {
 	WebRtcServerDump,
 	WebRtcServerEvents,
 	WebRtcServerObserverEvents,
+	WebRtcServerObserver,
+	WebRtcServerListenInfo,
+	IpPort,
+	IceUserNameFragment,
 } from './WebRtcServer';
 export type {
 	Producer,
@@ -53,6 +65,7 @@ export type {
 	ProducerStat,
 	ProducerEvents,
 	ProducerObserverEvents,
+	ProducerObserver,
 } from './Producer';
 export type {
 	Consumer,
@@ -65,19 +78,35 @@ export type {
 	ConsumerStat,
 	ConsumerEvents,
 	ConsumerObserverEvents,
+	ConsumerObserver,
 } from './Consumer';
 export type {
 	PlainTransport,
 	PlainTransportOptions,
 	PlainTransportEvents,
 	PlainTransportObserverEvents,
+	PlainTransportObserver,
 	SrtpParameters,
 	SrtpCryptoSuite,
 } from './PlainTransport';
-export type { PipeTransport, PipeTransportOptions } from './PipeTransport';
+export type {
+	PipeTransport, PipeTransportOptions, PipeConsumerOptions, PipeTransportEvents, PipeTransportObserverEvents,
+	PipeTransportObserver,
+} from './PipeTransport';
 export type { PipeToRouterOptions, PipeToRouterResult } from './Router';
-export type { DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents } from './DirectTransport';
-export type { RtpObserver, RtpObserverType, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverAddRemoveProducerOptions } from './RtpObserver';
+export type {
+	DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents, DirectTransportObserver,
+} from './DirectTransport';
+export type {
+	RtpObserver, RtpObserverType, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverObserver,
+	RtpObserverAddRemoveProducerOptions,
+} from './RtpObserver';
 export type {
 	AudioLevelObserver, AudioLevelObserverOptions, AudioLevelObserverVolume, AudioLevelObserverEvents, AudioLevelObserverObserverEvents,
+	AudioLevelObserverObserver,
 } from './AudioLevelObserver';
+// Types only until their classes land (other issues): data channels and the active
+// speaker observer.
+export type * from './DataProducerTypes';
+export type * from './DataConsumerTypes';
+export type * from './ActiveSpeakerObserverTypes';

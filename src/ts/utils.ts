@@ -53,7 +53,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export type AppData = Record<string, unknown>;
+export type AppData = { [key: string]: unknown };
+
+type Only<T, U> = { [P in keyof T]: T[P] } & { [P in keyof U]?: never };
+
+/** One of two option shapes, never fields of both (mediasoup's `Either`). */
+export type Either<T, U> = Only<T, U> | Only<U, T>;
 
 /** Validates the `appData` option shared by every create method. */
 export function validateAppData(appData: unknown, field = 'appData'): AppData {
