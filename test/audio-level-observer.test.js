@@ -178,7 +178,7 @@ t.test('volumes loudest first, threshold, silence, pause, remove, close', async 
 	router.close();
 	t.equal(routerClosed, true, "'routerclose' when the router closes");
 	t.equal(observer.closed, true);
-	await t.rejects(observer.pause(), InvalidStateError);
+	await t.rejects(observer.pause(), mediaplane.NotFoundError);
 });
 
 t.test('bad input', async (t) => {
@@ -194,7 +194,7 @@ t.test('bad input', async (t) => {
 	await t.rejects(router.createAudioLevelObserver({ interval: 'x' }), { name: 'TypeError', message: /interval/ });
 	await t.rejects(router.createAudioLevelObserver('x'), { name: 'TypeError' });
 	const observer = await router.createAudioLevelObserver();
-	await t.rejects(observer.addProducer({ producerId: 'nope' }), { name: 'TypeError', message: /not found/ });
+	await t.rejects(observer.addProducer({ producerId: 'nope' }), { name: 'NotFoundError', message: /not found/ });
 	await t.rejects(observer.addProducer({}), { name: 'TypeError', message: /producerId/ });
 	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true });
 	const video = await transport.produce({
@@ -203,7 +203,7 @@ t.test('bad input', async (t) => {
 	});
 	await t.rejects(observer.addProducer({ producerId: video.id }), { name: 'TypeError', message: /audio/ });
 	observer.close();
-	await t.rejects(observer.addProducer({ producerId: video.id }), InvalidStateError);
+	await t.rejects(observer.addProducer({ producerId: video.id }), mediaplane.NotFoundError);
 	router.close();
-	await t.rejects(router.createAudioLevelObserver(), InvalidStateError);
+	await t.rejects(router.createAudioLevelObserver(), mediaplane.NotFoundError);
 });

@@ -67,7 +67,7 @@ t.test('producer.send() in, consumer rtp events out', async (t) => {
 	t.throws(() => producer.send('x'), { name: 'TypeError', message: /rtpPacket/ });
 	t.throws(() => consumerTransport.sendRtcp(5), { name: 'TypeError', message: /rtcpPacket/ });
 	producer.close();
-	t.throws(() => producer.send(vp8Packet(1, 1, true)), mediaplane.InvalidStateError);
+	t.throws(() => producer.send(vp8Packet(1, 1, true)), mediaplane.NotFoundError);
 	const other = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
 	const webrtcProducer = await other.produce({
 		kind: 'video',

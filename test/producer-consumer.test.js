@@ -85,7 +85,19 @@ t.test('produce(): mapping, events, dump, pause/resume', async (t) => {
 	const audio = await sendTransport.produce({ kind: 'audio', rtpParameters: audioRtpParameters() });
 	t.equal(audio.kind, 'audio');
 	await t.rejects(sendTransport.produce({ id: audio.id, kind: 'audio', rtpParameters: audioRtpParameters(333) }), { name: 'TypeError', message: /already exists/ });
-	await t.rejects(sendTransport.produce({ kind: 'audio', rtpParameters: audioRtpParameters() }), /SSRC/, 'an SSRC already in use');
+	// As mediasoup: a MID or an SSRC already used on the transport is an Error.
+	await t.rejects(sendTransport.produce({ kind: 'audio', rtpParameters: audioRtpParameters() }), /MID/, 'a MID already in use');
+	await t.rejects(sendTransport.produce({ kind: 'audio', rtpParameters: { ...audioRtpParameters(), mid: 'other' } }), /SSRC/,
+		'an SSRC already in use');
+	// No MID and a single encoding with neither RID nor SSRC: nothing could match its RTP.
+	const { mid: _mid, ...noMid } = audioRtpParameters(444);
+	await t.rejects(sendTransport.produce({ kind: 'audio', rtpParameters: { ...noMid, encodings: [{}] } }), TypeError);
+	// No encodings at all: one is added and matched by the MID (mediasoup's rule).
+	const noEncodings = await sendTransport.produce({
+		kind: 'audio', rtpParameters: { ...audioRtpParameters(), mid: 'no-encodings', encodings: undefined },
+	});
+	t.equal(noEncodings.rtpParameters.encodings.length, 1);
+	t.equal(noEncodings.rtpParameters.rtcp.cname, audio.rtpParameters.rtcp.cname, 'one CNAME per transport');
 });
 
 t.test('consume(): parameters, mids, canConsume, producer events', async (t) => {
@@ -142,7 +154,9 @@ t.test('consume(): parameters, mids, canConsume, producer events', async (t) => 
 	await t.rejects(consumer.setPriority(0), { name: 'TypeError', message: /priority/ });
 	await t.rejects(consumer.setPriority(256), { name: 'TypeError', message: /priority/ });
 	await t.rejects(consumer.setPreferredLayers({ spatialLayer: -1 }), { name: 'TypeError', message: /spatialLayer/ });
-	await t.rejects(consumer.enableTraceEvent(['bwe']), { name: 'TypeError', message: /types/ });
+	await t.resolves(consumer.enableTraceEvent(['bwe']), 'an unknown type is ignored, as mediasoup');
+	t.same((await consumer.dump()).traceEventTypes, []);
+	await t.rejects(consumer.enableTraceEvent([null]), { name: 'TypeError', message: /string/ });
 });
 
 t.test('closing cascades and their events', async (t) => {

@@ -57,7 +57,7 @@ t.test('router.close() releases it in the engine and emits observer close', asyn
 	router.close();
 	t.equal(router.closed, true);
 	t.equal(closes, 1, 'observer close emitted once');
-	await t.rejects(router.dump(), InvalidStateError);
+	await t.rejects(router.dump(), mediaplane.NotFoundError);
 	t.same((await worker.dump()).routerIds, [], 'engine router is gone');
 	worker.close();
 	t.equal(workerCloses, 0, 'a router closed before its worker gets no workerclose');
@@ -97,5 +97,5 @@ t.test('updateMediaCodecs() regenerates the capabilities, and keeps them on bad 
 	t.throws(() => router.updateMediaCodecs([{ kind: 'video', mimeType: 'video/nope', clockRate: 90000 }]), UnsupportedError);
 	t.same(router.rtpCapabilities.codecs.map((c) => c.mimeType), ['audio/opus'], 'unchanged after a failed update');
 	router.close();
-	t.throws(() => router.updateMediaCodecs([]), InvalidStateError);
+	t.throws(() => router.updateMediaCodecs([]), mediaplane.NotFoundError);
 });

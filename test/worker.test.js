@@ -70,12 +70,12 @@ t.test('close() closes routers, emits events in order and rejects later requests
 	worker.close(); // idempotent
 	t.same(order, ['router workerclose', 'router observer close', 'worker observer close']);
 	t.equal(router.closed, true);
-	t.ok(['resolved', 'InvalidStateError'].includes(await inFlight), 'in-flight request settles');
-	await t.rejects(worker.dump(), InvalidStateError);
-	await t.rejects(worker.getResourceUsage(), InvalidStateError);
-	await t.rejects(worker.updateSettings({ logLevel: 'debug' }), InvalidStateError);
-	await t.rejects(worker.createRouter(), InvalidStateError);
-	await t.rejects(router.dump(), InvalidStateError);
+	t.ok(['resolved', 'WorkerClosedError'].includes(await inFlight), 'in-flight request settles');
+	await t.rejects(worker.dump(), mediaplane.WorkerClosedError);
+	await t.rejects(worker.getResourceUsage(), mediaplane.WorkerClosedError);
+	await t.rejects(worker.updateSettings({ logLevel: 'debug' }), mediaplane.WorkerClosedError);
+	await t.rejects(worker.createRouter(), mediaplane.WorkerClosedError);
+	await t.rejects(router.dump(), mediaplane.WorkerClosedError);
 	t.equal(worker.died, false, 'a normal close is not a death');
 });
 
@@ -119,6 +119,12 @@ t.test('a fatal engine error emits died, closes routers, and the process lives',
 	const order = [];
 	router.on('workerclose', () => order.push('router workerclose'));
 	worker.observer.on('close', () => order.push('worker observer close'));
+	let subprocessCloses = 0;
+	worker.on('subprocessclose', (...args) => {
+		subprocessCloses += 1;
+		order.push('subprocessclose');
+		t.same(args, [], 'subprocessclose carries no arguments, as mediasoup');
+	});
 	const died = new Promise((resolve) => worker.on('died', (error) => {
 		order.push('died');
 		resolve(error);
@@ -135,11 +141,14 @@ t.test('a fatal engine error emits died, closes routers, and the process lives',
 	t.equal(worker.died, true);
 	t.equal(worker.closed, true);
 	t.equal(router.closed, true);
-	t.same(order, ['router workerclose', 'died', 'worker observer close']);
+	t.same(order, ['router workerclose', 'died', 'subprocessclose', 'worker observer close'],
+		"as mediasoup's workerDied(): died, subprocessclose, then observer close");
+	t.equal(worker.subprocessClosed, true);
+	t.equal(subprocessCloses, 1);
 	const [event, listenerFailure] = await listenerError;
 	t.equal(event, 'died');
 	t.equal(listenerFailure.message, 'listener bug');
-	await t.rejects(worker.dump(), InvalidStateError);
+	await t.rejects(worker.dump(), mediaplane.WorkerClosedError);
 	// The process and other workers are unaffected.
 	const other = await mediaplane.createWorker();
 	t.equal((await other.dump()).pid, process.pid);
@@ -171,4 +180,24 @@ t.test('creating and closing many workers frees their memory', async (t) => {
 	global.gc?.();
 	const grownMiB = (process.memoryUsage().rss - before) / (1024 * 1024);
 	t.ok(grownMiB < 25, `RSS grew ${grownMiB.toFixed(1)} MiB over 300 workers (a leaked 8 MiB thread stack each would be far more)`);
+});
+
+t.test('subprocessclose fires once the worker thread has ended after close(), as mediasoup subprocesses', async (t) => {
+	const worker = await mediaplane.createWorker();
+	await worker.createRouter();
+	t.equal(worker.subprocessClosed, false);
+	let count = 0;
+	const closed = new Promise((resolve) => worker.on('subprocessclose', (...args) => {
+		count += 1;
+		resolve(args);
+	}));
+	worker.close();
+	t.equal(worker.closed, true);
+	// The usual shutdown pattern of mediasoup applications and test suites.
+	if (!worker.subprocessClosed) t.same(await closed, []);
+	t.equal(worker.subprocessClosed, true);
+	worker.close();
+	await new Promise((resolve) => setTimeout(resolve, 50));
+	t.equal(count, 1, 'emitted once, even after another close()');
+	await t.rejects(worker.dump(), mediaplane.WorkerClosedError);
 });

@@ -4,7 +4,7 @@ import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { ProducerScore } from './Producer';
 import { MediaKind, RtpCapabilities, RtpEncodingParameters, RtpParameters } from './RtpParameters';
-import { AppData, clone, isPlainObject } from './utils';
+import { AppData, clone, isPlainObject, knownTraceEventTypes } from './utils';
 
 import { dumpRtpEncoding, dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
 import type { RtpStreamRecvStats, RtpStreamSendStats } from './rtpStreamStatsTypes';
@@ -290,38 +290,45 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 
 	async pause(): Promise<void> {
 		this.#assertOpen('pause()');
-		const wasPaused = this.#paused;
 		await this.#channel.request('consumer.pause', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = true;
 		if (!wasPaused && !this.#producerPaused) this.#observer?.safeEmit('pause');
 	}
 
 	async resume(): Promise<void> {
 		this.#assertOpen('resume()');
-		const wasPaused = this.#paused;
 		await this.#channel.request('consumer.resume', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = false;
 		if (wasPaused && !this.#producerPaused) this.#observer?.safeEmit('resume');
 	}
 
 	async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
-		this.#assertOpen('setPreferredLayers()');
+		// Arguments first, then state (as mediasoup: bad arguments are a TypeError even
+		// on a closed consumer).
 		if (typeof spatialLayer !== 'number' || !Number.isInteger(spatialLayer) || spatialLayer < 0) {
 			throw new TypeError('invalid spatialLayer: must be a non-negative integer');
 		}
-		if (temporalLayer !== undefined && (!Number.isInteger(temporalLayer) || temporalLayer < 0)) {
+		if (temporalLayer != null && (!Number.isInteger(temporalLayer) || temporalLayer < 0)) {
 			throw new TypeError('invalid temporalLayer: must be a non-negative integer');
 		}
+		if (temporalLayer === null) temporalLayer = undefined;
+		this.#assertOpen('setPreferredLayers()');
 		const result = await this.#channel.request<{ preferredLayers?: ConsumerLayers }>(
 			'consumer.setPreferredLayers', this.#id, { spatialLayer, temporalLayer });
 		this.#preferredLayers = result?.preferredLayers;
 	}
 
 	async setPriority(priority: number): Promise<void> {
-		this.#assertOpen('setPriority()');
 		if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > 255) {
 			throw new TypeError('invalid priority: must be an integer from 1 to 255');
 		}
+		this.#assertOpen('setPriority()');
 		await this.#channel.request('consumer.setPriority', this.#id, { priority });
 		this.#priority = priority;
 	}
@@ -336,12 +343,11 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	}
 
 	async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
+		const known = knownTraceEventTypes(types, TRACE_TYPES, (type) =>
+			logger.warn('enableTraceEvent() | ignoring unknown type "%s"', type)
+		);
 		this.#assertOpen('enableTraceEvent()');
-		if (!Array.isArray(types)) throw new TypeError('types must be an array');
-		for (const type of types) {
-			if (!TRACE_TYPES.includes(type)) throw new TypeError(`invalid types entry: "${String(type)}"`);
-		}
-		await this.#channel.request('consumer.enableTraceEvent', this.#id, { types });
+		await this.#channel.request('consumer.enableTraceEvent', this.#id, { types: known });
 	}
 
 	#markClosed(): void {

@@ -23,6 +23,11 @@ export type DirectTransportObserver = EnhancedEventEmitter<DirectTransportObserv
  * transport's own RTCP arrives as 'rtcp' events.
  */
 export class DirectTransport<T extends AppData = AppData> extends Transport<T, DirectTransportEvents, DirectTransportObserverEvents> {
+	/** 'direct' (mediasoup 3.15+). */
+	get type(): 'direct' {
+		return 'direct';
+	}
+
 	readonly #routerId: string;
 	readonly #routerAccess: RouterAccess;
 

@@ -45,6 +45,11 @@ export type PipeTransportObserver = EnhancedEventEmitter<PipeTransportObserverEv
  * producer's stream as the router sees it.
  */
 export class PipeTransport<T extends AppData = AppData> extends PlainTransport<T> {
+	/** 'pipe' (mediasoup 3.15+). */
+	override get type(): 'pipe' {
+		return 'pipe';
+	}
+
 	#enableRtx = false;
 
 	/** @private */

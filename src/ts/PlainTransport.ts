@@ -4,7 +4,7 @@ import { Logger } from './Logger';
 import { SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
-import { AppData, isPlainObject } from './utils';
+import { AppData, isPlainObject, clone } from './utils';
 
 const logger = new Logger('PlainTransport');
 
@@ -98,12 +98,17 @@ type PlainTransportConstructorOptions<T extends AppData> = {
 
 /** Plain RTP/RTCP (optionally SRTP) over UDP, for ffmpeg, GStreamer, recorders... */
 export class PlainTransport<T extends AppData = AppData> extends Transport<T, PlainTransportEvents, PlainTransportObserverEvents> {
+	/** 'plain' ('pipe' for a PipeTransport; mediasoup 3.15+). */
+	get type(): 'plain' | 'pipe' {
+		return 'plain';
+	}
+
 	readonly #routerId: string;
 	#tuple: TransportTuple;
 	#rtcpTuple?: TransportTuple;
 	readonly #rtcpMux: boolean;
 	readonly #comedia: boolean;
-	readonly #srtpParameters?: SrtpParameters;
+	#srtpParameters?: SrtpParameters;
 	readonly #sctpParameters?: SctpParameters;
 	#sctpState?: SctpState;
 	#connected = false;
@@ -122,11 +127,11 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	}
 
 	get tuple(): TransportTuple {
-		return this.#tuple;
+		return { ...this.#tuple };
 	}
 
 	get rtcpTuple(): TransportTuple | undefined {
-		return this.#rtcpTuple;
+		return this.#rtcpTuple ? { ...this.#rtcpTuple } : undefined;
 	}
 
 	get rtcpMux(): boolean {
@@ -143,7 +148,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return this.#sctpParameters;
+		return this.#sctpParameters ? clone(this.#sctpParameters) : undefined;
 	}
 
 	get sctpState(): SctpState | undefined {
@@ -170,12 +175,19 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		}
 		const engineSrtp = this.#srtpParameters ? srtpParametersToEngine(srtpParameters) : undefined;
 		if (!this.#srtpParameters && srtpParameters !== undefined) throw new TypeError('srtpParameters given but enableSrtp is off');
-		const result = await this.channel.requestWithBinary<{ tuple?: TransportTuple; rtcpTuple?: TransportTuple }>('transport.connect', this.id, {
+		const result = await this.channel.requestWithBinary<{
+			tuple?: TransportTuple;
+			rtcpTuple?: TransportTuple;
+			srtpParameters?: { cryptoSuite: SrtpCryptoSuite; key: Buffer };
+		}>('transport.connect', this.id, {
 			ip, port, rtcpPort, srtpParameters: engineSrtp,
 		});
 		this.#connected = true;
 		if (result?.tuple) this.#tuple = result.tuple;
 		if (result?.rtcpTuple) this.#rtcpTuple = result.rtcpTuple;
+		// The remote's crypto suite is adopted for both directions (with a new local key
+		// when it differs from the one we offered).
+		if (result?.srtpParameters) this.#srtpParameters = srtpParametersFromEngine(result.srtpParameters);
 	}
 
 	protected override markClosed(): void {

@@ -3,7 +3,7 @@ import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { MediaKind, RtpParameters } from './RtpParameters';
-import { AppData, clone } from './utils';
+import { AppData, clone, knownTraceEventTypes } from './utils';
 import { dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
 import type { RtpMapping } from './ortc';
 import type { RtpStreamRecvStats } from './rtpStreamStatsTypes';
@@ -213,16 +213,20 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 
 	async pause(): Promise<void> {
 		this.#assertOpen('pause()');
-		const wasPaused = this.#paused;
 		await this.#channel.request('producer.pause', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = true;
 		if (!wasPaused) this.#observer.safeEmit('pause');
 	}
 
 	async resume(): Promise<void> {
 		this.#assertOpen('resume()');
-		const wasPaused = this.#paused;
 		await this.#channel.request('producer.resume', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = false;
 		if (wasPaused) this.#observer.safeEmit('resume');
 	}
@@ -241,12 +245,11 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 	}
 
 	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
+		const known = knownTraceEventTypes(types, TRACE_TYPES, (type) =>
+			logger.warn('enableTraceEvent() | ignoring unknown type "%s"', type)
+		);
 		this.#assertOpen('enableTraceEvent()');
-		if (!Array.isArray(types)) throw new TypeError('types must be an array');
-		for (const type of types) {
-			if (!TRACE_TYPES.includes(type)) throw new TypeError(`invalid types entry: "${String(type)}"`);
-		}
-		await this.#channel.request('producer.enableTraceEvent', this.#id, { types });
+		await this.#channel.request('producer.enableTraceEvent', this.#id, { types: known });
 	}
 
 	#markClosed(): void {

@@ -125,6 +125,11 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	}
 
 	/** The router's RTP capabilities (a copy: changing it changes nothing). */
+	/** @private For tests (as mediasoup's `transportsForTesting`): the open transports by id. */
+	get transportsForTesting(): Map<string, AnyTransport> {
+		return this.#transports;
+	}
+
 	get rtpCapabilities(): RtpCapabilities {
 		return clone(this.#rtpCapabilities);
 	}

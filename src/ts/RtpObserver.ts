@@ -113,16 +113,20 @@ export abstract class RtpObserver<
 
 	async pause(): Promise<void> {
 		this.#assertOpen('pause()');
-		const wasPaused = this.#paused;
 		await this.channel.request('rtpObserver.pause', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = true;
 		if (!wasPaused) (this.#observer as EnhancedEventEmitter<RtpObserverObserverEvents>).safeEmit('pause');
 	}
 
 	async resume(): Promise<void> {
 		this.#assertOpen('resume()');
-		const wasPaused = this.#paused;
 		await this.channel.request('rtpObserver.resume', this.#id);
+		// Decided when the engine answers (answers come in call order), as mediasoup: a
+		// burst of unawaited pause()/resume() calls emits one event per actual change.
+		const wasPaused = this.#paused;
 		this.#paused = false;
 		if (wasPaused) (this.#observer as EnhancedEventEmitter<RtpObserverObserverEvents>).safeEmit('resume');
 	}

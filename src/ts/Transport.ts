@@ -10,8 +10,8 @@ import type { DataProducer } from './DataProducerTypes';
 import type { TransportTraceEventData } from './TransportTypes';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
-import { TransportTraceEventType } from './TransportTypes';
-import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
+import { TransportTraceEventType, TransportType } from './TransportTypes';
+import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData, knownTraceEventTypes } from './utils';
 
 const logger = new Logger('Transport');
 
@@ -156,30 +156,29 @@ export abstract class Transport<
 	}
 
 	async setMaxIncomingBitrate(bitrate: number): Promise<void> {
-		this.assertOpen('setMaxIncomingBitrate()');
 		validateBitrate(bitrate);
+		this.assertOpen('setMaxIncomingBitrate()');
 		await this.channel.request('transport.setMaxIncomingBitrate', this.#id, { bitrate });
 	}
 
 	async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
-		this.assertOpen('setMaxOutgoingBitrate()');
 		validateBitrate(bitrate);
+		this.assertOpen('setMaxOutgoingBitrate()');
 		await this.channel.request('transport.setMaxOutgoingBitrate', this.#id, { bitrate });
 	}
 
 	async setMinOutgoingBitrate(bitrate: number): Promise<void> {
-		this.assertOpen('setMinOutgoingBitrate()');
 		validateBitrate(bitrate);
+		this.assertOpen('setMinOutgoingBitrate()');
 		await this.channel.request('transport.setMinOutgoingBitrate', this.#id, { bitrate });
 	}
 
 	async enableTraceEvent(types: TransportTraceEventType[] = []): Promise<void> {
+		const known = knownTraceEventTypes(types, TRACE_EVENT_TYPES, (type) =>
+			logger.warn('enableTraceEvent() | ignoring unknown type "%s"', type)
+		);
 		this.assertOpen('enableTraceEvent()');
-		if (!Array.isArray(types)) throw new TypeError('types must be an array');
-		for (const type of types) {
-			if (!TRACE_EVENT_TYPES.includes(type)) throw new TypeError(`invalid types entry: "${String(type)}"`);
-		}
-		await this.channel.request('transport.enableTraceEvent', this.#id, { types });
+		await this.channel.request('transport.enableTraceEvent', this.#id, { types: known });
 	}
 
 	/** Injects media into the router: the endpoint sends RTP with these parameters. */
@@ -198,12 +197,19 @@ export abstract class Transport<
 		if (!isPlainObject(rtpParameters)) throw new TypeError('missing rtpParameters');
 		const params = clone(rtpParameters) as RtpParameters;
 		ortc.validateRtpParameters(params);
-		if (!params.rtcp) params.rtcp = {};
-		if (!params.rtcp.cname) {
-			this.#cnameForProducers ??= generateUUIDv4().slice(0, 8);
-			params.rtcp.cname = this.#cnameForProducers;
+		// As mediasoup: no encodings means one, matched by the MID (or refused by the
+		// engine when there is no MID either).
+		if (params.encodings!.length === 0) params.encodings = [{}];
+		params.rtcp ??= {};
+		if (this.keepsProducerCnames) {
+			// A pipe carries producers of many senders: each keeps its own CNAME (a
+			// shared one would tell the engine they share a clock).
+			params.rtcp.cname ||= generateUUIDv4().slice(0, 8);
 		} else {
-			this.#cnameForProducers ??= params.rtcp.cname;
+			// One endpoint, one CNAME (RFC 7022): the first one given, or a random one,
+			// for every producer of the transport.
+			this.#cnameForProducers ??= params.rtcp.cname || generateUUIDv4().slice(0, 8);
+			params.rtcp.cname = this.#cnameForProducers;
 		}
 		const routerRtpCapabilities = this.#routerAccess.getRouterRtpCapabilities();
 		// Throws UnsupportedError when the router cannot take these codecs.
@@ -343,6 +349,14 @@ export abstract class Transport<
 	/** True for a DirectTransport (its producers take packets from JavaScript). */
 	protected get isDirect(): boolean {
 		return false;
+	}
+
+	/** 'webrtc', 'plain', 'pipe' or 'direct'. */
+	abstract get type(): TransportType;
+
+	/** Pipe transports keep each producer's own CNAME (see produce()). */
+	private get keepsProducerCnames(): boolean {
+		return this.type === 'pipe';
 	}
 
 	/** The router this transport belongs to (requests that close it go there). */

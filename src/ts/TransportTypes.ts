@@ -61,3 +61,6 @@ export type TransportTraceEventData = {
 export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 export type TransportBaseOptions<T extends AppData = AppData> = { appData?: T };
+
+/** Which kind of transport an object is (`transport.type`, mediasoup 3.15+). */
+export type TransportType = 'webrtc' | 'plain' | 'pipe' | 'direct';

@@ -115,6 +115,11 @@ export class WebRtcServer<T extends AppData = AppData> extends EnhancedEventEmit
 		this.#observer.safeEmit('close');
 	}
 
+	/** @private For tests (as mediasoup's `webRtcTransportsForTesting`): its open transports by id. */
+	get webRtcTransportsForTesting(): Map<string, WebRtcTransport> {
+		return new Map([...this.#transports].map((transport) => [transport.id, transport]));
+	}
+
 	async dump(): Promise<WebRtcServerDump> {
 		if (this.#closed) throw closedObjectError('WebRtcServer', 'dump()', this.#channel.closed);
 		return this.#channel.request<WebRtcServerDump>('webRtcServer.dump', this.#id);

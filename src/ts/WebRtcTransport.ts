@@ -4,7 +4,7 @@ import { Logger } from './Logger';
 import { NumSctpStreams, SctpParameters } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
-import { AppData } from './utils';
+import { AppData, clone } from './utils';
 import type { WebRtcServer } from './WebRtcServer';
 
 const logger = new Logger('WebRtcTransport');
@@ -109,6 +109,11 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	WebRtcTransportEvents,
 	WebRtcTransportObserverEvents
 > {
+	/** 'webrtc' (mediasoup 3.15+). */
+	get type(): 'webrtc' {
+		return 'webrtc';
+	}
+
 	readonly #routerId: string;
 	#iceParameters: IceParameters;
 	readonly #iceCandidates: IceCandidate[];
@@ -153,7 +158,7 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	get iceSelectedTuple(): TransportTuple | undefined {
-		return this.#iceSelectedTuple;
+		return this.#iceSelectedTuple ? { ...this.#iceSelectedTuple } : undefined;
 	}
 
 	get dtlsParameters(): DtlsParameters {
@@ -169,7 +174,7 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return this.#sctpParameters;
+		return this.#sctpParameters ? clone(this.#sctpParameters) : undefined;
 	}
 
 	get sctpState(): SctpState | undefined {
@@ -191,8 +196,8 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 
 	/** Gives the remote DTLS parameters; starts DTLS once ICE has connected. */
 	async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
-		this.assertOpen('connect()');
 		validateDtlsParameters(dtlsParameters);
+		this.assertOpen('connect()');
 		const { dtlsLocalRole } = await this.channel.request<{ dtlsLocalRole: DtlsRole }>('transport.connect', this.id, {
 			dtlsParameters,
 		});

@@ -235,6 +235,16 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 		return this.#observer;
 	}
 
+	/** @private For tests (as mediasoup's `routersForTesting`): the open routers. */
+	get routersForTesting(): Set<Router> {
+		return this.#routers;
+	}
+
+	/** @private For tests (as mediasoup's `webRtcServersForTesting`): the open WebRtcServers. */
+	get webRtcServersForTesting(): Set<WebRtcServer> {
+		return this.#webRtcServers;
+	}
+
 	/** @private For tests and internals: the channel to the worker thread. */
 	get channelForTesting(): Channel {
 		return this.#channel;

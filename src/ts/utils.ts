@@ -68,3 +68,24 @@ export function validateAppData(appData: unknown, field = 'appData'): AppData {
 	}
 	return appData;
 }
+
+/**
+ * The trace event types of `types` that `known` lists, as mediasoup's
+ * enableTraceEvent(): anything but an array of strings is a TypeError; strings it
+ * does not know are ignored (with a warning), so an application written for a
+ * newer or older release keeps working.
+ */
+export function knownTraceEventTypes<T extends string>(
+	types: unknown,
+	known: readonly T[],
+	onUnknown: (type: string) => void
+): T[] {
+	if (!Array.isArray(types)) throw new TypeError('types must be an array');
+	if (types.some((type) => typeof type !== 'string')) throw new TypeError('every type must be a string');
+	const result: T[] = [];
+	for (const type of types as string[]) {
+		if (known.includes(type as T)) result.push(type as T);
+		else onUnknown(type);
+	}
+	return result;
+}

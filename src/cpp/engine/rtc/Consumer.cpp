@@ -92,10 +92,14 @@ Consumer::Consumer(const WorkerContext& context, std::string id, std::string pro
 	// streams for simulcast or in one stream for SVC, of three temporal layers each;
 	// ortc.ts writes it from the producer's encodings).
 	const ScalabilityMode mode = ParseScalabilityMode(encodings[0].OptionalString("scalabilityMode", ""));
-	if (type_ == "simulcast") {
+	const CodecType codec = CodecTypeFromMimeType(mediaCodec.RequireString("mimeType"));
+	// An 'svc' VP8/H.264 producer is one stream with temporal layers only: the
+	// simulcast selector over that one stream picks its temporal layers.
+	const bool temporalOnlySvc = type_ == "svc" && (codec == CodecType::Vp8 || codec == CodecType::H264);
+	if (type_ == "simulcast" || temporalOnlySvc) {
 		simulcastLayers_ = std::make_unique<SimulcastLayers>(static_cast<int>(producerMappedSsrcs_.size()), mode.temporalLayers);
 		layers_ = simulcastLayers_.get();
-	} else if (type_ == "svc" && CodecTypeFromMimeType(mediaCodec.RequireString("mimeType")) == CodecType::Vp9) {
+	} else if (type_ == "svc" && codec == CodecType::Vp9) {
 		// VP9 carries the layer indices in its payload descriptor. (AV1 would need its
 		// dependency descriptor extension: forwarded whole, as a simple consumer.)
 		svcLayers_ = std::make_unique<SvcLayers>(mode.spatialLayers, mode.temporalLayers);
@@ -128,6 +132,7 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	// mediasoup's rule too: a consumer is inactive until its transport is connected.
 	if (!IsActive() || !listener_.IsTransportReady()) return;
 	const uint64_t now = context_.NowMs();
+	if (info.isStreamRestart) HandleProducerStreamRestart(info);
 	bool setMarker = false;
 	OutboundStream* out = SelectStream(packet, info, now, &setMarker);
 	if (!out) return;
@@ -226,7 +231,7 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 }
 
 void Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) {
-	listener_.OnConsumerSendRtpPacket(*this, data, len, capacity);
+	listener_.OnConsumerRetransmitRtpPacket(*this, data, len, capacity);
 }
 
 void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t /*score*/, uint8_t /*previousScore*/) {
@@ -338,6 +343,23 @@ bool Consumer::SelectSvcLayers(const ProducerPacketInfo& info, uint64_t nowMs, b
 		case SvcLayers::Action::DropAwaitingKeyFrame: return false;
 	}
 	return false;
+}
+
+void Consumer::HandleProducerStreamRestart(const ProducerPacketInfo& info) {
+	// The producer's sender restarted (RFC 3550 A.1 resync): new random sequence numbers
+	// and timestamps. Like a switch to another stream, the rewriter takes the new input
+	// as a new base (output seq + 1, timestamp advanced by the time that passed), and a
+	// video consumer waits for a key frame of the new encoder (asking for one).
+	if (simulcastLayers_) {
+		// Only the encoding being forwarded matters; a switch to another one re-bases anyway.
+		if (simulcastLayers_->GetCurrentSpatial() == static_cast<int>(info.encodingIndex)) RestartStream();
+		return;
+	}
+	if (svcLayers_) {
+		RestartStream();
+		return;
+	}
+	if (info.encodingIndex < streams_.size()) streams_[info.encodingIndex].rewriter.RequestSync();
 }
 
 void Consumer::RestartStream() {

@@ -62,6 +62,7 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 		codecByPayloadType_[pt] = type;
 		clockRateByPayloadType_[pt] = codec.RequireUint32("clockRate");
 		if (type == CodecType::Rtx) {
+			hasRtxCodec_ = true;
 			const Value* parameters = codec.Find("parameters");
 			const Value* apt = parameters ? parameters->Find("apt") : nullptr;
 			if (apt && apt->IsNumber() && apt->AsNumber() >= 0 && apt->AsNumber() <= 127) {
@@ -101,17 +102,20 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 		encoding.mappedSsrc = mappedEncodings[i].RequireUint32("mappedSsrc");
 		encodings_.push_back(std::move(encoding));
 	}
-	// As mediasoup: several encodings are simulcast; one encoding with layers is SVC
-	// when the codec layers spatially in one stream (VP9, AV1), and "simulcast" of one
-	// stream when it has only temporal layers to choose from (VP8, H.264).
+	// As mediasoup 3.21.1+: several encodings are simulcast; one encoding with
+	// scalability layers is SVC, whether the codec layers spatially in one stream
+	// (VP9, AV1) or only temporally (VP8, H.264: consumers then pick temporal layers
+	// of the one stream, see Consumer).
 	if (encodings_.size() > 1) {
 		type_ = "simulcast";
 	} else {
 		const ScalabilityMode mode = ParseScalabilityMode(encodings[0].OptionalString("scalabilityMode", ""));
 		const CodecType codec = codecByPayloadType_[mediaPayloadTypeForStats_];
 		if (mode.spatialLayers > 1 || mode.temporalLayers > 1) {
-			if (codec == CodecType::Vp9 || codec == CodecType::Av1) type_ = "svc";
-			else if (codec == CodecType::Vp8 || codec == CodecType::H264) type_ = "simulcast";
+			if (codec == CodecType::Vp9 || codec == CodecType::Av1 || codec == CodecType::Vp8 ||
+			    codec == CodecType::H264) {
+				type_ = "svc";
+			}
 		}
 	}
 	context_.registry->Register(id_, this);
@@ -214,15 +218,51 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		params.ssrc = encoding->ssrc;
 		params.clockRate = clockRateByPayloadType_[pt];
 		params.useNack = supportsNack_;
+		params.useRtx = hasRtxCodec_;
 		encoding->stream = std::make_unique<RtpStreamRecv>(params, this);
 		// The stream exists now: its (initial) score is news for the application.
 		EmitScoreIfChanged();
 	}
-	// False: a retransmission nobody asked for (a probe or a duplicate) or a sequence
-	// jump not yet confirmed; counted by the stream, not forwarded.
-	if (!encoding->stream->ReceivePacket(packet, nowMs, isRtx)) return;
+	switch (encoding->stream->ReceivePacket(packet, nowMs, isRtx)) {
+		case RtpStreamRecv::Verdict::Forward: ForwardRtpPacket(*encoding, packet, false); return;
+		case RtpStreamRecv::Verdict::Discard:
+			// A retransmission nobody asked for (a probe or a duplicate): counted by the
+			// stream, not forwarded.
+			return;
+		case RtpStreamRecv::Verdict::Hold:
+			// A sequence jump (RFC 3550 A.1): maybe a stray packet, maybe the first of a
+			// restarted sender. Keep it until the next packet tells.
+			encoding->heldPacket.assign(packet.GetData(), packet.GetData() + packet.GetSize());
+			return;
+		case RtpStreamRecv::Verdict::Restart: {
+			MP_DEBUG("stream %u restarted its sequence at %u", encoding->ssrc,
+			             static_cast<unsigned>(packet.GetSequenceNumber()));
+			// A new encoder: whatever the consumers decoded before is no reference for its
+			// frames. Ask for a key frame at once (throttled by keyFrameRequestDelay), as
+			// a consumer does on a layer switch.
+			RequestKeyFrame(encoding->mappedSsrc, nowMs);
+			bool restartSent = false;
+			if (!encoding->heldPacket.empty()) {
+				RtpPacket held;
+				if (held.Parse(encoding->heldPacket.data(), encoding->heldPacket.size()) &&
+				    held.GetSequenceNumber() == static_cast<uint16_t>(packet.GetSequenceNumber() - 1) &&
+				    mappedPayloadType_[held.GetPayloadType()] >= 0) {
+					ForwardRtpPacket(*encoding, held, true);
+					restartSent = true;
+				}
+				encoding->heldPacket.clear();
+			}
+			ForwardRtpPacket(*encoding, packet, !restartSent);
+			return;
+		}
+	}
+}
 
+void Producer::ForwardRtpPacket(Encoding& encodingRef, RtpPacket& packet, bool isStreamRestart) {
+	Encoding* encoding = &encodingRef;
+	const uint8_t pt = packet.GetPayloadType();
 	ProducerPacketInfo info;
+	info.isStreamRestart = isStreamRestart;
 	info.codec = codecByPayloadType_[pt];
 	info.clockRate = clockRateByPayloadType_[pt];
 	info.encodingIndex = static_cast<size_t>(encoding - encodings_.data());

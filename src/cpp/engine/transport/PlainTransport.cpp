@@ -46,15 +46,7 @@ PlainTransport::PlainTransport(const WorkerContext& context, std::string id, Rou
 		std::string suiteName = options.OptionalString("srtpCryptoSuite", "AES_CM_128_HMAC_SHA1_80");
 		auto suite = SrtpCryptoSuiteFromName(suiteName);
 		if (!suite) throw RequestError::Type("invalid srtpCryptoSuite");
-		srtpSuite_ = *suite;
-		localSrtpKey_.resize(SrtpMasterKeyLength(srtpSuite_));
-		if (RAND_bytes(localSrtpKey_.data(), static_cast<int>(localSrtpKey_.size())) != 1) {
-			throw RequestError(RequestError::Kind::Error, "cannot generate SRTP keys");
-		}
-		std::string error;
-		srtpSend_ = SrtpSession::Create(SrtpSession::Direction::Outbound, srtpSuite_, localSrtpKey_.data(),
-		                                localSrtpKey_.size(), &error);
-		if (!srtpSend_) throw RequestError(RequestError::Kind::Error, "SRTP: " + error);
+		CreateLocalSrtp(*suite);
 	}
 	socket_ = BindListenInfo(context_, *this, listenInfo_);
 	if (!rtcpMux_) {
@@ -102,6 +94,9 @@ Value PlainTransport::Connect(const Value& data) {
 		auto recv = SrtpSession::Create(SrtpSession::Direction::Inbound, *suite, key->AsBytes().data(),
 		                                key->AsBytes().size(), &error);
 		if (!recv) throw RequestError(RequestError::Kind::Error, "SRTP: " + error);
+		// Both directions use the suite the remote chose (as mediasoup): a new local
+		// key for it when it differs from ours; connect()'s answer tells the new one.
+		if (*suite != srtpSuite_) CreateLocalSrtp(*suite);
 		srtpRecv_ = std::move(recv);
 	}
 	if (!comedia_) {
@@ -131,7 +126,21 @@ Value PlainTransport::Connect(const Value& data) {
 	Value result = Value::MakeObject();
 	if (tuple_) result.Set("tuple", tuple_->ToValue(listenInfo_.announcedAddress));
 	if (rtcpTuple_) result.Set("rtcpTuple", rtcpTuple_->ToValue(rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress : ""));
+	if (enableSrtp_) result.Set("srtpParameters", SrtpParametersValue());
 	return result;
+}
+
+void PlainTransport::CreateLocalSrtp(SrtpCryptoSuite suite) {
+	std::vector<uint8_t> key(SrtpMasterKeyLength(suite));
+	if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+		throw RequestError(RequestError::Kind::Error, "cannot generate SRTP keys");
+	}
+	std::string error;
+	auto send = SrtpSession::Create(SrtpSession::Direction::Outbound, suite, key.data(), key.size(), &error);
+	if (!send) throw RequestError(RequestError::Kind::Error, "SRTP: " + error);
+	srtpSuite_ = suite;
+	localSrtpKey_ = std::move(key);
+	srtpSend_ = std::move(send);
 }
 
 void PlainTransport::LearnTuple(std::optional<TransportTuple>& slot, const TransportTuple& tuple, const char* event,

@@ -41,6 +41,8 @@ private:
 	Value Connect(const Value& data);
 	Value GetStats();
 	Value SrtpParametersValue() const;
+	// A new random key and outbound SRTP session for `suite` (throws RequestError).
+	void CreateLocalSrtp(SrtpCryptoSuite suite);
 	void ConnectSockets();
 	void LearnTuple(std::optional<TransportTuple>& slot, const TransportTuple& tuple, const char* event,
 	                const char* field);

@@ -71,6 +71,14 @@ Value Transport::HandleTransportRequest(const ChannelRequest& request) {
 		case Method::TransportConsume: return Consume(request.data);
 		case Method::TransportCloseProducer: CloseProducer(request.data.RequireString("producerId")); return Value();
 		case Method::TransportCloseConsumer: CloseConsumer(request.data.RequireString("consumerId")); return Value();
+		case Method::TransportEnableTraceEvent:
+			traceEventTypes_.clear();
+			for (const Value& type : request.data.RequireArray("types")) {
+				if (type.IsString() && (type.AsString() == "probation" || type.AsString() == "bwe")) {
+					traceEventTypes_.push_back(type.AsString());
+				}
+			}
+			return Value();
 		default:
 			throw RequestError(RequestError::Kind::Error,
 			                   std::string("unknown method for a transport: ") + MethodName(request.method));
@@ -83,6 +91,21 @@ Value Transport::Produce(const Value& data) {
 		throw RequestError(RequestError::Kind::Error, "id \"" + producerId + "\" already exists");
 	}
 	auto producer = std::make_unique<Producer>(context_, producerId, *this, data);
+	// Incoming RTP is routed by SSRC, else by MID, else by RID (RFC 8843 §9.2, RFC
+	// 8852): a producer must be findable by one of them, and none may be ambiguous.
+	const auto& newEncodings = producer->GetEncodings();
+	if (producer->GetMid().empty() && newEncodings.size() == 1 && newEncodings[0].ssrc == 0 &&
+	    newEncodings[0].rid.empty()) {
+		throw RequestError::Type(
+		    "no MID, and the single encoding has neither RID nor SSRC: incoming RTP could not be matched");
+	}
+	if (!producer->GetMid().empty()) {
+		for (const auto& entry : producers_) {
+			if (entry.second->GetMid() == producer->GetMid()) {
+				throw RequestError(RequestError::Kind::Error, "MID \"" + producer->GetMid() + "\" already in use by another producer");
+			}
+		}
+	}
 	// SSRCs must be unique among the transport's producers (they route incoming RTP).
 	for (const auto& encoding : producer->GetEncodings()) {
 		if ((encoding.ssrc && producersBySsrc_.count(encoding.ssrc)) ||
@@ -98,6 +121,15 @@ Value Transport::Produce(const Value& data) {
 	// One transport-wide sequence number space per transport (BUNDLE): every producer
 	// of the transport negotiated the same extension id.
 	if (uint8_t id = ref.GetExtensionMap().GetId(RtpExtensionType::TransportWideCc)) transportCcExtensionId_ = id;
+	{
+		const RtpExtensionMap& map = ref.GetExtensionMap();
+		RecvRtpHeaderExtensionIds& ids = recvRtpHeaderExtensionIds_;
+		if (uint8_t id = map.GetId(RtpExtensionType::Mid)) ids.mid = id;
+		if (uint8_t id = map.GetId(RtpExtensionType::Rid)) ids.rid = id;
+		if (uint8_t id = map.GetId(RtpExtensionType::RepairedRid)) ids.rrid = id;
+		if (uint8_t id = map.GetId(RtpExtensionType::AbsSendTime)) ids.absSendTime = id;
+		if (uint8_t id = map.GetId(RtpExtensionType::TransportWideCc)) ids.transportWideCc01 = id;
+	}
 	producers_.emplace(producerId, std::move(producer));
 	router_.OnTransportNewProducer(*this, ref);
 	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
@@ -221,7 +253,10 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 		++rtpPacketsDropped_;
 		return;
 	}
-	producer->ReceiveRtpPacket(packet, context_.NowMs());
+	// As mediasoup: RTP that reached a producer, media and retransmissions apart.
+	const uint64_t now = context_.NowMs();
+	(producer->IsRtxPayloadType(packet.GetPayloadType()) ? rtxRecvRate_ : rtpRecvRate_).Update(len, now);
+	producer->ReceiveRtpPacket(packet, now);
 }
 
 void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
@@ -343,7 +378,15 @@ void Transport::OnProducerInjectedRtp(Producer& /*producer*/, uint8_t* data, siz
 
 void Transport::OnConsumerSendRtpPacket(Consumer& /*consumer*/, uint8_t* data, size_t len, size_t capacity) {
 	if (!CanSendMedia()) return;
+	(retransmitting_ ? rtxSendRate_ : rtpSendRate_).Update(len, context_.NowMs());
 	SendRtp(data, len, capacity);
+}
+
+void Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
+	// Through the (virtual) send path, so that a DirectTransport emits it as well.
+	retransmitting_ = true;
+	OnConsumerSendRtpPacket(consumer, data, len, capacity);
+	retransmitting_ = false;
 }
 
 void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) {
@@ -419,12 +462,20 @@ void Transport::AddTrafficStats(Value& stats, uint64_t now) {
 	stats.Set("rtpRecvBitrate", rtpRecvRate_.GetRate(now));
 	stats.Set("rtpBytesSent", rtpSendRate_.GetTotalBytes());
 	stats.Set("rtpSendBitrate", rtpSendRate_.GetRate(now));
-	stats.Set("rtxBytesReceived", 0);
-	stats.Set("rtxRecvBitrate", 0);
-	stats.Set("rtxBytesSent", 0);
-	stats.Set("rtxSendBitrate", 0);
+	stats.Set("rtxBytesReceived", rtxRecvRate_.GetTotalBytes());
+	stats.Set("rtxRecvBitrate", rtxRecvRate_.GetRate(now));
+	stats.Set("rtxBytesSent", rtxSendRate_.GetTotalBytes());
+	stats.Set("rtxSendBitrate", rtxSendRate_.GetRate(now));
+	// Probation (bandwidth probing padding) needs send-side estimation, which the
+	// engine does not do: nothing is ever sent as probation.
 	stats.Set("probationBytesSent", 0);
 	stats.Set("probationSendBitrate", 0);
+}
+
+void Transport::ReadMessageSizes(const Value& options) {
+	const double fallback = options.OptionalNumber("maxMessageSize", 262144);
+	maxSendMessageSize_ = static_cast<uint32_t>(options.OptionalNumber("maxSendMessageSize", fallback));
+	maxReceiveMessageSize_ = static_cast<uint32_t>(options.OptionalNumber("maxReceiveMessageSize", fallback));
 }
 
 void Transport::NotifyReady() {
@@ -437,21 +488,57 @@ void Transport::AddRtpDump(Value& dump) const {
 	Value consumerIds = Value::MakeArray();
 	for (const auto& entry : consumers_) consumerIds.Push(entry.first);
 	Value ssrcMap = Value::MakeArray();
+	Value rtxSsrcMap = Value::MakeArray();
 	for (const auto& entry : consumersBySsrc_) {
-		ssrcMap.Push(Value::MakeObject().Set("key", entry.first).Set("value", entry.second->GetId()));
+		Value item = Value::MakeObject().Set("key", entry.first).Set("value", entry.second->GetId());
+		(entry.second->HasMediaSsrc(entry.first) ? ssrcMap : rtxSsrcMap).Push(std::move(item));
 	}
+	// How incoming RTP finds its producer: by SSRC, else MID, else RID.
 	Value ssrcTable = Value::MakeArray();
 	for (const auto& entry : producersBySsrc_) {
 		ssrcTable.Push(Value::MakeObject().Set("key", entry.first).Set("value", entry.second->GetId()));
 	}
+	Value midTable = Value::MakeArray();
+	Value ridTable = Value::MakeArray();
+	for (const auto& entry : producers_) {
+		const Producer& producer = *entry.second;
+		if (!producer.GetMid().empty()) {
+			midTable.Push(Value::MakeObject().Set("key", producer.GetMid()).Set("value", producer.GetId()));
+		}
+		for (const auto& encoding : producer.GetEncodings()) {
+			if (!encoding.rid.empty()) {
+				ridTable.Push(Value::MakeObject().Set("key", encoding.rid).Set("value", producer.GetId()));
+			}
+		}
+	}
+	Value recvExtensions = Value::MakeObject();
+	const RecvRtpHeaderExtensionIds& ids = recvRtpHeaderExtensionIds_;
+	if (ids.mid) recvExtensions.Set("mid", ids.mid);
+	if (ids.rid) recvExtensions.Set("rid", ids.rid);
+	if (ids.rrid) recvExtensions.Set("rrid", ids.rrid);
+	if (ids.absSendTime) recvExtensions.Set("absSendTime", ids.absSendTime);
+	if (ids.transportWideCc01) recvExtensions.Set("transportWideCc01", ids.transportWideCc01);
+	Value traceEventTypes = Value::MakeArray();
+	for (const auto& type : traceEventTypes_) traceEventTypes.Push(type);
+
 	dump.Set("producerIds", std::move(producerIds));
 	dump.Set("consumerIds", std::move(consumerIds));
 	dump.Set("mapSsrcConsumerId", std::move(ssrcMap));
+	dump.Set("mapRtxSsrcConsumerId", std::move(rtxSsrcMap));
+	dump.Set("recvRtpHeaderExtensions", std::move(recvExtensions));
 	Value rtpListener = Value::MakeObject();
 	rtpListener.Set("ssrcTable", std::move(ssrcTable));
-	rtpListener.Set("midTable", Value::MakeArray());
-	rtpListener.Set("ridTable", Value::MakeArray());
+	rtpListener.Set("midTable", std::move(midTable));
+	rtpListener.Set("ridTable", std::move(ridTable));
 	dump.Set("rtpListener", std::move(rtpListener));
+	dump.Set("maxSendMessageSize", maxSendMessageSize_);
+	dump.Set("maxReceiveMessageSize", maxReceiveMessageSize_);
+	// Data channels are not implemented yet: a transport has no data producers or
+	// consumers, and no SCTP association (sctpParameters, sctpState, sctpListener
+	// are then absent, as mediasoup leaves them without SCTP).
+	dump.Set("dataProducerIds", Value::MakeArray());
+	dump.Set("dataConsumerIds", Value::MakeArray());
+	dump.Set("traceEventTypes", std::move(traceEventTypes));
 }
 
 } // namespace mediaplane

@@ -130,8 +130,23 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportConnect: return Connect(request.data);
 		case Method::TransportRestartIce: return RestartIce();
 		case Method::TransportSetMaxIncomingBitrate: maxIncomingBitrate_ = ReadBitrate(request.data); return Value();
-		case Method::TransportSetMaxOutgoingBitrate: maxOutgoingBitrate_ = ReadBitrate(request.data); return Value();
-		case Method::TransportSetMinOutgoingBitrate: minOutgoingBitrate_ = ReadBitrate(request.data); return Value();
+		case Method::TransportSetMaxOutgoingBitrate: {
+			// 0 removes the limit; otherwise the limits must stay consistent (as mediasoup).
+			const uint32_t bitrate = ReadBitrate(request.data);
+			if (bitrate > 0 && bitrate < minOutgoingBitrate_) {
+				throw RequestError(RequestError::Kind::Error, "bitrate must be >= the current min outgoing bitrate");
+			}
+			maxOutgoingBitrate_ = bitrate;
+			return Value();
+		}
+		case Method::TransportSetMinOutgoingBitrate: {
+			const uint32_t bitrate = ReadBitrate(request.data);
+			if (bitrate > 0 && maxOutgoingBitrate_ > 0 && bitrate > maxOutgoingBitrate_) {
+				throw RequestError(RequestError::Kind::Error, "bitrate must be <= the current max outgoing bitrate");
+			}
+			minOutgoingBitrate_ = bitrate;
+			return Value();
+		}
 		case Method::TransportEnableTraceEvent: {
 			traceEventTypes_.clear();
 			for (const Value& type : request.data.RequireArray("types")) {
