@@ -60,6 +60,7 @@
         "src/cpp/engine/rtp/RtpHeaderExtensions.cpp",
         "src/cpp/engine/rtp/RtpPacket.cpp",
         "src/cpp/engine/rtp/RtpPacketWriter.cpp",
+        "src/cpp/engine/rtp/RtpSequenceValidator.cpp",
         "src/cpp/engine/rtp/RtpStreamRecv.cpp",
         "src/cpp/engine/rtp/RtpStreamSend.cpp",
         "src/cpp/engine/rtp/SharedPacketBytes.cpp",

@@ -22,6 +22,7 @@ const sources = [
 		'rtp/SharedPacketBytes.cpp',
 		'rtp/NackGenerator.cpp',
 		'rtp/RtpStreamRecv.cpp',
+		'rtp/RtpSequenceValidator.cpp',
 		'rtp/RtpStreamSend.cpp',
 		'rtcp/NtpTimestamp.cpp',
 		'common/RateCalculator.cpp',

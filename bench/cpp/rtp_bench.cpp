@@ -183,7 +183,7 @@ int main() {
 		++producerSeq;
 		const uint64_t nowMs = 1000 + i / 100; // 100 packets per ms of fake time
 		const size_t len = ParseAndRewrite(packet.data(), packet.size(), consumer, parsed);
-		if (len == 0 || !recv.ReceivePacket(parsed, nowMs, false)) ++bad;
+		if (len == 0 || recv.ReceivePacket(parsed, nowMs, false) != RtpStreamRecv::Verdict::Forward) ++bad;
 		send.OnPacketSent(consumer.sendBuffer, len, static_cast<uint16_t>(consumer.seq - 1),
 		                  parsed.GetTimestamp() + 12345, nowMs);
 		Consume(consumer.sendBuffer);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
 
@@ -75,12 +76,19 @@ Bytes MakeRtpWithExtensions(uint16_t seq, uint32_t ts, uint32_t ssrc, size_t pay
 	return bytes;
 }
 
-// Feeds one packet to a receive stream.
-bool Receive(RtpStreamRecv& stream, uint16_t seq, uint32_t ts, uint64_t nowMs, bool rtx = false, size_t payload = 100) {
+// Feeds one packet to a receive stream; its verdict.
+RtpStreamRecv::Verdict ReceiveVerdict(RtpStreamRecv& stream, uint16_t seq, uint32_t ts, uint64_t nowMs, bool rtx = false,
+                                      size_t payload = 100) {
 	Bytes bytes = MakeRtp(seq, ts, 0x1234, payload);
 	RtpPacket packet;
-	if (!packet.Parse(bytes.data(), bytes.size())) return false;
+	if (!packet.Parse(bytes.data(), bytes.size())) throw std::runtime_error("unparsable test packet");
 	return stream.ReceivePacket(packet, nowMs, rtx);
+}
+
+// Feeds one packet to a receive stream; whether it is forwarded.
+bool Receive(RtpStreamRecv& stream, uint16_t seq, uint32_t ts, uint64_t nowMs, bool rtx = false, size_t payload = 100) {
+	const RtpStreamRecv::Verdict verdict = ReceiveVerdict(stream, seq, ts, nowMs, rtx, payload);
+	return verdict == RtpStreamRecv::Verdict::Forward || verdict == RtpStreamRecv::Verdict::Restart;
 }
 
 struct RecordingRecvListener : RtpStreamRecv::Listener {
@@ -139,105 +147,7 @@ TEST(serial_comparison_32_bit) {
 	CHECK_EQ(TimestampDiff(0xfffffff0u, 5), -21);
 }
 
-TEST(tracker_probation_validates_after_two_in_sequence) {
-	SeqNumberTracker tracker(2);
-	CHECK_EQ(tracker.Update(1000), SeqNumberTracker::Result::Probation);
-	CHECK(!tracker.IsValid());
-	CHECK_EQ(tracker.GetExpected(), 0);
-	CHECK_EQ(tracker.Update(1001), SeqNumberTracker::Result::Newer);
-	CHECK(tracker.IsValid());
-	CHECK_EQ(tracker.GetReceived(), 1);
-	CHECK_EQ(tracker.GetExpected(), 1);
-	CHECK_EQ(tracker.Update(1002), SeqNumberTracker::Result::Newer);
-	CHECK_EQ(tracker.GetExpected(), 2);
-	CHECK_EQ(tracker.GetCumulativeLost(), 0);
-}
-
-TEST(tracker_probation_restarts_on_a_gap) {
-	SeqNumberTracker tracker(3);
-	CHECK_EQ(tracker.Update(10), SeqNumberTracker::Result::Probation);
-	CHECK_EQ(tracker.Update(12), SeqNumberTracker::Result::Probation); // not 11: probation 2 again
-	CHECK_EQ(tracker.Update(13), SeqNumberTracker::Result::Probation);
-	CHECK_EQ(tracker.Update(14), SeqNumberTracker::Result::Newer);
-	CHECK_EQ(tracker.GetExtendedHighest(), 14);
-	CHECK_EQ(tracker.GetExpected(), 1);
-}
-
-TEST(tracker_min_sequential_one_accepts_the_first_packet) {
-	SeqNumberTracker tracker(1);
-	CHECK_EQ(tracker.Update(777), SeqNumberTracker::Result::Newer);
-	CHECK(tracker.IsValid());
-	CHECK_EQ(tracker.GetReceived(), 1);
-	CHECK_EQ(tracker.GetExpected(), 1);
-}
-
-TEST(tracker_extends_across_wraps) {
-	SeqNumberTracker tracker(1);
-	uint16_t seq = 65530;
-	for (int i = 0; i < 20; ++i) tracker.Update(seq++);
-	// 65530 .. 65535, 0 .. 13: one cycle.
-	CHECK_EQ(tracker.GetHighest(), 13);
-	CHECK_EQ(tracker.GetExtendedHighest(), 0x10000u + 13);
-	CHECK_EQ(tracker.GetExpected(), 20);
-	CHECK_EQ(tracker.GetCumulativeLost(), 0);
-	// Several cycles.
-	for (int i = 0; i < 3 * 65536; ++i) tracker.Update(seq++);
-	CHECK_EQ(tracker.GetExtendedHighest(), 4u * 0x10000u + 13);
-	CHECK_EQ(tracker.GetReceived(), 20u + 3 * 65536u);
-}
-
-TEST(tracker_counts_loss_reordering_and_duplicates) {
-	SeqNumberTracker tracker(1);
-	tracker.Update(100);
-	CHECK_EQ(tracker.Update(105), SeqNumberTracker::Result::Newer); // 101..104 missing
-	CHECK_EQ(tracker.GetCumulativeLost(), 4);
-	CHECK_EQ(tracker.Update(102), SeqNumberTracker::Result::Older); // late
-	CHECK_EQ(tracker.GetCumulativeLost(), 3);
-	CHECK_EQ(tracker.GetExtendedHighest(), 105);
-	CHECK_EQ(tracker.Update(102), SeqNumberTracker::Result::Older); // duplicate
-	CHECK_EQ(tracker.Update(105), SeqNumberTracker::Result::Older); // duplicate of the highest
-	CHECK_EQ(tracker.GetCumulativeLost(), 1);
-	tracker.Update(101);
-	tracker.Update(103);
-	tracker.Update(104);
-	// Duplicates make the cumulative loss negative (RFC 3550 §6.4.1).
-	CHECK_EQ(tracker.GetCumulativeLost(), -2);
-}
-
-TEST(tracker_believes_a_jump_only_when_confirmed) {
-	SeqNumberTracker tracker(1);
-	for (uint16_t s = 1000; s < 1010; ++s) tracker.Update(s);
-	// A stray packet far ahead: held back.
-	CHECK_EQ(tracker.Update(40000), SeqNumberTracker::Result::Jump);
-	CHECK_EQ(tracker.GetExtendedHighest(), 1009);
-	CHECK_EQ(tracker.GetReceived(), 10);
-	CHECK_EQ(tracker.Update(1010), SeqNumberTracker::Result::Newer);
-	// The sender restarted at 20000: the second packet in sequence confirms it.
-	CHECK_EQ(tracker.Update(20000), SeqNumberTracker::Result::Jump);
-	CHECK_EQ(tracker.Update(20001), SeqNumberTracker::Result::Restarted);
-	CHECK_EQ(tracker.GetExtendedHighest(), 20001);
-	CHECK_EQ(tracker.GetReceived(), 1);
-	CHECK_EQ(tracker.GetExpected(), 1);
-	CHECK_EQ(tracker.Update(20002), SeqNumberTracker::Result::Newer);
-	CHECK_EQ(tracker.GetExpected(), 2);
-	// A jump backwards beyond the misorder window is a jump too.
-	CHECK_EQ(tracker.Update(10000), SeqNumberTracker::Result::Jump);
-}
-
-TEST(tracker_misorder_window_is_configurable) {
-	SeqNumberTracker narrow(1, 100);
-	SeqNumberTracker wide(1, 10000);
-	for (uint16_t s = 0; s < 1000; ++s) {
-		narrow.Update(s);
-		wide.Update(s);
-	}
-	// 500 behind: a retransmission a round trip late at a high packet rate.
-	CHECK_EQ(narrow.Update(499), SeqNumberTracker::Result::Jump);
-	CHECK_EQ(wide.Update(499), SeqNumberTracker::Result::Older);
-	// 2999 ahead is still a gap, 3000 ahead is a jump (kMaxDropout).
-	CHECK_EQ(wide.Update(999 + 2999), SeqNumberTracker::Result::Newer);
-	CHECK_EQ(wide.Update(static_cast<uint16_t>(999 + 2999 + 3000)), SeqNumberTracker::Result::Jump);
-}
+// RtpSequenceValidator (RFC 3550 A.1) is tested in rtp_sequence_validator.test.cpp.
 
 // ---------------------------------------------------------------------------------------
 // NackGenerator
@@ -736,6 +646,78 @@ TEST(recv_jump_is_held_until_confirmed) {
 	CHECK_EQ(block.highestSequenceNumber, 50003u);
 	CHECK_EQ(block.cumulativeLost, 1);
 	CHECK_EQ(stream.GetStats(6).packetsDiscarded, 2);
+}
+
+// A sender restarts (ffmpeg killed and started again with the same SSRC): 100 packets
+// from seq 1000, then from seq 40000 with a new timestamp base. The stream resumes on the
+// second packet (the first is held, then forwarded by the Producer), and nothing of the
+// jump shows as loss, NACKs or jitter.
+TEST(recv_restart_rebases_loss_nack_and_jitter) {
+	RtpStreamRecv::Params params;
+	params.useNack = true;
+	params.useRtx = true;
+	RecordingRecvListener listener;
+	RtpStreamRecv stream(params, &listener);
+	uint64_t now = 1000;
+	for (uint16_t i = 0; i < 100; ++i, now += 33) CHECK(Receive(stream, static_cast<uint16_t>(1000 + i), 90000u + i * 3000u, now));
+	const uint32_t jitterBefore = stream.GetJitter();
+	// New timestamps 5 s of clock ahead: under the 10 s discontinuity guard, so a
+	// transit time not re-based would enter the jitter.
+	const uint32_t newBase = 90000u + 100u * 3000u + 450000u;
+	CHECK_EQ(ReceiveVerdict(stream, 40000, newBase, now), RtpStreamRecv::Verdict::Hold);
+	now += 33;
+	CHECK_EQ(ReceiveVerdict(stream, 40001, newBase + 3000u, now), RtpStreamRecv::Verdict::Restart);
+	now += 33;
+	CHECK_EQ(stream.GetRestartCount(), 1);
+	CHECK(stream.GetNackList(now).empty()); // not 38,900 "missing" packets
+	for (uint16_t i = 2; i < 200; ++i, now += 33) {
+		CHECK_EQ(ReceiveVerdict(stream, static_cast<uint16_t>(40000 + i), newBase + i * 3000u, now), RtpStreamRecv::Verdict::Forward);
+	}
+	CHECK(stream.GetNackList(now).empty());
+	CHECK(stream.GetJitter() <= jitterBefore + 10);
+	RtpStreamRecv::Stats stats = stream.GetStats(now);
+	CHECK_EQ(stats.packetsLost, 0);
+	CHECK_EQ(stats.nackCount, 0);
+	CHECK_EQ(stats.nackPacketCount, 0);
+	CHECK_EQ(stats.packetsDiscarded, 1); // the held packet, counted when it arrived
+	CHECK_EQ(listener.keyFrames, 0);     // the Producer asks for the key frame, not NACK overflow
+	ReportBlock block;
+	REQUIRE(stream.FillReportBlock(block, now));
+	CHECK_EQ(block.highestSequenceNumber, 40199u);
+	CHECK_EQ(block.cumulativeLost, 0);
+	CHECK_EQ(block.fractionLost, 0);
+	CHECK_EQ(stream.GetExtendedHighestSeq(), 40199u);
+
+	// Loss after the restart is NACKed as usual, and repaired by RTX.
+	CHECK(Receive(stream, 40201, newBase + 201u * 3000u, now));
+	CHECK_EQ(stream.GetNackList(now), (SeqList{ 40200 }));
+	CHECK(Receive(stream, 40200, newBase + 200u * 3000u, now + 50, true));
+	// An RTX of the old sequence is nothing we wait for.
+	CHECK_EQ(ReceiveVerdict(stream, 1050, 90000u + 50u * 3000u, now + 60, true), RtpStreamRecv::Verdict::Discard);
+	stats = stream.GetStats(now + 60);
+	CHECK_EQ(stats.packetsRepaired, 1);
+	CHECK_EQ(stats.packetsLost, 0);
+}
+
+// Loss before a restart stays counted; the jump itself adds none.
+TEST(recv_restart_keeps_earlier_loss) {
+	RtpStreamRecv stream(RtpStreamRecv::Params{}); // no NACK (audio from ffmpeg)
+	for (uint16_t s = 10000; s < 10010; ++s) {
+		if (s != 10005) Receive(stream, s, s * 960u, s * 20u);
+	}
+	CHECK_EQ(stream.GetCumulativeLost(), 1);
+	// The sender restarts 5,000 behind (RFC 3550 A.1 treats a backward jump alike).
+	CHECK_EQ(ReceiveVerdict(stream, 5000, 5, 300000), RtpStreamRecv::Verdict::Hold);
+	CHECK_EQ(ReceiveVerdict(stream, 5001, 965, 300020), RtpStreamRecv::Verdict::Restart);
+	CHECK_EQ(ReceiveVerdict(stream, 5002, 1925, 300040), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(stream.GetCumulativeLost(), 1);
+	CHECK_EQ(stream.GetStats(300040).packetsLost, 1);
+	CHECK_EQ(stream.GetExtendedHighestSeq(), 5002u);
+	// A late packet of the old sequence is a stray jump now: held, never a restart alone.
+	CHECK_EQ(ReceiveVerdict(stream, 10009, 10009 * 960u, 300041), RtpStreamRecv::Verdict::Hold);
+	CHECK_EQ(ReceiveVerdict(stream, 5003, 2885, 300060), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(stream.GetRestartCount(), 1);
+	CHECK_EQ(stream.GetCumulativeLost(), 1);
 }
 
 TEST(recv_score_follows_unrecovered_loss) {

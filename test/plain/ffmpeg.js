@@ -237,6 +237,7 @@ function encoderArgs(kind, codec, durationSec) {
  *   rtcpPort       where to send RTCP (default: `port`, i.e. RTCP muxed on the RTP port)
  *   payloadType    RTP payload type
  *   ssrc           RTP SSRC (uint32)
+ *   seq            first RTP sequence number (default: random, as ffmpeg chooses)
  *   srtp           { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64 } to send SRTP/SRTCP
  *   durationSec    stop sending after this many seconds of media (default: until stop())
  *   localPort      source port of RTP (default: a free port, so the tuple is known)
@@ -255,8 +256,9 @@ function encoderArgs(kind, codec, durationSec) {
  */
 async function startRtpSender(options) {
 	const {
-		kind, codec, ip = '127.0.0.1', port, rtcpPort = port, payloadType, ssrc, srtp, durationSec, skipRtcp = rtcpPort === port,
+		kind, codec, ip = '127.0.0.1', port, rtcpPort = port, payloadType, ssrc, seq, srtp, durationSec, skipRtcp = rtcpPort === port,
 	} = options;
+	if (seq !== undefined && (!Number.isInteger(seq) || seq < 0 || seq > 65535)) throw new TypeError('startRtpSender: seq must be 0..65535');
 	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError('startRtpSender: port must be a port number');
 	if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > 127) throw new TypeError('startRtpSender: payloadType must be 0..127');
 	if (!Number.isInteger(ssrc) || ssrc < 0 || ssrc > 0xffffffff) throw new TypeError('startRtpSender: ssrc must be a uint32');
@@ -278,6 +280,7 @@ async function startRtpSender(options) {
 			'-payload_type', String(payloadType),
 			// ffmpeg's -ssrc is a signed 32-bit option; it writes the same 32 bits.
 			'-ssrc', String(ssrc | 0),
+			...(seq !== undefined ? ['-seq', String(seq)] : []),
 			'-cname', `ffmpeg-${kind}`,
 			...(skipRtcp ? ['-rtpflags', 'skip_rtcp'] : []),
 			...(srtp ? ['-srtp_out_suite', srtp.cryptoSuite ?? 'AES_CM_128_HMAC_SHA1_80', '-srtp_out_params', srtp.keyBase64] : []),

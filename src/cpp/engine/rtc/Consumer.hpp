@@ -44,6 +44,8 @@ public:
 		virtual ~Listener() = default;
 		// Sends an RTP packet in `data` (room for the SRTP trailer up to `capacity`).
 		virtual void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
+		// A retransmission (NACK answered); the transport counts it apart.
+		virtual void OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
 		virtual void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
 		// The transport-wide sequence number for the next packet this transport sends.
 		virtual uint16_t NextTransportWideSequenceNumber() = 0;
@@ -126,6 +128,8 @@ private:
 	void RequestKeyFrame(uint32_t producerSsrc);
 	// Start over on the next key frame: the endpoint lost (or never had) the stream.
 	void RestartStream();
+	// The producer stream of this packet restarted its sequence (ProducerPacketInfo).
+	void HandleProducerStreamRestart(const ProducerPacketInfo& info);
 	// Simulcast: what to do with a packet; false to drop it.
 	bool SelectLayer(const ProducerPacketInfo& info, uint64_t nowMs);
 	bool SelectSvcLayers(const ProducerPacketInfo& info, uint64_t nowMs, bool* setMarker);

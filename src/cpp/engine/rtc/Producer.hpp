@@ -49,6 +49,10 @@ public:
 		int score = 0;
 		uint64_t lastKeyFrameRequestMs = 0;
 		uint8_t firSequence = 0;
+		// The last packet that jumped in sequence (RFC 3550 A.1), kept until the next
+		// packet confirms or not that the sender restarted: then it goes out first (it
+		// is often the new encoder's first key frame packet). Empty until a jump.
+		std::vector<uint8_t> heldPacket;
 	};
 
 	// Throws RequestError on invalid data.
@@ -68,6 +72,8 @@ public:
 	const RtpExtensionMap& GetExtensionMap() const { return extensionMap_; }
 	// Scores of every encoding (for consumers' score events).
 	std::vector<int> GetScores() const;
+	// Whether `pt` is one of the producer's RTX payload types (RFC 4588).
+	bool IsRtxPayloadType(uint8_t pt) const { return rtxApt_[pt & 0x7f] >= 0; }
 
 	// Whether this producer owns the packet's SSRC (or RID), learning it if needed.
 	bool Accepts(const RtpPacket& packet) const;
@@ -92,6 +98,9 @@ public:
 
 private:
 	Encoding* FindEncoding(const RtpPacket& packet, bool* isRtx);
+	// The rest of ReceiveRtpPacket once the stream accepted the packet: inspection, the
+	// router's payload type and SSRC, and the consumers.
+	void ForwardRtpPacket(Encoding& encoding, RtpPacket& packet, bool isStreamRestart);
 	void EmitScoreIfChanged();
 	const Value* EncodingParameters(size_t index) const; // rtpParameters.encodings[index]
 	void MaybeEmitVideoOrientation(const RtpPacket& packet);
@@ -119,6 +128,7 @@ private:
 	bool supportsFir_ = false;
 	bool supportsPli_ = false;
 	bool supportsNack_ = false;
+	bool hasRtxCodec_ = false;
 
 	std::vector<Encoding> encodings_;
 	std::vector<uint16_t> nackScratch_;

@@ -16,6 +16,11 @@ struct ProducerPacketInfo {
 	uint32_t clockRate = 90000;
 	size_t encodingIndex = 0;
 	bool isKeyFrame = false;
+	// The producer's stream restarted its sequence numbers and timestamps at this packet
+	// (RFC 3550 A.1 resync: a restarted sender). Consumers treat it as a new source, as
+	// on a layer switch: their output continues seq + 1 with a plausible timestamp, and
+	// video waits for (and asks for) a key frame.
+	bool isStreamRestart = false;
 	// What the payload descriptor says (video only; null for audio or when the codec
 	// has no parser): temporal layer, frame start, VP8 picture ids for rewriting.
 	const PayloadInfo* payload = nullptr;

@@ -7,14 +7,16 @@ namespace mediaplane {
 RtpStreamRecv::RtpStreamRecv(const Params& params, Listener* listener)
     : params_(params),
       listener_(listener),
-      // With NACK, repaired packets arrive up to a second behind the highest; they are
-      // reordered packets, not a jump (see SeqNumberTracker).
-      tracker_(params.minSequential,
-               params.useNack ? NackGenerator::kMaxSeqAge : SeqNumberTracker::kDefaultMaxMisorder) {
+      // Without RTX, repaired packets come back on this SSRC up to a second behind the
+      // highest: reordered packets, not a jump (see RtpSequenceValidator). With RTX the
+      // retransmissions the NACK generator waits for bypass the jump rules (below), so
+      // RFC 3550 A.1's MAX_MISORDER applies.
+      validator_(params.minSequential, params.useNack && !params.useRtx ? NackGenerator::kMaxSeqAge
+                                                                         : RtpSequenceValidator::kMaxMisorder) {
 	if (params_.clockRate == 0) params_.clockRate = 90000;
 }
 
-bool RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool isRetransmission) {
+RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool isRetransmission) {
 	const uint16_t seq = packet.GetSequenceNumber();
 	++packetCount_;
 	rate_.Update(packet.GetSize(), nowMs);
@@ -23,29 +25,40 @@ bool RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool 
 		scoreStarted_ = true;
 		scoreIntervalStartMs_ = nowMs;
 	}
-	// A retransmission of a packet we are not missing (a sender's RTX bandwidth probe,
-	// or a duplicate): it repairs nothing, and counting it as received would drive the
-	// RFC 3550 loss figure negative on a lossless path.
-	if (isRetransmission && params_.useNack && tracker_.IsValid() && !nack_.IsMissing(seq)) {
-		++packetsDiscarded_;
-		return false;
-	}
 
-	switch (tracker_.Update(seq)) {
-		case SeqNumberTracker::Result::Jump:
-			// Held back until the next packet confirms the new sequence (RFC 3550 A.1).
-			++packetsDiscarded_;
-			UpdateScore(nowMs);
-			return false;
-		case SeqNumberTracker::Result::Restarted:
-			Restart();
-			break;
-		default:
-			break;
+	bool restarted = false;
+	if (params_.useNack && validator_.IsValid() && nack_.IsMissing(seq)) {
+		// A packet we are waiting for (asked for with NACK, or reordered): it belongs to
+		// the current sequence however far behind it is.
+		validator_.CountLatePacket();
+	} else if (isRetransmission && params_.useNack && validator_.IsValid()) {
+		// A retransmission of a packet we are not missing (a sender's RTX bandwidth
+		// probe, or a duplicate): it repairs nothing, and counting it as received would
+		// drive the RFC 3550 loss figure negative on a lossless path.
+		++packetsDiscarded_;
+		return Verdict::Discard;
+	} else {
+		switch (validator_.Update(seq)) {
+			case RtpSequenceValidator::Result::Probation:
+				++packetsDiscarded_;
+				UpdateScore(nowMs);
+				return Verdict::Discard;
+			case RtpSequenceValidator::Result::Jump:
+				// Held back until the next packet confirms the new sequence (RFC 3550 A.1).
+				++packetsDiscarded_;
+				UpdateScore(nowMs);
+				return Verdict::Hold;
+			case RtpSequenceValidator::Result::Resync:
+				Restart(seq, nowMs, isRetransmission);
+				restarted = true;
+				break;
+			default:
+				break;
+		}
 	}
 
 	bool forward = true;
-	if (params_.useNack) {
+	if (params_.useNack && !restarted) {
 		switch (nack_.ReceivePacket(seq, isRetransmission, nowMs)) {
 			case NackGenerator::PacketResult::Repaired:
 				++packetsRepaired_;
@@ -65,17 +78,29 @@ bool RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool 
 	if (!isRetransmission) UpdateJitter(packet.GetTimestamp(), nowMs);
 	if (!forward) ++packetsDiscarded_;
 	UpdateScore(nowMs);
-	return forward;
+	if (restarted) return Verdict::Restart;
+	return forward ? Verdict::Forward : Verdict::Discard;
 }
 
-void RtpStreamRecv::Restart() {
-	// The tracker restarted its counts at this packet; intervals restart with it.
+void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission) {
+	// The validator re-based its counts on the new sequence (the held packet seq - 1 and
+	// this one); the report and score intervals restart with it (RFC 3550 A.3: the
+	// interval counts are differences from the priors), so the jump counts as neither
+	// loss nor reception.
 	expectedPrior_ = 0;
 	receivedPrior_ = 0;
-	scoreExpectedPrior_ = 0;
-	scoreReceivedPrior_ = 0;
+	scoreExpectedPrior_ = validator_.GetExpected();
+	scoreReceivedPrior_ = validator_.GetReceived();
+	// The timestamps restarted at a new random base too (RFC 3550 §5.1): the transit
+	// time of the old sequence means nothing for the new one (§6.4.1 jitter).
 	hasTransit_ = false;
+	// Nothing of the old sequence is worth asking for any more, and nothing between the
+	// two sequences is missing: the NACK generator starts over at the new sequence.
 	nack_.Reset();
+	if (params_.useNack) {
+		nack_.ReceivePacket(static_cast<uint16_t>(seq - 1), false, nowMs);
+		nack_.ReceivePacket(seq, isRetransmission, nowMs);
+	}
 }
 
 void RtpStreamRecv::UpdateJitter(uint32_t rtpTimestamp, uint64_t nowMs) {
@@ -117,9 +142,9 @@ void RtpStreamRecv::ReceiveSenderReport(uint32_t ntpMiddle32, uint64_t nowMs) {
 }
 
 bool RtpStreamRecv::FillReportBlock(ReportBlock& block, uint64_t nowMs) {
-	if (!tracker_.IsValid()) return false;
-	const uint64_t expected = tracker_.GetExpected();
-	const uint64_t received = tracker_.GetReceived();
+	if (!validator_.IsValid()) return false;
+	const uint64_t expected = validator_.GetExpected();
+	const uint64_t received = validator_.GetReceived();
 
 	// Fraction lost over the interval since the last report (RFC 3550 A.3); duplicates
 	// can make the interval's loss negative, which reports as 0.
@@ -134,14 +159,14 @@ bool RtpStreamRecv::FillReportBlock(ReportBlock& block, uint64_t nowMs) {
 		fractionLost_ = static_cast<uint8_t>(fraction > 255 ? 255 : fraction);
 	}
 
-	int64_t cumulativeLost = tracker_.GetCumulativeLost();
+	int64_t cumulativeLost = validator_.GetCumulativeLost();
 	if (cumulativeLost > ReportBlock::kMaxCumulativeLost) cumulativeLost = ReportBlock::kMaxCumulativeLost;
 	if (cumulativeLost < ReportBlock::kMinCumulativeLost) cumulativeLost = ReportBlock::kMinCumulativeLost;
 
 	block.ssrc = params_.ssrc;
 	block.fractionLost = fractionLost_;
 	block.cumulativeLost = static_cast<int32_t>(cumulativeLost);
-	block.highestSequenceNumber = static_cast<uint32_t>(tracker_.GetExtendedHighest());
+	block.highestSequenceNumber = static_cast<uint32_t>(validator_.GetExtendedHighest());
 	block.jitter = GetJitter();
 	// LSR and DLSR are 0 until an SR has arrived (RFC 3550 §6.4.1).
 	block.lastSenderReport = hasSr_ ? lastSrCompact_ : 0;
@@ -154,8 +179,8 @@ void RtpStreamRecv::UpdateScore(uint64_t nowMs) {
 	if (!scoreStarted_ || nowMs < scoreIntervalStartMs_ + kScoreIntervalMs) return;
 	scoreIntervalStartMs_ = nowMs;
 
-	const uint64_t expected = tracker_.GetExpected();
-	const uint64_t received = tracker_.GetReceived();
+	const uint64_t expected = validator_.GetExpected();
+	const uint64_t received = validator_.GetReceived();
 	const uint64_t givenUp = nack_.GetGivenUpCount();
 	const uint64_t expectedDelta = expected >= scoreExpectedPrior_ ? expected - scoreExpectedPrior_ : 0;
 	const uint64_t receivedDelta = received >= scoreReceivedPrior_ ? received - scoreReceivedPrior_ : 0;
@@ -193,7 +218,7 @@ RtpStreamRecv::Stats RtpStreamRecv::GetStats(uint64_t nowMs) {
 	stats.ssrc = params_.ssrc;
 	stats.packetCount = packetCount_;
 	stats.byteCount = rate_.GetTotalBytes();
-	stats.packetsLost = tracker_.GetCumulativeLost();
+	stats.packetsLost = validator_.GetCumulativeLost();
 	stats.fractionLost = fractionLost_;
 	stats.packetsDiscarded = packetsDiscarded_;
 	stats.packetsRetransmitted = packetsRetransmitted_;

@@ -17,6 +17,7 @@
 #include "../rtcp/ReportBlock.hpp"
 #include "NackGenerator.hpp"
 #include "RtpPacket.hpp"
+#include "RtpSequenceValidator.hpp"
 #include "RtpStreamScore.hpp"
 #include "SeqNumbers.hpp"
 
@@ -31,9 +32,24 @@ public:
 		uint32_t ssrc = 0;
 		uint32_t clockRate = 90000; // RTP timestamp units per second, for the jitter
 		bool useNack = false;       // the stream negotiated nack: keep a NackGenerator
+		// Retransmissions arrive on their own RTX SSRC (RFC 4588). Without RTX a NACKed
+		// packet comes back on the media SSRC a round trip late, hundreds of packets
+		// behind the highest: the misorder window widens so that it is not a jump.
+		bool useRtx = false;
 		// Packets in sequence before the source counts as valid (RFC 3550 A.1). A
 		// signaled stream is known to exist, so 1 is enough.
 		uint8_t minSequential = 1;
+	};
+
+	// What the owner does with a received packet.
+	enum class Verdict : uint8_t {
+		Forward, // forward it
+		Discard, // counted, not forwarded (an unwanted retransmission, not validated yet)
+		Hold,    // a sequence jump not confirmed yet (RFC 3550 A.1): not forwarded; the
+		         // owner may keep a copy in case the next packet confirms it
+		Restart, // this packet confirmed the jump: the sender restarted its sequence at
+		         // the held packet (this seq - 1). Forward the held packet then this one,
+		         // as the start of a new stream (consumers re-base, ask for a key frame)
 	};
 
 	class Listener {
@@ -69,10 +85,12 @@ public:
 	explicit RtpStreamRecv(const Params& params, Listener* listener = nullptr);
 
 	// Accounts one received packet (for an RTX stream, the caller passes the decoded
-	// original with isRetransmission = true). Returns false when the packet must not be
-	// forwarded: a retransmission nobody is waiting for (a duplicate, or a sender's
-	// bandwidth probe), or a sequence jump not yet confirmed (RFC 3550 A.1).
-	bool ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool isRetransmission);
+	// original with isRetransmission = true). Discard: a retransmission nobody is
+	// waiting for (a duplicate, or a sender's bandwidth probe) or a source still on
+	// probation; Hold/Restart: a sequence jump and its confirmation (RFC 3550 A.1). At a
+	// restart the loss counts, the NACK list and the jitter's transit time are re-based
+	// on the new sequence: the jump is neither loss nor jitter.
+	Verdict ReceivePacket(const RtpPacket& packet, uint64_t nowMs, bool isRetransmission);
 
 	// The sequence numbers to NACK now (empty without NACK); call after each packet
 	// and at NextTimeoutMs(). A non-empty list counts as one NACK message sent.
@@ -103,18 +121,20 @@ public:
 
 	uint32_t GetSsrc() const { return params_.ssrc; }
 	uint32_t GetClockRate() const { return params_.clockRate; }
-	uint64_t GetExtendedHighestSeq() const { return tracker_.GetExtendedHighest(); }
-	int64_t GetCumulativeLost() const { return tracker_.GetCumulativeLost(); }
+	uint64_t GetExtendedHighestSeq() const { return validator_.GetExtendedHighest(); }
+	int64_t GetCumulativeLost() const { return validator_.GetCumulativeLost(); }
+	// Sequence restarts confirmed so far (RFC 3550 A.1 resynchronisations).
+	uint64_t GetRestartCount() const { return validator_.GetResyncCount(); }
 	uint32_t GetJitter() const { return jitterQ4_ >> 4; }
 	Stats GetStats(uint64_t nowMs);
 
 private:
 	void UpdateJitter(uint32_t rtpTimestamp, uint64_t nowMs);
-	void Restart();
+	void Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission);
 
 	Params params_;
 	Listener* listener_;
-	SeqNumberTracker tracker_;
+	RtpSequenceValidator validator_;
 	NackGenerator nack_;
 	RateCalculator rate_;
 	RtpStreamScore score_;
