@@ -20,6 +20,11 @@ export type ProducerOptions<T extends AppData = AppData> = {
 	paused?: boolean;
 	/** Minimum ms between key frame requests sent to the endpoint (default 0). */
 	keyFrameRequestDelay?: number;
+	/**
+	 * mediasoup 3.27: add mediasoup's packet-id header extension to this producer's
+	 * RTP. Accepted for compatibility; mediaplane does not add it.
+	 */
+	enableMediasoupPacketIdHeaderExtension?: boolean;
 	appData?: T;
 };
 

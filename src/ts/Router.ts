@@ -6,6 +6,8 @@ import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
 import type { RouterRtpCodecCapability } from './RtpParameters';
+import type { DataConsumer } from './DataConsumerTypes';
+import type { DataProducer } from './DataProducerTypes';
 import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
 import { TransportListenInfo } from './TransportTypes';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
@@ -63,7 +65,13 @@ export type PipeToRouterOptions = {
 	enableSrtp?: boolean;
 };
 
-export type PipeToRouterResult = { pipeConsumer?: Consumer; pipeProducer?: Producer };
+export type PipeToRouterResult = {
+	pipeConsumer?: Consumer;
+	pipeProducer?: Producer;
+	/** With dataProducerId (data channels: a later issue). */
+	pipeDataConsumer?: DataConsumer;
+	pipeDataProducer?: DataProducer;
+};
 
 export type RouterObserverEvents = {
 	close: [];
@@ -175,7 +183,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	 * old capabilities on bad input). Existing producers and consumers keep the
 	 * parameters they were created with; new ones negotiate against the new codecs.
 	 */
-	updateMediaCodecs(mediaCodecs: RtpCodecCapability[]): void {
+	updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void {
 		if (this.#closed) throw closedObjectError('Router', 'updateMediaCodecs()', this.#channel.closed);
 		if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an array');
 		this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs));

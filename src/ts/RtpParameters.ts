@@ -72,7 +72,7 @@ export type RtpCodecCapability = {
 	/**
 	 * The preferred RTP payload type.
 	 */
-	preferredPayloadType?: number;
+	preferredPayloadType: number;
 
 	/**
 	 * RTP timestamp clock rate, in Hz.

@@ -5,7 +5,7 @@
 import { addon, addonPath } from './native';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
-import { RtpCapabilities } from './RtpParameters';
+import { RouterRtpCapabilities } from './RtpParameters';
 import { supportedRtpCapabilities } from './supportedRtpCapabilities';
 import { AppData, clone } from './utils';
 import { validateWorkerSettings, Worker, WorkerSettings } from './Worker';
@@ -59,6 +59,6 @@ export async function createWorker<WorkerAppData extends AppData = AppData>(
 }
 
 /** The RTP capabilities mediaplane supports: a fresh copy on every call. */
-export function getSupportedRtpCapabilities(): RtpCapabilities {
+export function getSupportedRtpCapabilities(): RouterRtpCapabilities {
 	return clone(supportedRtpCapabilities);
 }

@@ -19,6 +19,7 @@ import {
 	MediaKind,
 	RtcpFeedback,
 	RtcpParameters,
+	RouterRtpCodecCapability,
 	RtpCapabilities,
 	RtpCodecCapability,
 	RtpCodecParameters,
@@ -220,7 +221,7 @@ export function validateRtpCapabilities(caps: RtpCapabilities): void {
 }
 
 /** Validates and normalises one RtpCodecCapability; `kind` is set from mimeType. */
-export function validateRtpCodecCapability(codec: RtpCodecCapability): void {
+export function validateRtpCodecCapability(codec: RouterRtpCodecCapability): void {
 	if (!isObject(codec)) throw new TypeError('codec is not an object');
 	const kind = validateMimeType(codec);
 	// A given kind must agree with the mimeType's type.
@@ -551,7 +552,7 @@ class PayloadTypeAllocator {
 	}
 }
 
-function findSupportedCodec(mediaCodec: RtpCodecCapability): RtpCodecCapability {
+function findSupportedCodec(mediaCodec: RouterRtpCodecCapability): RouterRtpCodecCapability {
 	const supported = supportedRtpCapabilities.codecs!.find((candidate) =>
 		matchCodecs(mediaCodec, candidate, { strict: false })
 	);
@@ -580,7 +581,7 @@ function findSupportedCodec(mediaCodec: RtpCodecCapability): RtpCodecCapability 
  * Payload type for a router codec the application gave no (free) payload type
  * for: the codec's static one (RFC 3551 §6) if free, else a dynamic one.
  */
-function chooseAutomaticPayloadType(supported: RtpCodecCapability, allocator: PayloadTypeAllocator): number {
+function chooseAutomaticPayloadType(supported: RouterRtpCodecCapability, allocator: PayloadTypeAllocator): number {
 	const staticPayloadType = supported.preferredPayloadType;
 	if (staticPayloadType !== undefined && allocator.isFree(staticPayloadType)) {
 		allocator.reserve(staticPayloadType);
@@ -595,8 +596,8 @@ function chooseAutomaticPayloadType(supported: RtpCodecCapability, allocator: Pa
  * supported entry's.
  */
 function buildRouterCodec(
-	mediaCodec: RtpCodecCapability,
-	supported: RtpCodecCapability,
+	mediaCodec: RouterRtpCodecCapability,
+	supported: RouterRtpCodecCapability,
 	payloadType: number
 ): RtpCodecCapability {
 	return {
@@ -627,7 +628,7 @@ function buildRtxCodec(mediaCodec: RtpCodecCapability, payloadType: number): Rtp
  * codec must be supported; each gets a payload type; each video codec is
  * followed by its RTX codec; all supported header extensions are included.
  */
-export function generateRouterRtpCapabilities(mediaCodecs: RtpCodecCapability[] = []): RtpCapabilities {
+export function generateRouterRtpCapabilities(mediaCodecs: RouterRtpCodecCapability[] = []): RtpCapabilities {
 	if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an Array');
 
 	for (const mediaCodec of mediaCodecs) {
@@ -639,7 +640,7 @@ export function generateRouterRtpCapabilities(mediaCodecs: RtpCodecCapability[] 
 	const allocator = new PayloadTypeAllocator();
 	// Payload types the application chose win over automatic ones, whatever
 	// their order: reserve them first (the first codec asking for one gets it).
-	const honoured = new Set<RtpCodecCapability>();
+	const honoured = new Set<RouterRtpCodecCapability>();
 	for (const mediaCodec of mediaCodecs) {
 		const pt = mediaCodec.preferredPayloadType;
 		if (pt !== undefined && allocator.isFree(pt)) {

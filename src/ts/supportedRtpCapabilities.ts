@@ -1,4 +1,4 @@
-import { RtcpFeedback, RtpCapabilities, RtpHeaderExtension } from './RtpParameters';
+import { RtcpFeedback, RouterRtpCapabilities, RtpHeaderExtension } from './RtpParameters';
 
 /**
  * Every codec and RTP header extension the SFU can route.
@@ -99,7 +99,7 @@ function headerExtension(
 	return { kind, uri, preferredId, preferredEncrypt: false, direction };
 }
 
-export const supportedRtpCapabilities: RtpCapabilities = {
+export const supportedRtpCapabilities: RouterRtpCapabilities = {
 	codecs: [
 		// RFC 7587: opus is always signalled as 48000/2.
 		{
@@ -173,6 +173,6 @@ export const supportedRtpCapabilities: RtpCapabilities = {
 };
 
 /** A fresh deep copy of supportedRtpCapabilities, safe for callers to modify. */
-export function getSupportedRtpCapabilities(): RtpCapabilities {
+export function getSupportedRtpCapabilities(): RouterRtpCapabilities {
 	return structuredClone(supportedRtpCapabilities);
 }

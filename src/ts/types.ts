@@ -66,6 +66,7 @@ export type {
 	ProducerEvents,
 	ProducerObserverEvents,
 	ProducerObserver,
+	ProducerDump,
 } from './Producer';
 export type {
 	Consumer,
@@ -79,7 +80,15 @@ export type {
 	ConsumerEvents,
 	ConsumerObserverEvents,
 	ConsumerObserver,
+	ConsumerDump,
+	BaseConsumerDump,
+	SimpleConsumerDump,
+	SimulcastConsumerDump,
+	SvcConsumerDump,
+	PipeConsumerDump,
 } from './Consumer';
+export type { RtpStreamDump, RtpStreamParametersDump, RtxStreamDump, RtxStreamParameters } from './dumpUtils';
+export type { BitrateByLayer, BaseRtpStreamStats, RtpStreamRecvStats, RtpStreamSendStats } from './rtpStreamStatsTypes';
 export type {
 	PlainTransport,
 	PlainTransportOptions,
