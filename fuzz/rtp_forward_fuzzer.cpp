@@ -1,7 +1,8 @@
 // libFuzzer target: the per-packet forwarding path on arbitrary RTP, i.e. what a remote
 // producer can make a consumer do. Each input is a series of packets (a codec byte, a
 // time step, then the packet bytes). Each packet goes through RtpPacket::Parse, the
-// codec payload inspection (VP8/VP9/H.264/H.265/AV1), both layer selectors
+// receive stream (RtpStreamRecv with NACK: RFC 3550 A.1 sequence validation, whose
+// restarts re-sync the rewriter as the Consumer does), the codec payload inspection (VP8/VP9/H.264/H.265/AV1), both layer selectors
 // (SimulcastLayers, SvcLayers), VP8 picture id rewriting, RtpStreamRewriter,
 // RtpPacketWriter, a RetransmissionBuffer with a shared payload tail, and the
 // transport-cc receiver, whose feedback is built every few packets.
@@ -10,7 +11,9 @@
 //  - a stored packet reads back exactly as written (head + shared tail);
 //  - the VP8 rewrite changes only the picture id / TL0PICIDX bytes and keeps the length;
 //  - every transport-cc feedback is a whole number of 32-bit words, at most the limit,
-//    with the right packet type and format.
+//    with the right packet type and format;
+//  - the NACK list never exceeds NackGenerator::kMaxMissing, and is empty right after a
+//    sequence restart (the numbers a jump skipped are not missing).
 
 #include <cstring>
 #include <vector>
@@ -22,6 +25,7 @@
 #include "../src/cpp/engine/rtp/RetransmissionBuffer.hpp"
 #include "../src/cpp/engine/rtp/RtpPacket.hpp"
 #include "../src/cpp/engine/rtp/RtpPacketWriter.hpp"
+#include "../src/cpp/engine/rtp/RtpStreamRecv.hpp"
 #include "../src/cpp/engine/rtp/SharedPacketBytes.hpp"
 #include "../src/cpp/engine/rtp/codecs/PayloadInspector.hpp"
 #include "../src/cpp/engine/transport/TransportCcReceiver.hpp"
@@ -46,6 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 	RtpStreamRewriter rewriter(90000);
 	RetransmissionBuffer history(64);
 	TransportCcReceiver transportCc;
+	RtpStreamRecv::Params recvParams;
+	recvParams.useNack = true;
+	recvParams.useRtx = true;
+	RtpStreamRecv recv(recvParams);
 	RtpExtensionMap map;
 	map.Set(1, RtpExtensionType::Mid);
 	map.Set(3, RtpExtensionType::TransportWideCc);
@@ -60,6 +68,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 		std::vector<uint8_t> bytes = input.Chunk();
 		RtpPacket packet;
 		if (!packet.Parse(bytes.data(), bytes.size())) continue;
+
+		// A few packets count as RTX-decoded retransmissions (as the Producer passes them).
+		const RtpStreamRecv::Verdict verdict = recv.ReceivePacket(packet, nowMs, (packet.GetSsrc() & 0x0f) == 0);
+		FUZZ_CHECK(recv.GetNackList(nowMs).size() <= NackGenerator::kMaxMissing);
+		if (verdict == RtpStreamRecv::Verdict::Restart) {
+			FUZZ_CHECK(recv.GetNackList(nowMs).empty());
+			rewriter.RequestSync();
+			vp8.RequestSync();
+		}
 
 		PayloadInfo info;
 		const bool inspected = InspectPayload(codec, packet.GetPayload(), packet.GetPayloadLength(), &info);
