@@ -166,9 +166,16 @@ for (const crossWorker of [false, true]) {
 		const routerB = await workerB.createRouter({ mediaCodecs });
 		const inTransport = await routerA.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true });
 		const producer = await inTransport.produce({ kind: 'video', rtpParameters: producerRtpParameters });
-		const { pipeConsumer, pipeProducer } = await routerA.pipeToRouter({ producerId: producer.id, router: routerB, enableSrtp: crossWorker });
+		if (!crossWorker) {
+			// As mediasoup: ids are unique per worker, so keepId (the default) cannot hold.
+			await t.rejects(routerA.pipeToRouter({ producerId: producer.id, router: routerB }), /already exists/,
+				'keepId: true within one worker');
+		}
+		const { pipeConsumer, pipeProducer } = await routerA.pipeToRouter({
+			producerId: producer.id, router: routerB, enableSrtp: crossWorker, keepId: crossWorker,
+		});
 		t.equal(pipeConsumer.type, 'pipe');
-		t.equal(pipeProducer.id === producer.id, crossWorker, crossWorker ? 'keeps the id across workers' : 'a new id within one worker');
+		t.equal(pipeProducer.id === producer.id, crossWorker, crossWorker ? 'keeps the id across workers' : 'keepId: false, a new id');
 		t.equal(routerB.canConsume({ producerId: pipeProducer.id, rtpCapabilities: routerB.rtpCapabilities }), true);
 
 		const receiver = await socket(t);
@@ -194,7 +201,7 @@ for (const crossWorker of [false, true]) {
 		// The pipe pair is reused for the next producer.
 		const second = await inTransport.produce({ kind: 'video', rtpParameters: { ...producerRtpParameters, encodings: [{ ssrc: 44444444 }] } });
 		const before = (await routerA.dump()).transportIds.length;
-		await routerA.pipeToRouter({ producerId: second.id, router: routerB });
+		await routerA.pipeToRouter({ producerId: second.id, router: routerB, keepId: crossWorker });
 		t.equal((await routerA.dump()).transportIds.length, before, 'no new pipe transport');
 	});
 }
@@ -218,6 +225,12 @@ t.test('bad arguments', async (t) => {
 	await t.rejects(router.pipeToRouter({ producerId: 'x', router }), { name: 'TypeError', message: /destination/ });
 	await t.rejects(router.pipeToRouter({ producerId: 'x', router: other }), { name: 'NotFoundError', message: /not found/ });
 	await t.rejects(router.pipeToRouter({ producerId: 'x', router: {} }), { name: 'TypeError', message: /router/ });
+	await t.rejects(router.pipeToRouter({ router: other }), { name: 'TypeError', message: /missing producerId or dataProducerId/ });
+	await t.rejects(router.pipeToRouter({ producerId: 'x', dataProducerId: 'y', router: other }), { name: 'TypeError', message: /just producerId/ });
+	await t.rejects(router.pipeToRouter({ producerId: 'x' }), { name: 'TypeError', message: /missing router/ });
+	await t.rejects(router.pipeToRouter({ dataProducerId: 'y', router: other }), { name: 'NotFoundError' });
+	await t.rejects(router.pipeToRouter({ producerId: 'x', router: other, listenInfo: { protocol: 'udp', ip: LOCAL }, listenIp: LOCAL }),
+		{ name: 'TypeError', message: /only one of listenInfo and listenIp/ });
 	plain.close();
 	await t.rejects(plain.connect({ ip: LOCAL, port: 1, rtcpPort: 2 }), mediaplane.NotFoundError);
 });

@@ -201,3 +201,11 @@ t.test('subprocessclose fires once the worker thread has ended after close(), as
 	t.equal(count, 1, 'emitted once, even after another close()');
 	await t.rejects(worker.dump(), mediaplane.WorkerClosedError);
 });
+
+t.test('createWorker({ workerBin }) is validated as mediasoup does, then unused', async (t) => {
+	await t.rejects(mediaplane.createWorker({ workerBin: 42 }), { name: 'TypeError', message: /workerBin/ });
+	await t.rejects(mediaplane.createWorker({ workerBin: '/nonexistent/mediasoup-worker' }), { name: 'Error', message: /workerBin/ });
+	const worker = await mediaplane.createWorker({ workerBin: mediaplane.workerBin });
+	t.equal(worker.closed, false);
+	worker.close();
+});

@@ -9,7 +9,7 @@ import type { RouterRtpCodecCapability } from './RtpParameters';
 import type { DataConsumer } from './DataConsumerTypes';
 import type { DataProducer } from './DataProducerTypes';
 import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
-import { TransportListenInfo } from './TransportTypes';
+import { TransportListenInfo, TransportListenIp } from './TransportTypes';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
 import { WebRtcServer } from './WebRtcServer';
 import { WebRtcTransport, WebRtcTransportDump, WebRtcTransportOptions } from './WebRtcTransport';
@@ -56,9 +56,14 @@ export type PipeToRouterOptions = {
 	producerId?: string;
 	dataProducerId?: string;
 	router: Router;
-	/** Keep the producer's id on the other router (default true; see pipeToRouter()). */
+	/**
+	 * Keep the producer's id on the other router (default true). Ids are unique per
+	 * worker, so with true both routers must be on different workers (as mediasoup).
+	 */
 	keepId?: boolean;
 	listenInfo?: TransportListenInfo;
+	/** Deprecated form of listenInfo (an IP, or { ip, announcedIp }). */
+	listenIp?: TransportListenIp | string;
 	enableSctp?: boolean;
 	numSctpStreams?: NumSctpStreams;
 	enableRtx?: boolean;
@@ -360,13 +365,20 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
 		if (this.#closed) throw closedObjectError('Router', 'createDirectTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		// maxSendMessageSize / maxReceiveMessageSize as mediasoup 3.27; maxMessageSize
+		// (older) sets both.
 		const { maxMessageSize = 262144, appData } = options;
-		if (typeof maxMessageSize !== 'number' || !Number.isInteger(maxMessageSize) || maxMessageSize <= 0) {
-			throw new TypeError('invalid maxMessageSize: must be a positive integer');
+		const { maxSendMessageSize = maxMessageSize, maxReceiveMessageSize = maxMessageSize } = options;
+		for (const [name, value] of Object.entries({ maxMessageSize, maxSendMessageSize, maxReceiveMessageSize })) {
+			if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+				throw new TypeError(`invalid ${name}: must be a positive integer`);
+			}
 		}
 		validateAppData(appData);
 		const transportId = generateUUIDv4();
-		await this.#channel.request('router.createDirectTransport', this.#id, { transportId, maxMessageSize });
+		await this.#channel.request('router.createDirectTransport', this.#id, {
+			transportId, maxSendMessageSize, maxReceiveMessageSize,
+		});
 		const transport = new DirectTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T, routerAccess: this.#routerAccess,
 		});
@@ -423,17 +435,29 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		dataProducerId,
 		router,
 		keepId = true,
-		listenInfo = { protocol: 'udp', ip: '127.0.0.1' },
+		listenInfo,
+		listenIp,
 		enableRtx = false,
 		enableSrtp = false,
 	}: PipeToRouterOptions): Promise<PipeToRouterResult> {
-		if (this.#closed) throw closedObjectError('Router', 'pipeToRouter()', this.#channel.closed);
+		// Arguments in mediasoup's order, then state.
+		if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
+		if (!producerId && !dataProducerId) throw new TypeError('missing producerId or dataProducerId');
+		if (producerId && dataProducerId) throw new TypeError('just producerId or dataProducerId can be given');
+		if (!router) throw new TypeError('missing router');
 		if (!(router instanceof Router)) throw new TypeError('invalid router');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
+		if (typeof keepId !== 'boolean') throw new TypeError('invalid keepId: must be a boolean');
+		if (listenIp !== undefined) {
+			const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp, announcedIp: undefined } : listenIp;
+			listenInfo = { protocol: 'udp', ip, ...(announcedIp ? { announcedAddress: announcedIp } : {}) };
+		}
+		listenInfo ??= { protocol: 'udp', ip: '127.0.0.1' };
+		if (this.#closed) throw closedObjectError('Router', 'pipeToRouter()', this.#channel.closed);
 		if (router.closed) throw new NotFoundError('destination router closed');
-		if (dataProducerId !== undefined) throw new TypeError('dataProducerId: data channels are not implemented yet');
-		if (typeof producerId !== 'string') throw new TypeError('missing producerId');
-		const producer = this.#producers.get(producerId);
+		// TODO(issue 11): DataProducers do not exist yet, so every dataProducerId is unknown.
+		if (dataProducerId) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		const producer = this.#producers.get(producerId!);
 		if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
 
 		let pair = this.#pipeTransportPairs.get(router);
@@ -444,11 +468,13 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		const [localPipe, remotePipe] = await pair;
 
-		const pipeConsumer = await localPipe.consume({ producerId });
+		const pipeConsumer = await localPipe.consume({ producerId: producer.id });
 		let pipeProducer: Producer;
 		try {
 			pipeProducer = await remotePipe.produce({
-				id: keepId && router.#channel !== this.#channel ? producer.id : undefined,
+				// With keepId on the same worker the engine refuses the duplicate id, as
+				// mediasoup's worker does.
+				id: keepId ? producer.id : undefined,
 				kind: pipeConsumer.kind,
 				rtpParameters: pipeConsumer.rtpParameters,
 				paused: pipeConsumer.producerPaused,

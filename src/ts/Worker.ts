@@ -53,6 +53,12 @@ export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
 	libwebrtcFieldTrials?: string;
 	/** Accepted for compatibility with mediasoup; mediaplane does not use liburing. */
 	disableLiburing?: boolean;
+	/**
+	 * In mediasoup (3.19.11+), the worker executable to run. mediaplane runs no
+	 * executable (the engine is the addon inside this process): the path is checked
+	 * as mediasoup would (it must exist) and otherwise not used.
+	 */
+	workerBin?: string;
 	appData?: WorkerAppData;
 };
 
@@ -151,6 +157,9 @@ export function validateWorkerSettings(settings: unknown): WorkerSettings {
 	}
 	if (s.disableLiburing !== undefined && typeof s.disableLiburing !== 'boolean') {
 		throw new TypeError('invalid disableLiburing: must be a boolean');
+	}
+	if (s.workerBin !== undefined && (typeof s.workerBin !== 'string' || s.workerBin.length === 0)) {
+		throw new TypeError('invalid workerBin: must be a non-empty string');
 	}
 	validateAppData(s.appData);
 	return s;

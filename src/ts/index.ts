@@ -2,6 +2,7 @@
  * mediaplane: a WebRTC SFU for Node.js with the mediasoup v3 API, whose C++ engine runs
  * in-process as a Node-API addon (one native thread per Worker).
  */
+import * as fs from 'node:fs';
 import { addon, addonPath } from './native';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
@@ -51,6 +52,11 @@ export async function createWorker<WorkerAppData extends AppData = AppData>(
 ): Promise<Worker<WorkerAppData>> {
 	logger.debug('createWorker()');
 	validateWorkerSettings(settings);
+	// mediasoup cannot spawn a workerBin that does not exist and rejects with an Error;
+	// mediaplane has nothing to spawn but keeps the same answer to a wrong path.
+	if (settings.workerBin !== undefined && !fs.existsSync(settings.workerBin)) {
+		throw new Error(`workerBin "${settings.workerBin}" does not exist`);
+	}
 	const enableTestHooks = process.env.MEDIAPLANE_ENABLE_TEST_HOOKS === '1';
 	const worker = new Worker<WorkerAppData>(settings, enableTestHooks);
 	await worker.waitForStart();
