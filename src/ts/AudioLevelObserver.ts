@@ -2,7 +2,7 @@ import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Producer } from './Producer';
 import { RtpObserver, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverType } from './RtpObserver';
-import { AppData } from './utils';
+import { AppData, useMediasoupClassName } from './utils';
 
 export type AudioLevelObserverOptions<T extends AppData = AppData> = {
 	/** Most entries in a 'volumes' event (default 1). */
@@ -81,3 +81,5 @@ export class AudioLevelObserver<T extends AppData = AppData> extends RtpObserver
 		}
 	}
 }
+
+useMediasoupClassName(AudioLevelObserver, 'AudioLevelObserverImpl');

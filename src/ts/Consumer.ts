@@ -4,7 +4,7 @@ import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { ProducerScore } from './Producer';
 import { MediaKind, RtpCapabilities, RtpEncodingParameters, RtpParameters } from './RtpParameters';
-import { AppData, clone, isPlainObject, knownTraceEventTypes } from './utils';
+import { AppData, clone, isPlainObject, knownTraceEventTypes, useMediasoupClassName } from './utils';
 
 import { dumpRtpEncoding, dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
 import type { RtpStreamRecvStats, RtpStreamSendStats } from './rtpStreamStatsTypes';
@@ -414,3 +414,5 @@ export class Consumer<T extends AppData = AppData> extends EnhancedEventEmitter<
 }
 
 export type { ProducerScore };
+
+useMediasoupClassName(Consumer, 'ConsumerImpl');

@@ -3,14 +3,25 @@ import { Consumer, ConsumerOptions } from './Consumer';
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
-import { AppData } from './utils';
+import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
+import { AppData, useMediasoupClassName } from './utils';
 
 const logger = new Logger('DirectTransport');
 
 export type DirectTransportOptions<T extends AppData = AppData> = {
-	/** Largest message for data producers/consumers (data channels: a later issue). */
+	/** Largest message data producers may send (data channels: a later issue). Default 262144. */
+	maxSendMessageSize?: number;
+	/** Largest message data consumers may receive. Default 262144. */
+	maxReceiveMessageSize?: number;
+	/** @deprecated Sets both of the above. */
 	maxMessageSize?: number;
 	appData?: T;
+};
+
+export type DirectTransportDump = BaseTransportDump;
+
+export type DirectTransportStat = BaseTransportStats & {
+	type: string;
 };
 
 export type DirectTransportEvents = TransportEvents & { rtcp: [Buffer] };
@@ -46,6 +57,14 @@ export class DirectTransport<T extends AppData = AppData> extends Transport<T, D
 		return true;
 	}
 
+	override async dump(): Promise<DirectTransportDump> {
+		return (await super.dump()) as DirectTransportDump;
+	}
+
+	override async getStats(): Promise<DirectTransportStat[]> {
+		return (await super.getStats()) as DirectTransportStat[];
+	}
+
 	/** A DirectTransport needs no connect(); kept for API symmetry. */
 	async connect(): Promise<void> {
 		this.assertOpen('connect()');
@@ -74,3 +93,5 @@ export class DirectTransport<T extends AppData = AppData> extends Transport<T, D
 		logger.warn('unexpected engine event "%s"', event);
 	}
 }
+
+useMediasoupClassName(DirectTransport, 'DirectTransportImpl');

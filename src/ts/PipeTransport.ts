@@ -2,8 +2,9 @@ import { Consumer } from './Consumer';
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import type { TransportEvents, TransportObserverEvents } from './Transport';
 import type { SctpState } from './TransportTypes';
-import { PlainTransport } from './PlainTransport';
-import { AppData, isPlainObject } from './utils';
+import { PlainTransport, PlainTransportDump, PlainTransportStat, SrtpParameters } from './PlainTransport';
+import type { BaseTransportDump, BaseTransportStats, TransportTuple } from './TransportTypes';
+import { AppData, isPlainObject, useMediasoupClassName } from './utils';
 
 export type PipeTransportOptions<T extends AppData = AppData> = {
 	listenInfo?: import('./TransportTypes').TransportListenInfo;
@@ -38,6 +39,18 @@ export type PipeTransportObserverEvents = TransportObserverEvents & {
 
 export type PipeTransportObserver = EnhancedEventEmitter<PipeTransportObserverEvents>;
 
+export type PipeTransportDump = BaseTransportDump & {
+	tuple: TransportTuple;
+	/** enableRtx: NACK and RTX across the pipe. */
+	rtx: boolean;
+	srtpParameters?: SrtpParameters;
+};
+
+export type PipeTransportStat = BaseTransportStats & {
+	type: string;
+	tuple: TransportTuple;
+};
+
 /**
  * A transport between two routers (router.pipeToRouter(), or by hand between processes
  * and hosts: create one on each side, exchange tuple and srtpParameters, connect()).
@@ -51,6 +64,16 @@ export class PipeTransport<T extends AppData = AppData> extends PlainTransport<T
 	}
 
 	#enableRtx = false;
+
+	/** A pipe's dump (it also carries PlainTransport's rtcpMux: true and comedia: false). */
+	override async dump(): Promise<PipeTransportDump & PlainTransportDump> {
+		const dump = await super.dump();
+		return { ...dump, rtx: this.#enableRtx };
+	}
+
+	override async getStats(): Promise<(PipeTransportStat & PlainTransportStat)[]> {
+		return super.getStats();
+	}
 
 	/** @private */
 	setEnableRtx(enableRtx: boolean): void {
@@ -74,3 +97,5 @@ export class PipeTransport<T extends AppData = AppData> extends PlainTransport<T
 		return super.connect(params);
 	}
 }
+
+useMediasoupClassName(PipeTransport, 'PipeTransportImpl');

@@ -4,7 +4,8 @@ import { Logger } from './Logger';
 import { SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
-import { AppData, isPlainObject, clone } from './utils';
+import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
+import { AppData, isPlainObject, clone, useMediasoupClassName } from './utils';
 
 const logger = new Logger('PlainTransport');
 
@@ -55,6 +56,22 @@ export type PlainTransportObserverEvents = TransportObserverEvents & {
 };
 
 export type PlainTransportObserver = EnhancedEventEmitter<PlainTransportObserverEvents>;
+
+export type PlainTransportDump = BaseTransportDump & {
+	rtcpMux: boolean;
+	comedia: boolean;
+	tuple: TransportTuple;
+	rtcpTuple?: TransportTuple;
+	srtpParameters?: SrtpParameters;
+};
+
+export type PlainTransportStat = BaseTransportStats & {
+	type: string;
+	rtcpMux: boolean;
+	comedia: boolean;
+	tuple: TransportTuple;
+	rtcpTuple?: TransportTuple;
+};
 
 type EngineDump = {
 	tuple: TransportTuple;
@@ -159,6 +176,28 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		return this.#routerId;
 	}
 
+	override async dump(): Promise<PlainTransportDump> {
+		const dump = (await super.dump()) as PlainTransportDump & { sctpOptions?: unknown };
+		// The engine holds the key as bytes; the API's form is base64.
+		const srtpParameters = srtpParametersFromEngine(
+			dump.srtpParameters as unknown as { cryptoSuite: SrtpCryptoSuite; key: Buffer } | undefined
+		);
+		if (srtpParameters) dump.srtpParameters = srtpParameters;
+		else delete dump.srtpParameters;
+		delete dump.sctpOptions;
+		if (this.#sctpParameters) {
+			dump.sctpParameters = clone(this.#sctpParameters);
+			dump.sctpState = this.#sctpState;
+		}
+		return dump;
+	}
+
+	override async getStats(): Promise<PlainTransportStat[]> {
+		const stats = (await super.getStats()) as PlainTransportStat[];
+		if (this.#sctpState) for (const stat of stats) stat.sctpState = this.#sctpState;
+		return stats;
+	}
+
 	/**
 	 * Gives the peer's address (unless comedia, which learns it from the first packet)
 	 * and, with SRTP, the peer's key for what it sends.
@@ -213,3 +252,5 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		}
 	}
 }
+
+useMediasoupClassName(PlainTransport, 'PlainTransportImpl');

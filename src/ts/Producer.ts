@@ -3,7 +3,7 @@ import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { MediaKind, RtpParameters } from './RtpParameters';
-import { AppData, clone, knownTraceEventTypes } from './utils';
+import { AppData, clone, knownTraceEventTypes, useMediasoupClassName } from './utils';
 import { dumpRtpParameters, EngineRtpStream, RtpStreamDump, rtpStreamDump } from './dumpUtils';
 import type { RtpMapping } from './ortc';
 import type { RtpStreamRecvStats } from './rtpStreamStatsTypes';
@@ -291,3 +291,5 @@ export class Producer<T extends AppData = AppData> extends EnhancedEventEmitter<
 		}
 	}
 }
+
+useMediasoupClassName(Producer, 'ProducerImpl');

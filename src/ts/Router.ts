@@ -10,7 +10,7 @@ import type { DataConsumer } from './DataConsumerTypes';
 import type { DataProducer } from './DataProducerTypes';
 import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
 import { TransportListenInfo, TransportListenIp } from './TransportTypes';
-import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
+import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData, useMediasoupClassName } from './utils';
 import { WebRtcServer } from './WebRtcServer';
 import { WebRtcTransport, WebRtcTransportDump, WebRtcTransportOptions } from './WebRtcTransport';
 import { NumSctpStreams } from './SctpParameters';
@@ -595,3 +595,5 @@ function validateNumSctpStreams(numSctpStreams: unknown): asserts numSctpStreams
 		}
 	}
 }
+
+useMediasoupClassName(Router, 'RouterImpl');

@@ -3,7 +3,7 @@ import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
 import { TransportListenInfo } from './TransportTypes';
-import { AppData } from './utils';
+import { AppData, useMediasoupClassName } from './utils';
 import type { WebRtcTransport } from './WebRtcTransport';
 
 const logger = new Logger('WebRtcServer');
@@ -143,3 +143,5 @@ export class WebRtcServer<T extends AppData = AppData> extends EnhancedEventEmit
 		this.#transports.clear();
 	}
 }
+
+useMediasoupClassName(WebRtcServer, 'WebRtcServerImpl');

@@ -4,7 +4,8 @@ import { Logger } from './Logger';
 import { NumSctpStreams, SctpParameters } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
-import { AppData, clone } from './utils';
+import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
+import { AppData, clone, useMediasoupClassName } from './utils';
 import type { WebRtcServer } from './WebRtcServer';
 
 const logger = new Logger('WebRtcTransport');
@@ -60,8 +61,7 @@ export type WebRtcTransportOptions<T extends AppData = AppData> = {
 	appData?: T;
 };
 
-export type WebRtcTransportDump = {
-	id: string;
+export type WebRtcTransportDump = BaseTransportDump & {
 	iceRole: 'controlled';
 	iceParameters: IceParameters;
 	iceCandidates: IceCandidate[];
@@ -70,7 +70,14 @@ export type WebRtcTransportDump = {
 	dtlsParameters: DtlsParameters;
 	dtlsState: DtlsState;
 	dtlsRemoteCert?: string;
-	[key: string]: unknown;
+};
+
+export type WebRtcTransportStat = BaseTransportStats & {
+	type: string;
+	iceRole: string;
+	iceState: IceState;
+	iceSelectedTuple?: TransportTuple;
+	dtlsState: DtlsState;
 };
 
 export type WebRtcTransportEvents = TransportEvents & {
@@ -191,7 +198,20 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	override async dump(): Promise<WebRtcTransportDump> {
-		return (await super.dump()) as WebRtcTransportDump;
+		const dump = (await super.dump()) as WebRtcTransportDump & { sctpOptions?: unknown };
+		// SCTP is negotiated here (data channels): its parameters and state come from us.
+		delete dump.sctpOptions;
+		if (this.#sctpParameters) {
+			dump.sctpParameters = clone(this.#sctpParameters);
+			dump.sctpState = this.#sctpState;
+		}
+		return dump;
+	}
+
+	override async getStats(): Promise<WebRtcTransportStat[]> {
+		const stats = (await super.getStats()) as WebRtcTransportStat[];
+		if (this.#sctpState) for (const stat of stats) stat.sctpState = this.#sctpState;
+		return stats;
 	}
 
 	/** Gives the remote DTLS parameters; starts DTLS once ICE has connected. */
@@ -281,3 +301,5 @@ function validateDtlsParameters(dtlsParameters: unknown): void {
 		}
 	}
 }
+
+useMediasoupClassName(WebRtcTransport, 'WebRtcTransportImpl');

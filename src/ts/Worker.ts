@@ -5,7 +5,7 @@ import { WorkerClosedError } from './errors';
 import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { Router, RouterOptions } from './Router';
-import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData } from './utils';
+import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData, useMediasoupClassName } from './utils';
 import { normaliseListenInfos } from './listenInfos';
 import { WebRtcServer, WebRtcServerOptions } from './WebRtcServer';
 
@@ -421,3 +421,5 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 		this.safeEmit('subprocessclose');
 	}
 }
+
+useMediasoupClassName(Worker, 'WorkerImpl');

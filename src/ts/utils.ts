@@ -89,3 +89,13 @@ export function knownTraceEventTypes<T extends string>(
 	}
 	return result;
 }
+
+/**
+ * mediasoup 3.15+ names its classes `WorkerImpl`, `RouterImpl`, ... (its types export
+ * interfaces under the plain names). Applications and their tests may read
+ * `constructor.name`, so each public class reports mediasoup's name.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function useMediasoupClassName(cls: Function, name: string): void {
+	Object.defineProperty(cls, 'name', { value: name, configurable: true });
+}
