@@ -135,7 +135,7 @@ const tagOf = (run, index) => run * 100000 + index;
  * packet of each run a key frame, as an encoder starts). `skip`: input sequence numbers
  * not sent (kept for an RTX answer). `sent` (a Map seq -> packet) is filled as packets go.
  */
-async function sendRestartingStream(sender, port, { skip = new Set(), gapMs = 50, onRestart, sent = new Map() } = {}) {
+async function sendRestartingStream(sender, port, { skip = new Set(), gapMs = 50, onRestart, sent = new Map(), pt = PT } = {}) {
 	const timestampBase1 = crypto.randomBytes(4).readUInt32BE(0);
 	// At least 2^30 away from the first run: a rewriter that kept the input's offset
 	// would show a jump of more than three hours of 90 kHz clock.
@@ -146,7 +146,7 @@ async function sendRestartingStream(sender, port, { skip = new Set(), gapMs = 50
 			onRestart?.();
 		}
 		for (let i = 0; i < count; i++) {
-			const packet = { seq: (seq + i) & 0xffff, timestamp: (base + i * TS_PER_PACKET) >>> 0, payload: vp8Payload(tagOf(run, i), i === 0) };
+			const packet = { pt, seq: (seq + i) & 0xffff, timestamp: (base + i * TS_PER_PACKET) >>> 0, payload: vp8Payload(tagOf(run, i), i === 0) };
 			sent.set(packet.seq, packet);
 			if (!skip.has(packet.seq)) sender.send(rtpPacket(packet), port, LOCAL);
 			await sleep(5);
@@ -191,10 +191,10 @@ function checkOutput(t, output, consumer, { expectAll = true } = {}) {
 	}
 }
 
-async function plainProducer(t, router, rtpParameters) {
+async function plainProducer(t, router, rtpParameters, kind = 'video') {
 	const transport = await router.createPlainTransport({ listenInfo: LISTEN_INFO, comedia: true });
 	t.teardown(() => transport.close());
-	const producer = await transport.produce({ kind: 'video', rtpParameters });
+	const producer = await transport.produce({ kind, rtpParameters });
 	return { transport, producer };
 }
 
@@ -316,6 +316,23 @@ t.test('through pipeToRouter() across two workers', async (t) => {
 	t.ok(Math.abs(pipedStats.packetsLost) <= 2, `the piped producer saw one continuous stream (packetsLost ${pipedStats.packetsLost})`);
 });
 
+t.test('audio (opus, no RTCP feedback): the restarted stream continues at once', async (t) => {
+	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const { transport, producer } = await plainProducer(t, router, {
+		codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+		encodings: [{ ssrc: SSRC }],
+	}, 'audio');
+	const { consumer, output } = await plainConsumer(t, router, producer.id);
+	const sender = await socket(t);
+	await sendRestartingStream(sender, transport.tuple.localPort, { pt: 100 });
+	await waitFor(() => output.length >= FIRST_RUN.count + SECOND_RUN.count, 5000, 'the forwarded packets').catch(() => {});
+	checkOutput(t, output, consumer);
+	const [stats] = await producer.getStats();
+	t.equal(stats.packetsLost, 0, 'producer packetsLost 0');
+});
+
 t.test('a stray packet far off the sequence is dropped, not a restart', async (t) => {
 	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
 	t.teardown(() => worker.close());
@@ -399,7 +416,7 @@ t.test('ffmpeg VP8 restarted with the same SSRC keeps being decoded', { skip: ff
 	t.ok(output.length - forwardedAtRestart > 45, `${output.length - forwardedAtRestart} packets forwarded after the restart`);
 	const gaps = output.filter((p, i) => i > 0 && p.seq !== ((output[i - 1].seq + 1) & 0xffff));
 	t.same(gaps.map((p) => p.seq), [], 'output sequence numbers continuous across the restart');
-	t.ok(output.every((p) => p.ssrc === ssrc));
+	t.ok(output.every((p) => p.ssrc === ssrc), 'everything went out with the consumer SSRC');
 	const boundary = output[forwardedAtRestart];
 	const before = output[forwardedAtRestart - 1];
 	if (boundary && before) {
