@@ -273,9 +273,15 @@ export abstract class Transport<
 		if (!pipe && !ortc.canConsume(consumableRtpParameters, caps)) {
 			throw new UnsupportedError('cannot consume this Producer with the given rtpCapabilities');
 		}
-		const rtpParameters = pipe
-			? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx })
-			: ortc.getSharedConsumerRtpParameters(consumableRtpParameters, caps, enableRtx);
+		// As mediasoup: a PipeTransport sends every stream with pipe parameters; consume()
+		// with `pipe` elsewhere negotiates against the endpoint's capabilities as usual
+		// (codecs, feedback, header extensions) but sends every stream too.
+		const rtpParameters =
+			this.type === 'pipe'
+				? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx })
+				: pipe
+					? ortc.getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities: caps, pipe: true, enableRtx })
+					: ortc.getSharedConsumerRtpParameters(consumableRtpParameters, caps, enableRtx);
 		this.#assignUniqueSsrcs(rtpParameters);
 		if (!pipe) {
 			if (mid !== undefined) {

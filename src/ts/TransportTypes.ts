@@ -64,3 +64,81 @@ export type TransportBaseOptions<T extends AppData = AppData> = { appData?: T };
 
 /** Which kind of transport an object is (`transport.type`, mediasoup 3.15+). */
 export type TransportType = 'webrtc' | 'plain' | 'pipe' | 'direct';
+
+/** How a transport finds the producer of incoming RTP (transport.dump().rtpListener). */
+export type RtpListenerDump = {
+	ssrcTable: { key: number; value: string }[];
+	/** MID to producer id. */
+	midTable: { key: string; value: string }[];
+	/** RID to producer id. */
+	ridTable: { key: string; value: string }[];
+};
+
+/** SCTP stream ids to data producer ids (with SCTP only). */
+export type SctpListenerDump = {
+	streamIdTable: { key: number; value: string }[];
+};
+
+/** Ids of the transport-level header extensions of incoming RTP (from its producers). */
+export type RecvRtpHeaderExtensions = {
+	mid?: number;
+	rid?: number;
+	rrid?: number;
+	absSendTime?: number;
+	transportWideCc01?: number;
+};
+
+/** What every transport's dump() has (mediasoup's BaseTransportDump). */
+export type BaseTransportDump = {
+	id: string;
+	producerIds: string[];
+	consumerIds: string[];
+	/** Media SSRCs of the consumers. */
+	mapSsrcConsumerId: { key: number; value: string }[];
+	/** RTX SSRCs of the consumers. */
+	mapRtxSsrcConsumerId: { key: number; value: string }[];
+	recvRtpHeaderExtensions: RecvRtpHeaderExtensions;
+	rtpListener: RtpListenerDump;
+	maxSendMessageSize: number;
+	maxReceiveMessageSize: number;
+	dataProducerIds: string[];
+	dataConsumerIds: string[];
+	sctpParameters?: import('./SctpParameters').SctpParameters;
+	sctpState?: SctpState;
+	sctpNegotiatedCapabilities?: { maxOutboundStreams: number; maxInboundStreams: number };
+	sctpListener?: SctpListenerDump;
+	traceEventTypes?: string[];
+};
+
+/** What every transport's getStats() entry has (mediasoup's BaseTransportStats). */
+export type BaseTransportStats = {
+	transportId: string;
+	/** Worker clock, ms. */
+	timestamp: number;
+	sctpState?: SctpState;
+	bytesReceived: number;
+	recvBitrate: number;
+	bytesSent: number;
+	sendBitrate: number;
+	/** Media RTP that reached a producer (retransmissions apart). */
+	rtpBytesReceived: number;
+	rtpRecvBitrate: number;
+	/** Media RTP sent by consumers (retransmissions apart). */
+	rtpBytesSent: number;
+	rtpSendBitrate: number;
+	rtxBytesReceived: number;
+	rtxRecvBitrate: number;
+	rtxBytesSent: number;
+	rtxSendBitrate: number;
+	/** Bandwidth probing; always 0: the engine does not probe. */
+	probationBytesSent: number;
+	probationSendBitrate: number;
+	/** From a bandwidth estimator; absent, as the engine runs none yet. */
+	availableOutgoingBitrate?: number;
+	availableIncomingBitrate?: number;
+	maxIncomingBitrate?: number;
+	maxOutgoingBitrate?: number;
+	minOutgoingBitrate?: number;
+	rtpPacketLossReceived?: number;
+	rtpPacketLossSent?: number;
+};

@@ -6,7 +6,7 @@ namespace mediaplane {
 
 DirectTransport::DirectTransport(const WorkerContext& context, std::string id, RouterHooks& router, const Value& options)
     : Transport(context, std::move(id), router) {
-	maxMessageSize_ = static_cast<uint32_t>(options.OptionalNumber("maxMessageSize", 262144));
+	ReadMessageSizes(options);
 	context_.registry->Register(id_, this);
 }
 
@@ -23,8 +23,11 @@ Value DirectTransport::HandleRequest(const ChannelRequest& request) {
 			stats.Set("type", "direct-transport");
 			stats.Set("transportId", id_);
 			stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
+			// Received: RTP given to producer.send() and RTCP to sendRtcp(); sent: the
+			// consumers' 'rtp' events and the transport's 'rtcp' events.
+			AddTrafficStats(stats, context_.NowMs());
+			// Beyond mediasoup's fields: packet counts and what was dropped.
 			stats.Set("rtpPacketsSent", rtpPacketsSent_);
-			stats.Set("rtpBytesSent", rtpBytesSent_);
 			stats.Set("rtcpPacketsSent", rtcpPacketsSent_);
 			stats.Set("rtcpPacketsReceived", rtcpPacketsReceived_);
 			stats.Set("droppedPackets", rtpPacketsDropped_ + rtcpPacketsDropped_);
@@ -34,6 +37,7 @@ Value DirectTransport::HandleRequest(const ChannelRequest& request) {
 			const Value* packet = request.data.Find("packet");
 			if (!packet || !packet->IsBytes()) throw RequestError::Type("packet must be a Buffer");
 			++rtcpPacketsReceived_;
+			recvRate_.Update(packet->AsBytes().size(), context_.NowMs());
 			HandleIncomingRtcp(packet->AsBytes().data(), packet->AsBytes().size());
 			return Value();
 		}
@@ -41,7 +45,6 @@ Value DirectTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportSetMaxIncomingBitrate:
 		case Method::TransportSetMaxOutgoingBitrate:
 		case Method::TransportSetMinOutgoingBitrate:
-		case Method::TransportEnableTraceEvent: return Value();
 		default: return HandleTransportRequest(request);
 	}
 }
@@ -49,6 +52,9 @@ Value DirectTransport::HandleRequest(const ChannelRequest& request) {
 void DirectTransport::OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t /*capacity*/) {
 	++rtpPacketsSent_;
 	rtpBytesSent_ += len;
+	const uint64_t now = context_.NowMs();
+	sendRate_.Update(len, now);
+	(IsRetransmitting() ? rtxSendRate_ : rtpSendRate_).Update(len, now);
 	context_.Emit(consumer.GetId(), "rtp", Value(Value::Bytes(data, data + len)));
 }
 
@@ -56,6 +62,7 @@ void DirectTransport::SendRtp(uint8_t* /*data*/, size_t /*len*/, size_t /*capaci
 
 void DirectTransport::SendRtcp(uint8_t* data, size_t len, size_t /*capacity*/) {
 	++rtcpPacketsSent_;
+	sendRate_.Update(len, context_.NowMs());
 	context_.Emit(id_, "rtcp", Value(Value::Bytes(data, data + len)));
 }
 
@@ -64,7 +71,6 @@ Value DirectTransport::Dump() const {
 	dump.Set("id", id_);
 	dump.Set("direct", true);
 	AddRtpDump(dump);
-	dump.Set("maxMessageSize", maxMessageSize_);
 	return dump;
 }
 

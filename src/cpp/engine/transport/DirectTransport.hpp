@@ -22,7 +22,6 @@ protected:
 	bool CanSendMedia() const override { return true; }
 
 private:
-	uint32_t maxMessageSize_ = 262144;
 	uint64_t rtpPacketsSent_ = 0;
 	uint64_t rtpBytesSent_ = 0;
 	uint64_t rtcpPacketsSent_ = 0;

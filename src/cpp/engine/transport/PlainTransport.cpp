@@ -36,6 +36,7 @@ Value LocalTupleValue(const UdpSocket& socket, const ListenInfo& info) {
 PlainTransport::PlainTransport(const WorkerContext& context, std::string id, RouterHooks& router, const Value& options,
                                Kind kind)
     : Transport(context, std::move(id), router), kind_(kind) {
+	ReadMessageSizes(options);
 	const Value* listenInfo = options.Find("listenInfo");
 	if (!listenInfo) throw RequestError::Type("missing listenInfo");
 	listenInfo_ = ListenInfo::FromValue(*listenInfo, context_.rtcMinPort, context_.rtcMaxPort);
@@ -74,7 +75,6 @@ Value PlainTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportSetMaxIncomingBitrate:
 		case Method::TransportSetMaxOutgoingBitrate:
 		case Method::TransportSetMinOutgoingBitrate:
-		case Method::TransportEnableTraceEvent: return Value();
 		default: return HandleTransportRequest(request);
 	}
 }
@@ -191,7 +191,6 @@ void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, c
 		++droppedPackets_;
 		return;
 	}
-	rtpRecvRate_.Update(plainLength, now);
 	HandleIncomingRtp(data, plainLength);
 }
 
@@ -208,9 +207,7 @@ void PlainTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
 	if (!tuple_) return;
 	size_t outLength = len;
 	if (enableSrtp_ && !srtpSend_->ProtectRtp(data, &outLength, capacity)) return;
-	const uint64_t now = context_.NowMs();
-	rtpSendRate_.Update(len, now);
-	sendRate_.Update(outLength, now);
+	sendRate_.Update(outLength, context_.NowMs());
 	tuple_->Send(data, outLength);
 }
 
@@ -255,10 +252,9 @@ Value PlainTransport::GetStats() {
 	stats.Set("transportId", id_);
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
 	AddTrafficStats(stats, now);
-	if (kind_ == Kind::Plain) {
-		stats.Set("rtcpMux", rtcpMux_);
-		stats.Set("comedia", comedia_);
-	}
+	// mediasoup's pipe stats leave these two out; a pipe is always rtcpMux, never comedia.
+	stats.Set("rtcpMux", rtcpMux_);
+	stats.Set("comedia", comedia_);
 	stats.Set("tuple", tuple_ ? tuple_->ToValue(listenInfo_.announcedAddress) : LocalTupleValue(*socket_, listenInfo_));
 	if (rtcpSocket_) {
 		stats.Set("rtcpTuple", rtcpTuple_ ? rtcpTuple_->ToValue(rtcpListenInfo_->announcedAddress)

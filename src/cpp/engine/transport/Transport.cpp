@@ -373,6 +373,8 @@ void Transport::OnProducerSendNack(Producer& /*producer*/, uint32_t mediaSsrc, c
 }
 
 void Transport::OnProducerInjectedRtp(Producer& /*producer*/, uint8_t* data, size_t len) {
+	// producer.send() on a DirectTransport: what the transport receives.
+	recvRate_.Update(len, context_.NowMs());
 	HandleIncomingRtp(data, len);
 }
 

@@ -64,6 +64,7 @@ public:
 	// Consumer::Listener
 	// Virtual: a DirectTransport hands the packet to JavaScript instead.
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
+	void OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 	uint16_t NextTransportWideSequenceNumber() override { return transportWideSeq_++; }
 	bool IsTransportReady() const override { return CanSendMedia(); }
@@ -88,7 +89,11 @@ protected:
 	// The subclass calls this when CanSendMedia() became true: consumers restart.
 	void NotifyReady();
 	// Adds producerIds, consumerIds and the SSRC maps to a dump.
+	// The fields every transport's dump() has (mediasoup's BaseTransportDump).
 	void AddRtpDump(Value& dump) const;
+	// maxSendMessageSize / maxReceiveMessageSize from the create options (mediasoup's
+	// defaults: 256 KiB); also `maxMessageSize` (the older name) for both.
+	void ReadMessageSizes(const Value& options);
 	// Destroys producers and consumers (telling the router). Subclasses call it first
 	// in their destructor, while SendRtcp still works.
 	void CloseAll();
@@ -102,9 +107,14 @@ protected:
 	RateCalculator recvRate_;    // every byte received
 	RateCalculator sendRate_;    // every byte sent
 	RateCalculator rtpRecvRate_; // RTP after SRTP unprotect
-	RateCalculator rtpSendRate_; // RTP before SRTP protect
+	RateCalculator rtpSendRate_; // RTP before SRTP protect (original transmissions)
+	RateCalculator rtxRecvRate_; // RTP received on a producer's RTX payload type
+	RateCalculator rtxSendRate_; // retransmissions sent (RTX or not), as mediasoup counts them
 	uint64_t rtpPacketsDropped_ = 0;
 	uint64_t rtcpPacketsDropped_ = 0;
+	std::vector<std::string> traceEventTypes_; // enableTraceEvent(): 'probation', 'bwe'
+	uint32_t maxSendMessageSize_ = 262144;
+	uint32_t maxReceiveMessageSize_ = 262144;
 
 private:
 	Value Produce(const Value& data);
@@ -134,6 +144,15 @@ private:
 	std::string cname_;
 	uint16_t transportWideSeq_ = 1;
 	std::vector<uint16_t> nackScratch_;
+	bool retransmitting_ = false; // OnConsumerSendRtpPacket is sending a retransmission
+
+protected:
+	bool IsRetransmitting() const { return retransmitting_; }
+	// Header extension ids of the transport's incoming RTP, from its producers (the
+	// latest producer that has each one), as mediasoup's recvRtpHeaderExtensions.
+	struct RecvRtpHeaderExtensionIds {
+		uint8_t mid = 0, rid = 0, rrid = 0, absSendTime = 0, transportWideCc01 = 0;
+	} recvRtpHeaderExtensionIds_;
 };
 
 } // namespace mediaplane

@@ -52,6 +52,7 @@ uint32_t ReadBitrate(const Value& data) {
 WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, RouterHooks& router,
                                  const Value& options)
     : Transport(context, std::move(id), router) {
+	ReadMessageSizes(options);
 	iceConsentTimeoutSeconds_ = static_cast<uint32_t>(options.OptionalNumber("iceConsentTimeout", 30));
 	initialAvailableOutgoingBitrate_ =
 	    static_cast<uint32_t>(options.OptionalNumber("initialAvailableOutgoingBitrate", 600000));
@@ -145,15 +146,6 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 				throw RequestError(RequestError::Kind::Error, "bitrate must be <= the current max outgoing bitrate");
 			}
 			minOutgoingBitrate_ = bitrate;
-			return Value();
-		}
-		case Method::TransportEnableTraceEvent: {
-			traceEventTypes_.clear();
-			for (const Value& type : request.data.RequireArray("types")) {
-				if (type.IsString() && (type.AsString() == "probation" || type.AsString() == "bwe")) {
-					traceEventTypes_.push_back(type.AsString());
-				}
-			}
 			return Value();
 		}
 		default: return HandleTransportRequest(request);
@@ -307,7 +299,6 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 		return;
 	}
 	++rtpPacketsReceived_;
-	rtpRecvRate_.Update(plainLength, context_.NowMs());
 	HandleIncomingRtp(data, plainLength);
 }
 
@@ -315,7 +306,6 @@ void WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
 	if (!srtpSend_) return;
 	size_t protectedLength = len;
 	if (!srtpSend_->ProtectRtp(data, &protectedLength, capacity)) return;
-	rtpSendRate_.Update(len, context_.NowMs());
 	SendToPeer(data, protectedLength);
 }
 
@@ -424,19 +414,10 @@ Value WebRtcTransport::Dump() const {
 	dtlsParameters.Set("role", DtlsRoleName(connectCalled_ ? localDtlsRole_ : DtlsRole::Auto));
 	dtlsParameters.Set("fingerprints", std::move(fingerprints));
 
-	Value traceEventTypes = Value::MakeArray();
-	for (const auto& type : traceEventTypes_) traceEventTypes.Push(type);
-
 	Value dump = Value::MakeObject();
 	dump.Set("id", id_);
 	dump.Set("direct", false);
 	AddRtpDump(dump);
-	dump.Set("mapRtxSsrcConsumerId", Value::MakeArray());
-	dump.Set("dataProducerIds", Value::MakeArray());
-	dump.Set("dataConsumerIds", Value::MakeArray());
-	dump.Set("recvRtpHeaderExtensions", Value::MakeObject());
-	dump.Set("maxMessageSize", 262144);
-	dump.Set("traceEventTypes", std::move(traceEventTypes));
 	dump.Set("iceRole", "controlled");
 	dump.Set("iceParameters", std::move(iceParameters));
 	dump.Set("iceCandidates", std::move(candidates));
@@ -462,7 +443,9 @@ Value WebRtcTransport::GetStats() {
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
 	if (enableSctp_) stats.Set("sctpState", "new");
 	AddTrafficStats(stats, now);
-	stats.Set("availableOutgoingBitrate", initialAvailableOutgoingBitrate_);
+	// availableOutgoingBitrate / availableIncomingBitrate: mediasoup reports them from
+	// its bandwidth estimators, and leaves them out when it runs none. The engine runs
+	// none yet (transport-cc feedback is sent, nothing estimates), so they are absent.
 	if (maxIncomingBitrate_) stats.Set("maxIncomingBitrate", maxIncomingBitrate_);
 	if (maxOutgoingBitrate_) stats.Set("maxOutgoingBitrate", maxOutgoingBitrate_);
 	if (minOutgoingBitrate_) stats.Set("minOutgoingBitrate", minOutgoingBitrate_);

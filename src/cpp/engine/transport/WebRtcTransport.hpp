@@ -116,7 +116,6 @@ private:
 	uint32_t minOutgoingBitrate_ = 0;
 	uint32_t initialAvailableOutgoingBitrate_ = 600000;
 	uint32_t iceConsentTimeoutSeconds_ = 30;
-	std::vector<std::string> traceEventTypes_;
 
 	// SCTP options, validated and kept for the data channel issue.
 	bool enableSctp_ = false;
