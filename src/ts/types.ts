@@ -28,6 +28,7 @@ export type {
 	WebRtcTransport,
 	WebRtcTransportOptions,
 	WebRtcTransportDump,
+	WebRtcTransportStat,
 	WebRtcTransportEvents,
 	WebRtcTransportObserverEvents,
 	WebRtcTransportObserver,
@@ -95,16 +96,19 @@ export type {
 	PlainTransportEvents,
 	PlainTransportObserverEvents,
 	PlainTransportObserver,
+	PlainTransportDump,
+	PlainTransportStat,
 	SrtpParameters,
 	SrtpCryptoSuite,
 } from './PlainTransport';
 export type {
 	PipeTransport, PipeTransportOptions, PipeConsumerOptions, PipeTransportEvents, PipeTransportObserverEvents,
-	PipeTransportObserver,
+	PipeTransportObserver, PipeTransportDump, PipeTransportStat,
 } from './PipeTransport';
 export type { PipeToRouterOptions, PipeToRouterResult } from './Router';
 export type {
 	DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents, DirectTransportObserver,
+	DirectTransportDump, DirectTransportStat,
 } from './DirectTransport';
 export type {
 	RtpObserver, RtpObserverType, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverObserver,
