@@ -231,6 +231,28 @@ t.test('restartIce() changes the credentials and the transport keeps working', a
 	t.equal(reply.integrityOk, true);
 });
 
+t.test('restartIce() on a WebRtcServer: the previous credentials stay routed until the peer uses the new ones', async (t) => {
+	const { worker, router } = await setup(t);
+	const server = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: LOCAL, port: 0 }] });
+	const transport = await router.createWebRtcTransport({ webRtcServer: server });
+	const port = transport.iceCandidates[0].port;
+	const before = transport.iceParameters;
+	const after = await transport.restartIce();
+	const fragments = (await server.dump()).localIceUsernameFragments.map((f) => f.localIceUsernameFragment).sort();
+	t.same(fragments, [before.usernameFragment, after.usernameFragment].sort(), 'both fragments reach the transport');
+	// RFC 8445 §9: a check still made with the old credentials, from a tuple the server
+	// has never seen, is answered until the new credentials are used.
+	const oldCheck = buildBindingRequest({
+		username: `${before.usernameFragment}:remote`, password: before.password, priority: 0x6e001eff, iceControlling: true,
+	});
+	const oldClient = await udpClient(t);
+	const oldReply = parseStunResponse(await udpExchange(oldClient, port, oldCheck), before.password);
+	t.equal(oldReply.type, 'success', 'the previous credentials still work');
+	const newClient = await udpClient(t);
+	const newReply = parseStunResponse(await udpExchange(newClient, port, request(transport, { useCandidate: true })), after.password);
+	t.equal(newReply.type, 'success', 'the new credentials work');
+});
+
 t.test('WebRtcServer: many transports on shared ports, found by ufrag then by tuple', async (t) => {
 	const { worker, router } = await setup(t);
 	let newServer;

@@ -108,6 +108,8 @@ public:
 	// non-const method of this object.
 	const TransportTuple* GetSelectedTuple() const;
 	const std::string& GetUsernameFragment() const { return usernameFragment_; }
+	// The fragment of before the last restart while it is still accepted, else empty.
+	const std::string& GetPreviousUsernameFragment() const { return previousUsernameFragment_; }
 	const std::string& GetPassword() const { return password_; }
 	// STUN packets received but not answered with a success response: malformed,
 	// not a Binding request (Binding indications, used as keepalives, are ignored and not

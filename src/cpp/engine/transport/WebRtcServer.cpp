@@ -77,10 +77,18 @@ void WebRtcServer::UnregisterTransport(WebRtcTransport* transport) {
 	}
 }
 
-void WebRtcServer::UpdateUsernameFragment(const std::string& oldUsernameFragment, WebRtcTransport* transport) {
-	auto it = transportsByUsernameFragment_.find(oldUsernameFragment);
-	if (it != transportsByUsernameFragment_.end() && it->second == transport) transportsByUsernameFragment_.erase(it);
-	transportsByUsernameFragment_[transport->GetUsernameFragment()] = transport;
+void WebRtcServer::UpdateUsernameFragment(const std::string& /*oldUsernameFragment*/, WebRtcTransport* transport) {
+	// After an ICE restart the transport accepts both the new fragment and, until the
+	// peer uses the new one, the previous one (RFC 8445 §9): route both to it, and
+	// forget any older one.
+	const std::string& current = transport->GetUsernameFragment();
+	const std::string& previous = transport->GetPreviousUsernameFragment();
+	for (auto it = transportsByUsernameFragment_.begin(); it != transportsByUsernameFragment_.end();) {
+		const bool stale = it->second == transport && it->first != current && it->first != previous;
+		it = stale ? transportsByUsernameFragment_.erase(it) : std::next(it);
+	}
+	transportsByUsernameFragment_[current] = transport;
+	if (!previous.empty()) transportsByUsernameFragment_[previous] = transport;
 }
 
 void WebRtcServer::AddTuple(const TransportTuple& tuple, WebRtcTransport* transport) {

@@ -42,6 +42,7 @@ public:
 	WebRtcTransport& operator=(const WebRtcTransport&) = delete;
 
 	const std::string& GetUsernameFragment() const { return ice_->GetUsernameFragment(); }
+	const std::string& GetPreviousUsernameFragment() const { return ice_->GetPreviousUsernameFragment(); }
 	Value Dump() const;
 	Value HandleRequest(const ChannelRequest& request) override;
 
