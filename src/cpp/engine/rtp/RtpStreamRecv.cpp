@@ -27,9 +27,10 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 	}
 
 	bool restarted = false;
-	if (params_.useNack && validator_.IsValid() && nack_.IsMissing(seq)) {
+	if (params_.useNack && validator_.IsValid() && IsSeqNewer(validator_.GetHighest(), seq) && nack_.IsMissing(seq)) {
 		// A packet we are waiting for (asked for with NACK, or reordered): it belongs to
-		// the current sequence however far behind it is.
+		// the current sequence however far behind it is. (Only a packet behind the
+		// highest can be missing: the common in-order packet skips the search.)
 		validator_.CountLatePacket();
 	} else if (isRetransmission && params_.useNack && validator_.IsValid()) {
 		// A retransmission of a packet we are not missing (a sender's RTX bandwidth
