@@ -1071,6 +1071,18 @@ t.test('consumer rtcpFeedback: audio (RTX off by default) keeps REMB with abs-se
 	t.end();
 });
 
+t.test('pipe consumers carry the dependency descriptor (receive-only towards endpoints)', (t) => {
+	const DD = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+	const { consumableParams } = consumable();
+	t.notOk(consumableParams.headerExtensions.some((e) => e.uri === DD), 'not consumable by endpoints');
+	const pipe = ortc.getPipeConsumerRtpParameters({ consumableRtpParameters: consumableParams });
+	const dd = pipe.headerExtensions.find((e) => e.uri === DD);
+	t.same(dd, { uri: DD, id: 7, encrypt: false, parameters: {} }, 'mediasoup\'s id 7');
+	const ids = pipe.headerExtensions.map((e) => e.id);
+	t.same(ids, [...ids].sort((a, b) => a - b), 'ordered by id');
+	t.end();
+});
+
 t.test('consumable abs-capture-time only when the producer negotiated it; msid follows', (t) => {
 	const caps = routerCaps();
 	const without = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 5 }],

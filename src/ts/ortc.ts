@@ -675,6 +675,16 @@ export function generateRouterRtpCapabilities(mediaCodecs: RouterRtpCodecCapabil
 // ---------------------------------------------------------------------------
 
 const ABS_CAPTURE_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
+const DEPENDENCY_DESCRIPTOR_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+
+/** The dependency descriptor as a pipe consumer sends it (the supported list's id). */
+function pipeDependencyDescriptorExtension(): RtpHeaderExtensionParameters | undefined {
+	const supported = (supportedRtpCapabilities.headerExtensions ?? []).find(
+		(ext) => ext.uri === DEPENDENCY_DESCRIPTOR_URI && ext.direction !== 'sendrecv'
+	);
+	if (!supported) return undefined;
+	return { uri: supported.uri, id: supported.preferredId, encrypt: supported.preferredEncrypt ?? false, parameters: {} };
+}
 
 /** The header extensions that only make sense hop by hop, never re-sent to a pipe peer. */
 const HOP_BY_HOP_HEADER_EXTENSIONS = new Set<string>([
@@ -1041,6 +1051,14 @@ export function getPipeConsumerRtpParameters({
 	const headerExtensions = clone(consumableRtpParameters.headerExtensions ?? []).filter(
 		(ext) => !HOP_BY_HOP_HEADER_EXTENSIONS.has(ext.uri)
 	);
+	// As mediasoup: the dependency descriptor is receive-only towards endpoints (so not
+	// in the consumable parameters), but a pipe carries it to the other router, whose
+	// producer needs it to forward AV1/VP9 layers. Ordered by id.
+	const dependencyDescriptor = pipeDependencyDescriptorExtension();
+	if (dependencyDescriptor && !headerExtensions.some((ext) => ext.uri === dependencyDescriptor.uri)) {
+		headerExtensions.push(dependencyDescriptor);
+		headerExtensions.sort((a, b) => a.id - b.id);
+	}
 
 	const params: RtpParameters = {
 		codecs,

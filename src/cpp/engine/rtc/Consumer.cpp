@@ -189,6 +189,8 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 		static constexpr RtpExtensionType kPassThrough[] = {
 			RtpExtensionType::SsrcAudioLevel, RtpExtensionType::VideoOrientation, RtpExtensionType::TOffset,
 			RtpExtensionType::AbsCaptureTime, RtpExtensionType::PlayoutDelay,
+			// Only pipe consumers negotiate it (ortc.ts): the next router needs the layers.
+			RtpExtensionType::DependencyDescriptor,
 		};
 		for (RtpExtensionType type : kPassThrough) {
 			if (!extensionMap_.GetId(type)) continue;
