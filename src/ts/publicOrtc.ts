@@ -5,15 +5,16 @@
  * names and signatures.
  */
 import * as ortc from './ortc';
-import type { MediaKind, RtpCapabilities, RtpCodecCapability, RtpParameters } from './RtpParameters';
+import type { MediaKind, RouterRtpCapabilities, RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from './RtpParameters';
 import type { SctpStreamParameters } from './SctpParameters';
 
 /** How a producer's codecs and encodings map onto the router's (mediasoup 3.27's name). */
 export type RtpCodecsEncodingsMapping = ortc.RtpMapping;
 
 /** Validates RtpCapabilities and fills their defaults in place; throws TypeError. */
-export function validateAndNormalizeRtpCapabilities(caps: RtpCapabilities): void {
-	ortc.validateRtpCapabilities(caps);
+export function validateAndNormalizeRtpCapabilities(caps: RtpCapabilities | RouterRtpCapabilities): void {
+	// A router's codecs may lack preferredPayloadType: the validator reports it.
+	ortc.validateRtpCapabilities(caps as RtpCapabilities);
 }
 
 /** Validates RtpParameters and fills their defaults in place; throws TypeError. */
@@ -27,7 +28,7 @@ export function validateAndNormalizeSctpStreamParameters(params: SctpStreamParam
 }
 
 /** A router's RtpCapabilities for the given media codecs; throws UnsupportedError. */
-export function generateRouterRtpCapabilities(mediaCodecs: RtpCodecCapability[] = []): RtpCapabilities {
+export function generateRouterRtpCapabilities(mediaCodecs: RouterRtpCodecCapability[] = []): RtpCapabilities {
 	return ortc.generateRouterRtpCapabilities(mediaCodecs);
 }
 
