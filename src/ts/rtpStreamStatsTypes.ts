@@ -42,8 +42,12 @@ export type RtpStreamRecvStats = BaseRtpStreamStats & {
 	packetCount: number;
 	byteCount: number;
 	bitrate: number;
-	/** Only for streams with one layer (then empty); per-layer rates are not measured yet. */
-	bitrateByLayer?: BitrateByLayer;
+	/**
+	 * A layered stream's rate up to each layer ('0.0', '0.1', ...: every lower spatial
+	 * layer plus this one up to that temporal layer; 0 while that layer is not
+	 * received). Empty for a stream with one layer.
+	 */
+	bitrateByLayer: BitrateByLayer;
 };
 
 /** A stream the router sends (a consumer's). */

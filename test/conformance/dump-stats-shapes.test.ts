@@ -55,7 +55,7 @@ const BASE_STREAM_STATS: Spec = {
 	pliCount: 'number', firCount: 'number', roundTripTime: 'number?', rtxPacketsDiscarded: 'number?', score: 'number',
 	packetCount: 'number', byteCount: 'number', bitrate: 'number',
 };
-const RECV_STREAM_STATS: Spec = { ...BASE_STREAM_STATS, bitrateByLayer: 'object?' };
+const RECV_STREAM_STATS: Spec = { ...BASE_STREAM_STATS, bitrateByLayer: 'object' };
 const STREAM_PARAMS: Spec = {
 	encodingIdx: 'number', ssrc: 'number', payloadType: 'number', mimeType: 'string', clockRate: 'number',
 	rid: 'string?', cname: 'string', rtxSsrc: 'number?', rtxPayloadType: 'number?', useNack: 'boolean',
@@ -243,6 +243,37 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 		t.ok(stats[0].bitrate > 0, 'bitrate > 0');
 		t.same(stats[0].bitrateByLayer, {}, 'one layer: no per-layer rates');
 		t.equal(stats[0].packetsLost, 0);
+	});
+
+	await t.test('bitrateByLayer of a stream with temporal layers (VP8 L1T3)', async (t) => {
+		const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true });
+		const layered = await transport.produce({
+			kind: 'video',
+			rtpParameters: {
+				codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+				encodings: [{ ssrc: PRODUCER_SSRC, scalabilityMode: 'L1T3' }],
+			},
+		});
+		// VP8 payload descriptor with TID (RFC 7741 §4.2: X, then T, then TID/Y/KEYIDX):
+		// TID 0, 2, 1, 2, ... as a three-layer encoder sends them; layer 2 twice as often.
+		const pattern = [0, 2, 1, 2];
+		for (let i = 0; i < 40; i++) {
+			const tid = pattern[i % 4];
+			const packet = vp8Packet(5000 + i, 1000 + i * 3000, i === 0);
+			// The descriptor starts after the 12-byte header and the 8-byte extension.
+			const withTid = Buffer.concat([packet.subarray(0, 20), Buffer.from([0x90, 0x20, tid << 6]), packet.subarray(21)]);
+			sender.send(withTid, transport.tuple.localPort, LOCAL);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+		await waitFor(async () => (await layered.getStats())[0]?.packetCount === 40, 'layered packets counted');
+		const [stats] = await layered.getStats();
+		t.same(Object.keys(stats.bitrateByLayer).sort(), ['0.0', '0.1', '0.2'], 'one key per layer');
+		const [l0, l1, l2] = ['0.0', '0.1', '0.2'].map((key) => stats.bitrateByLayer[key]);
+		t.ok(l0 > 0, 'layer 0 received');
+		t.ok(l1 > l0, 'up to layer 1: more than layer 0 alone');
+		t.ok(l2 > l1, 'up to layer 2: more still');
+		t.ok(l2 <= stats.bitrate, 'all layers: at most the stream bitrate');
+		transport.close();
 	});
 
 	await t.test('consumer.dump()', async (t) => {

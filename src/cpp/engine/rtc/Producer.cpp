@@ -1,6 +1,7 @@
 #define MP_LOG_SOURCE "Producer"
 #include "Producer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "../common/Logger.hpp"
@@ -100,6 +101,12 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 		encoding.rid = encodings[i].OptionalString("rid", "");
 		if (const Value* rtx = encodings[i].Find("rtx"); rtx && rtx->IsObject()) encoding.rtxSsrc = ReadSsrc(*rtx, "ssrc");
 		encoding.mappedSsrc = mappedEncodings[i].RequireUint32("mappedSsrc");
+		const ScalabilityMode layers = ParseScalabilityMode(encodings[i].OptionalString("scalabilityMode", ""));
+		encoding.spatialLayers = static_cast<uint8_t>(std::max(1, std::min(layers.spatialLayers, 16)));
+		encoding.temporalLayers = static_cast<uint8_t>(std::max(1, std::min(layers.temporalLayers, 16)));
+		if (encoding.spatialLayers * encoding.temporalLayers > 1) {
+			encoding.layerRates.resize(static_cast<size_t>(encoding.spatialLayers) * encoding.temporalLayers);
+		}
 		encodings_.push_back(std::move(encoding));
 	}
 	// As mediasoup 3.21.1+: several encodings are simulcast; one encoding with
@@ -277,6 +284,16 @@ void Producer::ForwardRtpPacket(Encoding& encodingRef, RtpPacket& packet, bool i
 		}
 		MaybeEmitVideoOrientation(packet);
 	}
+	if (!encoding->layerRates.empty() && packet.GetPayloadLength() > 0) {
+		// As mediasoup, padding-only packets are left out, and a packet whose payload
+		// names no layer counts in layer 0; layers beyond the declared ones in the last.
+		const int spatial = std::min(std::max(payloadInfo.valid ? payloadInfo.spatialLayer : 0, 0),
+		                             static_cast<int>(encoding->spatialLayers) - 1);
+		const int temporal = std::min(std::max(payloadInfo.valid ? payloadInfo.temporalLayer : 0, 0),
+		                              static_cast<int>(encoding->temporalLayers) - 1);
+		encoding->layerRates[static_cast<size_t>(spatial) * encoding->temporalLayers + temporal].Update(
+		    packet.GetSize(), context_.NowMs());
+	}
 	if (trace_.rtp || (trace_.keyFrame && info.isKeyFrame)) {
 		Value trace = Value::MakeObject();
 		trace.Set("ssrc", packet.GetSsrc());
@@ -425,10 +442,24 @@ Value Producer::Dump() const {
 	return dump;
 }
 
-const Value* Producer::EncodingParameters(size_t index) const {
-	const Value* encodings = rtpParameters_.Find("encodings");
-	if (!encodings || !encodings->IsArray() || index >= encodings->AsArray().size()) return nullptr;
-	return &encodings->AsArray()[index];
+Value Producer::BitrateByLayer(Encoding& encoding, uint64_t nowMs) {
+	// As mediasoup: keyed "spatial.temporal"; the rate needed to decode up to that layer
+	// (every lower spatial layer, and this one up to that temporal layer), 0 while the
+	// layer itself is not received. A one-layer stream lists none.
+	Value byLayer = Value::MakeObject();
+	if (encoding.layerRates.empty()) return byLayer;
+	const size_t temporalLayers = encoding.temporalLayers;
+	for (size_t s = 0; s < encoding.spatialLayers; ++s) {
+		uint64_t lowerSpatial = 0;
+		for (size_t i = 0; i < s * temporalLayers; ++i) lowerSpatial += encoding.layerRates[i].GetRate(nowMs);
+		uint64_t upToTemporal = 0;
+		for (size_t t = 0; t < temporalLayers; ++t) {
+			const uint32_t own = encoding.layerRates[s * temporalLayers + t].GetRate(nowMs);
+			upToTemporal += own;
+			byLayer.Set(std::to_string(s) + "." + std::to_string(t), own == 0 ? 0 : lowerSpatial + upToTemporal);
+		}
+	}
+	return byLayer;
 }
 
 Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
@@ -444,12 +475,7 @@ Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
 		stats.Set("packetCount", s.packetCount);
 		stats.Set("byteCount", s.byteCount);
 		stats.Set("bitrate", s.bitrate);
-		// mediasoup lists a layered stream's rate per layer; a one-layer stream has none.
-		// Per-layer rates are not measured yet, so a layered stream leaves it out.
-		if (const Value* encodingParams = EncodingParameters(i)) {
-			const ScalabilityMode mode = ParseScalabilityMode(encodingParams->OptionalString("scalabilityMode", ""));
-			if (mode.spatialLayers <= 1 && mode.temporalLayers <= 1) stats.Set("bitrateByLayer", Value::MakeObject());
-		}
+		stats.Set("bitrateByLayer", BitrateByLayer(encoding, nowMs));
 		stats.Set("packetsLost", static_cast<int64_t>(s.packetsLost));
 		stats.Set("fractionLost", static_cast<uint32_t>(s.fractionLost));
 		stats.Set("packetsDiscarded", s.packetsDiscarded);

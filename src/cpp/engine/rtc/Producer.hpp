@@ -53,6 +53,11 @@ public:
 		// packet confirms or not that the sender restarted: then it goes out first (it
 		// is often the new encoder's first key frame packet). Empty until a jump.
 		std::vector<uint8_t> heldPacket;
+		// Layers (scalabilityMode) and, with more than one, the rate of each (spatial *
+		// temporalLayers + temporal), for getStats().bitrateByLayer as mediasoup's.
+		uint8_t spatialLayers = 1;
+		uint8_t temporalLayers = 1;
+		std::vector<RateCalculator> layerRates;
 	};
 
 	// Throws RequestError on invalid data.
@@ -102,7 +107,7 @@ private:
 	// router's payload type and SSRC, and the consumers.
 	void ForwardRtpPacket(Encoding& encoding, RtpPacket& packet, bool isStreamRestart);
 	void EmitScoreIfChanged();
-	const Value* EncodingParameters(size_t index) const; // rtpParameters.encodings[index]
+	static Value BitrateByLayer(Encoding& encoding, uint64_t nowMs);
 	void MaybeEmitVideoOrientation(const RtpPacket& packet);
 	void EmitTrace(const char* type, const char* direction, Value info);
 
