@@ -135,12 +135,12 @@ const tagOf = (run, index) => run * 100000 + index;
  * packet of each run a key frame, as an encoder starts). `skip`: input sequence numbers
  * not sent (kept for an RTX answer). `sent` (a Map seq -> packet) is filled as packets go.
  */
-async function sendRestartingStream(sender, port, { skip = new Set(), gapMs = 50, onRestart, sent = new Map(), pt = PT } = {}) {
+async function sendRestartingStream(sender, port, { skip = new Set(), gapMs = 50, onRestart, sent = new Map(), pt = PT, secondSeq = SECOND_RUN.seq } = {}) {
 	const timestampBase1 = crypto.randomBytes(4).readUInt32BE(0);
 	// At least 2^30 away from the first run: a rewriter that kept the input's offset
 	// would show a jump of more than three hours of 90 kHz clock.
 	const timestampBase2 = (timestampBase1 + 0x40000000 + crypto.randomBytes(4).readUInt32BE(0) % 0x40000000) >>> 0;
-	for (const [run, { seq, count }, base] of [[1, FIRST_RUN, timestampBase1], [2, SECOND_RUN, timestampBase2]]) {
+	for (const [run, { seq, count }, base] of [[1, FIRST_RUN, timestampBase1], [2, { ...SECOND_RUN, seq: secondSeq }, timestampBase2]]) {
 		if (run === 2) {
 			await sleep(gapMs);
 			onRestart?.();
@@ -289,6 +289,31 @@ t.test('RTX on the producer: NACKs only for real losses on both sides of the res
 	t.ok(stats.packetsRepaired >= 2, `producer repaired ${stats.packetsRepaired} packets`);
 	t.ok(Math.abs(stats.packetsLost) <= 2, `producer packetsLost ${stats.packetsLost}`);
 	t.ok(stats.nackPacketCount <= 10, `producer nackPacketCount ${stats.nackPacketCount}`);
+});
+
+t.test('a restart that lands just ahead in sequence (within MAX_DROPOUT) is told by its timestamps: no NACKs', async (t) => {
+	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const { transport, producer } = await plainProducer(t, router, {
+		codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+		encodings: [{ ssrc: SSRC }],
+	});
+	const { consumer, output } = await plainConsumer(t, router, producer.id);
+	const sender = await socket(t);
+	const feedback = watchFeedback(sender);
+	let restartAt = Infinity;
+	// 500 numbers after the first run's last: RFC 3550 A.1 alone would call it a gap.
+	const secondSeq = FIRST_RUN.seq + FIRST_RUN.count + 500;
+	await sendRestartingStream(sender, transport.tuple.localPort, { secondSeq, onRestart: () => (restartAt = Date.now()) });
+	await waitFor(() => output.length >= FIRST_RUN.count + SECOND_RUN.count, 5000, 'the forwarded packets').catch(() => {});
+	checkOutput(t, output, consumer);
+	await waitFor(() => feedback.keyFrameRequests.some((r) => r.at >= restartAt), 3000, 'a key frame request').catch(() => {});
+	t.ok(feedback.keyFrameRequests.some((r) => r.at >= restartAt), 'a key frame request reached the sender after the restart');
+	await sleep(200);
+	t.same(feedback.nacked, [], 'no NACK for the 500 numbers skipped');
+	const [stats] = await producer.getStats();
+	t.equal(stats.packetsLost, 0, 'producer packetsLost 0');
 });
 
 t.test('through pipeToRouter() across two workers', async (t) => {

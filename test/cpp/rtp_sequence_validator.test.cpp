@@ -269,3 +269,24 @@ TEST(no_jump_rules_before_validation_and_late_packets_counted) {
 	CHECK_EQ(validator.GetReceived(), 3);
 	CHECK_EQ(validator.GetCumulativeLost(), 12);
 }
+
+TEST(owner_restart_starts_a_new_space_at_the_packet) {
+	RtpSequenceValidator validator(1);
+	validator.Update(100);
+	validator.Update(103); // 101, 102 lost
+	validator.Restart(700);
+	CHECK_EQ(validator.GetResyncCount(), 1);
+	CHECK_EQ(validator.GetExtendedHighest(), 700);
+	CHECK_EQ(validator.GetExpected(), 1);
+	CHECK_EQ(validator.GetReceived(), 1);
+	CHECK_EQ(validator.GetCumulativeLost(), 2); // kept, and the 596 skipped are no loss
+	CHECK_EQ(validator.Update(701), Result::Newer);
+	CHECK_EQ(validator.Update(103), Result::Jump); // the old sequence is far now
+	CHECK_EQ(validator.GetCumulativeLost(), 2);
+	// Before any packet: a valid source at once.
+	RtpSequenceValidator fresh;
+	fresh.Restart(9);
+	CHECK(fresh.IsValid());
+	CHECK_EQ(fresh.Update(10), Result::Newer);
+	CHECK_EQ(fresh.GetCumulativeLost(), 0);
+}

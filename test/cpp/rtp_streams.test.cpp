@@ -699,6 +699,46 @@ TEST(recv_restart_rebases_loss_nack_and_jitter) {
 	CHECK_EQ(stats.packetsLost, 0);
 }
 
+// A restarted sender whose new random sequence number lands a little ahead (within
+// MAX_DROPOUT): A.1 alone would take the gap as loss (and NACK it); the timestamp, far
+// off what the arrival time predicts, tells it is a restart.
+TEST(recv_restart_detected_by_timestamp_within_max_dropout) {
+	RtpStreamRecv::Params params;
+	params.useNack = true;
+	params.useRtx = true;
+	params.clockRate = 90000;
+	RtpStreamRecv stream(params);
+	RtpStreamRecv control(params);
+	uint64_t now = 1000;
+	for (uint16_t i = 0; i < 100; ++i, now += 33) {
+		Receive(stream, static_cast<uint16_t>(1000 + i), 90000u + i * 2970u, now);
+		Receive(control, static_cast<uint16_t>(1000 + i), 90000u + i * 2970u, now);
+	}
+	// 500 ahead, timestamps 3 hours of clock away.
+	CHECK_EQ(ReceiveVerdict(stream, 1599, 1000000000u, now), RtpStreamRecv::Verdict::Restart);
+	CHECK_EQ(stream.GetRestartCount(), 1);
+	CHECK(stream.GetNackList(now).empty());
+	for (uint16_t i = 1; i < 50; ++i) {
+		CHECK_EQ(ReceiveVerdict(stream, static_cast<uint16_t>(1599 + i), 1000000000u + i * 2970u, now + i * 33u),
+		         RtpStreamRecv::Verdict::Forward);
+	}
+	CHECK(stream.GetNackList(now + 50 * 33).empty());
+	CHECK_EQ(stream.GetStats(now + 50 * 33).packetsLost, 0);
+	CHECK_EQ(stream.GetExtendedHighestSeq(), 1648u);
+
+	// The same gap with timestamps that follow the clock: loss, NACKed as such.
+	CHECK_EQ(ReceiveVerdict(control, 1599, 90000u + 599u * 2970u, now + 16500), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(control.GetRestartCount(), 0);
+	CHECK_EQ(control.GetNackList(now + 16500).size(), 499);
+	CHECK_EQ(control.GetCumulativeLost(), 499);
+	// 20 s of clock off after a gap: still the same source (under the 30 s threshold).
+	CHECK_EQ(ReceiveVerdict(control, 1610, 90000u + 610u * 2970u + 20u * 90000u, now + 16900), RtpStreamRecv::Verdict::Forward);
+	// The very next number with the clock far off (a sender that paused its media
+	// clock): the same source too, no restart.
+	CHECK_EQ(ReceiveVerdict(control, 1611, 2000000000u, now + 16933), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(control.GetRestartCount(), 0);
+}
+
 // Loss before a restart stays counted; the jump itself adds none.
 TEST(recv_restart_keeps_earlier_loss) {
 	RtpStreamRecv stream(RtpStreamRecv::Params{}); // no NACK (audio from ffmpeg)

@@ -14,6 +14,15 @@ void RtpSequenceValidator::InitSeq(uint16_t seq) {
 	received_ = 0;
 }
 
+void RtpSequenceValidator::Restart(uint16_t seq) {
+	if (IsValid()) carriedLost_ += static_cast<int64_t>(GetExpected()) - static_cast<int64_t>(received_);
+	started_ = true;
+	probation_ = 0;
+	++resyncs_;
+	InitSeq(seq);
+	received_ = 1;
+}
+
 RtpSequenceValidator::Result RtpSequenceValidator::Update(uint16_t seq) {
 	if (!started_) {
 		// A.1: a source heard for the first time starts on probation, as if the packet

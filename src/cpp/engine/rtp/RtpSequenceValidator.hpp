@@ -54,6 +54,13 @@ public:
 
 	Result Update(uint16_t seq);
 
+	// The owner knows, by other means, that the source restarted its sequence at `seq`
+	// (RtpStreamRecv: the timestamp jumped while the sequence number looked in order,
+	// i.e. a restarted sender whose new random number landed within MAX_DROPOUT ahead).
+	// Like a confirmed resync, the new space starting at this packet, counted; the loss
+	// counted so far is kept. Call instead of Update() for that packet.
+	void Restart(uint16_t seq);
+
 	// A packet the owner knows belongs to the current sequence whatever its distance (a
 	// retransmission it asked for with NACK): counted as received, no jump rules.
 	void CountLatePacket() {

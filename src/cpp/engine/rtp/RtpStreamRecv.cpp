@@ -38,6 +38,19 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 		// drive the RFC 3550 loss figure negative on a lossless path.
 		++packetsDiscarded_;
 		return Verdict::Discard;
+	} else if (!isRetransmission && validator_.IsValid() && hasTransit_ &&
+	           static_cast<uint16_t>(seq - validator_.GetHighest()) > 1 &&
+	           static_cast<uint16_t>(seq - validator_.GetHighest()) < RtpSequenceValidator::kMaxDropout &&
+	           IsTimestampDiscontinuity(packet.GetTimestamp(), nowMs)) {
+		// In order after a gap by its sequence number, but its timestamp is far off: a
+		// sender that restarted with a new random sequence number which happened to land
+		// just ahead (RFC 3550 A.1 would count the gap as loss and keep going; §5.1 makes
+		// both numbers random at a start). Re-synchronise at this packet, as A.1 does
+		// after a confirmed jump, so the gap is neither loss nor NACKs and consumers
+		// re-base their output timestamps.
+		validator_.Restart(seq);
+		Restart(seq, nowMs, isRetransmission, false);
+		restarted = true;
 	} else {
 		switch (validator_.Update(seq)) {
 			case RtpSequenceValidator::Result::Probation:
@@ -50,7 +63,7 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 				UpdateScore(nowMs);
 				return Verdict::Hold;
 			case RtpSequenceValidator::Result::Resync:
-				Restart(seq, nowMs, isRetransmission);
+				Restart(seq, nowMs, isRetransmission, true);
 				restarted = true;
 				break;
 			default:
@@ -83,7 +96,18 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 	return forward ? Verdict::Forward : Verdict::Discard;
 }
 
-void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission) {
+bool RtpStreamRecv::IsTimestampDiscontinuity(uint32_t rtpTimestamp, uint64_t nowMs) const {
+	const int32_t d = static_cast<int32_t>(TransitOf(rtpTimestamp, nowMs) - lastTransit_);
+	const uint64_t magnitude = d < 0 ? static_cast<uint64_t>(-static_cast<int64_t>(d)) : static_cast<uint64_t>(d);
+	return magnitude > static_cast<uint64_t>(kRestartTransitJumpSeconds) * params_.clockRate;
+}
+
+uint32_t RtpStreamRecv::TransitOf(uint32_t rtpTimestamp, uint64_t nowMs) const {
+	const uint32_t arrival = static_cast<uint32_t>(nowMs * params_.clockRate / 1000u);
+	return arrival - rtpTimestamp;
+}
+
+void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission, bool withHeldPacket) {
 	// The validator re-based its counts on the new sequence (the held packet seq - 1 and
 	// this one); the report and score intervals restart with it (RFC 3550 A.3: the
 	// interval counts are differences from the priors), so the jump counts as neither
@@ -99,7 +123,7 @@ void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission)
 	// two sequences is missing: the NACK generator starts over at the new sequence.
 	nack_.Reset();
 	if (params_.useNack) {
-		nack_.ReceivePacket(static_cast<uint16_t>(seq - 1), false, nowMs);
+		if (withHeldPacket) nack_.ReceivePacket(static_cast<uint16_t>(seq - 1), false, nowMs);
 		nack_.ReceivePacket(seq, isRetransmission, nowMs);
 	}
 }
@@ -107,8 +131,7 @@ void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission)
 void RtpStreamRecv::UpdateJitter(uint32_t rtpTimestamp, uint64_t nowMs) {
 	// RFC 3550 §6.4.1 and A.8: D = difference of relative transit times of two
 	// packets, both in RTP units; J += (|D| - J) / 16. J is kept times 16.
-	const uint32_t arrival = static_cast<uint32_t>(nowMs * params_.clockRate / 1000u);
-	const uint32_t transit = arrival - rtpTimestamp;
+	const uint32_t transit = TransitOf(rtpTimestamp, nowMs);
 	if (hasTransit_) {
 		const int32_t d = static_cast<int32_t>(transit - lastTransit_);
 		const uint64_t magnitude = d < 0 ? static_cast<uint64_t>(-static_cast<int64_t>(d)) : static_cast<uint64_t>(d);

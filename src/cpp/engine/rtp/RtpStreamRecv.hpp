@@ -27,6 +27,12 @@ class RtpStreamRecv {
 public:
 	// A score sample covers this much media.
 	static constexpr uint64_t kScoreIntervalMs = 1000;
+	// A packet up to MAX_DROPOUT ahead (after a gap) whose relative transit time
+	// (RFC 3550 §6.4.1: arrival minus RTP timestamp, in clock units) moved by more than
+	// this many seconds comes from a restarted sender: the same source would need its
+	// media clock to jump while packets were lost. Random timestamps of a restart are
+	// this close to the old ones with a probability under 0.1%.
+	static constexpr uint32_t kRestartTransitJumpSeconds = 30;
 
 	struct Params {
 		uint32_t ssrc = 0;
@@ -129,8 +135,14 @@ public:
 	Stats GetStats(uint64_t nowMs);
 
 private:
+	// A packet a little ahead in sequence whose timestamp is far off what its arrival
+	// time predicts: a restarted sender (see ReceivePacket).
+	bool IsTimestampDiscontinuity(uint32_t rtpTimestamp, uint64_t nowMs) const;
+	uint32_t TransitOf(uint32_t rtpTimestamp, uint64_t nowMs) const;
 	void UpdateJitter(uint32_t rtpTimestamp, uint64_t nowMs);
-	void Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission);
+	// withHeldPacket: the restart was a confirmed jump, whose first packet (seq - 1) the
+	// owner forwards too.
+	void Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission, bool withHeldPacket);
 
 	Params params_;
 	Listener* listener_;
