@@ -53,7 +53,7 @@ export class AudioLevelObserver<T extends AppData = AppData> extends RtpObserver
 		super(options);
 	}
 
-	get type(): RtpObserverType {
+	get type(): 'audiolevel' {
 		return 'audiolevel';
 	}
 

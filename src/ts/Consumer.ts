@@ -42,7 +42,7 @@ export type ConsumerTraceEventData = {
 	type: ConsumerTraceEventType;
 	timestamp: number;
 	direction: 'in' | 'out';
-	info: unknown;
+	info: Record<string, unknown>;
 };
 
 /**

@@ -16,6 +16,12 @@ export type PipeTransportOptions<T extends AppData = AppData> = {
 	numSctpStreams?: import('./SctpParameters').NumSctpStreams;
 	maxSctpMessageSize?: number;
 	sctpSendBufferSize?: number;
+	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
+	maxSendMessageSize?: number;
+	maxReceiveMessageSize?: number;
+	sctpPerStreamSendQueueLimit?: number;
+	sctpMaxReceiverWindowBufferSize?: number;
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
 	/** Retransmit lost packets over the pipe (NACK + RTX). Default false. */
 	enableRtx?: boolean;
 	enableSrtp?: boolean;

@@ -38,6 +38,12 @@ export type PlainTransportOptions<T extends AppData = AppData> = {
 	numSctpStreams?: NumSctpStreams;
 	maxSctpMessageSize?: number;
 	sctpSendBufferSize?: number;
+	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
+	maxSendMessageSize?: number;
+	maxReceiveMessageSize?: number;
+	sctpPerStreamSendQueueLimit?: number;
+	sctpMaxReceiverWindowBufferSize?: number;
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
 	enableSrtp?: boolean;
 	srtpCryptoSuite?: SrtpCryptoSuite;
 	appData?: T;

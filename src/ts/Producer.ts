@@ -38,7 +38,7 @@ export type ProducerTraceEventData = {
 	type: ProducerTraceEventType;
 	timestamp: number;
 	direction: 'in' | 'out';
-	info: unknown;
+	info: Record<string, unknown>;
 };
 
 /** A producer's receive stream statistics (one entry per stream receiving). */

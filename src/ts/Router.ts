@@ -66,6 +66,13 @@ export type PipeToRouterOptions = {
 	listenIp?: TransportListenIp | string;
 	enableSctp?: boolean;
 	numSctpStreams?: NumSctpStreams;
+	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
+	maxSendMessageSize?: number;
+	maxReceiveMessageSize?: number;
+	sctpPerStreamSendQueueLimit?: number;
+	sctpMaxReceiverWindowBufferSize?: number;
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+	sctpSendBufferSize?: number;
 	enableRtx?: boolean;
 	enableSrtp?: boolean;
 };

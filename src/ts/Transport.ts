@@ -360,6 +360,9 @@ export abstract class Transport<
 	/** 'webrtc', 'plain', 'pipe' or 'direct'. */
 	abstract get type(): TransportType;
 
+	/** Gives the transport its remote parameters (each subclass takes its own). */
+	abstract connect(params: unknown): Promise<void>;
+
 	/** Pipe transports keep each producer's own CNAME (see produce()). */
 	private get keepsProducerCnames(): boolean {
 		return this.type === 'pipe';

@@ -31,6 +31,16 @@ type EventsDiff<T, R, O> = {
 	extraOptional: Exclude<Extract<OptionalKeys<T>, PublicEvents<T>>, O>;
 };
 type LiteralsDiff<T, L> = { missing: Exclude<L, T>; extra: Exclude<T, L> };
+// Option types mediasoup writes with Either<> (one listen form or another): every
+// option must exist, optional but for R; mediaplane's own type is looser (one object
+// with every listen form optional), which every mediasoup application satisfies.
+type AllKeys<T> = T extends unknown ? keyof T : never;
+type OptionKeysDiff<T, K, R = never, Extra = never> = {
+	missingRequired: Exclude<R, RequiredKeys<T>>;
+	extraRequired: Exclude<RequiredKeys<T>, R>;
+	missingOptional: Exclude<K, AllKeys<T>>;
+	extraOptional: Exclude<AllKeys<T>, K | Extra>;
+};
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 type Check<_D extends NoDiff> = true;
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -179,6 +189,10 @@ export type Checks = [
 	Check<ShapeDiff<types.SrtpParameters, 'cryptoSuite' | 'keyBase64', never>>,
 	CheckLiterals<LiteralsDiff<types.SrtpCryptoSuite, 'AEAD_AES_256_GCM' | 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32'>>,
 	Check<ShapeDiff<types.ScalabilityMode, 'spatialLayers' | 'temporalLayers' | 'ksvc', never>>,
+Check<OptionKeysDiff<types.PipeToRouterOptions, 'producerId' | 'dataProducerId' | 'router' | 'keepId' | 'enableSctp' | 'maxSendMessageSize' | 'maxReceiveMessageSize' | 'sctpSendBufferSize' | 'sctpPerStreamSendQueueLimit' | 'sctpMaxReceiverWindowBufferSize' | 'sctpDefaultStreamBufferedAmountLowThreshold' | 'enableRtx' | 'enableSrtp' | 'listenInfo' | 'listenIp', 'router', 'numSctpStreams'>>, // mediaplane also accepts 'numSctpStreams' (mediasoup 3.14)
+	Check<OptionKeysDiff<types.WebRtcTransportOptions, 'enableUdp' | 'enableTcp' | 'preferUdp' | 'preferTcp' | 'iceConsentTimeout' | 'initialAvailableOutgoingBitrate' | 'enableSctp' | 'maxSendMessageSize' | 'maxReceiveMessageSize' | 'sctpSendBufferSize' | 'sctpPerStreamSendQueueLimit' | 'sctpMaxReceiverWindowBufferSize' | 'sctpDefaultStreamBufferedAmountLowThreshold' | 'appData' | 'listenInfos' | 'listenIps' | 'port' | 'webRtcServer', never, 'numSctpStreams' | 'maxSctpMessageSize'>>, // mediaplane also accepts 'numSctpStreams' | 'maxSctpMessageSize' (mediasoup 3.14)
+	Check<OptionKeysDiff<types.PlainTransportOptions, 'rtcpMux' | 'comedia' | 'enableSctp' | 'maxSendMessageSize' | 'maxReceiveMessageSize' | 'sctpSendBufferSize' | 'sctpPerStreamSendQueueLimit' | 'sctpMaxReceiverWindowBufferSize' | 'sctpDefaultStreamBufferedAmountLowThreshold' | 'enableSrtp' | 'srtpCryptoSuite' | 'appData' | 'listenInfo' | 'rtcpListenInfo' | 'listenIp' | 'port', never, 'numSctpStreams' | 'maxSctpMessageSize'>>, // mediaplane also accepts 'numSctpStreams' | 'maxSctpMessageSize' (mediasoup 3.14)
+	Check<OptionKeysDiff<types.PipeTransportOptions, 'enableSctp' | 'maxSendMessageSize' | 'maxReceiveMessageSize' | 'sctpSendBufferSize' | 'sctpPerStreamSendQueueLimit' | 'sctpMaxReceiverWindowBufferSize' | 'sctpDefaultStreamBufferedAmountLowThreshold' | 'enableRtx' | 'enableSrtp' | 'appData' | 'listenInfo' | 'listenIp' | 'port', never, 'numSctpStreams' | 'maxSctpMessageSize'>>, // mediaplane also accepts 'numSctpStreams' | 'maxSctpMessageSize' (mediasoup 3.14)
 ];
 
 t.pass('every type has the fields mediasoup 3.27 has, with the same optionality');

@@ -90,6 +90,13 @@ const webRtcTransportOptions: types.WebRtcTransportOptions<{ peerId: string }> =
 	preferUdp: true,
 	iceConsentTimeout: 20,
 	initialAvailableOutgoingBitrate: 600000,
+	enableSctp: false,
+	maxSendMessageSize: 262144,
+	maxReceiveMessageSize: 262144,
+	sctpSendBufferSize: 262144,
+	sctpPerStreamSendQueueLimit: 1000,
+	sctpMaxReceiverWindowBufferSize: 1 << 20,
+	sctpDefaultStreamBufferedAmountLowThreshold: 0,
 	appData: { peerId: 'p1' },
 };
 const webRtcTransportOnServer = (webRtcServer: types.WebRtcServer): types.WebRtcTransportOptions => ({ webRtcServer });
@@ -103,6 +110,8 @@ const plainTransportOptions: types.PlainTransportOptions<{ recorder: boolean }> 
 };
 const pipeTransportOptions: types.PipeTransportOptions = { listenInfo: LISTEN_INFO, enableRtx: true, enableSrtp: false };
 const directTransportOptions: types.DirectTransportOptions<{ direct: true }> = { appData: { direct: true } };
+const readPipeToRouterResult = ({ pipeConsumer, pipeProducer, pipeDataConsumer, pipeDataProducer }: types.PipeToRouterResult): unknown[] =>
+	[pipeConsumer?.id, pipeProducer?.id, pipeDataConsumer?.id, pipeDataProducer?.id];
 const pipeToRouterOptions = (router: types.Router, producerId: string): types.PipeToRouterOptions => ({
 	producerId,
 	router,
@@ -255,6 +264,11 @@ function handleTransport(transport: types.Transport): void {
 	void [events, type];
 }
 
+// Any transport connects (mediasoup's Transport.connect(params: unknown)).
+async function connectAny(transport: types.Transport, params: unknown): Promise<void> {
+	await transport.connect(params);
+}
+
 function handleWebRtcTransport(transport: types.WebRtcTransport): void {
 	transport.on('icestatechange', (iceState: types.IceState) => void iceState);
 	transport.on('iceselectedtuplechange', (tuple: types.TransportTuple) => void [tuple.localAddress, tuple.localPort, tuple.protocol]);
@@ -302,7 +316,7 @@ function handleProducer(producer: types.Producer<{ source: 'mic' }>): void {
 	producer.on('transportclose', () => undefined);
 	producer.on('score', (scores: types.ProducerScore[]) => void scores.map((s) => [s.encodingIdx, s.ssrc, s.rid, s.score]));
 	producer.on('videoorientationchange', (o: types.ProducerVideoOrientation) => void [o.camera, o.flip, o.rotation]);
-	producer.on('trace', (trace: types.ProducerTraceEventData) => void (trace.type satisfies types.ProducerTraceEventType));
+	producer.on('trace', (trace: types.ProducerTraceEventData) => void [trace.type satisfies types.ProducerTraceEventType, trace.info.isKeyFrame]);
 	const observer: types.ProducerObserver = producer.observer;
 	observer.on('pause', () => undefined);
 	observer.on('resume', () => undefined);
@@ -320,7 +334,7 @@ function handleConsumer(consumer: types.Consumer<{ peer: string }>): void {
 	consumer.on('producerresume', () => undefined);
 	consumer.on('score', (score: types.ConsumerScore) => void [score.score, score.producerScore, score.producerScores]);
 	consumer.on('layerschange', (layers?: types.ConsumerLayers) => void layers?.spatialLayer);
-	consumer.on('trace', (trace: types.ConsumerTraceEventData) => void (trace.type satisfies types.ConsumerTraceEventType));
+	consumer.on('trace', (trace: types.ConsumerTraceEventData) => void [trace.type satisfies types.ConsumerTraceEventType, trace.info.isKeyFrame]);
 	consumer.on('rtp', (packet: Buffer) => void packet);
 	const observer: types.ConsumerObserver = consumer.observer;
 	observer.on('layerschange', (layers) => void layers);
@@ -342,6 +356,8 @@ function handleRtpObserver(rtpObserver: types.RtpObserver): void {
 
 function handleAudioLevelObserver(observer: types.AudioLevelObserver<{ room: string }>): void {
 	const room: string = observer.appData.room;
+	const type: 'audiolevel' = observer.type;
+	void type;
 	const onVolumes = (...[volumes]: types.AudioLevelObserverEvents['volumes']): void => {
 		for (const { producer, volume } of volumes satisfies types.AudioLevelObserverVolume[]) void [producer.id, volume];
 	};
@@ -480,12 +496,13 @@ function isUnsupported(error: unknown): error is types.UnsupportedError {
 export const compileOnly = [
 	index, moduleObserver, onNewWorker, logListeners, noListeners, choiceA, choiceB, choiceBoth, appData,
 	emptyWorkerSettings, updateableSettings, listenInfoWithoutProtocol, listenIp, webRtcServerOptions,
-	codecWithoutPayloadType, routerCapabilities, webRtcTransportOnServer, pipeToRouterOptions, pipeTransportOptions,
+	codecWithoutPayloadType, routerCapabilities, webRtcTransportOnServer, pipeToRouterOptions, readPipeToRouterResult,
+	pipeTransportOptions,
 	rtpParametersWithoutCodecs, simulcastEncodings, headerExtension, producerOptionsWithoutKind,
 	consumerOptionsWithoutCapabilities, pipeConsumerOptions, activeSpeakerObserverOptions, addRemoveProducerOptions,
 	dtlsParameters, srtpParameters, scalabilityMode, dataProducerOptions, dataConsumerOptions, negotiated,
 	dataProducerType, dataConsumerType, handleWebRtcServer, handlePipeTransport, handleActiveSpeakerObserver,
-	handleDataProducer, handleDataConsumer, readWebRtcServerDump, readPipeTransport, isUnsupported,
+	handleDataProducer, handleDataConsumer, readWebRtcServerDump, connectAny, readPipeTransport, isUnsupported,
 	undefined as unknown as Entities, EnhancedEventEmitter, extras, ortc, ortcModule,
 ];
 
