@@ -486,13 +486,20 @@ void Consumer::EmitScore() {
 	if (score_ == emittedScore_ && producerScore_ == emittedProducerScore_) return;
 	emittedScore_ = score_;
 	emittedProducerScore_ = producerScore_;
+	context_.Emit(id_, "score", ScoreValue());
+}
+
+Value Consumer::ScoreValue() const {
 	Value scores = Value::MakeArray();
 	for (int s : producerScores_) scores.Push(s);
 	Value data = Value::MakeObject();
-	data.Set("score", score_);
-	data.Set("producerScore", producerScore_);
+	// As mediasoup: a pipe consumer reports 10 and 10 (the next router scores the
+	// streams); its producerScores are the producer's.
+	const bool pipe = type_ == "pipe";
+	data.Set("score", pipe ? 10 : score_);
+	data.Set("producerScore", pipe ? 10 : producerScore_);
 	data.Set("producerScores", std::move(scores));
-	context_.Emit(id_, "score", std::move(data));
+	return data;
 }
 
 void Consumer::EmitTrace(const char* type, const char* direction, Value info) {

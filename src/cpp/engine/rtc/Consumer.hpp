@@ -67,6 +67,8 @@ public:
 	// Whether `ssrc` is one of this consumer's media (not RTX) SSRCs.
 	bool HasMediaSsrc(uint32_t ssrc) const { return FindStreamBySsrc(ssrc) != nullptr; }
 	bool IsActive() const { return !paused_ && !producerPaused_; }
+	// { score, producerScore, producerScores } as consume() and 'score' report them.
+	Value ScoreValue() const;
 
 	// From the router.
 	void SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& info);

@@ -164,14 +164,9 @@ Value Transport::Consume(const Value& data) {
 	Value result = Value::MakeObject();
 	result.Set("paused", data.OptionalBool("paused", false));
 	result.Set("producerPaused", producer->IsPaused());
-	Value score = Value::MakeObject();
-	score.Set("score", 10); // the consumer's own score starts at 10 (RtpStreamScore)
-	std::vector<int> scores = producer->GetScores();
-	Value producerScores = Value::MakeArray();
-	for (int s : scores) producerScores.Push(s);
-	score.Set("producerScore", scores.empty() ? 0 : scores[0]);
-	score.Set("producerScores", std::move(producerScores));
-	result.Set("score", std::move(score));
+	// The consumer's own score starts at 10 (RtpStreamScore); the producer's are its
+	// streams' (SetInitialProducerScores above).
+	result.Set("score", ref.ScoreValue());
 	if (Value preferred = ref.PreferredLayersValue(); !preferred.IsNull()) result.Set("preferredLayers", std::move(preferred));
 	// The first key frame: a video consumer starts on one.
 	if (!data.OptionalBool("paused", false) && CanSendMedia()) {
