@@ -492,6 +492,10 @@ function isUnsupported(error: unknown): error is types.UnsupportedError {
 	return error instanceof errors.UnsupportedError;
 }
 
+// mediaplane/extras as applications use it: their own typed emitters, enhancedOnce().
+type ChatEvents = { message: [string, number]; closed: [] };
+class Chat extends EnhancedEventEmitter<ChatEvents> {}
+
 // Compile-time only: referenced so that nothing above is unused.
 export const compileOnly = [
 	index, moduleObserver, onNewWorker, logListeners, noListeners, choiceA, choiceB, choiceBoth, appData,
@@ -585,7 +589,13 @@ t.test('a mediasoup application, typed with types, runs', async (t) => {
 		'an unknown producerId is a NotFoundError'
 	);
 
-	const subprocessClose = enhancedOnce(worker, 'subprocessclose');
+	const chat = new Chat();
+	const nextMessage = enhancedOnce<ChatEvents>(chat, 'message');
+	chat.safeEmit('message', 'hi', 1);
+	t.same(await nextMessage, ['hi', 1], 'enhancedOnce() resolves with the arguments');
+	chat.on('listenererror', (eventName, error: Error) => void [eventName, error]);
+
+	const subprocessClose = enhancedOnce<types.WorkerEvents>(worker, 'subprocessclose');
 	worker.close();
 	await subprocessClose;
 	await t.rejects(
