@@ -5,6 +5,7 @@ import { SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
 import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
+import { sctpDumpFields } from './dumpUtils';
 import { AppData, isPlainObject, clone, useMediasoupClassName } from './utils';
 
 const logger = new Logger('PlainTransport');
@@ -191,10 +192,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		if (srtpParameters) dump.srtpParameters = srtpParameters;
 		else delete dump.srtpParameters;
 		delete dump.sctpOptions;
-		if (this.#sctpParameters) {
-			dump.sctpParameters = clone(this.#sctpParameters);
-			dump.sctpState = this.#sctpState;
-		}
+		if (this.#sctpParameters) Object.assign(dump, sctpDumpFields(this.#sctpParameters, this.#sctpState));
 		return dump;
 	}
 

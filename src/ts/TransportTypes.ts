@@ -105,7 +105,7 @@ export type BaseTransportDump = {
 	dataConsumerIds: string[];
 	sctpParameters?: import('./SctpParameters').SctpParameters;
 	sctpState?: SctpState;
-	sctpNegotiatedCapabilities?: { maxOutboundStreams: number; maxInboundStreams: number };
+	sctpNegotiatedCapabilities?: import('./SctpParameters').SctpNegotiatedCapabilities;
 	sctpListener?: SctpListenerDump;
 	traceEventTypes?: string[];
 };

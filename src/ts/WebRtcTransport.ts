@@ -5,6 +5,7 @@ import { NumSctpStreams, SctpParameters } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
 import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
+import { sctpDumpFields } from './dumpUtils';
 import { AppData, clone, useMediasoupClassName } from './utils';
 import type { WebRtcServer } from './WebRtcServer';
 
@@ -207,10 +208,7 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 		const dump = (await super.dump()) as WebRtcTransportDump & { sctpOptions?: unknown };
 		// SCTP is negotiated here (data channels): its parameters and state come from us.
 		delete dump.sctpOptions;
-		if (this.#sctpParameters) {
-			dump.sctpParameters = clone(this.#sctpParameters);
-			dump.sctpState = this.#sctpState;
-		}
+		if (this.#sctpParameters) Object.assign(dump, sctpDumpFields(this.#sctpParameters, this.#sctpState));
 		return dump;
 	}
 
