@@ -232,6 +232,7 @@ t.test('PlainTransport producer: a restarted sender is forwarded at once, output
 	const [stats] = await producer.getStats();
 	t.ok(Math.abs(stats.packetsLost) <= 2, `producer packetsLost ${stats.packetsLost}: the jump is not loss`);
 	t.ok(stats.packetCount >= FIRST_RUN.count + SECOND_RUN.count, `producer counted ${stats.packetCount} packets`);
+	t.equal(stats.packetsDiscarded, 0, 'nothing discarded (the packet held at the jump went out)');
 });
 
 t.test('RTX on the producer: NACKs only for real losses on both sides of the restart, repairs forwarded in place', async (t) => {

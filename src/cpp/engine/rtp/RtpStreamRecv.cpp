@@ -108,8 +108,8 @@ uint32_t RtpStreamRecv::TransitOf(uint32_t rtpTimestamp, uint64_t nowMs) const {
 }
 
 void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission, bool withHeldPacket) {
-	// The validator re-based its counts on the new sequence (the held packet seq - 1 and
-	// this one); the report and score intervals restart with it (RFC 3550 A.3: the
+	// The validator re-based its counts on the new sequence (this packet, and the held
+	// packet seq - 1 after a confirmed jump); the report and score intervals restart with it (RFC 3550 A.3: the
 	// interval counts are differences from the priors), so the jump counts as neither
 	// loss nor reception.
 	expectedPrior_ = 0;
@@ -119,6 +119,9 @@ void RtpStreamRecv::Restart(uint16_t seq, uint64_t nowMs, bool isRetransmission,
 	// The timestamps restarted at a new random base too (RFC 3550 §5.1): the transit
 	// time of the old sequence means nothing for the new one (§6.4.1 jitter).
 	hasTransit_ = false;
+	// The held packet (seq - 1) was counted as discarded when it arrived; the owner
+	// forwards it now.
+	if (withHeldPacket && packetsDiscarded_ > 0) --packetsDiscarded_;
 	// Nothing of the old sequence is worth asking for any more, and nothing between the
 	// two sequences is missing: the NACK generator starts over at the new sequence.
 	nack_.Reset();
