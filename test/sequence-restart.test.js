@@ -359,6 +359,58 @@ t.test('audio (opus, no RTCP feedback): the restarted stream continues at once',
 	t.equal(stats.packetsLost, 0, 'producer packetsLost 0');
 });
 
+t.test('simulcast: the forwarded encoding restarts, the consumer resumes on it', async (t) => {
+	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const LOW = 0x0a0a0a0a;
+	const HIGH = 0x0b0b0b0b;
+	const { transport, producer } = await plainProducer(t, router, {
+		codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
+		encodings: [{ ssrc: LOW }, { ssrc: HIGH }],
+	});
+	t.equal(producer.type, 'simulcast', 'a simulcast producer');
+	const { consumer, output } = await plainConsumer(t, router, producer.id);
+	t.equal(consumer.type, 'simulcast', 'a simulcast consumer');
+	const sender = await socket(t);
+	const feedback = { high: [] };
+	sender.on('message', (m) => {
+		if (!isRtcp(m)) return;
+		for (const { pt, fmt, packet } of rtcpPackets(m)) {
+			if (pt === 206 && fmt === 1 && packet.length >= 12 && packet.readUInt32BE(8) === HIGH) feedback.high.push(Date.now());
+		}
+	});
+	const port = transport.tuple.localPort;
+	// Both encodings, a packet each every 5 ms, a key frame every 10 packets; the high
+	// one restarts after 150 packets (seq and timestamp), the low one goes on.
+	const lowBase = 5000;
+	const highBases = [crypto.randomBytes(4).readUInt32BE(0)];
+	highBases.push((highBases[0] + 0x40000000 + crypto.randomBytes(4).readUInt32BE(0) % 0x40000000) >>> 0);
+	const tagHigh = (run, i) => 1000000 + tagOf(run, i);
+	let restartAt = Infinity;
+	for (let i = 0; i < 300; i++) {
+		const run = i < 150 ? 1 : 2;
+		const j = run === 1 ? i : i - 150;
+		if (i === 150) restartAt = Date.now();
+		sender.send(rtpPacket({ ssrc: LOW, seq: 20000 + i, timestamp: lowBase + i * TS_PER_PACKET, payload: vp8Payload(tagOf(1, i), i % 10 === 0) }), port, LOCAL);
+		const highSeq = run === 1 ? 1000 + j : 40000 + j;
+		sender.send(rtpPacket({ ssrc: HIGH, seq: highSeq, timestamp: highBases[run - 1] + j * TS_PER_PACKET, payload: vp8Payload(tagHigh(run, j), j % 10 === 0) }), port, LOCAL);
+		await sleep(5);
+	}
+	await sleep(200);
+	const tags = new Set(output.map((p) => p.tag));
+	const highBefore = [...Array(150).keys()].filter((j) => tags.has(tagHigh(1, j)));
+	const highAfter = [...Array(150).keys()].filter((j) => tags.has(tagHigh(2, j)));
+	t.ok(highBefore.length > 50, `the consumer forwarded the high encoding before the restart (${highBefore.length} packets)`);
+	t.ok(highAfter.length >= 145, `and after it (${highAfter.length} of 150)`);
+	t.ok(highAfter.length > 0 && highAfter[0] <= 2, `from its first packets (#${highAfter[0]})`);
+	const gaps = output.filter((p, i) => i > 0 && p.seq !== ((output[i - 1].seq + 1) & 0xffff));
+	t.same(gaps.map((p) => p.tag), [], 'output sequence numbers continuous');
+	const jumps = output.filter((p, i) => i > 0 && ((p.timestamp - output[i - 1].timestamp) >>> 0) > 90000);
+	t.same(jumps.map((p) => p.tag), [], 'no output timestamp jump of more than a second');
+	t.ok(feedback.high.some((at) => at >= restartAt), 'a PLI for the restarted encoding reached the sender');
+});
+
 t.test('a stray packet far off the sequence is dropped, not a restart', async (t) => {
 	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
 	t.teardown(() => worker.close());
