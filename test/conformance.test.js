@@ -46,6 +46,15 @@ t.test('test/conformance compiles (tsc, strict, against lib/*.d.ts)', async (t) 
 	compiled = res.status === 0;
 });
 
+t.test('test/conformance compiles as an application resolves the package (exports map, module node16)', async (t) => {
+	const res = spawnSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.exports.json'), '--pretty', 'false'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
+	if (res.status !== 0) t.fail(`tsc exited with ${res.status}:\n${`${res.stdout}${res.stderr}`.trim()}`);
+	else t.pass('compiles with no diagnostics');
+});
+
 t.test('conformance tests', async (t) => {
 	if (!compiled) {
 		t.fail('not run: test/conformance does not compile');
