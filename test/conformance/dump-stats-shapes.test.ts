@@ -411,6 +411,32 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 		direct.close();
 	});
 
+	await t.test('a lost packet repaired by RTX: counted apart', async (t) => {
+		const [before] = await inTransport.getStats();
+		// 1030 is lost; 1031 arrives; then 1030 comes as RTX (RFC 4588: OSN first).
+		const lostSeq = 1000 + FRAMES;
+		const next = vp8Packet(lostSeq + 1, 90000 + (FRAMES + 1) * 3000, false);
+		sender.send(next, inTransport.tuple.localPort, LOCAL);
+		await waitFor(async () => (await producer.getStats())[0].packetCount === FRAMES + 1, 'the packet after the gap');
+		const lost = vp8Packet(lostSeq, 90000 + FRAMES * 3000, false);
+		const header = Buffer.from(lost.subarray(0, 20));
+		header[1] = 102; // the RTX payload type, no marker
+		header.writeUInt16BE(1, 2);
+		header.writeUInt32BE(PRODUCER_RTX_SSRC, 8);
+		const osn = Buffer.alloc(2);
+		osn.writeUInt16BE(lostSeq);
+		const rtx = Buffer.concat([header, osn, lost.subarray(20)]);
+		sender.send(rtx, inTransport.tuple.localPort, LOCAL);
+		await waitFor(async () => (await inTransport.getStats())[0].rtxBytesReceived > 0, 'the RTX packet counted');
+		const [after] = await inTransport.getStats();
+		t.equal(after.rtxBytesReceived, lost.length, 'rtxBytesReceived: the original it carried');
+		t.equal(after.rtpBytesReceived - before.rtpBytesReceived, next.length, 'rtpBytesReceived: the media only');
+		const [stats] = await producer.getStats();
+		t.equal(stats.packetsRetransmitted, 1, 'packetsRetransmitted');
+		t.equal(stats.packetsRepaired, 1, 'packetsRepaired');
+		t.equal(stats.packetsLost, 0, 'nothing lost in the end');
+	});
+
 	await t.test('Router, Worker and WebRtcServer dump()', async (t) => {
 		const observer = await router.createAudioLevelObserver();
 		const routerDump: types.RouterDump = await router.dump();

@@ -190,16 +190,16 @@ Producer::Encoding* Producer::FindEncoding(const RtpPacket& packet, bool* isRtx)
 	return nullptr;
 }
 
-void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
+Producer::ReceiveResult Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 	bool isRtx = false;
 	Encoding* encoding = FindEncoding(packet, &isRtx);
-	if (!encoding) return;
+	if (!encoding) return ReceiveResult::Discarded;
 
 	if (isRtx) {
 		// RFC 4588 §4: the RTX payload starts with the original sequence number; the
 		// payload type maps back through apt. Rebuild the original packet in place.
 		int16_t apt = rtxApt_[packet.GetPayloadType()];
-		if (apt < 0 || packet.GetPayloadLength() < 2) return;
+		if (apt < 0 || packet.GetPayloadLength() < 2) return ReceiveResult::Discarded;
 		uint8_t* payload = packet.GetPayload();
 		uint16_t originalSeq = static_cast<uint16_t>((payload[0] << 8) | payload[1]);
 		size_t payloadLength = packet.GetPayloadLength() - 2;
@@ -207,18 +207,18 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		uint8_t* data = packet.GetData();
 		size_t newSize = packet.GetHeaderSize() + payloadLength;
 		data[0] &= static_cast<uint8_t>(~0x20); // the RTX padding went with the move
-		if (!packet.Parse(data, newSize)) return;
+		if (!packet.Parse(data, newSize)) return ReceiveResult::Discarded;
 		// An RTX packet with no media (a sender's bandwidth probe, RFC 4588 lets it pad)
 		// repairs nothing: not a packet of the stream.
-		if (packet.GetPayloadLength() == 0) return;
+		if (packet.GetPayloadLength() == 0) return ReceiveResult::Discarded;
 		packet.SetPayloadType(static_cast<uint8_t>(apt));
 		packet.SetSequenceNumber(originalSeq);
 		packet.SetSsrc(encoding->ssrc);
-		if (encoding->ssrc == 0) return; // RTX before any media: nothing to repair
+		if (encoding->ssrc == 0) return ReceiveResult::Discarded; // RTX before any media: nothing to repair
 	}
 
 	uint8_t pt = packet.GetPayloadType();
-	if (mappedPayloadType_[pt] < 0) return; // a payload type the producer did not declare
+	if (mappedPayloadType_[pt] < 0) return ReceiveResult::Discarded; // a payload type the producer did not declare
 
 	if (!encoding->stream) {
 		RtpStreamRecv::Params params;
@@ -231,16 +231,18 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 		EmitScoreIfChanged();
 	}
 	switch (encoding->stream->ReceivePacket(packet, nowMs, isRtx)) {
-		case RtpStreamRecv::Verdict::Forward: ForwardRtpPacket(*encoding, packet, false); return;
+		case RtpStreamRecv::Verdict::Forward:
+			ForwardRtpPacket(*encoding, packet, false);
+			return isRtx ? ReceiveResult::Retransmission : ReceiveResult::Media;
 		case RtpStreamRecv::Verdict::Discard:
 			// A retransmission nobody asked for (a probe or a duplicate): counted by the
 			// stream, not forwarded.
-			return;
+			return ReceiveResult::Discarded;
 		case RtpStreamRecv::Verdict::Hold:
 			// A sequence jump (RFC 3550 A.1): maybe a stray packet, maybe the first of a
 			// restarted sender. Keep it until the next packet tells.
 			encoding->heldPacket.assign(packet.GetData(), packet.GetData() + packet.GetSize());
-			return;
+			return ReceiveResult::Discarded;
 		case RtpStreamRecv::Verdict::Restart: {
 			MP_DEBUG("stream %u restarted its sequence at %u", encoding->ssrc,
 			             static_cast<unsigned>(packet.GetSequenceNumber()));
@@ -260,9 +262,10 @@ void Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs) {
 				encoding->heldPacket.clear();
 			}
 			ForwardRtpPacket(*encoding, packet, !restartSent);
-			return;
+			return isRtx ? ReceiveResult::Retransmission : ReceiveResult::Media;
 		}
 	}
+	return ReceiveResult::Discarded;
 }
 
 void Producer::ForwardRtpPacket(Encoding& encodingRef, RtpPacket& packet, bool isStreamRestart) {

@@ -77,13 +77,14 @@ public:
 	const RtpExtensionMap& GetExtensionMap() const { return extensionMap_; }
 	// Scores of every encoding (for consumers' score events).
 	std::vector<int> GetScores() const;
-	// Whether `pt` is one of the producer's RTX payload types (RFC 4588).
-	bool IsRtxPayloadType(uint8_t pt) const { return rtxApt_[pt & 0x7f] >= 0; }
 
 	// Whether this producer owns the packet's SSRC (or RID), learning it if needed.
 	bool Accepts(const RtpPacket& packet) const;
 	// Handles one RTP packet for this producer; may rewrite it in place.
-	void ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs);
+	// What became of a received packet (mediasoup's ReceiveRtpPacketResult): forwarded
+	// as media, forwarded as a retransmission (RTX), or not forwarded.
+	enum class ReceiveResult : uint8_t { Media, Retransmission, Discarded };
+	ReceiveResult ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs);
 	void ReceiveSenderReport(uint32_t ssrc, uint32_t ntpMiddle, uint64_t nowMs);
 	// A consumer needs a key frame of the encoding with this mapped SSRC (0: any).
 	void RequestKeyFrame(uint32_t mappedSsrc, uint64_t nowMs);

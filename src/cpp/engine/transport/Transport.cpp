@@ -248,10 +248,14 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 		++rtpPacketsDropped_;
 		return;
 	}
-	// As mediasoup: RTP that reached a producer, media and retransmissions apart.
+	// As mediasoup: RTP a producer forwarded, media and retransmissions apart (an RTX
+	// packet counts as the original it carried); what it discarded is in neither.
 	const uint64_t now = context_.NowMs();
-	(producer->IsRtxPayloadType(packet.GetPayloadType()) ? rtxRecvRate_ : rtpRecvRate_).Update(len, now);
-	producer->ReceiveRtpPacket(packet, now);
+	switch (producer->ReceiveRtpPacket(packet, now)) {
+		case Producer::ReceiveResult::Media: rtpRecvRate_.Update(packet.GetSize(), now); break;
+		case Producer::ReceiveResult::Retransmission: rtxRecvRate_.Update(packet.GetSize(), now); break;
+		case Producer::ReceiveResult::Discarded: break;
+	}
 }
 
 void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
