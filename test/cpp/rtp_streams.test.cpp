@@ -739,6 +739,32 @@ TEST(recv_restart_detected_by_timestamp_within_max_dropout) {
 	CHECK_EQ(control.GetRestartCount(), 0);
 }
 
+// NACK without RTX: retransmissions come on the media SSRC a round trip late, so the
+// misorder window is wide (10,000) and a restart landing behind would pass as reordering;
+// its timestamp tells it. A late retransmission (timestamp seconds old) does not.
+TEST(recv_restart_behind_in_the_wide_window_told_by_timestamp) {
+	RtpStreamRecv::Params params;
+	params.useNack = true; // no RTX
+	RtpStreamRecv stream(params);
+	uint64_t now = 1000;
+	for (uint16_t i = 0; i < 300; ++i, now += 20) {
+		if (i != 100) Receive(stream, static_cast<uint16_t>(5000 + i), 1800u * i, now);
+	}
+	// 5100 missing, NACKed; it comes back 4 s later than sent: a late packet, forwarded.
+	CHECK_EQ(ReceiveVerdict(stream, 5100, 1800u * 100, now), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(stream.GetStats(now).packetsRepaired, 0); // not RTX: late, not repaired
+	// A packet 250 behind that nobody waits for, a few seconds old: reordered, no restart.
+	CHECK_EQ(ReceiveVerdict(stream, 5049, 1800u * 49, now + 1), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(stream.GetRestartCount(), 0);
+	// The sender restarts 2,000 behind with a random timestamp.
+	CHECK_EQ(ReceiveVerdict(stream, 3299, 3000000000u, now + 20), RtpStreamRecv::Verdict::Restart);
+	CHECK_EQ(stream.GetRestartCount(), 1);
+	CHECK_EQ(ReceiveVerdict(stream, 3300, 3000000000u + 1800u, now + 40), RtpStreamRecv::Verdict::Forward);
+	CHECK_EQ(stream.GetExtendedHighestSeq(), 3300u);
+	CHECK(stream.GetNackList(now + 40).empty());
+	CHECK_EQ(stream.GetStats(now + 40).packetsLost, -1); // the duplicate 5049, from before
+}
+
 // Loss before a restart stays counted; the jump itself adds none.
 TEST(recv_restart_keeps_earlier_loss) {
 	RtpStreamRecv stream(RtpStreamRecv::Params{}); // no NACK (audio from ffmpeg)

@@ -68,6 +68,7 @@ public:
 	}
 
 	bool IsValid() const { return started_ && probation_ == 0; }
+	uint16_t GetMaxMisorder() const { return maxMisorder_; }
 	uint16_t GetHighest() const { return maxSeq_; }
 	// cycles << 16 | highest: the RR's "extended highest sequence number received"
 	// (RFC 3550 §6.4.1), of the current sequence space.

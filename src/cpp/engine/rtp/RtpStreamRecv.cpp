@@ -38,16 +38,15 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 		// drive the RFC 3550 loss figure negative on a lossless path.
 		++packetsDiscarded_;
 		return Verdict::Discard;
-	} else if (!isRetransmission && validator_.IsValid() && hasTransit_ &&
-	           static_cast<uint16_t>(seq - validator_.GetHighest()) > 1 &&
-	           static_cast<uint16_t>(seq - validator_.GetHighest()) < RtpSequenceValidator::kMaxDropout &&
+	} else if (!isRetransmission && validator_.IsValid() && hasTransit_ && IsRestartCandidate(seq) &&
 	           IsTimestampDiscontinuity(packet.GetTimestamp(), nowMs)) {
-		// In order after a gap by its sequence number, but its timestamp is far off: a
-		// sender that restarted with a new random sequence number which happened to land
-		// just ahead (RFC 3550 A.1 would count the gap as loss and keep going; §5.1 makes
-		// both numbers random at a start). Re-synchronise at this packet, as A.1 does
-		// after a confirmed jump, so the gap is neither loss nor NACKs and consumers
-		// re-base their output timestamps.
+		// In order after a gap by its sequence number (or reordered, in the wide window
+		// of a stream without RTX), but its timestamp is far off: a sender that restarted
+		// with a new random sequence number which happened to land near the old one
+		// (RFC 3550 A.1 would count the gap as loss, or the packet as reordered, and keep
+		// going; §5.1 makes both numbers random at a start). Re-synchronise at this
+		// packet, as A.1 does after a confirmed jump, so the gap is neither loss nor
+		// NACKs and consumers re-base their output timestamps.
 		validator_.Restart(seq);
 		Restart(seq, nowMs, isRetransmission, false);
 		restarted = true;
@@ -94,6 +93,16 @@ RtpStreamRecv::Verdict RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uin
 	UpdateScore(nowMs);
 	if (restarted) return Verdict::Restart;
 	return forward ? Verdict::Forward : Verdict::Discard;
+}
+
+bool RtpStreamRecv::IsRestartCandidate(uint16_t seq) const {
+	const uint16_t ahead = static_cast<uint16_t>(seq - validator_.GetHighest());
+	// Ahead after a gap, but not so far that A.1's own jump rule applies.
+	if (ahead > 1 && ahead < RtpSequenceValidator::kMaxDropout) return true;
+	// Behind by more than A.1's MAX_MISORDER but inside this stream's wider misorder
+	// window (NACK without RTX): A.1 would have called it a jump.
+	const uint32_t behind = 0x10000u - ahead;
+	return ahead != 0 && behind > RtpSequenceValidator::kMaxMisorder && behind < validator_.GetMaxMisorder();
 }
 
 bool RtpStreamRecv::IsTimestampDiscontinuity(uint32_t rtpTimestamp, uint64_t nowMs) const {

@@ -138,6 +138,8 @@ private:
 	// A packet a little ahead in sequence whose timestamp is far off what its arrival
 	// time predicts: a restarted sender (see ReceivePacket).
 	bool IsTimestampDiscontinuity(uint32_t rtpTimestamp, uint64_t nowMs) const;
+	// Where a restart would go unnoticed by the sequence number alone.
+	bool IsRestartCandidate(uint16_t seq) const;
 	uint32_t TransitOf(uint32_t rtpTimestamp, uint64_t nowMs) const;
 	void UpdateJitter(uint32_t rtpTimestamp, uint64_t nowMs);
 	// withHeldPacket: the restart was a confirmed jump, whose first packet (seq - 1) the
