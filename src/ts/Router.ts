@@ -411,7 +411,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
 		const dump = await this.#channel.request<Record<string, unknown>>('router.createPipeTransport', this.#id, {
-			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80', ...sctp.engine,
+			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AEAD_AES_256_GCM', ...sctp.engine,
 		});
 		const transport = new PipeTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,

@@ -319,7 +319,9 @@ export abstract class Transport<
 			type,
 			paused: result.paused,
 			producerPaused: result.producerPaused,
-			score: result.score,
+			// As mediasoup: a PipeTransport's consumer starts at { 10, 10, [] } (its
+			// 'score' events then carry the producer's stream scores).
+			score: this.type === 'pipe' ? undefined : result.score,
 			preferredLayers: result.preferredLayers,
 			channel: this.channel,
 			appData: (appData ?? {}) as T,

@@ -380,8 +380,8 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 			[...TRANSPORT_EXTRAS, 'rtcpMux', 'comedia', 'rtcpTuple']);
 		t.equal(stats.type, 'pipe-transport');
 
-		t.same(pipeConsumer.score, { score: 10, producerScore: 10, producerScores: [10] },
-			'a pipe consumer reports 10 and 10, with the producer\'s stream scores');
+		t.same(pipeConsumer.score, { score: 10, producerScore: 10, producerScores: [] },
+			'a PipeTransport consumer starts at 10 and 10, as mediasoup');
 		const consumerDump = (await pipeConsumer.dump()) as types.PipeConsumerDump;
 		t.equal(consumerDump.type, 'pipe');
 		t.equal(consumerDump.rtpStreams.length, 1, 'one stream per producer encoding');
