@@ -53,7 +53,7 @@ export type ProducerDump = {
 	/** The producer's payload types and SSRCs to the router's (ortc). */
 	rtpMapping: RtpMapping;
 	/** The receive streams that exist (created by their first packet); undefined while none. */
-	rtpStreams?: RtpStreamDump[];
+	rtpStreams: RtpStreamDump[] | undefined;
 	traceEventTypes: string[];
 	paused: boolean;
 };

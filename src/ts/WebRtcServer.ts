@@ -19,7 +19,10 @@ export type WebRtcServerDump = {
 	tcpServers: { ip: string; port: number }[];
 	webRtcTransportIds: string[];
 	localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[];
-	tupleHashes: { tupleHash: number; webRtcTransportId: string }[];
+	/** mediaplane's: the tuples the server has seen, by transport. */
+	tupleHashes?: { tupleHash: number; webRtcTransportId: string }[];
+	/** mediaplane's: packets no transport took. */
+	droppedPackets?: number;
 };
 
 export type WebRtcServerEvents = {
