@@ -21,8 +21,6 @@ export type WebRtcServerDump = {
 	localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[];
 	/** mediaplane's: the tuples the server has seen, by transport. */
 	tupleHashes?: { tupleHash: number; webRtcTransportId: string }[];
-	/** mediaplane's: packets no transport took. */
-	droppedPackets?: number;
 };
 
 export type WebRtcServerEvents = {
