@@ -222,6 +222,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			numSctpStreams = { OS: 1024, MIS: 1024 },
 			maxSctpMessageSize = 262144,
 			sctpSendBufferSize = 262144,
+			maxSendMessageSize = 262144,
+			maxReceiveMessageSize = 262144,
 			appData,
 		} = options;
 		validateAppData(appData);
@@ -235,7 +237,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (typeof iceConsentTimeout !== 'number' || !Number.isInteger(iceConsentTimeout) || iceConsentTimeout < 1) {
 			throw new TypeError('invalid iceConsentTimeout: must be a positive integer (seconds)');
 		}
-		for (const [name, value] of Object.entries({ initialAvailableOutgoingBitrate, maxSctpMessageSize, sctpSendBufferSize })) {
+		for (const [name, value] of Object.entries({
+			initialAvailableOutgoingBitrate, maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize,
+		})) {
 			if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
 				throw new TypeError(`invalid ${name}: must be a positive integer`);
 			}
@@ -269,6 +273,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			numSctpStreams,
 			maxSctpMessageSize,
 			sctpSendBufferSize,
+			maxSendMessageSize,
+			maxReceiveMessageSize,
 		});
 		const transport = new WebRtcTransport<T>({
 			transportId,
@@ -577,18 +583,27 @@ function resolveListenInfo(options: { listenInfo?: unknown; listenIp?: unknown; 
 	);
 }
 
-function resolveSctp(options: { enableSctp?: boolean; numSctpStreams?: NumSctpStreams; maxSctpMessageSize?: number; sctpSendBufferSize?: number }): {
+function resolveSctp(options: {
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	maxSendMessageSize?: number;
+	maxReceiveMessageSize?: number;
+}): {
 	engine: Record<string, unknown>;
 	parameters?: import('./SctpParameters').SctpParameters;
 } {
 	const { enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 }, maxSctpMessageSize = 262144, sctpSendBufferSize = 262144 } = options;
 	if (typeof enableSctp !== 'boolean') throw new TypeError('invalid enableSctp: must be a boolean');
 	validateNumSctpStreams(numSctpStreams);
-	for (const [name, value] of Object.entries({ maxSctpMessageSize, sctpSendBufferSize })) {
+	// mediasoup 3.20+: the largest message sent and received (transport.dump() reports them).
+	const { maxSendMessageSize = 262144, maxReceiveMessageSize = 262144 } = options;
+	for (const [name, value] of Object.entries({ maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize })) {
 		if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`invalid ${name}: must be a positive integer`);
 	}
 	return {
-		engine: { enableSctp, numSctpStreams, maxSctpMessageSize, sctpSendBufferSize },
+		engine: { enableSctp, numSctpStreams, maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize },
 		parameters: enableSctp ? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize } : undefined,
 	};
 }

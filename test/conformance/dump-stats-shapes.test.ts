@@ -348,7 +348,11 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 	});
 
 	await t.test('WebRtcTransport dump() and getStats()', async (t) => {
-		const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }] });
+		const transport = await router.createWebRtcTransport({
+			listenInfos: [{ protocol: 'udp', ip: LOCAL }],
+			maxSendMessageSize: 1000001,
+			maxReceiveMessageSize: 1000002,
+		});
 		await transport.enableTraceEvent(['bwe']);
 		const videoConsumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
 		const dump: types.WebRtcTransportDump = await transport.dump();
@@ -356,6 +360,8 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 			iceState: 'string', iceSelectedTuple: 'object?', dtlsParameters: 'object', dtlsState: 'string',
 			dtlsRemoteCert: 'string?' }, 'WebRtcTransportDump', TRANSPORT_EXTRAS);
 		t.same(dump.traceEventTypes, ['bwe']);
+		t.equal(dump.maxSendMessageSize, 1000001, 'maxSendMessageSize as given');
+		t.equal(dump.maxReceiveMessageSize, 1000002, 'maxReceiveMessageSize as given');
 		t.same(dump.consumerIds, [videoConsumer.id]);
 		t.equal(dump.iceRole, 'controlled');
 		t.equal(dump.iceState, 'new');
