@@ -429,7 +429,8 @@ t.test('generateRouterRtpCapabilities: basic', (t) => {
 	});
 	t.same(caps.headerExtensions, supportedRtpCapabilities.headerExtensions.map((e) => ({ ...e })),
 		'all supported header extensions');
-	t.notOk(caps.headerExtensions.some((e) => e.uri === 'urn:mediasoup:params:rtp-hdrext:packet-id'));
+	t.same(caps.headerExtensions.filter((e) => e.uri === 'urn:mediasoup:params:rtp-hdrext:packet-id').map((e) => e.preferredId),
+		[12, 12], "mediasoup's packet-id extension, audio and video (3.27)");
 	t.end();
 });
 

@@ -21,8 +21,10 @@ export type ProducerOptions<T extends AppData = AppData> = {
 	/** Minimum ms between key frame requests sent to the endpoint (default 0). */
 	keyFrameRequestDelay?: number;
 	/**
-	 * mediasoup 3.27: add mediasoup's packet-id header extension to this producer's
-	 * RTP. Accepted for compatibility; mediaplane does not add it.
+	 * Stamp every RTP packet received that carries none with mediasoup's packet-id
+	 * header extension (`urn:mediasoup:params:rtp-hdrext:packet-id`, 4 bytes, one
+	 * sequence per worker). Consumers that negotiated the extension send it, and
+	 * pipes carry it to the next router (default false).
 	 */
 	enableMediasoupPacketIdHeaderExtension?: boolean;
 	appData?: T;

@@ -185,11 +185,16 @@ export abstract class Transport<
 	async produce<T extends AppData = AppData>(options: ProducerOptions<T>): Promise<Producer<T>> {
 		this.assertOpen('produce()');
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
-		const { id, kind, rtpParameters, paused = false, keyFrameRequestDelay = 0, appData } = options;
+		const {
+			id, kind, rtpParameters, paused = false, keyFrameRequestDelay = 0, enableMediasoupPacketIdHeaderExtension = false, appData,
+		} = options;
 		if (id !== undefined && (typeof id !== 'string' || id.length === 0)) throw new TypeError('invalid id');
 		if (id !== undefined && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
 		if (kind !== 'audio' && kind !== 'video') throw new TypeError(`invalid kind "${String(kind)}"`);
 		if (typeof paused !== 'boolean') throw new TypeError('invalid paused: must be a boolean');
+		if (typeof enableMediasoupPacketIdHeaderExtension !== 'boolean') {
+			throw new TypeError('invalid enableMediasoupPacketIdHeaderExtension: must be a boolean');
+		}
 		if (typeof keyFrameRequestDelay !== 'number' || !Number.isInteger(keyFrameRequestDelay) || keyFrameRequestDelay < 0) {
 			throw new TypeError('invalid keyFrameRequestDelay: must be a non-negative integer (ms)');
 		}
@@ -224,6 +229,7 @@ export abstract class Transport<
 			consumableRtpEncodings: consumableRtpParameters.encodings,
 			keyFrameRequestDelay,
 			paused,
+			enableMediasoupPacketIdHeaderExtension,
 		});
 		const producer = new Producer<T>({
 			producerId,

@@ -169,6 +169,11 @@ export const supportedRtpCapabilities: RouterRtpCapabilities = {
 		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10),
 		headerExtension('audio', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11),
 		headerExtension('video', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11),
+		// mediasoup's own (3.19.5+): a 4-byte packet id that producers created with
+		// enableMediasoupPacketIdHeaderExtension stamp on what they receive, and that
+		// consumers and pipes pass on, to follow one packet across routers and workers.
+		headerExtension('audio', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12),
+		headerExtension('video', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12),
 	],
 };
 

@@ -163,7 +163,7 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	header.timestamp = outputTimestamp;
 	header.ssrc = out->ssrc;
 
-	RtpExtensionValue extensions[8];
+	RtpExtensionValue extensions[static_cast<size_t>(RtpExtensionType::Count)]; // each type at most once
 	size_t count = 0;
 	if (!mid_.empty()) {
 		extensions[count++] = { RtpExtensionType::Mid, reinterpret_cast<const uint8_t*>(mid_.data()),
@@ -198,6 +198,10 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 			const uint8_t* value = packet.GetExtension(*info.extensionMap, type, &length);
 			if (value && length > 0 && length <= 255) extensions[count++] = { type, value, static_cast<uint8_t>(length) };
 		}
+	}
+
+	if (info.hasMediasoupPacketId && extensionMap_.GetId(RtpExtensionType::MediasoupPacketId)) {
+		extensions[count++] = { RtpExtensionType::MediasoupPacketId, info.mediasoupPacketId, 4 };
 	}
 
 	uint8_t* buffer = SendBuffer();
@@ -575,8 +579,11 @@ Value Consumer::GetStats(uint64_t nowMs) {
 		list.Push(std::move(stats));
 	}
 	// As mediasoup: the consumer's outbound stream(s), then the producer stream it
-	// follows (a simulcast consumer: the one it forwards now, or all before it forwards).
-	if (producer_) {
+	// forwards now: a simple consumer's one stream; a simulcast or SVC consumer's
+	// current one, none while it forwards nothing; none for a pipe consumer (it
+	// forwards every stream).
+	const bool forwarding = !layers_ || layers_->GetCurrentSpatial() >= 0;
+	if (producer_ && type_ != "pipe" && forwarding) {
 		const int only = simulcastLayers_ ? simulcastLayers_->GetCurrentSpatial() : -1;
 		// Keep the temporary alive: a range-for over GetStats(...).AsArray() would
 		// iterate a destroyed Value.

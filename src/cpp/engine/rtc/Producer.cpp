@@ -36,6 +36,7 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 	if (kind != "audio" && kind != "video") throw RequestError::Type("invalid kind");
 	isVideo_ = kind == "video";
 	paused_ = data.OptionalBool("paused", false);
+	stampsMediasoupPacketIds_ = data.OptionalBool("enableMediasoupPacketIdHeaderExtension", false);
 	keyFrameRequestDelayMs_ = static_cast<uint32_t>(data.OptionalNumber("keyFrameRequestDelay", 0));
 
 	const Value* rtpParameters = data.Find("rtpParameters");
@@ -268,6 +269,24 @@ Producer::ReceiveResult Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t n
 	return ReceiveResult::Discarded;
 }
 
+void Producer::SetMediasoupPacketId(const RtpPacket& packet, ProducerPacketInfo* info) const {
+	// A packet that already carries one (it came through another router) keeps it;
+	// otherwise a producer that stamps them gives it the worker's next id.
+	size_t length = 0;
+	const uint8_t* value = packet.GetExtension(extensionMap_, RtpExtensionType::MediasoupPacketId, &length);
+	if (value && length == 4) {
+		std::memcpy(info->mediasoupPacketId, value, 4);
+		info->hasMediasoupPacketId = true;
+	} else if (stampsMediasoupPacketIds_) {
+		const uint32_t id = context_.nextMediasoupPacketId++;
+		info->mediasoupPacketId[0] = static_cast<uint8_t>(id >> 24);
+		info->mediasoupPacketId[1] = static_cast<uint8_t>(id >> 16);
+		info->mediasoupPacketId[2] = static_cast<uint8_t>(id >> 8);
+		info->mediasoupPacketId[3] = static_cast<uint8_t>(id);
+		info->hasMediasoupPacketId = true;
+	}
+}
+
 void Producer::ForwardRtpPacket(Encoding& encodingRef, RtpPacket& packet, bool isStreamRestart) {
 	Encoding* encoding = &encodingRef;
 	const uint8_t pt = packet.GetPayloadType();
@@ -277,6 +296,7 @@ void Producer::ForwardRtpPacket(Encoding& encodingRef, RtpPacket& packet, bool i
 	info.clockRate = clockRateByPayloadType_[pt];
 	info.encodingIndex = static_cast<size_t>(encoding - encodings_.data());
 	info.extensionMap = &extensionMap_;
+	SetMediasoupPacketId(packet, &info);
 	PayloadInfo payloadInfo;
 	if (isVideo_) {
 		if (InspectPayload(info.codec, packet.GetPayload(), packet.GetPayloadLength(), &payloadInfo)) {

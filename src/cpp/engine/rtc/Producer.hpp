@@ -107,6 +107,7 @@ private:
 	// The rest of ReceiveRtpPacket once the stream accepted the packet: inspection, the
 	// router's payload type and SSRC, and the consumers.
 	void ForwardRtpPacket(Encoding& encoding, RtpPacket& packet, bool isStreamRestart);
+	void SetMediasoupPacketId(const RtpPacket& packet, ProducerPacketInfo* info) const;
 	void EmitScoreIfChanged();
 	static Value BitrateByLayer(Encoding& encoding, uint64_t nowMs);
 	void MaybeEmitVideoOrientation(const RtpPacket& packet);
@@ -118,6 +119,8 @@ private:
 	bool isVideo_ = false;
 	std::string type_ = "simple";
 	bool paused_ = false;
+	// enableMediasoupPacketIdHeaderExtension: stamp packets that carry no packet id.
+	bool stampsMediasoupPacketIds_ = false;
 	uint32_t keyFrameRequestDelayMs_ = 0;
 	std::string mid_;
 	Value rtpParameters_;

@@ -33,6 +33,11 @@ struct ProducerPacketInfo {
 	mutable SharedPacketBytes sharedTail;
 	// The producer's extension ids, to read values the consumer passes on.
 	const RtpExtensionMap* extensionMap = nullptr;
+	// mediasoup's packet-id extension value (big endian), when the packet carried one
+	// (it crossed another router) or the producer stamps them; consumers that
+	// negotiated the extension send it.
+	bool hasMediasoupPacketId = false;
+	uint8_t mediasoupPacketId[4] = {};
 };
 
 } // namespace mediaplane

@@ -22,6 +22,7 @@ RtpExtensionType RtpExtensionTypeFromUri(std::string_view uri) {
 		{ "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", RtpExtensionType::PlayoutDelay },
 		{ "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension",
 		  RtpExtensionType::DependencyDescriptor },
+		{ "urn:mediasoup:params:rtp-hdrext:packet-id", RtpExtensionType::MediasoupPacketId },
 	};
 	for (const auto& entry : kEntries) {
 		if (entry.uri == uri) return entry.type;

@@ -25,6 +25,7 @@ enum class RtpExtensionType : uint8_t {
 	AbsCaptureTime,       // http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time
 	PlayoutDelay,         // http://www.webrtc.org/experiments/rtp-hdrext/playout-delay
 	DependencyDescriptor, // https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension
+	MediasoupPacketId,    // urn:mediasoup:params:rtp-hdrext:packet-id (4 bytes, big endian)
 	Count,
 };
 

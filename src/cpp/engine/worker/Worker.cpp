@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <random>
 #include <new>
 
 #include "../common/CallbackGuard.hpp"
@@ -69,6 +70,10 @@ std::string Worker::Run() {
 	context_.wallClockOffsetMs =
 	    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
 	    static_cast<int64_t>(uv_now(&loop_));
+	{
+		std::random_device random;
+		context_.nextMediasoupPacketId = static_cast<uint32_t>(random()) & 0x7fffffffU;
+	}
 	context_.findWebRtcServer = [this](const std::string& id) -> WebRtcServer* {
 		auto it = webRtcServers_.find(id);
 		return it == webRtcServers_.end() ? nullptr : it->second.get();

@@ -34,6 +34,11 @@ struct WorkerContext {
 	// Wall-clock (Unix epoch) ms minus the loop's ms, measured once per worker so that
 	// every stream's RTCP sender reports share one NTP mapping (RFC 3550 §6.4.1).
 	int64_t wallClockOffsetMs = 0;
+	// The next id of mediasoup's packet-id header extension (urn:mediasoup:params:
+	// rtp-hdrext:packet-id), stamped by producers created with
+	// enableMediasoupPacketIdHeaderExtension: one sequence per worker, from a random
+	// start below 2^31 (as mediasoup), so ids from different workers rarely meet.
+	mutable uint32_t nextMediasoupPacketId = 0;
 
 	// Emits an event for the JS object `targetId`.
 	void Emit(const std::string& targetId, const char* event, Value data = Value()) const {
