@@ -388,6 +388,8 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 
 		t.same(pipeConsumer.score, { score: 10, producerScore: 10, producerScores: [] },
 			'a PipeTransport consumer starts at 10 and 10, as mediasoup');
+		t.same((await pipeConsumer.getStats()).map((s) => s.type), ['outbound-rtp'],
+			'a pipe consumer: its streams only (it forwards every producer stream)');
 		const consumerDump = (await pipeConsumer.dump()) as types.PipeConsumerDump;
 		t.equal(consumerDump.type, 'pipe');
 		t.equal(consumerDump.rtpStreams.length, 1, 'one stream per producer encoding');
