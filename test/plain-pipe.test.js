@@ -278,3 +278,35 @@ t.test('scale-out: a producer piped to a router in another Node process', async 
 	t.ok(count >= 60, `the remote process forwarded ${count} packets to its consumer`);
 	child.send({ type: 'exit' });
 });
+
+t.test('pipeToRouter() both ways at once shares one pipe transport pair (as mediasoup)', async (t) => {
+	const workerA = await mediaplane.createWorker();
+	const workerB = await mediaplane.createWorker();
+	t.teardown(() => {
+		workerA.close();
+		workerB.close();
+	});
+	const routerA = await workerA.createRouter({ mediaCodecs });
+	const routerB = await workerB.createRouter({ mediaCodecs });
+	const produce = async (router) => {
+		const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true });
+		return transport.produce({ kind: 'video', rtpParameters: producerRtpParameters });
+	};
+	const [producerA, producerB] = await Promise.all([produce(routerA), produce(routerB)]);
+	const pipes = (router) => [...router.transportsForTesting.values()].filter((tr) => tr.type === 'pipe');
+	const [ab, ba] = await Promise.all([
+		routerA.pipeToRouter({ producerId: producerA.id, router: routerB }),
+		routerB.pipeToRouter({ producerId: producerB.id, router: routerA }),
+	]);
+	t.equal(pipes(routerA).length, 1, 'one pipe transport on A');
+	t.equal(pipes(routerB).length, 1, 'one pipe transport on B');
+	t.equal(ab.pipeProducer.id, producerA.id);
+	t.equal(ba.pipeProducer.id, producerB.id);
+	// Closing one side of the pair forgets it on both routers: the next pipe makes a new one.
+	pipes(routerA)[0].close();
+	t.equal(pipes(routerB).length, 0, 'its peer closed too');
+	const second = await produce(routerB);
+	await routerB.pipeToRouter({ producerId: second.id, router: routerA });
+	t.equal(pipes(routerA).length, 1, 'a new pair');
+	t.equal(pipes(routerB).length, 1);
+});

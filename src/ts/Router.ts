@@ -475,9 +475,17 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
 		let pair = this.#pipeTransportPairs.get(router);
 		if (!pair) {
+			// One pair per two routers, whichever pipes first: the other router sees the
+			// same pair, reversed (as mediasoup), so A->B and B->A at once share it.
 			pair = this.#createPipePair(router, { listenInfo, enableRtx, enableSrtp });
+			const reversed = pair.then(([local, remote]): [PipeTransport, PipeTransport] => [remote, local]);
 			this.#pipeTransportPairs.set(router, pair);
-			pair.catch(() => this.#pipeTransportPairs.delete(router));
+			router.#pipeTransportPairs.set(this, reversed);
+			pair.catch(() => {
+				if (this.#pipeTransportPairs.get(router) === pair) this.#pipeTransportPairs.delete(router);
+				if (router.#pipeTransportPairs.get(this) === reversed) router.#pipeTransportPairs.delete(this);
+			});
+			reversed.catch(() => undefined);
 		}
 		const [localPipe, remotePipe] = await pair;
 
@@ -525,6 +533,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		const forget = (): void => {
 			this.#pipeTransportPairs.delete(router);
+			router.#pipeTransportPairs.delete(this);
 			local.close();
 			remote.close();
 		};
