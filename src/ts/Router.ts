@@ -461,11 +461,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (!(router instanceof Router)) throw new TypeError('invalid router');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
 		if (typeof keepId !== 'boolean') throw new TypeError('invalid keepId: must be a boolean');
-		if (listenIp !== undefined) {
-			const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp, announcedIp: undefined } : listenIp;
-			listenInfo = { protocol: 'udp', ip, ...(announcedIp ? { announcedAddress: announcedIp } : {}) };
-		}
-		listenInfo ??= { protocol: 'udp', ip: '127.0.0.1' };
+		listenInfo = listenInfo === undefined && listenIp === undefined
+			? { protocol: 'udp', ip: '127.0.0.1' }
+			: resolveListenInfo({ listenInfo, listenIp });
 		if (this.#closed) throw closedObjectError('Router', 'pipeToRouter()', this.#channel.closed);
 		if (router.closed) throw new NotFoundError('destination router closed');
 		// TODO(issue 11): DataProducers do not exist yet, so every dataProducerId is unknown.
