@@ -312,7 +312,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	async createPlainTransport<T extends AppData = AppData>(options: PlainTransportOptions<T>): Promise<PlainTransport<T>> {
 		if (this.#closed) throw closedObjectError('Router', 'createPlainTransport()', this.#channel.closed);
 		if (!isPlainObject(options)) throw new TypeError('options must be an object');
-		const { rtcpMux = true, comedia = false, enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData } = options;
+		const { comedia = false, enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData } = options;
+		let { rtcpMux = true } = options;
 		for (const [name, value] of Object.entries({ rtcpMux, comedia, enableSrtp })) {
 			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
 		}
@@ -320,6 +321,11 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		validateAppData(appData);
 		const listenInfo = resolveListenInfo(options);
 		const rtcpListenInfo = options.rtcpListenInfo !== undefined ? normaliseListenInfo(options.rtcpListenInfo, 'rtcpListenInfo') : undefined;
+		if (rtcpMux && rtcpListenInfo) {
+			// As mediasoup: a separate RTCP listen info means no RTCP multiplexing.
+			logger.warn('createPlainTransport() | rtcpListenInfo given: rtcpMux disabled');
+			rtcpMux = false;
+		}
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
 		const dump = await this.#channel.request<Record<string, unknown>>('router.createPlainTransport', this.#id, {

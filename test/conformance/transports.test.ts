@@ -95,3 +95,19 @@ t.test('pipeToRouter({ keepId })', async (t) => {
 	const within = await routerA.pipeToRouter({ producerId: producer.id, router: routerA2, keepId: false });
 	t.not(within.pipeProducer?.id, producer.id, 'keepId: false: a new id');
 });
+
+t.test('createPlainTransport({ rtcpListenInfo }) turns rtcpMux off, as mediasoup', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const transport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCAL },
+		rtcpListenInfo: { protocol: 'udp', ip: LOCAL },
+	});
+	t.equal(transport.rtcpMux, false);
+	t.equal(transport.rtcpTuple?.localAddress, LOCAL);
+	t.not(transport.rtcpTuple?.localPort, transport.tuple.localPort, 'its own RTCP port');
+	const muxed = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL } });
+	t.equal(muxed.rtcpMux, true);
+	t.equal(muxed.rtcpTuple, undefined);
+});
