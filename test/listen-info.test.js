@@ -8,6 +8,7 @@ const t = require('tap');
 const dgram = require('node:dgram');
 const net = require('node:net');
 const { execFileSync } = require('node:child_process');
+const { ensureDebianProgram } = require('../scripts/ensure-debian-program');
 const mediaplane = require('..');
 
 const LOCAL = '127.0.0.1';
@@ -68,11 +69,14 @@ function socketMemory(protocol, port) {
 	return { rb: Number(match[1]), tb: Number(match[2]) };
 }
 
+// `ss` is Debian's iproute2, installed here when missing (as the browser and ffmpeg
+// tests install theirs), so that the buffer-size checks run on a fresh machine too.
 let ssMissing;
 try {
+	ensureDebianProgram({ caller: 'listen-info.test.js', program: '/usr/bin/ss', pkg: 'iproute2', purpose: 'socket buffer checks' });
 	execFileSync('ss', ['-V'], { stdio: 'ignore' });
-} catch {
-	ssMissing = '`ss` (iproute2) is not installed';
+} catch (error) {
+	ssMissing = `\`ss\` (iproute2) is not installed: ${error.message}`;
 }
 
 async function hasIpv6DualStack() {
