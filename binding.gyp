@@ -31,6 +31,7 @@
         "src/cpp/engine/net/TransportTuple.cpp",
         "src/cpp/engine/net/UdpSocket.cpp",
         "src/cpp/engine/observer/AudioLevelObserver.cpp",
+        "src/cpp/engine/observer/DominantSpeakerDetector.cpp",
         "src/cpp/engine/router/Router.cpp",
         "src/cpp/engine/rtc/Consumer.cpp",
         "src/cpp/engine/rtc/LayerSelector.cpp",
