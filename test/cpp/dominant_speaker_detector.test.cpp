@@ -27,6 +27,38 @@
 using namespace mediaplane;
 using Id = DominantSpeakerDetector::SpeakerId;
 
+// Counts the allocations (malloc and operator new alike) made while `counting` is set,
+// through the sanitizer allocator's hooks: the unit tests are always built with
+// AddressSanitizer (test/cpp-unit.test.js). Without it the check is skipped.
+#if defined(__SANITIZE_ADDRESS__)
+#define DSD_CAN_COUNT_ALLOCATIONS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DSD_CAN_COUNT_ALLOCATIONS 1
+#endif
+#endif
+#ifdef DSD_CAN_COUNT_ALLOCATIONS
+// From <sanitizer/allocator_interface.h> (not always installed); in the ASan runtime.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, size_t),
+                                                         void (*free_hook)(const volatile void*));
+#endif
+namespace {
+bool counting = false;
+size_t allocations = 0;
+#ifdef DSD_CAN_COUNT_ALLOCATIONS
+void OnMalloc(const volatile void*, size_t) {
+	if (counting) ++allocations;
+}
+void OnFree(const volatile void*) {}
+bool InstallHooks() {
+	static const bool installed = __sanitizer_install_malloc_and_free_hooks(OnMalloc, OnFree) != 0;
+	return installed;
+}
+#else
+bool InstallHooks() { return false; }
+#endif
+} // namespace
+
 namespace {
 
 constexpr uint64_t kPacketMs = 20;
@@ -489,4 +521,35 @@ TEST(hundreds_of_speakers) {
 		if (t % kIntervalMs == 0) d.Evaluate(t);
 	}
 	CHECK_EQ(d.GetDominant(), 137);
+}
+
+TEST(no_allocation_in_on_audio_level_and_evaluate) {
+	DominantSpeakerDetector d;
+	for (Id id = 1; id <= 50; ++id) d.AddSpeaker(id);
+	Rng rng(41);
+	if (!InstallHooks()) {
+		std::printf("# allocation counting needs AddressSanitizer: skipped\n");
+		return;
+	}
+	counting = true;
+	allocations = 0;
+	for (uint64_t t = 0; t < 10000; t += kPacketMs) {
+		for (Id id = 1; id <= 50; ++id) {
+			d.OnAudioLevel(id, id == 7 || (id == 9 && t > 5000) ? SpeechLevel(rng) : kSilence, t);
+		}
+		d.OnAudioLevel(999, 10, t); // unknown id
+		if (t % kIntervalMs == 0) d.Evaluate(t);
+	}
+	d.Reset();
+	d.Evaluate(10000);
+	const size_t counted = allocations;
+	counting = false;
+	CHECK_EQ(counted, 0);
+	// The counter works: AddSpeaker allocates.
+	counting = true;
+	allocations = 0;
+	d.AddSpeaker(1000);
+	const size_t added = allocations;
+	counting = false;
+	CHECK_GT(added, 0);
 }
