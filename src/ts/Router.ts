@@ -21,6 +21,8 @@ import { PlainTransport, PlainTransportOptions, SRTP_CRYPTO_SUITES } from './Pla
 import { PipeTransport, PipeTransportOptions } from './PipeTransport';
 import { DirectTransport, DirectTransportOptions } from './DirectTransport';
 import { Consumer } from './Consumer';
+import { ActiveSpeakerObserver } from './ActiveSpeakerObserver';
+import type { ActiveSpeakerObserverOptions } from './ActiveSpeakerObserverTypes';
 import { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserver';
 import { RtpObserver, validateObserverOptions } from './RtpObserver';
 import { normaliseListenInfo } from './listenInfos';
@@ -377,6 +379,37 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		this.#rtpObservers.set(rtpObserverId, rtpObserver as AudioLevelObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
 		this.#observer.safeEmit('newrtpobserver', rtpObserver as AudioLevelObserver);
+		return rtpObserver;
+	}
+
+	/**
+	 * Creates an ActiveSpeakerObserver: follows which of the audio producers added to
+	 * it is the dominant speaker, checked every `interval` ms (default 300; clamped to
+	 * 100..5000 as mediasoup), emitting 'dominantspeaker' when it changes.
+	 */
+	async createActiveSpeakerObserver<T extends AppData = AppData>(
+		options: ActiveSpeakerObserverOptions<T> = {}
+	): Promise<ActiveSpeakerObserver<T>> {
+		const { interval = 300, appData } = validateObserverOptions(options) as ActiveSpeakerObserverOptions<T>;
+		if (typeof interval !== 'number' || !Number.isFinite(interval)) throw new TypeError('invalid interval: must be a number');
+		validateAppData(appData);
+		if (this.#closed) throw closedObjectError('Router', 'createActiveSpeakerObserver()', this.#channel.closed);
+		const rtpObserverId = generateUUIDv4();
+		await this.#channel.request('router.createActiveSpeakerObserver', this.#id, { rtpObserverId, interval });
+		const rtpObserver = new ActiveSpeakerObserver<T>({
+			rtpObserverId,
+			routerId: this.#id,
+			channel: this.#channel,
+			appData: (appData ?? {}) as T,
+			getProducerById: (producerId) => this.#producers.get(producerId),
+		});
+		if (this.#closed) {
+			rtpObserver.routerClosed();
+			throw closedObjectError('Router', 'create', this.#channel.closed);
+		}
+		this.#rtpObservers.set(rtpObserverId, rtpObserver as RtpObserver);
+		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
+		this.#observer.safeEmit('newrtpobserver', rtpObserver as RtpObserver);
 		return rtpObserver;
 	}
 

@@ -25,6 +25,7 @@ constexpr MethodEntry kMethods[] = {
 	{ Method::RouterCreateDirectTransport, "router.createDirectTransport" },
 	{ Method::RouterCloseTransport, "router.closeTransport" },
 	{ Method::RouterCreateAudioLevelObserver, "router.createAudioLevelObserver" },
+	{ Method::RouterCreateActiveSpeakerObserver, "router.createActiveSpeakerObserver" },
 	{ Method::RouterCloseRtpObserver, "router.closeRtpObserver" },
 	{ Method::RtpObserverPause, "rtpObserver.pause" },
 	{ Method::RtpObserverResume, "rtpObserver.resume" },

@@ -26,6 +26,7 @@ enum class Method : uint16_t {
 	RouterCreateDirectTransport,
 	RouterCloseTransport,
 	RouterCreateAudioLevelObserver,
+	RouterCreateActiveSpeakerObserver,
 	RouterCloseRtpObserver,
 	RtpObserverPause,
 	RtpObserverResume,

@@ -10,7 +10,7 @@ namespace mediaplane {
 
 AudioLevelObserver::AudioLevelObserver(const WorkerContext& context, std::string id, Listener& listener,
                                        const Value& data)
-    : context_(context), id_(std::move(id)), listener_(listener) {
+    : RtpObserver(context, std::move(id), listener) {
 	const double maxEntries = data.OptionalNumber("maxEntries", 1);
 	if (maxEntries < 1 || maxEntries != std::floor(maxEntries)) throw RequestError::Type("invalid maxEntries");
 	const double threshold = data.OptionalNumber("threshold", -80);
@@ -22,39 +22,24 @@ AudioLevelObserver::AudioLevelObserver(const WorkerContext& context, std::string
 	intervalMs_ = static_cast<uint32_t>(interval);
 	timer_ = std::make_unique<Timer>(context_.loop, [this]() { OnInterval(); });
 	timer_->Start(intervalMs_);
-	context_.registry->Register(id_, this);
 }
 
-AudioLevelObserver::~AudioLevelObserver() { context_.registry->Unregister(id_); }
+void AudioLevelObserver::OnProducerAdded(const Producer& producer) { entries_.push_back({ &producer, 0, 0 }); }
 
-bool AudioLevelObserver::Watches(const Producer& producer) const {
-	return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.producer == &producer; });
+void AudioLevelObserver::OnProducerRemoved(const Producer& producer) {
+	entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.producer == &producer; }),
+	               entries_.end());
 }
 
-std::vector<const Producer*> AudioLevelObserver::GetProducers() const {
-	std::vector<const Producer*> producers;
-	for (const Entry& entry : entries_) producers.push_back(entry.producer);
-	return producers;
-}
-
-void AudioLevelObserver::ReceiveRtpPacket(const Producer& producer, const RtpPacket& packet,
-                                          const ProducerPacketInfo& info) {
-	if (paused_ || !info.extensionMap) return;
-	size_t length = 0;
-	const uint8_t* value = packet.GetExtension(*info.extensionMap, RtpExtensionType::SsrcAudioLevel, &length);
-	if (!value || length < 1) return;
+void AudioLevelObserver::OnRtpPacket(const Producer& producer, const RtpPacket& packet, const ProducerPacketInfo& info) {
+	const int level = AudioLevel(packet, info);
+	if (level < 0) return;
 	for (Entry& entry : entries_) {
 		if (entry.producer != &producer) continue;
-		// RFC 6464 §3: |V| level |, the level in -dBov (0 loudest, 127 silence).
-		entry.levelSum += value[0] & 0x7f;
+		entry.levelSum += static_cast<uint64_t>(level);
 		++entry.packetCount;
 		return;
 	}
-}
-
-void AudioLevelObserver::ProducerClosed(const Producer& producer) {
-	entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.producer == &producer; }),
-	               entries_.end());
 }
 
 void AudioLevelObserver::ResetLevels() {
@@ -66,7 +51,7 @@ void AudioLevelObserver::ResetLevels() {
 
 void AudioLevelObserver::OnInterval() {
 	timer_->Start(intervalMs_);
-	if (paused_) return;
+	if (IsPaused()) return;
 	struct Loud {
 		const Producer* producer;
 		double volume;
@@ -92,43 +77,6 @@ void AudioLevelObserver::OnInterval() {
 		volumes.Push(Value::MakeObject().Set("producerId", l.producer->GetId()).Set("volume", std::round(l.volume)));
 	}
 	context_.Emit(id_, "volumes", std::move(volumes));
-}
-
-Value AudioLevelObserver::HandleRequest(const ChannelRequest& request) {
-	switch (request.method) {
-		case Method::RtpObserverPause:
-			if (!paused_) {
-				paused_ = true;
-				ResetLevels();
-			}
-			return Value();
-		case Method::RtpObserverResume:
-			if (paused_) {
-				paused_ = false;
-				ResetLevels();
-			}
-			return Value();
-		case Method::RtpObserverAddProducer: {
-			Producer* producer = listener_.FindProducer(request.data.RequireString("producerId"));
-			if (!producer) throw RequestError::NotFound("Producer not found");
-			if (producer->IsVideo()) throw RequestError::Type("not an audio Producer");
-			if (Watches(*producer)) return Value(); // as mediasoup: adding twice is harmless
-			entries_.push_back({ producer, 0, 0 });
-			listener_.OnObserverAddProducer(*this, *producer);
-			return Value();
-		}
-		case Method::RtpObserverRemoveProducer: {
-			Producer* producer = listener_.FindProducer(request.data.RequireString("producerId"));
-			if (!producer) throw RequestError::NotFound("Producer not found");
-			if (!Watches(*producer)) return Value();
-			ProducerClosed(*producer);
-			listener_.OnObserverRemoveProducer(*this, *producer);
-			return Value();
-		}
-		default:
-			throw RequestError(RequestError::Kind::Error,
-			                   std::string("unknown method for an AudioLevelObserver: ") + MethodName(request.method));
-	}
 }
 
 } // namespace mediaplane

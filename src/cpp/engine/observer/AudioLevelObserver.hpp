@@ -14,43 +14,14 @@
 #include <vector>
 
 #include "../common/Timer.hpp"
-#include "../rtc/ProducerPacketInfo.hpp"
-#include "../rtp/RtpPacket.hpp"
-#include "../worker/RequestHandler.hpp"
-#include "../worker/WorkerContext.hpp"
+#include "RtpObserver.hpp"
 
 namespace mediaplane {
 
-class Producer;
-
-class AudioLevelObserver : public RequestHandler {
+class AudioLevelObserver final : public RtpObserver {
 public:
-	class Listener {
-	public:
-		virtual ~Listener() = default;
-		virtual Producer* FindProducer(const std::string& producerId) = 0;
-		// The observer watches `producer` now (or no longer): the router routes its
-		// packets here accordingly.
-		virtual void OnObserverAddProducer(AudioLevelObserver& observer, Producer& producer) = 0;
-		virtual void OnObserverRemoveProducer(AudioLevelObserver& observer, Producer& producer) = 0;
-	};
-
 	// Throws RequestError on invalid options.
 	AudioLevelObserver(const WorkerContext& context, std::string id, Listener& listener, const Value& data);
-	~AudioLevelObserver() override;
-
-	AudioLevelObserver(const AudioLevelObserver&) = delete;
-	AudioLevelObserver& operator=(const AudioLevelObserver&) = delete;
-
-	const std::string& GetId() const { return id_; }
-	// From the router: a packet of a watched producer.
-	void ReceiveRtpPacket(const Producer& producer, const RtpPacket& packet, const ProducerPacketInfo& info);
-	// From the router: a watched producer is closing.
-	void ProducerClosed(const Producer& producer);
-	bool Watches(const Producer& producer) const;
-	std::vector<const Producer*> GetProducers() const;
-
-	Value HandleRequest(const ChannelRequest& request) override;
 
 private:
 	struct Entry {
@@ -59,16 +30,19 @@ private:
 		uint32_t packetCount = 0;
 	};
 
+	void OnRtpPacket(const Producer& producer, const RtpPacket& packet, const ProducerPacketInfo& info) override;
+	void OnProducerAdded(const Producer& producer) override;
+	void OnProducerRemoved(const Producer& producer) override;
+	void OnPaused() override { ResetLevels(); }
+	void OnResumed() override { ResetLevels(); }
+	const char* TypeName() const override { return "AudioLevelObserver"; }
+
 	void OnInterval();
 	void ResetLevels();
 
-	const WorkerContext& context_;
-	std::string id_;
-	Listener& listener_;
 	size_t maxEntries_ = 1;
 	int threshold_ = -80;
 	uint32_t intervalMs_ = 1000;
-	bool paused_ = false;
 	bool silent_ = false; // 'silence' was the last event
 	std::vector<Entry> entries_;
 	std::unique_ptr<Timer> timer_;

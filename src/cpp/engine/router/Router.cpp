@@ -49,7 +49,7 @@ Value Router::Dump() const {
 	Value producerObservers = Value::MakeArray();
 	for (const auto& entry : observersByProducer_) {
 		Value ids = Value::MakeArray();
-		for (AudioLevelObserver* observer : entry.second) ids.Push(observer->GetId());
+		for (RtpObserver* observer : entry.second) ids.Push(observer->GetId());
 		producerObservers.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("values", std::move(ids)));
 	}
 	dump.Set("mapProducerIdObserverIds", std::move(producerObservers));
@@ -81,6 +81,14 @@ Value Router::HandleRequest(const ChannelRequest& request) {
 				throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
 			}
 			rtpObservers_.emplace(observerId, std::make_unique<AudioLevelObserver>(context_, observerId, *this, request.data));
+			return Value();
+		}
+		case Method::RouterCreateActiveSpeakerObserver: {
+			const std::string& observerId = request.data.RequireString("rtpObserverId");
+			if (context_.registry->Find(observerId)) {
+				throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
+			}
+			rtpObservers_.emplace(observerId, std::make_unique<ActiveSpeakerObserver>(context_, observerId, *this, request.data));
 			return Value();
 		}
 		case Method::RouterCloseRtpObserver: CloseRtpObserver(request.data); return Value();
@@ -117,18 +125,18 @@ void Router::CloseRtpObserver(const Value& data) {
 	const std::string& observerId = data.RequireString("rtpObserverId");
 	auto it = rtpObservers_.find(observerId);
 	if (it == rtpObservers_.end()) throw RequestError::NotFound("RtpObserver \"" + observerId + "\" not found");
-	AudioLevelObserver* observer = it->second.get();
+	RtpObserver* observer = it->second.get();
 	for (const Producer* producer : observer->GetProducers()) {
 		OnObserverRemoveProducer(*observer, *const_cast<Producer*>(producer));
 	}
 	rtpObservers_.erase(it);
 }
 
-void Router::OnObserverAddProducer(AudioLevelObserver& observer, Producer& producer) {
+void Router::OnObserverAddProducer(RtpObserver& observer, Producer& producer) {
 	observersByProducer_[&producer].push_back(&observer);
 }
 
-void Router::OnObserverRemoveProducer(AudioLevelObserver& observer, Producer& producer) {
+void Router::OnObserverRemoveProducer(RtpObserver& observer, Producer& producer) {
 	auto it = observersByProducer_.find(&producer);
 	if (it == observersByProducer_.end()) return;
 	auto& list = it->second;
@@ -156,7 +164,7 @@ void Router::OnTransportNewProducer(Transport& /*transport*/, Producer& producer
 
 void Router::OnTransportProducerClosing(Transport& /*transport*/, Producer& producer) {
 	if (auto watched = observersByProducer_.find(&producer); watched != observersByProducer_.end()) {
-		for (AudioLevelObserver* observer : watched->second) observer->ProducerClosed(producer);
+		for (RtpObserver* observer : watched->second) observer->ProducerClosed(producer);
 		observersByProducer_.erase(watched);
 	}
 	auto it = consumersByProducer_.find(&producer);
@@ -206,7 +214,7 @@ void Router::OnTransportProducerRtpPacket(Producer& producer, RtpPacket& packet,
 	if (!observersByProducer_.empty()) {
 		auto watched = observersByProducer_.find(&producer);
 		if (watched != observersByProducer_.end()) {
-			for (AudioLevelObserver* observer : watched->second) observer->ReceiveRtpPacket(producer, packet, info);
+			for (RtpObserver* observer : watched->second) observer->ReceiveRtpPacket(producer, packet, info);
 		}
 	}
 }

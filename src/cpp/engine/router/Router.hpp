@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../observer/ActiveSpeakerObserver.hpp"
 #include "../observer/AudioLevelObserver.hpp"
 #include "../transport/Transport.hpp"
 #include "../worker/RequestHandler.hpp"
@@ -16,7 +17,7 @@ namespace mediaplane {
 
 class WebRtcTransport;
 
-class Router : public RequestHandler, public Transport::RouterHooks, public AudioLevelObserver::Listener {
+class Router : public RequestHandler, public Transport::RouterHooks, public RtpObserver::Listener {
 public:
 	Router(const WorkerContext& context, std::string id);
 	~Router() override;
@@ -40,9 +41,9 @@ public:
 	void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) override;
 	void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 
-	// AudioLevelObserver::Listener (FindProducer above serves both)
-	void OnObserverAddProducer(AudioLevelObserver& observer, Producer& producer) override;
-	void OnObserverRemoveProducer(AudioLevelObserver& observer, Producer& producer) override;
+	// RtpObserver::Listener (FindProducer above serves both)
+	void OnObserverAddProducer(RtpObserver& observer, Producer& producer) override;
+	void OnObserverRemoveProducer(RtpObserver& observer, Producer& producer) override;
 
 private:
 	Value CreateWebRtcTransport(const Value& data);
@@ -60,8 +61,8 @@ private:
 	std::unordered_map<Consumer*, Producer*> producerByConsumer_;
 	std::unordered_map<Consumer*, Transport*> transportByConsumer_;
 	// RTP observers, and the ones watching each producer (fed its packets).
-	std::unordered_map<std::string, std::unique_ptr<AudioLevelObserver>> rtpObservers_;
-	std::unordered_map<Producer*, std::vector<AudioLevelObserver*>> observersByProducer_;
+	std::unordered_map<std::string, std::unique_ptr<RtpObserver>> rtpObservers_;
+	std::unordered_map<Producer*, std::vector<RtpObserver*>> observersByProducer_;
 };
 
 } // namespace mediaplane
