@@ -1,6 +1,4 @@
-import { Channel } from './Channel';
-import { Producer } from './Producer';
-import { RtpObserver } from './RtpObserver';
+import { RtpObserver, RtpObserverConstructorOptions } from './RtpObserver';
 import type {
 	ActiveSpeakerObserverDominantSpeaker,
 	ActiveSpeakerObserverEvents,
@@ -21,13 +19,7 @@ export class ActiveSpeakerObserver<T extends AppData = AppData> extends RtpObser
 	ActiveSpeakerObserverObserverEvents
 > {
 	/** @private Use router.createActiveSpeakerObserver(). */
-	constructor(options: {
-		rtpObserverId: string;
-		routerId: string;
-		channel: Channel;
-		appData: T;
-		getProducerById: (producerId: string) => Producer | undefined;
-	}) {
+	constructor(options: RtpObserverConstructorOptions<T>) {
 		super(options);
 	}
 

@@ -1,7 +1,6 @@
-import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Producer } from './Producer';
-import { RtpObserver, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverType } from './RtpObserver';
+import { RtpObserver, RtpObserverConstructorOptions, RtpObserverEvents, RtpObserverObserverEvents, RtpObserverType } from './RtpObserver';
 import { AppData, useMediasoupClassName } from './utils';
 
 export type AudioLevelObserverOptions<T extends AppData = AppData> = {
@@ -43,13 +42,7 @@ export class AudioLevelObserver<T extends AppData = AppData> extends RtpObserver
 	AudioLevelObserverObserverEvents
 > {
 	/** @private Use router.createAudioLevelObserver(). */
-	constructor(options: {
-		rtpObserverId: string;
-		routerId: string;
-		channel: Channel;
-		appData: T;
-		getProducerById: (producerId: string) => Producer | undefined;
-	}) {
+	constructor(options: RtpObserverConstructorOptions<T>) {
 		super(options);
 	}
 

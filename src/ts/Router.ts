@@ -24,7 +24,7 @@ import { Consumer } from './Consumer';
 import { ActiveSpeakerObserver } from './ActiveSpeakerObserver';
 import type { ActiveSpeakerObserverOptions } from './ActiveSpeakerObserverTypes';
 import { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserver';
-import { RtpObserver, validateObserverOptions } from './RtpObserver';
+import { RtpObserver, RtpObserverConstructorOptions, validateObserverOptions } from './RtpObserver';
 import { normaliseListenInfo } from './listenInfos';
 
 const logger = new Logger('Router');
@@ -363,23 +363,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		if (typeof interval !== 'number' || !Number.isFinite(interval)) throw new TypeError('invalid interval: must be a number');
 		validateAppData(appData);
-		const rtpObserverId = generateUUIDv4();
-		await this.#channel.request('router.createAudioLevelObserver', this.#id, { rtpObserverId, maxEntries, threshold, interval });
-		const rtpObserver = new AudioLevelObserver<T>({
-			rtpObserverId,
-			routerId: this.#id,
-			channel: this.#channel,
-			appData: (appData ?? {}) as T,
-			getProducerById: (producerId) => this.#producers.get(producerId),
-		});
-		if (this.#closed) {
-			rtpObserver.routerClosed();
-			throw closedObjectError('Router', 'create', this.#channel.closed);
-		}
-		this.#rtpObservers.set(rtpObserverId, rtpObserver as AudioLevelObserver);
-		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
-		this.#observer.safeEmit('newrtpobserver', rtpObserver as AudioLevelObserver);
-		return rtpObserver;
+		return this.#createRtpObserver('router.createAudioLevelObserver', { maxEntries, threshold, interval },
+			(rtpObserverOptions) => new AudioLevelObserver<T>(rtpObserverOptions), (appData ?? {}) as T);
 	}
 
 	/**
@@ -394,22 +379,33 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (typeof interval !== 'number' || !Number.isFinite(interval)) throw new TypeError('invalid interval: must be a number');
 		validateAppData(appData);
 		if (this.#closed) throw closedObjectError('Router', 'createActiveSpeakerObserver()', this.#channel.closed);
+		return this.#createRtpObserver('router.createActiveSpeakerObserver', { interval },
+			(rtpObserverOptions) => new ActiveSpeakerObserver<T>(rtpObserverOptions), (appData ?? {}) as T);
+	}
+
+	/** Creates an RTP observer in the engine, then its TypeScript object, and adopts it. */
+	async #createRtpObserver<T extends AppData, O extends { routerClosed(): void; on(event: '@close', listener: () => void): unknown }>(
+		method: string,
+		engineOptions: Record<string, unknown>,
+		construct: (options: RtpObserverConstructorOptions<T>) => O,
+		appData: T
+	): Promise<O> {
 		const rtpObserverId = generateUUIDv4();
-		await this.#channel.request('router.createActiveSpeakerObserver', this.#id, { rtpObserverId, interval });
-		const rtpObserver = new ActiveSpeakerObserver<T>({
+		await this.#channel.request(method, this.#id, { rtpObserverId, ...engineOptions });
+		const rtpObserver = construct({
 			rtpObserverId,
 			routerId: this.#id,
 			channel: this.#channel,
-			appData: (appData ?? {}) as T,
+			appData,
 			getProducerById: (producerId) => this.#producers.get(producerId),
 		});
 		if (this.#closed) {
 			rtpObserver.routerClosed();
 			throw closedObjectError('Router', 'create', this.#channel.closed);
 		}
-		this.#rtpObservers.set(rtpObserverId, rtpObserver as RtpObserver);
+		this.#rtpObservers.set(rtpObserverId, rtpObserver as unknown as RtpObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserverId));
-		this.#observer.safeEmit('newrtpobserver', rtpObserver as RtpObserver);
+		this.#observer.safeEmit('newrtpobserver', rtpObserver as unknown as RtpObserver);
 		return rtpObserver;
 	}
 

@@ -27,7 +27,8 @@ export type RtpObserverObserver = EnhancedEventEmitter<RtpObserverObserverEvents
 
 export type RtpObserverAddRemoveProducerOptions = { producerId: string };
 
-type RtpObserverConstructorOptions<T extends AppData> = {
+/** @private What the router gives an RTP observer it creates. */
+export type RtpObserverConstructorOptions<T extends AppData> = {
 	rtpObserverId: string;
 	routerId: string;
 	channel: Channel;

@@ -75,22 +75,8 @@ Value Router::HandleRequest(const ChannelRequest& request) {
 			return dump;
 		}
 		case Method::RouterCloseTransport: CloseTransport(request.data); return Value();
-		case Method::RouterCreateAudioLevelObserver: {
-			const std::string& observerId = request.data.RequireString("rtpObserverId");
-			if (context_.registry->Find(observerId)) {
-				throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
-			}
-			rtpObservers_.emplace(observerId, std::make_unique<AudioLevelObserver>(context_, observerId, *this, request.data));
-			return Value();
-		}
-		case Method::RouterCreateActiveSpeakerObserver: {
-			const std::string& observerId = request.data.RequireString("rtpObserverId");
-			if (context_.registry->Find(observerId)) {
-				throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
-			}
-			rtpObservers_.emplace(observerId, std::make_unique<ActiveSpeakerObserver>(context_, observerId, *this, request.data));
-			return Value();
-		}
+		case Method::RouterCreateAudioLevelObserver: CreateRtpObserver<AudioLevelObserver>(request.data); return Value();
+		case Method::RouterCreateActiveSpeakerObserver: CreateRtpObserver<ActiveSpeakerObserver>(request.data); return Value();
 		case Method::RouterCloseRtpObserver: CloseRtpObserver(request.data); return Value();
 		default:
 			throw RequestError(RequestError::Kind::Error,
@@ -119,6 +105,15 @@ Value Router::CreatePlainTransport(const Value& data, bool pipe) {
 	Value dump = transport->Dump();
 	transports_.emplace(transportId, std::move(transport));
 	return dump;
+}
+
+template <typename Observer>
+void Router::CreateRtpObserver(const Value& data) {
+	const std::string& observerId = data.RequireString("rtpObserverId");
+	if (context_.registry->Find(observerId)) {
+		throw RequestError(RequestError::Kind::Error, "id \"" + observerId + "\" already exists");
+	}
+	rtpObservers_.emplace(observerId, std::make_unique<Observer>(context_, observerId, *this, data));
 }
 
 void Router::CloseRtpObserver(const Value& data) {

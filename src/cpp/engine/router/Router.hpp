@@ -49,6 +49,9 @@ private:
 	Value CreateWebRtcTransport(const Value& data);
 	Value CreatePlainTransport(const Value& data, bool pipe);
 	void CloseTransport(const Value& data);
+	// Creates an observer of that class under data's rtpObserverId (RequestError on a taken id).
+	template <typename Observer>
+	void CreateRtpObserver(const Value& data);
 	void CloseRtpObserver(const Value& data);
 
 	const WorkerContext& context_;
