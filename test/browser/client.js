@@ -315,7 +315,139 @@ function installPageApi({ Device, version, debug }) {
 		state.consumers.clear();
 		for (const track of state.tracks) track.stop();
 		state.tracks.clear();
+		for (const { source } of generated.values()) {
+			try {
+				source.stop();
+			} catch {}
+		}
+		generated.clear();
+		if (audioContext) audioContext.close().catch(() => {});
+		audioContext = undefined;
 		return true;
+	};
+
+	// -----------------------------------------------------------------------
+	// Generated microphones: WebAudio source -> GainNode -> MediaStreamAudioDestination,
+	// whose loudness the test sets (setLoudness) or schedules (scheduleLoudness).
+	// -----------------------------------------------------------------------
+
+	const generated = new Map(); // sourceId -> { context, gain, source, track }
+	let audioContext;
+	let nextSourceId = 1;
+
+	async function getAudioContext() {
+		if (!audioContext) audioContext = new AudioContext({ sampleRate: 48000 });
+		if (audioContext.state !== 'running') await audioContext.resume();
+		return audioContext;
+	}
+
+	function getGenerated(sourceId) {
+		const entry = generated.get(sourceId);
+		if (!entry) throw new Error(`no generated audio source ${sourceId} in the page`);
+		return entry;
+	}
+
+	/**
+	 * Produces an audio track generated with WebAudio instead of the fake microphone:
+	 * a source (an OscillatorNode, or looped white noise) -> GainNode ->
+	 * MediaStreamAudioDestinationNode. Chromium runs no audio processing on such a track
+	 * (echo cancellation, noise suppression and AGC apply to getUserMedia capture only;
+	 * the track is asked for them off anyway) and writes the RFC 6464 level of what it
+	 * sends (ssrc-audio-level), so the gain set here is what the SFU sees.
+	 * options: { transportId, source: 'sine' | 'noise' (default 'sine'), frequency (Hz,
+	 * default 440), gain (initial, default 0), codecOptions (default { opusDtx: false }),
+	 * appData }.
+	 * Returns { id, kind, localId, rtpParameters, trackId, sourceId, contextState }.
+	 */
+	window.produceGeneratedAudio = async (options = {}) => {
+		const transportId = options.transportId ?? state.lastSendTransportId;
+		const { transport } = getTransportEntry(transportId);
+		const context = await getAudioContext();
+		let source;
+		if ((options.source ?? 'sine') === 'noise') {
+			const buffer = context.createBuffer(1, context.sampleRate * 2, context.sampleRate);
+			const data = buffer.getChannelData(0);
+			for (let i = 0; i < data.length; i++) data[i] = Math.random() * 2 - 1;
+			source = context.createBufferSource();
+			source.buffer = buffer;
+			source.loop = true;
+		} else {
+			source = context.createOscillator();
+			source.type = 'sine';
+			source.frequency.value = options.frequency ?? 440;
+		}
+		const gain = context.createGain();
+		gain.gain.value = options.gain ?? 0;
+		const destination = context.createMediaStreamDestination();
+		destination.channelCount = 1;
+		source.connect(gain).connect(destination);
+		source.start();
+		const track = destination.stream.getAudioTracks()[0];
+		await track
+			.applyConstraints({ echoCancellation: false, noiseSuppression: false, autoGainControl: false })
+			.catch(() => {});
+		state.tracks.add(track);
+		const sourceId = `gen${nextSourceId++}`;
+		generated.set(sourceId, { context, gain, source, track });
+		const producer = await transport.produce({
+			track,
+			codecOptions: options.codecOptions ?? { opusDtx: false },
+			stopTracks: true,
+			appData: options.appData ?? {},
+		});
+		state.producers.set(producer.id, producer);
+		return {
+			id: producer.id,
+			kind: producer.kind,
+			localId: producer.localId,
+			rtpParameters: toPlain(producer.rtpParameters),
+			trackId: track.id,
+			sourceId,
+			contextState: context.state,
+		};
+	};
+
+	/** Sets a generated source's gain now (cancelling any schedule). Returns the page's Date.now(). */
+	window.setLoudness = (sourceId, gain) => {
+		const { context, gain: node } = getGenerated(sourceId);
+		node.gain.cancelScheduledValues(0);
+		node.gain.setValueAtTime(gain, context.currentTime);
+		return Date.now();
+	};
+
+	/**
+	 * Schedules a gain envelope on a generated source, sample-accurately on the
+	 * AudioContext clock (no page timers): `segments` is [{ gain, ms }, ...] played one
+	 * after the other from `delayMs` (default 0) from now; the gain then stays at the
+	 * last segment's. Replaces any earlier schedule. Returns { startedAt, endsAt } in the
+	 * page's Date.now() (the same clock as Node's on this machine).
+	 */
+	window.scheduleLoudness = (sourceId, segments, { delayMs = 0 } = {}) => {
+		const { context, gain: node } = getGenerated(sourceId);
+		const nowWall = Date.now();
+		const start = context.currentTime + delayMs / 1000;
+		node.gain.cancelScheduledValues(0);
+		node.gain.setValueAtTime(node.gain.value, context.currentTime);
+		let at = start;
+		for (const { gain, ms } of segments) {
+			node.gain.setValueAtTime(gain, at);
+			at += ms / 1000;
+		}
+		return { startedAt: nowWall + delayMs, endsAt: nowWall + Math.round((at - context.currentTime) * 1000) };
+	};
+
+	/**
+	 * A speech-like envelope for scheduleLoudness(): `gain` bursts of `onMs` (default
+	 * 900) separated by `offMs` (default 250) of silence, for `durationMs`, then silence.
+	 */
+	window.speechSegments = ({ durationMs, gain = 0.5, onMs = 900, offMs = 250 }) => {
+		const segments = [];
+		for (let t = 0; t < durationMs && segments.length < 10_000; t += onMs + offMs) {
+			segments.push({ gain, ms: Math.min(onMs, durationMs - t) });
+			if (t + onMs < durationMs) segments.push({ gain: 0, ms: Math.min(offMs, durationMs - t - onMs) });
+		}
+		segments.push({ gain: 0, ms: 0 });
+		return segments;
 	};
 
 	window.mediasoupClientVersion = version;
