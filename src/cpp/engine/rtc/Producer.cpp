@@ -117,9 +117,9 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 	if (encodings_.size() > 1) {
 		type_ = "simulcast";
 	} else {
-		const ScalabilityMode mode = ParseScalabilityMode(encodings[0].OptionalString("scalabilityMode", ""));
+		// The one encoding's layers, as parsed (and clamped) above.
 		const CodecType codec = codecByPayloadType_[mediaPayloadTypeForStats_];
-		if (mode.spatialLayers > 1 || mode.temporalLayers > 1) {
+		if (encodings_[0].spatialLayers > 1 || encodings_[0].temporalLayers > 1) {
 			if (codec == CodecType::Vp9 || codec == CodecType::Av1 || codec == CodecType::Vp8 ||
 			    codec == CodecType::H264) {
 				type_ = "svc";
