@@ -1,9 +1,5 @@
 /**
- * DataConsumer types, with mediasoup 3.27's names and shapes. Data channels are being
- * built under another issue: until they land, these let an application written for
- * mediasoup compile against mediaplane (there is no DataConsumer at run time yet).
- * When the class lands, have it implement `DataConsumer` (or export the class under
- * this name from types.ts instead).
+ * DataConsumer types, with mediasoup 3.27's names and shapes. The class is in DataConsumer.ts.
  */
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import type { SctpStreamParameters } from './SctpParameters';
@@ -73,34 +69,3 @@ export type DataConsumerObserverEvents = {
 };
 
 export type DataConsumerObserver = EnhancedEventEmitter<DataConsumerObserverEvents>;
-
-/** Sends a DataProducer's messages to an endpoint (DataChannel) or the application. */
-export interface DataConsumer<DataConsumerAppData extends AppData = AppData>
-	extends EnhancedEventEmitter<DataConsumerEvents> {
-	get id(): string;
-	get dataProducerId(): string;
-	get closed(): boolean;
-	get type(): DataConsumerType;
-	get sctpStreamParameters(): SctpStreamParameters | undefined;
-	get label(): string;
-	get protocol(): string;
-	get paused(): boolean;
-	get dataProducerPaused(): boolean;
-	get subchannels(): number[];
-	get appData(): DataConsumerAppData;
-	set appData(appData: DataConsumerAppData);
-	get observer(): DataConsumerObserver;
-	close(): void;
-	transportClosed(): void;
-	dump(): Promise<DataConsumerDump>;
-	getStats(): Promise<DataConsumerStat[]>;
-	pause(): Promise<void>;
-	resume(): Promise<void>;
-	setBufferedAmountLowThreshold(threshold: number): Promise<void>;
-	getBufferedAmount(): Promise<number>;
-	/** Sends a message to the endpoint; resolves to the buffered amount. */
-	send(message: string | Buffer, ppid?: number): Promise<number>;
-	setSubchannels(subchannels: number[]): Promise<void>;
-	addSubchannel(subchannel: number): Promise<void>;
-	removeSubchannel(subchannel: number): Promise<void>;
-}

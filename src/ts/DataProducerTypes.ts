@@ -1,9 +1,5 @@
 /**
- * DataProducer types, with mediasoup 3.27's names and shapes. Data channels are being
- * built under another issue: until they land, these let an application written for
- * mediasoup compile against mediaplane (there is no DataProducer at run time yet).
- * When the class lands, have it implement `DataProducer` (or export the class under
- * this name from types.ts instead).
+ * DataProducer types, with mediasoup 3.27's names and shapes. The class is in DataProducer.ts.
  */
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import type { SctpStreamParameters } from './SctpParameters';
@@ -56,32 +52,3 @@ export type DataProducerObserverEvents = {
 };
 
 export type DataProducerObserver = EnhancedEventEmitter<DataProducerObserverEvents>;
-
-/** Receives messages from an endpoint (DataChannel) or the application (DirectTransport). */
-export interface DataProducer<DataProducerAppData extends AppData = AppData>
-	extends EnhancedEventEmitter<DataProducerEvents> {
-	get id(): string;
-	get closed(): boolean;
-	get type(): DataProducerType;
-	get sctpStreamParameters(): SctpStreamParameters | undefined;
-	get label(): string;
-	get protocol(): string;
-	get paused(): boolean;
-	get appData(): DataProducerAppData;
-	set appData(appData: DataProducerAppData);
-	get observer(): DataProducerObserver;
-	close(): void;
-	transportClosed(): void;
-	dump(): Promise<DataProducerDump>;
-	getStats(): Promise<DataProducerStat[]>;
-	pause(): Promise<void>;
-	resume(): Promise<void>;
-	/** DirectTransport only: sends a message (string or binary) to the consumers. */
-	send(
-		message: string | Buffer,
-		ppid?: number,
-		subchannels?: number[],
-		requiredSubchannel?: number,
-		ignoredSubchannel?: number
-	): void;
-}

@@ -12,11 +12,14 @@ export type PipeTransportOptions<T extends AppData = AppData> = {
 	listenIp?: import('./TransportTypes').TransportListenIp | string;
 	/** @deprecated With listenIp: a fixed port. */
 	port?: number;
+	/** SCTP over the pipe's UDP, to pipe DataProducers (default false). */
 	enableSctp?: boolean;
+	/** @deprecated mediasoup 3.14. */
 	numSctpStreams?: import('./SctpParameters').NumSctpStreams;
+	/** @deprecated mediasoup 3.14: maxReceiveMessageSize. */
 	maxSctpMessageSize?: number;
+	/** SCTP options with mediasoup 3.20+'s defaults (see WebRtcTransportOptions). */
 	sctpSendBufferSize?: number;
-	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
 	maxSendMessageSize?: number;
 	maxReceiveMessageSize?: number;
 	sctpPerStreamSendQueueLimit?: number;

@@ -1,11 +1,10 @@
 import { Channel } from './Channel';
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
-import { SctpParameters, NumSctpStreams } from './SctpParameters';
+import { SctpNegotiatedCapabilities, SctpParameters, NumSctpStreams } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
 import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
-import { sctpDumpFields } from './dumpUtils';
 import { AppData, isPlainObject, clone, useMediasoupClassName } from './utils';
 
 const logger = new Logger('PlainTransport');
@@ -35,11 +34,14 @@ export type PlainTransportOptions<T extends AppData = AppData> = {
 	port?: number;
 	rtcpMux?: boolean;
 	comedia?: boolean;
+	/** SCTP straight over UDP (no DTLS), as mediasoup; default false. */
 	enableSctp?: boolean;
+	/** @deprecated mediasoup 3.14 (3.20+ offers 65535 streams each way). */
 	numSctpStreams?: NumSctpStreams;
+	/** @deprecated mediasoup 3.14: maxReceiveMessageSize. */
 	maxSctpMessageSize?: number;
+	/** SCTP options with mediasoup 3.20+'s defaults (see WebRtcTransportOptions). */
 	sctpSendBufferSize?: number;
-	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
 	maxSendMessageSize?: number;
 	maxReceiveMessageSize?: number;
 	sctpPerStreamSendQueueLimit?: number;
@@ -116,7 +118,6 @@ type PlainTransportConstructorOptions<T extends AppData> = {
 	dump: EngineDump;
 	rtcpMux: boolean;
 	comedia: boolean;
-	sctpParameters?: SctpParameters;
 	routerAccess: RouterAccess;
 };
 
@@ -133,8 +134,6 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	readonly #rtcpMux: boolean;
 	readonly #comedia: boolean;
 	#srtpParameters?: SrtpParameters;
-	readonly #sctpParameters?: SctpParameters;
-	#sctpState?: SctpState;
 	#connected = false;
 
 	/** @private Use router.createPlainTransport(). */
@@ -146,8 +145,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		this.#rtcpMux = options.rtcpMux;
 		this.#comedia = options.comedia;
 		this.#srtpParameters = srtpParametersFromEngine(options.dump.srtpParameters);
-		this.#sctpParameters = options.sctpParameters;
-		this.#sctpState = options.sctpParameters ? 'new' : undefined;
+		this.initSctp(options.dump as { sctpParameters?: SctpParameters; sctpState?: SctpState });
 	}
 
 	get tuple(): TransportTuple {
@@ -172,11 +170,16 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return this.#sctpParameters ? clone(this.#sctpParameters) : undefined;
+		return this.sctpParametersCopy;
 	}
 
 	get sctpState(): SctpState | undefined {
-		return this.#sctpState;
+		return this.currentSctpState;
+	}
+
+	/** The stream counts the association agreed on (once connected). */
+	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+		return this.sctpNegotiatedCapabilitiesCopy;
 	}
 
 	protected get routerId(): string {
@@ -184,22 +187,18 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	}
 
 	override async dump(): Promise<PlainTransportDump> {
-		const dump = (await super.dump()) as PlainTransportDump & { sctpOptions?: unknown };
+		const dump = (await super.dump()) as PlainTransportDump;
 		// The engine holds the key as bytes; the API's form is base64.
 		const srtpParameters = srtpParametersFromEngine(
 			dump.srtpParameters as unknown as { cryptoSuite: SrtpCryptoSuite; key: Buffer } | undefined
 		);
 		if (srtpParameters) dump.srtpParameters = srtpParameters;
 		else delete dump.srtpParameters;
-		delete dump.sctpOptions;
-		if (this.#sctpParameters) Object.assign(dump, sctpDumpFields(this.#sctpParameters, this.#sctpState));
 		return dump;
 	}
 
 	override async getStats(): Promise<PlainTransportStat[]> {
-		const stats = (await super.getStats()) as PlainTransportStat[];
-		if (this.#sctpState) for (const stat of stats) stat.sctpState = this.#sctpState;
-		return stats;
+		return (await super.getStats()) as PlainTransportStat[];
 	}
 
 	/**
@@ -233,12 +232,8 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 		if (result?.srtpParameters) this.#srtpParameters = srtpParametersFromEngine(result.srtpParameters);
 	}
 
-	protected override markClosed(): void {
-		if (this.#sctpState) this.#sctpState = 'closed';
-		super.markClosed();
-	}
-
 	protected handleEngineEvent(event: string, data: unknown): void {
+		if (this.handleSctpEngineEvent(event, data)) return;
 		const d = data as Record<string, unknown>;
 		switch (event) {
 			case 'tuple':

@@ -6,8 +6,8 @@ import { Logger } from './Logger';
 import * as ortc from './ortc';
 import { RtpCapabilities, RtpCodecCapability } from './RtpParameters';
 import type { RouterRtpCodecCapability } from './RtpParameters';
-import type { DataConsumer } from './DataConsumerTypes';
-import type { DataProducer } from './DataProducerTypes';
+import type { DataConsumer } from './DataConsumer';
+import type { DataProducer } from './DataProducer';
 import { normaliseListenInfos, listenIpsToListenInfos } from './listenInfos';
 import { TransportListenInfo, TransportListenIp } from './TransportTypes';
 import { AppData, clone, generateUUIDv4, isPlainObject, validateAppData, useMediasoupClassName } from './utils';
@@ -66,9 +66,10 @@ export type PipeToRouterOptions = {
 	listenInfo?: TransportListenInfo;
 	/** Deprecated form of listenInfo (an IP, or { ip, announcedIp }). */
 	listenIp?: TransportListenIp | string;
+	/** SCTP on the pipe pair (default true: DataProducers can be piped). */
 	enableSctp?: boolean;
 	numSctpStreams?: NumSctpStreams;
-	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
+	/** mediasoup 3.20+ SCTP options of the pipe pair (see createPipeTransport()). */
 	maxSendMessageSize?: number;
 	maxReceiveMessageSize?: number;
 	sctpPerStreamSendQueueLimit?: number;
@@ -82,7 +83,7 @@ export type PipeToRouterOptions = {
 export type PipeToRouterResult = {
 	pipeConsumer?: Consumer;
 	pipeProducer?: Producer;
-	/** With dataProducerId (data channels: a later issue). */
+	/** With dataProducerId. */
 	pipeDataConsumer?: DataConsumer;
 	pipeDataProducer?: DataProducer;
 };
@@ -120,10 +121,12 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 	// One pipe transport pair per destination router, reused for every pipeToRouter().
 	readonly #pipeTransportPairs = new Map<Router, Promise<[PipeTransport, PipeTransport]>>();
 	readonly #producers = new Map<string, Producer>();
+	readonly #dataProducers = new Map<string, DataProducer>();
 	readonly #rtpObservers = new Map<string, RtpObserver>();
 	readonly #routerAccess: RouterAccess = {
 		getRouterRtpCapabilities: () => this.#rtpCapabilities,
 		getProducerById: (producerId) => this.#producers.get(producerId),
+		getDataProducerById: (dataProducerId) => this.#dataProducers.get(dataProducerId),
 	};
 	#closed = false;
 	#appData: RouterAppData;
@@ -220,33 +223,23 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			preferTcp = false,
 			iceConsentTimeout = 30,
 			initialAvailableOutgoingBitrate = 600000,
-			enableSctp = false,
-			numSctpStreams = { OS: 1024, MIS: 1024 },
-			maxSctpMessageSize = 262144,
-			sctpSendBufferSize = 262144,
-			maxSendMessageSize = 262144,
-			maxReceiveMessageSize = 262144,
 			appData,
 		} = options;
 		validateAppData(appData);
 		const given = [webRtcServer, listenInfos, listenIps].filter((v) => v !== undefined).length;
 		if (given === 0) throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
 		if (given > 1) throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given');
-		for (const [name, value] of Object.entries({ enableUdp, enableTcp, preferUdp, preferTcp, enableSctp })) {
+		for (const [name, value] of Object.entries({ enableUdp, enableTcp, preferUdp, preferTcp })) {
 			if (typeof value !== 'boolean') throw new TypeError(`invalid ${name}: must be a boolean`);
 		}
 		if (!enableUdp && !enableTcp) throw new TypeError('enableUdp and enableTcp cannot both be false');
 		if (typeof iceConsentTimeout !== 'number' || !Number.isInteger(iceConsentTimeout) || iceConsentTimeout < 1) {
 			throw new TypeError('invalid iceConsentTimeout: must be a positive integer (seconds)');
 		}
-		for (const [name, value] of Object.entries({
-			initialAvailableOutgoingBitrate, maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize,
-		})) {
-			if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-				throw new TypeError(`invalid ${name}: must be a positive integer`);
-			}
+		if (typeof initialAvailableOutgoingBitrate !== 'number' || !Number.isInteger(initialAvailableOutgoingBitrate) || initialAvailableOutgoingBitrate <= 0) {
+			throw new TypeError('invalid initialAvailableOutgoingBitrate: must be a positive integer');
 		}
-		validateNumSctpStreams(numSctpStreams);
+		const sctp = resolveSctp(options);
 
 		let infos: TransportListenInfo[] | undefined;
 		if (webRtcServer !== undefined) {
@@ -271,12 +264,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			preferTcp,
 			iceConsentTimeout,
 			initialAvailableOutgoingBitrate,
-			enableSctp,
-			numSctpStreams,
-			maxSctpMessageSize,
-			sctpSendBufferSize,
-			maxSendMessageSize,
-			maxReceiveMessageSize,
+			...sctp,
 		});
 		const transport = new WebRtcTransport<T>({
 			transportId,
@@ -284,9 +272,6 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			channel: this.#channel,
 			appData: (appData ?? {}) as T,
 			dump,
-			sctpParameters: enableSctp
-				? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize }
-				: undefined,
 			webRtcServer,
 			routerAccess: this.#routerAccess,
 		});
@@ -308,6 +293,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		events.on('@close', () => this.#transports.delete(transport.id));
 		events.on('@newproducer', (producer) => this.#producers.set(producer.id, producer));
 		events.on('@producerclose', (producer) => this.#producers.delete(producer.id));
+		events.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer));
+		events.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id));
 	}
 
 	/** Creates a PlainTransport: plain RTP/RTCP (optionally SRTP) over UDP. */
@@ -331,11 +318,11 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
 		const dump = await this.#channel.request<Record<string, unknown>>('router.createPlainTransport', this.#id, {
-			transportId, listenInfo, rtcpListenInfo, rtcpMux, comedia, enableSrtp, srtpCryptoSuite, ...sctp.engine,
+			transportId, listenInfo, rtcpListenInfo, rtcpMux, comedia, enableSrtp, srtpCryptoSuite, ...sctp,
 		});
 		const transport = new PlainTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
-			dump: dump as never, rtcpMux, comedia, sctpParameters: sctp.parameters, routerAccess: this.#routerAccess,
+			dump: dump as never, rtcpMux, comedia, routerAccess: this.#routerAccess,
 		});
 		if (this.#closed) {
 			transport.routerClosed();
@@ -452,11 +439,11 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
 		const dump = await this.#channel.request<Record<string, unknown>>('router.createPipeTransport', this.#id, {
-			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AEAD_AES_256_GCM', ...sctp.engine,
+			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AEAD_AES_256_GCM', ...sctp,
 		});
 		const transport = new PipeTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
-			dump: dump as never, rtcpMux: true, comedia: false, sctpParameters: sctp.parameters, routerAccess: this.#routerAccess,
+			dump: dump as never, rtcpMux: true, comedia: false, routerAccess: this.#routerAccess,
 		});
 		transport.setEnableRtx(enableRtx);
 		if (this.#closed) {
@@ -487,6 +474,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		listenIp,
 		enableRtx = false,
 		enableSrtp = false,
+		...sctpOptions
 	}: PipeToRouterOptions): Promise<PipeToRouterResult> {
 		// Arguments in mediasoup's order, then state.
 		if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
@@ -496,21 +484,23 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		if (!(router instanceof Router)) throw new TypeError('invalid router');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
 		if (typeof keepId !== 'boolean') throw new TypeError('invalid keepId: must be a boolean');
+		// As mediasoup: the pipe pair carries SCTP unless told not to.
+		const sctp = resolveSctp(sctpOptions, true);
 		listenInfo = listenInfo === undefined && listenIp === undefined
 			? { protocol: 'udp', ip: '127.0.0.1' }
 			: resolveListenInfo({ listenInfo, listenIp });
 		if (this.#closed) throw closedObjectError('Router', 'pipeToRouter()', this.#channel.closed);
 		if (router.closed) throw new NotFoundError('destination router closed');
-		// TODO(issue 11): DataProducers do not exist yet, so every dataProducerId is unknown.
-		if (dataProducerId) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
-		const producer = this.#producers.get(producerId!);
-		if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
+		const dataProducer = dataProducerId ? this.#dataProducers.get(dataProducerId) : undefined;
+		if (dataProducerId && !dataProducer) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		const producer = producerId ? this.#producers.get(producerId) : undefined;
+		if (producerId && !producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
 
 		let pair = this.#pipeTransportPairs.get(router);
 		if (!pair) {
 			// One pair per two routers, whichever pipes first: the other router sees the
 			// same pair, reversed (as mediasoup), so A->B and B->A at once share it.
-			pair = this.#createPipePair(router, { listenInfo, enableRtx, enableSrtp });
+			pair = this.#createPipePair(router, { listenInfo, enableRtx, enableSrtp, sctp });
 			const reversed = pair.then(([local, remote]): [PipeTransport, PipeTransport] => [remote, local]);
 			this.#pipeTransportPairs.set(router, pair);
 			router.#pipeTransportPairs.set(this, reversed);
@@ -521,18 +511,19 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			reversed.catch(() => undefined);
 		}
 		const [localPipe, remotePipe] = await pair;
+		if (dataProducer) return this.#pipeDataProducer(dataProducer, localPipe, remotePipe, keepId);
 
-		const pipeConsumer = await localPipe.consume({ producerId: producer.id });
+		const pipeConsumer = await localPipe.consume({ producerId: producer!.id });
 		let pipeProducer: Producer;
 		try {
 			pipeProducer = await remotePipe.produce({
 				// With keepId on the same worker the engine refuses the duplicate id, as
 				// mediasoup's worker does.
-				id: keepId ? producer.id : undefined,
+				id: keepId ? producer!.id : undefined,
 				kind: pipeConsumer.kind,
 				rtpParameters: pipeConsumer.rtpParameters,
 				paused: pipeConsumer.producerPaused,
-				appData: producer.appData,
+				appData: producer!.appData,
 			});
 		} catch (error) {
 			pipeConsumer.close();
@@ -546,13 +537,46 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		return { pipeConsumer, pipeProducer };
 	}
 
+	/** pipeToRouter() of a DataProducer: a pipe DataConsumer here feeds a DataProducer there. */
+	async #pipeDataProducer(
+		dataProducer: DataProducer,
+		localPipe: PipeTransport,
+		remotePipe: PipeTransport,
+		keepId: boolean
+	): Promise<PipeToRouterResult> {
+		const pipeDataConsumer = await localPipe.consumeData({ dataProducerId: dataProducer.id });
+		let pipeDataProducer: DataProducer;
+		try {
+			pipeDataProducer = await remotePipe.produceData({
+				id: keepId ? dataProducer.id : undefined,
+				sctpStreamParameters: pipeDataConsumer.sctpStreamParameters,
+				label: pipeDataConsumer.label,
+				protocol: pipeDataConsumer.protocol,
+				paused: pipeDataConsumer.dataProducerPaused,
+				appData: dataProducer.appData,
+			});
+		} catch (error) {
+			pipeDataConsumer.close();
+			throw error;
+		}
+		// The piped DataProducer follows the original.
+		pipeDataConsumer.observer.on('close', () => pipeDataProducer.close());
+		pipeDataConsumer.on('dataproducerpause', () => void pipeDataProducer.pause().catch(() => undefined));
+		pipeDataConsumer.on('dataproducerresume', () => void pipeDataProducer.resume().catch(() => undefined));
+		pipeDataProducer.observer.on('close', () => pipeDataConsumer.close());
+		return { pipeDataConsumer, pipeDataProducer };
+	}
+
 	async #createPipePair(
 		router: Router,
-		options: { listenInfo: TransportListenInfo; enableRtx: boolean; enableSrtp: boolean }
+		options: { listenInfo: TransportListenInfo; enableRtx: boolean; enableSrtp: boolean; sctp: Record<string, unknown> }
 	): Promise<[PipeTransport, PipeTransport]> {
+		const pipeOptions = {
+			listenInfo: options.listenInfo, enableRtx: options.enableRtx, enableSrtp: options.enableSrtp, ...options.sctp,
+		} as PipeTransportOptions;
 		const [local, remote] = await Promise.all([
-			this.createPipeTransport({ listenInfo: options.listenInfo, enableRtx: options.enableRtx, enableSrtp: options.enableSrtp }),
-			router.createPipeTransport({ listenInfo: options.listenInfo, enableRtx: options.enableRtx, enableSrtp: options.enableSrtp }),
+			this.createPipeTransport(pipeOptions),
+			router.createPipeTransport(pipeOptions),
 		]);
 		try {
 			await Promise.all([
@@ -581,6 +605,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		for (const rtpObserver of this.#rtpObservers.values()) rtpObserver.routerClosed();
 		this.#rtpObservers.clear();
 		this.#producers.clear();
+		this.#dataProducers.clear();
 	}
 
 	/** Whether a consumer with these rtpCapabilities can consume the producer. */
@@ -625,28 +650,55 @@ function resolveListenInfo(options: { listenInfo?: unknown; listenIp?: unknown; 
 	);
 }
 
-function resolveSctp(options: {
+/** SCTP options of a transport (mediasoup 3.27's names and defaults), as the engine takes them. */
+export type SctpTransportOptions = {
 	enableSctp?: boolean;
+	/** @deprecated mediasoup 3.14: stream counts (3.20+ always offers 65535). */
 	numSctpStreams?: NumSctpStreams;
+	/** @deprecated mediasoup 3.14: the largest message received (maxReceiveMessageSize). */
 	maxSctpMessageSize?: number;
-	sctpSendBufferSize?: number;
 	maxSendMessageSize?: number;
 	maxReceiveMessageSize?: number;
-}): {
-	engine: Record<string, unknown>;
-	parameters?: import('./SctpParameters').SctpParameters;
-} {
-	const { enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 }, maxSctpMessageSize = 262144, sctpSendBufferSize = 262144 } = options;
+	sctpSendBufferSize?: number;
+	sctpPerStreamSendQueueLimit?: number;
+	sctpMaxReceiverWindowBufferSize?: number;
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+};
+
+function resolveSctp(options: SctpTransportOptions, enableSctpByDefault = false): Record<string, unknown> {
+	const { enableSctp = enableSctpByDefault, numSctpStreams, maxSctpMessageSize } = options;
 	if (typeof enableSctp !== 'boolean') throw new TypeError('invalid enableSctp: must be a boolean');
-	validateNumSctpStreams(numSctpStreams);
-	// mediasoup 3.20+: the largest message sent and received (transport.dump() reports them).
-	const { maxSendMessageSize = 262144, maxReceiveMessageSize = 262144 } = options;
-	for (const [name, value] of Object.entries({ maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize })) {
-		if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`invalid ${name}: must be a positive integer`);
+	if (numSctpStreams !== undefined) validateNumSctpStreams(numSctpStreams);
+	const {
+		maxSendMessageSize = 262144,
+		maxReceiveMessageSize = maxSctpMessageSize ?? 262144,
+		sctpSendBufferSize = 2000000,
+		sctpPerStreamSendQueueLimit = 2000000,
+		sctpMaxReceiverWindowBufferSize = 5242880,
+		sctpDefaultStreamBufferedAmountLowThreshold = 1024,
+	} = options;
+	const sizes = {
+		maxSendMessageSize, maxReceiveMessageSize, sctpSendBufferSize, sctpPerStreamSendQueueLimit, sctpMaxReceiverWindowBufferSize,
+	};
+	if (maxSctpMessageSize !== undefined) Object.assign(sizes, { maxSctpMessageSize });
+	for (const [name, value] of Object.entries(sizes)) {
+		if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 0xffffffff) {
+			throw new TypeError(`invalid ${name}: must be a positive integer`);
+		}
+	}
+	const threshold = sctpDefaultStreamBufferedAmountLowThreshold;
+	if (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 0 || threshold > 0xffffffff) {
+		throw new TypeError('invalid sctpDefaultStreamBufferedAmountLowThreshold: must be a non-negative integer');
 	}
 	return {
-		engine: { enableSctp, numSctpStreams, maxSctpMessageSize, sctpSendBufferSize, maxSendMessageSize, maxReceiveMessageSize },
-		parameters: enableSctp ? { port: 5000, OS: numSctpStreams.OS, MIS: numSctpStreams.MIS, maxMessageSize: maxSctpMessageSize } : undefined,
+		enableSctp,
+		numSctpStreams,
+		maxSendMessageSize,
+		maxReceiveMessageSize,
+		sctpSendBufferSize,
+		sctpPerStreamSendQueueLimit,
+		sctpMaxReceiverWindowBufferSize,
+		sctpDefaultStreamBufferedAmountLowThreshold: threshold,
 	};
 }
 

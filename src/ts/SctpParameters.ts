@@ -45,27 +45,29 @@ export type SctpNegotiatedCapabilities = {
 };
 
 /**
- * SCTP association parameters of a transport.
+ * SCTP association parameters of a transport (mediasoup 3.20+ shape). OS, MIS and
+ * maxMessageSize are the 3.14 names, kept for applications that read them.
  */
 export type SctpParameters = {
-	/**
-	 * SCTP port; always 5000 for WebRTC (RFC 8841 §5).
-	 */
+	/** SCTP port; always 5000 for WebRTC (RFC 8841 §5). */
 	port: number;
-
-	/**
-	 * Number of outgoing SCTP streams requested at association setup.
-	 */
+	/** Largest message sent to the endpoint. */
+	maxSendMessageSize: number;
+	/** Largest message accepted from the endpoint. */
+	maxReceiveMessageSize: number;
+	/** Bytes queued or in flight on the association. */
+	sendBufferSize: number;
+	/** Bytes queued per stream. */
+	perStreamSendQueueLimit: number;
+	/** Receive window (a_rwnd) and receive buffer bound. */
+	maxReceiverWindowBufferSize: number;
+	/** True over DTLS (WebRTC data channels), false over plain UDP (plain and pipe transports). */
+	isDataChannel: boolean;
+	/** Outgoing streams requested (65535 unless numSctpStreams was given). */
 	OS: number;
-
-	/**
-	 * Largest number of incoming SCTP streams accepted.
-	 */
+	/** Incoming streams accepted (65535 unless numSctpStreams was given). */
 	MIS: number;
-
-	/**
-	 * Largest SCTP message, in bytes, this side accepts.
-	 */
+	/** maxReceiveMessageSize under its 3.14 name. */
 	maxMessageSize: number;
 };
 

@@ -5,8 +5,12 @@ import * as ortc from './ortc';
 import { Producer, ProducerOptions, ProducerType } from './Producer';
 import { RtpCapabilities, RtpParameters } from './RtpParameters';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
-import type { DataConsumer } from './DataConsumerTypes';
-import type { DataProducer } from './DataProducerTypes';
+import { DataConsumer } from './DataConsumer';
+import type { DataConsumerOptions, DataConsumerType } from './DataConsumerTypes';
+import { DataProducer, validateSubchannels } from './DataProducer';
+import type { DataProducerDump, DataProducerOptions } from './DataProducerTypes';
+import type { SctpNegotiatedCapabilities, SctpParameters, SctpStreamParameters } from './SctpParameters';
+import type { SctpState } from './TransportTypes';
 import type { TransportTraceEventData } from './TransportTypes';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
@@ -45,6 +49,7 @@ export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
 export type RouterAccess = {
 	getRouterRtpCapabilities: () => RtpCapabilities;
 	getProducerById: (producerId: string) => Producer | undefined;
+	getDataProducerById: (dataProducerId: string) => DataProducer | undefined;
 };
 
 export type TransportConstructorOptions<T extends AppData> = {
@@ -80,6 +85,17 @@ export abstract class Transport<
 	// odds reach a few percent at 10,000 consumers), and two streams on one transport
 	// must never share one (RFC 3550 §8).
 	readonly #consumerSsrcs = new Set<number>();
+	readonly #dataProducers = new Map<string, DataProducer>();
+	readonly #dataConsumers = new Map<string, DataConsumer>();
+	// SCTP stream ids of this transport's data consumers (outgoing streams), allocated
+	// round robin as mediasoup does: 65535 ids, wrapping below the negotiated count.
+	#sctpStreamIds?: Uint8Array;
+	#nextSctpStreamId = 0;
+	#sctpNegotiatedMaxOutboundStreams?: number;
+	// The SCTP association of WebRTC, plain and pipe transports created with enableSctp.
+	#sctpParameters?: SctpParameters;
+	#sctpState?: SctpState;
+	#sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
 
 	protected constructor({ transportId, channel, appData, routerAccess }: TransportConstructorOptions<TransportAppData>) {
 		super();
@@ -348,6 +364,224 @@ export abstract class Transport<
 		return consumer;
 	}
 
+	/** Receives data channel messages from the endpoint (or, on a DirectTransport, from send()). */
+	async produceData<T extends AppData = AppData>(options: DataProducerOptions<T> = {}): Promise<DataProducer<T>> {
+		this.assertOpen('produceData()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { id, sctpStreamParameters, label = '', protocol = '', paused = false, appData } = options;
+		if (id !== undefined && (typeof id !== 'string' || id.length === 0)) throw new TypeError('invalid id');
+		if (id !== undefined && this.#dataProducers.has(id)) throw new TypeError(`a DataProducer with same id "${id}" already exists`);
+		if (typeof label !== 'string') throw new TypeError('invalid label: must be a string');
+		if (typeof protocol !== 'string') throw new TypeError('invalid protocol: must be a string');
+		if (typeof paused !== 'boolean') throw new TypeError('invalid paused: must be a boolean');
+		validateAppData(appData);
+		let params: SctpStreamParameters | undefined;
+		const type = this.type === 'direct' ? 'direct' : 'sctp';
+		if (type === 'sctp') {
+			params = validatedSctpStreamParameters(sctpStreamParameters);
+		} else if (sctpStreamParameters !== undefined) {
+			logger.warn('produceData() | sctpStreamParameters are ignored when producing data on a DirectTransport');
+		}
+		const dataProducerId = id ?? generateUUIDv4();
+		const dump = await this.channel.request<DataProducerDump>('transport.produceData', this.#id, {
+			dataProducerId,
+			type,
+			sctpStreamParameters: params,
+			label,
+			protocol,
+			paused,
+		});
+		const dataProducer = new DataProducer<T>({
+			dataProducerId,
+			transportId: this.#id,
+			type: dump.type,
+			sctpStreamParameters: dump.sctpStreamParameters,
+			label: dump.label,
+			protocol: dump.protocol,
+			paused,
+			channel: this.channel,
+			appData: (appData ?? {}) as T,
+		});
+		if (this.#closed) {
+			dataProducer.transportClosed();
+			throw closedObjectError('Transport', 'produceData()', this.channel.closed);
+		}
+		this.#dataProducers.set(dataProducerId, dataProducer as DataProducer);
+		dataProducer.on('@close', () => {
+			this.#dataProducers.delete(dataProducerId);
+			(this as EnhancedEventEmitter<TransportEvents>).emit('@dataproducerclose', dataProducer as DataProducer);
+		});
+		(this as EnhancedEventEmitter<TransportEvents>).emit('@newdataproducer', dataProducer as DataProducer);
+		(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('newdataproducer', dataProducer as DataProducer);
+		return dataProducer;
+	}
+
+	/** Sends a DataProducer's messages to the endpoint (or, on a DirectTransport, to 'message' events). */
+	async consumeData<T extends AppData = AppData>(options: DataConsumerOptions<T>): Promise<DataConsumer<T>> {
+		this.assertOpen('consumeData()');
+		if (!isPlainObject(options)) throw new TypeError('options must be an object');
+		const { dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, paused = false, subchannels, appData } = options;
+		if (typeof dataProducerId !== 'string' || dataProducerId.length === 0) throw new TypeError('missing dataProducerId');
+		if (ordered !== undefined && typeof ordered !== 'boolean') throw new TypeError('invalid ordered: must be a boolean');
+		for (const [name, value] of Object.entries({ maxPacketLifeTime, maxRetransmits })) {
+			if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535)) {
+				throw new TypeError(`invalid ${name}: must be an integer between 0 and 65535`);
+			}
+		}
+		if (typeof paused !== 'boolean') throw new TypeError('invalid paused: must be a boolean');
+		if (subchannels !== undefined) validateSubchannels(subchannels, 'subchannels');
+		validateAppData(appData);
+		const dataProducer = this.#routerAccess.getDataProducerById(dataProducerId);
+		if (!dataProducer) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		let type: DataConsumerType;
+		let sctpStreamParameters: SctpStreamParameters | undefined;
+		let sctpStreamId: number | undefined;
+		if (this.type === 'direct') {
+			type = 'direct';
+			if (ordered !== undefined || maxPacketLifeTime !== undefined || maxRetransmits !== undefined) {
+				logger.warn('consumeData() | ordered, maxPacketLifeTime and maxRetransmits are ignored when consuming data on a DirectTransport');
+			}
+		} else {
+			type = 'sctp';
+			// As mediasoup: the DataProducer's reliability unless overridden here; a
+			// direct DataProducer's consumers are ordered and reliable by default.
+			sctpStreamId = this.#allocateSctpStreamId();
+			sctpStreamParameters = dataProducer.sctpStreamParameters ?? { streamId: sctpStreamId, ordered: true };
+			sctpStreamParameters.streamId = sctpStreamId;
+			if (ordered !== undefined) {
+				sctpStreamParameters.ordered = ordered;
+				if (ordered) {
+					delete sctpStreamParameters.maxPacketLifeTime;
+					delete sctpStreamParameters.maxRetransmits;
+				}
+			}
+			if (!ordered) {
+				if (maxPacketLifeTime !== undefined) {
+					sctpStreamParameters.ordered = false;
+					sctpStreamParameters.maxPacketLifeTime = maxPacketLifeTime;
+					delete sctpStreamParameters.maxRetransmits;
+				}
+				if (maxRetransmits !== undefined) {
+					sctpStreamParameters.ordered = false;
+					sctpStreamParameters.maxRetransmits = maxRetransmits;
+					delete sctpStreamParameters.maxPacketLifeTime;
+				}
+			}
+		}
+		const releaseStreamId = (): void => {
+			if (sctpStreamId !== undefined && this.#sctpStreamIds) this.#sctpStreamIds[sctpStreamId] = 0;
+		};
+		const dataConsumerId = generateUUIDv4();
+		let dump: {
+			type: DataConsumerType;
+			sctpStreamParameters?: SctpStreamParameters;
+			label: string;
+			protocol: string;
+			paused: boolean;
+			dataProducerPaused: boolean;
+			subchannels: number[];
+			bufferedAmountLowThreshold: number;
+		};
+		try {
+			dump = await this.channel.request('transport.consumeData', this.#id, {
+				dataConsumerId,
+				dataProducerId,
+				type,
+				sctpStreamParameters,
+				label: dataProducer.label,
+				protocol: dataProducer.protocol,
+				paused,
+				subchannels,
+			});
+		} catch (error) {
+			releaseStreamId();
+			throw error;
+		}
+		const dataConsumer = new DataConsumer<T>({
+			dataConsumerId,
+			dataProducerId,
+			transportId: this.#id,
+			type: dump.type,
+			sctpStreamParameters: dump.sctpStreamParameters,
+			label: dump.label,
+			protocol: dump.protocol,
+			paused: dump.paused,
+			dataProducerPaused: dump.dataProducerPaused,
+			subchannels: dump.subchannels,
+			bufferedAmountLowThreshold: dump.bufferedAmountLowThreshold,
+			channel: this.channel,
+			appData: (appData ?? {}) as T,
+		});
+		if (this.#closed) {
+			dataConsumer.transportClosed();
+			throw closedObjectError('Transport', 'consumeData()', this.channel.closed);
+		}
+		this.#dataConsumers.set(dataConsumerId, dataConsumer as DataConsumer);
+		const forget = (): void => {
+			this.#dataConsumers.delete(dataConsumerId);
+			releaseStreamId();
+		};
+		dataConsumer.on('@close', forget);
+		dataConsumer.on('@dataproducerclose', forget);
+		(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('newdataconsumer', dataConsumer as DataConsumer);
+		return dataConsumer;
+	}
+
+	/** Subclasses with SCTP: the association's parameters and state from the creation dump. */
+	protected initSctp(dump: { sctpParameters?: SctpParameters; sctpState?: SctpState }): void {
+		this.#sctpParameters = dump.sctpParameters;
+		this.#sctpState = dump.sctpParameters ? (dump.sctpState ?? 'new') : undefined;
+	}
+
+	protected get sctpParametersCopy(): SctpParameters | undefined {
+		return this.#sctpParameters ? clone(this.#sctpParameters) : undefined;
+	}
+
+	protected get currentSctpState(): SctpState | undefined {
+		return this.#sctpState;
+	}
+
+	protected get sctpNegotiatedCapabilitiesCopy(): SctpNegotiatedCapabilities | undefined {
+		return this.#sctpNegotiatedCapabilities ? { ...this.#sctpNegotiatedCapabilities } : undefined;
+	}
+
+	/** Handles the SCTP engine events ('sctpstatechange', 'sctpnegotiatedcapabilities'); false for others. */
+	protected handleSctpEngineEvent(event: string, data: unknown): boolean {
+		if (event === 'sctpstatechange') {
+			const state = (data as { sctpState: SctpState }).sctpState;
+			this.#sctpState = state;
+			const emitter = this as unknown as EnhancedEventEmitter<{ sctpstatechange: [SctpState] }>;
+			emitter.safeEmit('sctpstatechange', state);
+			(this.#observer as unknown as EnhancedEventEmitter<{ sctpstatechange: [SctpState] }>).safeEmit('sctpstatechange', state);
+			return true;
+		}
+		if (event === 'sctpnegotiatedcapabilities') {
+			this.#sctpNegotiatedCapabilities = data as SctpNegotiatedCapabilities;
+			this.#sctpNegotiatedMaxOutboundStreams = this.#sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams;
+			return true;
+		}
+		return false;
+	}
+
+	#allocateSctpStreamId(): number {
+		this.#sctpStreamIds ??= new Uint8Array(65535);
+		// A connected association may have fewer outgoing streams than ids handed out:
+		// start again from 0 rather than use a stream the peer does not accept.
+		if (this.#sctpNegotiatedMaxOutboundStreams !== undefined && this.#nextSctpStreamId + 1 > this.#sctpNegotiatedMaxOutboundStreams) {
+			this.#nextSctpStreamId = 0;
+		}
+		const ids = this.#sctpStreamIds;
+		for (let i = 0; i < ids.length; i++) {
+			const streamId = (this.#nextSctpStreamId + i) % ids.length;
+			if (ids[streamId] === 0) {
+				ids[streamId] = 1;
+				this.#nextSctpStreamId = streamId + 1;
+				return streamId;
+			}
+		}
+		throw new Error('no sctpStreamId available');
+	}
+
 	#assignUniqueSsrcs(rtpParameters: RtpParameters): void {
 		const encoding = rtpParameters.encodings?.[0];
 		if (!encoding || encoding.ssrc === undefined) return;
@@ -385,6 +619,7 @@ export abstract class Transport<
 	/** Subclasses extend this to reset their own state (ICE/DTLS 'closed'). */
 	protected markClosed(): void {
 		this.#closed = true;
+		if (this.#sctpState) this.#sctpState = 'closed';
 		this.channel.unsubscribe(this.#id);
 		// The engine closed them with the transport.
 		for (const producer of this.#producers.values()) {
@@ -394,6 +629,13 @@ export abstract class Transport<
 		this.#producers.clear();
 		for (const consumer of this.#consumers.values()) consumer.transportClosed();
 		this.#consumers.clear();
+		for (const dataProducer of this.#dataProducers.values()) {
+			dataProducer.transportClosed();
+			(this as EnhancedEventEmitter<TransportEvents>).emit('@dataproducerclose', dataProducer);
+		}
+		this.#dataProducers.clear();
+		for (const dataConsumer of this.#dataConsumers.values()) dataConsumer.transportClosed();
+		this.#dataConsumers.clear();
 	}
 
 	protected assertOpen(method: string): void {
@@ -418,6 +660,43 @@ function validateLayers(layers: unknown): void {
 	if (temporalLayer !== undefined && (typeof temporalLayer !== 'number' || !Number.isInteger(temporalLayer) || temporalLayer < 0)) {
 		throw new TypeError('invalid preferredLayers.temporalLayer');
 	}
+}
+
+/**
+ * A copy of valid SctpStreamParameters, with `ordered` resolved by mediasoup's rules: a
+ * partial-reliability limit (a non-zero one: mediasoup tests them for truth) makes the
+ * stream unordered unless `ordered` is given, and cannot be combined with `ordered: true`.
+ */
+export function validatedSctpStreamParameters(value: unknown): SctpStreamParameters {
+	if (!isPlainObject(value)) throw new TypeError('missing sctpStreamParameters');
+	const { streamId, ordered, maxPacketLifeTime, maxRetransmits } = value as {
+		streamId?: unknown; ordered?: unknown; maxPacketLifeTime?: unknown; maxRetransmits?: unknown;
+	};
+	if (typeof streamId !== 'number' || !Number.isInteger(streamId) || streamId < 0 || streamId > 65534) {
+		throw new TypeError('invalid sctpStreamParameters.streamId: must be an integer between 0 and 65534');
+	}
+	if (ordered !== undefined && ordered !== null && typeof ordered !== 'boolean') {
+		throw new TypeError('invalid sctpStreamParameters.ordered: must be a boolean');
+	}
+	const limits: Record<string, number | undefined> = {};
+	for (const [name, limit] of Object.entries({ maxPacketLifeTime, maxRetransmits })) {
+		if (limit === undefined || limit === null) continue;
+		if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0 || limit > 65535) {
+			throw new TypeError(`invalid sctpStreamParameters.${name}: must be an integer between 0 and 65535`);
+		}
+		limits[name] = limit;
+	}
+	if (limits.maxPacketLifeTime && limits.maxRetransmits) {
+		throw new TypeError('invalid sctpStreamParameters: cannot provide both maxPacketLifeTime and maxRetransmits');
+	}
+	const partial = Boolean(limits.maxPacketLifeTime || limits.maxRetransmits);
+	if (ordered === true && partial) {
+		throw new TypeError('invalid sctpStreamParameters: cannot be ordered with maxPacketLifeTime or maxRetransmits');
+	}
+	const params: SctpStreamParameters = { streamId, ordered: typeof ordered === 'boolean' ? ordered : !partial };
+	if (limits.maxPacketLifeTime !== undefined) params.maxPacketLifeTime = limits.maxPacketLifeTime;
+	if (limits.maxRetransmits !== undefined) params.maxRetransmits = limits.maxRetransmits;
+	return params;
 }
 
 function validateBitrate(bitrate: unknown): void {

@@ -1,11 +1,10 @@
 import { Channel } from './Channel';
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { Logger } from './Logger';
-import { NumSctpStreams, SctpParameters } from './SctpParameters';
+import { NumSctpStreams, SctpNegotiatedCapabilities, SctpParameters } from './SctpParameters';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import { SctpState, TransportListenInfo, TransportListenIp, TransportTuple } from './TransportTypes';
 import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
-import { sctpDumpFields } from './dumpUtils';
 import { AppData, clone, useMediasoupClassName } from './utils';
 import type { WebRtcServer } from './WebRtcServer';
 
@@ -55,15 +54,23 @@ export type WebRtcTransportOptions<T extends AppData = AppData> = {
 	/** Seconds without a valid ICE request before iceState becomes 'disconnected' (default 30). */
 	iceConsentTimeout?: number;
 	initialAvailableOutgoingBitrate?: number;
+	/** Data channels: an SCTP association over DTLS (RFC 8261). Default false. */
 	enableSctp?: boolean;
+	/** @deprecated mediasoup 3.14 (3.20+ offers 65535 streams each way). */
 	numSctpStreams?: NumSctpStreams;
+	/** @deprecated mediasoup 3.14: maxReceiveMessageSize. */
 	maxSctpMessageSize?: number;
-	sctpSendBufferSize?: number;
-	/** mediasoup 3.20+ SCTP options (data channels: another issue; accepted, not used yet). */
+	/** Largest message sent to the endpoint (default 262144). */
 	maxSendMessageSize?: number;
+	/** Largest message accepted from the endpoint (default 262144). */
 	maxReceiveMessageSize?: number;
+	/** Bytes queued or in flight on the association (default 2000000). */
+	sctpSendBufferSize?: number;
+	/** Bytes queued per stream (default 2000000). */
 	sctpPerStreamSendQueueLimit?: number;
+	/** Receive window (default 5242880). */
 	sctpMaxReceiverWindowBufferSize?: number;
+	/** Default 'bufferedamountlow' threshold of the DataConsumers (default 1024). */
 	sctpDefaultStreamBufferedAmountLowThreshold?: number;
 	appData?: T;
 };
@@ -109,7 +116,6 @@ type WebRtcTransportConstructorOptions<T extends AppData> = {
 	channel: Channel;
 	appData: T;
 	dump: WebRtcTransportDump;
-	sctpParameters?: SctpParameters;
 	webRtcServer?: WebRtcServer;
 	routerAccess: RouterAccess;
 };
@@ -136,12 +142,10 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	#dtlsParameters: DtlsParameters;
 	#dtlsState: DtlsState;
 	#dtlsRemoteCert?: string;
-	readonly #sctpParameters?: SctpParameters;
-	#sctpState?: SctpState;
 	readonly #webRtcServer?: WebRtcServer;
 
 	/** @private Use router.createWebRtcTransport(). */
-	constructor({ transportId, routerId, channel, appData, dump, sctpParameters, webRtcServer, routerAccess }: WebRtcTransportConstructorOptions<T>) {
+	constructor({ transportId, routerId, channel, appData, dump, webRtcServer, routerAccess }: WebRtcTransportConstructorOptions<T>) {
 		super({ transportId, channel, appData, routerAccess });
 		this.#routerId = routerId;
 		this.#iceParameters = dump.iceParameters;
@@ -150,8 +154,7 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 		this.#iceSelectedTuple = dump.iceSelectedTuple;
 		this.#dtlsParameters = dump.dtlsParameters;
 		this.#dtlsState = dump.dtlsState;
-		this.#sctpParameters = sctpParameters;
-		this.#sctpState = sctpParameters ? 'new' : undefined;
+		this.initSctp(dump);
 		this.#webRtcServer = webRtcServer;
 	}
 
@@ -188,11 +191,16 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return this.#sctpParameters ? clone(this.#sctpParameters) : undefined;
+		return this.sctpParametersCopy;
 	}
 
 	get sctpState(): SctpState | undefined {
-		return this.#sctpState;
+		return this.currentSctpState;
+	}
+
+	/** The stream counts the association agreed on (once connected). */
+	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+		return this.sctpNegotiatedCapabilitiesCopy;
 	}
 
 	/** @private The WebRtcServer this transport listens on, if any. */
@@ -205,17 +213,11 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	override async dump(): Promise<WebRtcTransportDump> {
-		const dump = (await super.dump()) as WebRtcTransportDump & { sctpOptions?: unknown };
-		// SCTP is negotiated here (data channels): its parameters and state come from us.
-		delete dump.sctpOptions;
-		if (this.#sctpParameters) Object.assign(dump, sctpDumpFields(this.#sctpParameters, this.#sctpState));
-		return dump;
+		return (await super.dump()) as WebRtcTransportDump;
 	}
 
 	override async getStats(): Promise<WebRtcTransportStat[]> {
-		const stats = (await super.getStats()) as WebRtcTransportStat[];
-		if (this.#sctpState) for (const stat of stats) stat.sctpState = this.#sctpState;
-		return stats;
+		return (await super.getStats()) as WebRtcTransportStat[];
 	}
 
 	/** Gives the remote DTLS parameters; starts DTLS once ICE has connected. */
@@ -243,11 +245,11 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 		this.#iceState = 'closed';
 		this.#iceSelectedTuple = undefined;
 		this.#dtlsState = 'closed';
-		if (this.#sctpState) this.#sctpState = 'closed';
 		super.markClosed();
 	}
 
 	protected handleEngineEvent(event: string, data: unknown): void {
+		if (this.handleSctpEngineEvent(event, data)) return;
 		const d = data as Record<string, unknown>;
 		switch (event) {
 			case 'icestatechange': {
@@ -267,12 +269,6 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 				if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = d.dtlsRemoteCert as string | undefined;
 				this.safeEmit('dtlsstatechange', this.#dtlsState);
 				this.observer.safeEmit('dtlsstatechange', this.#dtlsState);
-				break;
-			}
-			case 'sctpstatechange': {
-				this.#sctpState = d.sctpState as SctpState;
-				this.safeEmit('sctpstatechange', this.#sctpState);
-				this.observer.safeEmit('sctpstatechange', this.#sctpState);
 				break;
 			}
 			default:

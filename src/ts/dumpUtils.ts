@@ -12,8 +12,6 @@ import {
 	RtpParameters,
 } from './RtpParameters';
 import { parseScalabilityMode } from './scalabilityModes';
-import type { SctpNegotiatedCapabilities, SctpParameters } from './SctpParameters';
-import type { SctpListenerDump, SctpState } from './TransportTypes';
 import { supportedRtpCapabilities } from './supportedRtpCapabilities';
 
 // The engine's spelling of a mime type (video/H264 for video/h264, audio/opus for
@@ -190,24 +188,3 @@ export function rtpStreamDump(params: RtpParameters, stream: EngineRtpStream, in
 	return out;
 }
 
-/**
- * The SCTP fields of a transport dump with SCTP enabled. The engine has no SCTP
- * association yet (data channels are a later issue): nothing is negotiated (0 streams
- * each way) and no data producer listens on a stream. Without SCTP they are absent.
- */
-export function sctpDumpFields(
-	sctpParameters: SctpParameters,
-	sctpState: SctpState | undefined
-): {
-	sctpParameters: SctpParameters;
-	sctpState?: SctpState;
-	sctpNegotiatedCapabilities: SctpNegotiatedCapabilities;
-	sctpListener: SctpListenerDump;
-} {
-	return {
-		sctpParameters: structuredClone(sctpParameters),
-		sctpState,
-		sctpNegotiatedCapabilities: { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 },
-		sctpListener: { streamIdTable: [] },
-	};
-}

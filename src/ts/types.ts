@@ -118,8 +118,8 @@ export type {
 	AudioLevelObserver, AudioLevelObserverOptions, AudioLevelObserverVolume, AudioLevelObserverEvents, AudioLevelObserverObserverEvents,
 	AudioLevelObserverObserver,
 } from './AudioLevelObserver';
-// Types only until their classes land (other issues): data channels and the active
-// speaker observer.
 export type * from './DataProducerTypes';
+export type { DataProducer } from './DataProducer';
 export type * from './DataConsumerTypes';
+export type { DataConsumer } from './DataConsumer';
 export type * from './ActiveSpeakerObserverTypes';

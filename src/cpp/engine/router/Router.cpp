@@ -53,8 +53,18 @@ Value Router::Dump() const {
 		producerObservers.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("values", std::move(ids)));
 	}
 	dump.Set("mapProducerIdObserverIds", std::move(producerObservers));
-	dump.Set("mapDataProducerIdDataConsumerIds", Value::MakeArray());
-	dump.Set("mapDataConsumerIdDataProducerId", Value::MakeArray());
+	Value dataProducerConsumers = Value::MakeArray();
+	for (const auto& entry : dataConsumersByDataProducer_) {
+		Value ids = Value::MakeArray();
+		for (DataConsumer* consumer : entry.second) ids.Push(consumer->GetId());
+		dataProducerConsumers.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("values", std::move(ids)));
+	}
+	Value dataConsumerProducer = Value::MakeArray();
+	for (const auto& entry : dataProducerByDataConsumer_) {
+		dataConsumerProducer.Push(Value::MakeObject().Set("key", entry.first->GetId()).Set("value", entry.second->GetId()));
+	}
+	dump.Set("mapDataProducerIdDataConsumerIds", std::move(dataProducerConsumers));
+	dump.Set("mapDataConsumerIdDataProducerId", std::move(dataConsumerProducer));
 	return dump;
 }
 
@@ -247,6 +257,76 @@ void Router::OnTransportConsumerClosing(Transport& /*transport*/, Consumer& cons
 void Router::OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) {
 	auto producer = producerByConsumer_.find(&consumer);
 	if (producer != producerByConsumer_.end()) producer->second->RequestKeyFrame(mappedSsrc, context_.NowMs());
+}
+
+// ---- Data producers and consumers ----------------------------------------------------
+
+void Router::OnTransportNewDataProducer(Transport& /*transport*/, DataProducer& producer) {
+	dataProducers_[producer.GetId()] = &producer;
+	dataConsumersByDataProducer_[&producer];
+}
+
+void Router::OnTransportDataProducerClosing(Transport& /*transport*/, DataProducer& producer) {
+	auto it = dataConsumersByDataProducer_.find(&producer);
+	if (it != dataConsumersByDataProducer_.end()) {
+		// Every data consumer of a closed data producer closes too ('dataproducerclose').
+		std::vector<DataConsumer*> consumers = std::move(it->second);
+		dataConsumersByDataProducer_.erase(it);
+		for (DataConsumer* consumer : consumers) {
+			consumer->DataProducerClosed();
+			dataProducerByDataConsumer_.erase(consumer);
+			auto transport = transportByDataConsumer_.find(consumer);
+			if (transport != transportByDataConsumer_.end()) {
+				Transport* owner = transport->second;
+				transportByDataConsumer_.erase(transport);
+				owner->RemoveDataConsumerForClosedDataProducer(*consumer);
+			}
+		}
+	}
+	dataProducers_.erase(producer.GetId());
+}
+
+void Router::OnTransportDataProducerPaused(DataProducer& producer) {
+	auto it = dataConsumersByDataProducer_.find(&producer);
+	if (it == dataConsumersByDataProducer_.end()) return;
+	for (DataConsumer* consumer : it->second) consumer->DataProducerPaused();
+}
+
+void Router::OnTransportDataProducerResumed(DataProducer& producer) {
+	auto it = dataConsumersByDataProducer_.find(&producer);
+	if (it == dataConsumersByDataProducer_.end()) return;
+	for (DataConsumer* consumer : it->second) consumer->DataProducerResumed();
+}
+
+void Router::OnTransportDataProducerMessage(DataProducer& producer, const DataMessage& message) {
+	auto it = dataConsumersByDataProducer_.find(&producer);
+	if (it == dataConsumersByDataProducer_.end()) return;
+	for (DataConsumer* consumer : it->second) consumer->SendMessage(message);
+}
+
+DataProducer* Router::FindDataProducer(const std::string& dataProducerId) {
+	auto it = dataProducers_.find(dataProducerId);
+	return it == dataProducers_.end() ? nullptr : it->second;
+}
+
+void Router::OnTransportNewDataConsumer(Transport& transport, DataConsumer& consumer, DataProducer& producer) {
+	dataConsumersByDataProducer_[&producer].push_back(&consumer);
+	dataProducerByDataConsumer_[&consumer] = &producer;
+	transportByDataConsumer_[&consumer] = &transport;
+}
+
+void Router::OnTransportDataConsumerClosing(Transport& /*transport*/, DataConsumer& consumer) {
+	auto producer = dataProducerByDataConsumer_.find(&consumer);
+	if (producer != dataProducerByDataConsumer_.end()) {
+		auto list = dataConsumersByDataProducer_.find(producer->second);
+		if (list != dataConsumersByDataProducer_.end()) {
+			auto& consumers = list->second;
+			auto found = std::find(consumers.begin(), consumers.end(), &consumer);
+			if (found != consumers.end()) consumers.erase(found);
+		}
+		dataProducerByDataConsumer_.erase(producer);
+	}
+	transportByDataConsumer_.erase(&consumer);
 }
 
 } // namespace mediaplane

@@ -41,6 +41,15 @@ public:
 	void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) override;
 	void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 
+	void OnTransportNewDataProducer(Transport& transport, DataProducer& producer) override;
+	void OnTransportDataProducerClosing(Transport& transport, DataProducer& producer) override;
+	void OnTransportDataProducerPaused(DataProducer& producer) override;
+	void OnTransportDataProducerResumed(DataProducer& producer) override;
+	void OnTransportDataProducerMessage(DataProducer& producer, const DataMessage& message) override;
+	DataProducer* FindDataProducer(const std::string& dataProducerId) override;
+	void OnTransportNewDataConsumer(Transport& transport, DataConsumer& consumer, DataProducer& producer) override;
+	void OnTransportDataConsumerClosing(Transport& transport, DataConsumer& consumer) override;
+
 	// RtpObserver::Listener (FindProducer above serves both)
 	void OnObserverAddProducer(RtpObserver& observer, Producer& producer) override;
 	void OnObserverRemoveProducer(RtpObserver& observer, Producer& producer) override;
@@ -63,6 +72,11 @@ private:
 	std::unordered_map<Producer*, std::vector<Consumer*>> consumersByProducer_;
 	std::unordered_map<Consumer*, Producer*> producerByConsumer_;
 	std::unordered_map<Consumer*, Transport*> transportByConsumer_;
+	// Data routing, as for media: data producer -> its data consumers, and back.
+	std::unordered_map<std::string, DataProducer*> dataProducers_;
+	std::unordered_map<DataProducer*, std::vector<DataConsumer*>> dataConsumersByDataProducer_;
+	std::unordered_map<DataConsumer*, DataProducer*> dataProducerByDataConsumer_;
+	std::unordered_map<DataConsumer*, Transport*> transportByDataConsumer_;
 	// RTP observers, and the ones watching each producer (fed its packets).
 	std::unordered_map<std::string, std::unique_ptr<RtpObserver>> rtpObservers_;
 	std::unordered_map<Producer*, std::vector<RtpObserver*>> observersByProducer_;

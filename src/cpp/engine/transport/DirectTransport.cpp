@@ -58,6 +58,15 @@ void DirectTransport::OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data,
 	context_.Emit(consumer.GetId(), "rtp", Value(Value::Bytes(data, data + len)));
 }
 
+DataConsumer::SendOutcome DirectTransport::OnDataConsumerSendMessage(DataConsumer& consumer, uint32_t ppid,
+                                                                     const uint8_t* data, size_t len) {
+	Value message = Value::MakeObject();
+	message.Set("ppid", ppid);
+	message.Set("data", Value::Bytes(data, data + len));
+	context_.Emit(consumer.GetId(), "message", std::move(message));
+	return DataConsumer::SendOutcome::Sent;
+}
+
 void DirectTransport::SendRtp(uint8_t* /*data*/, size_t /*len*/, size_t /*capacity*/) {}
 
 void DirectTransport::SendRtcp(uint8_t* data, size_t len, size_t /*capacity*/) {

@@ -15,6 +15,10 @@ public:
 	Value Dump() const;
 	Value HandleRequest(const ChannelRequest& request) override;
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
+	// A data consumer's messages become its 'message' events.
+	DataConsumer::SendOutcome OnDataConsumerSendMessage(DataConsumer& consumer, uint32_t ppid, const uint8_t* data,
+	                                                    size_t len) override;
+	bool IsDataTransportReady() const override { return true; }
 
 protected:
 	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;

@@ -58,6 +58,9 @@ PlainTransport::PlainTransport(const WorkerContext& context, std::string id, Rou
 		if (!rtcpInfo || rtcpInfo->IsNull()) rtcpListenInfo_->port = 0;
 		rtcpSocket_ = BindListenInfo(context_, *this, *rtcpListenInfo_);
 	}
+	// SCTP goes straight over UDP here (no DTLS), as mediasoup does; a pipe carries
+	// DataProducers between routers rather than browser data channels.
+	CreateSctpAssociation(options, /*isDataChannel*/ false);
 	context_.registry->Register(id_, this);
 }
 
@@ -123,6 +126,7 @@ Value PlainTransport::Connect(const Value& data) {
 	connected_ = true;
 	ConnectSockets();
 	if (CanSendMedia()) NotifyReady();
+	if (tuple_) StartSctp();
 	Value result = Value::MakeObject();
 	if (tuple_) result.Set("tuple", tuple_->ToValue(listenInfo_.announcedAddress));
 	if (rtcpTuple_) result.Set("rtcpTuple", rtcpTuple_->ToValue(rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress : ""));
@@ -155,9 +159,11 @@ void PlainTransport::LearnTuple(std::optional<TransportTuple>& slot, const Trans
 void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) {
 	const uint64_t now = context_.NowMs();
 	recvRate_.Update(len, now);
-	const bool isRtcp = RtcpCompoundParser::IsRtcp(data, len);
-	const bool isRtp = !isRtcp && RtpPacket::LooksLikeRtp(data, len);
-	if (!isRtp && !isRtcp) {
+	// RTP and RTCP start with version 2 (0b10xxxxxx); SCTP with its source port.
+	const bool isSctp = HasSctp() && (data[0] >> 6) != 2 && sctp::Association::LooksLikeSctp(data, len);
+	const bool isRtcp = !isSctp && RtcpCompoundParser::IsRtcp(data, len);
+	const bool isRtp = !isSctp && !isRtcp && RtpPacket::LooksLikeRtp(data, len);
+	if (!isRtp && !isRtcp && !isSctp) {
 		++droppedPackets_;
 		return;
 	}
@@ -173,9 +179,18 @@ void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, c
 		LearnTuple(slot, tuple, onRtcpSocket ? "rtcptuple" : "tuple", onRtcpSocket ? "rtcpTuple" : "tuple");
 		ConnectSockets();
 		if (!onRtcpSocket && CanSendMedia()) NotifyReady();
+		if (!onRtcpSocket) StartSctp();
 	} else if (!slot->SameAs(tuple)) {
 		// Only the signalled (or learned) peer may send.
 		++droppedPackets_;
+		return;
+	}
+	if (isSctp) {
+		if (onRtcpSocket) {
+			++droppedPackets_;
+			return;
+		}
+		HandleIncomingSctp(data, len);
 		return;
 	}
 	size_t plainLength = len;
@@ -220,6 +235,12 @@ void PlainTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
 	tuple->Send(data, outLength);
 }
 
+void PlainTransport::SendSctpPacket(const uint8_t* data, size_t len) {
+	if (!tuple_) return;
+	sendRate_.Update(len, context_.NowMs());
+	tuple_->Send(data, len);
+}
+
 Value PlainTransport::SrtpParametersValue() const {
 	Value srtp = Value::MakeObject();
 	srtp.Set("cryptoSuite", SrtpCryptoSuiteName(srtpSuite_));
@@ -251,6 +272,7 @@ Value PlainTransport::GetStats() {
 	stats.Set("type", kind_ == Kind::Pipe ? "pipe-transport" : "plain-rtp-transport");
 	stats.Set("transportId", id_);
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
+	if (HasSctp()) stats.Set("sctpState", SctpStateName());
 	AddTrafficStats(stats, now);
 	// mediasoup's pipe stats leave these two out; a pipe is always rtcpMux, never comedia.
 	stats.Set("rtcpMux", rtcpMux_);

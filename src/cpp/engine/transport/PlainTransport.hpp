@@ -36,6 +36,8 @@ protected:
 	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;
 	void SendRtcp(uint8_t* data, size_t len, size_t capacity) override;
 	bool CanSendMedia() const override;
+	void SendSctpPacket(const uint8_t* data, size_t len) override;
+	bool IsPipe() const override { return kind_ == Kind::Pipe; }
 
 private:
 	Value Connect(const Value& data);

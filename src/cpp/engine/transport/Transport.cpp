@@ -57,6 +57,13 @@ Transport::~Transport() { CloseAll(); }
 
 void Transport::CloseAll() {
 	rtcpTimer_->Stop();
+	for (auto& entry : dataConsumers_) router_.OnTransportDataConsumerClosing(*this, *entry.second);
+	dataConsumers_.clear();
+	dataConsumersByStreamId_.clear();
+	for (auto& entry : dataProducers_) router_.OnTransportDataProducerClosing(*this, *entry.second);
+	dataProducers_.clear();
+	dataProducersByStreamId_.clear();
+	CloseSctp();
 	for (auto& entry : consumers_) router_.OnTransportConsumerClosing(*this, *entry.second);
 	consumers_.clear();
 	consumersBySsrc_.clear();
@@ -71,6 +78,14 @@ Value Transport::HandleTransportRequest(const ChannelRequest& request) {
 		case Method::TransportConsume: return Consume(request.data);
 		case Method::TransportCloseProducer: CloseProducer(request.data.RequireString("producerId")); return Value();
 		case Method::TransportCloseConsumer: CloseConsumer(request.data.RequireString("consumerId")); return Value();
+		case Method::TransportProduceData: return ProduceData(request.data);
+		case Method::TransportConsumeData: return ConsumeData(request.data);
+		case Method::TransportCloseDataProducer:
+			CloseDataProducer(request.data.RequireString("dataProducerId"));
+			return Value();
+		case Method::TransportCloseDataConsumer:
+			CloseDataConsumer(request.data.RequireString("dataConsumerId"));
+			return Value();
 		case Method::TransportEnableTraceEvent:
 			traceEventTypes_.clear();
 			for (const Value& type : request.data.RequireArray("types")) {
@@ -534,11 +549,14 @@ void Transport::AddRtpDump(Value& dump) const {
 	dump.Set("rtpListener", std::move(rtpListener));
 	dump.Set("maxSendMessageSize", maxSendMessageSize_);
 	dump.Set("maxReceiveMessageSize", maxReceiveMessageSize_);
-	// Data channels are not implemented yet: a transport has no data producers or
-	// consumers, and no SCTP association (sctpParameters, sctpState, sctpListener
-	// are then absent, as mediasoup leaves them without SCTP).
-	dump.Set("dataProducerIds", Value::MakeArray());
-	dump.Set("dataConsumerIds", Value::MakeArray());
+	Value dataProducerIds = Value::MakeArray();
+	for (const auto& entry : dataProducers_) dataProducerIds.Push(entry.first);
+	Value dataConsumerIds = Value::MakeArray();
+	for (const auto& entry : dataConsumers_) dataConsumerIds.Push(entry.first);
+	dump.Set("dataProducerIds", std::move(dataProducerIds));
+	dump.Set("dataConsumerIds", std::move(dataConsumerIds));
+	// Without SCTP, sctpParameters, sctpState and sctpListener are absent (as mediasoup).
+	if (HasSctp()) AddSctpDump(dump);
 	dump.Set("traceEventTypes", std::move(traceEventTypes));
 }
 

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "../common/RateCalculator.hpp"
+#include "../data/DataConsumer.hpp"
+#include "../data/DataProducer.hpp"
+#include "../sctp/SctpAssociation.hpp"
 #include "../common/Timer.hpp"
 #include "../rtc/Consumer.hpp"
 #include "../rtcp/ReportBlock.hpp"
@@ -21,7 +24,12 @@
 
 namespace mediaplane {
 
-class Transport : public RequestHandler, public Producer::Listener, public Consumer::Listener {
+class Transport : public RequestHandler,
+                  public Producer::Listener,
+                  public Consumer::Listener,
+                  public DataProducer::Listener,
+                  public DataConsumer::Listener,
+                  public sctp::Association::Listener {
 public:
 	// The router's side: routing between producers and consumers across transports.
 	class RouterHooks {
@@ -39,6 +47,17 @@ public:
 		// Called before the consumer is destroyed.
 		virtual void OnTransportConsumerClosing(Transport& transport, Consumer& consumer) = 0;
 		virtual void OnTransportConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
+		// Data channels (see TransportData.cpp).
+		virtual void OnTransportNewDataProducer(Transport& transport, DataProducer& producer) = 0;
+		// Called before the data producer is destroyed; the router closes its consumers.
+		virtual void OnTransportDataProducerClosing(Transport& transport, DataProducer& producer) = 0;
+		virtual void OnTransportDataProducerPaused(DataProducer& producer) = 0;
+		virtual void OnTransportDataProducerResumed(DataProducer& producer) = 0;
+		virtual void OnTransportDataProducerMessage(DataProducer& producer, const DataMessage& message) = 0;
+		virtual DataProducer* FindDataProducer(const std::string& dataProducerId) = 0;
+		virtual void OnTransportNewDataConsumer(Transport& transport, DataConsumer& consumer, DataProducer& producer) = 0;
+		// Called before the data consumer is destroyed.
+		virtual void OnTransportDataConsumerClosing(Transport& transport, DataConsumer& consumer) = 0;
 	};
 
 	Transport(const WorkerContext& context, std::string id, RouterHooks& router);
@@ -51,6 +70,26 @@ public:
 
 	// For the router: destroys a consumer whose producer closed (already notified).
 	void RemoveConsumerForClosedProducer(Consumer& consumer);
+	// For the router: destroys a data consumer whose data producer closed (after
+	// DataConsumer::DataProducerClosed()).
+	void RemoveDataConsumerForClosedDataProducer(DataConsumer& consumer);
+
+	// DataProducer::Listener
+	void OnDataProducerMessage(DataProducer& producer, const DataMessage& message) override;
+	void OnDataProducerPaused(DataProducer& producer) override;
+	void OnDataProducerResumed(DataProducer& producer) override;
+	// DataConsumer::Listener (virtual: a DirectTransport emits 'message' events instead)
+	DataConsumer::SendOutcome OnDataConsumerSendMessage(DataConsumer& consumer, uint32_t ppid, const uint8_t* data,
+	                                                    size_t len) override;
+	size_t OnDataConsumerBufferedAmount(DataConsumer& consumer) override;
+	void OnDataConsumerSetBufferedAmountLowThreshold(DataConsumer& consumer, size_t threshold) override;
+	bool IsDataTransportReady() const override;
+	// sctp::Association::Listener
+	void OnSctpSendPacket(const uint8_t* data, size_t len) override;
+	void OnSctpStateChange(sctp::State state) override;
+	void OnSctpMessage(uint16_t streamId, uint32_t ppid, const uint8_t* data, size_t len) override;
+	void OnSctpIncomingStreamsReset(const std::vector<uint16_t>& streamIds) override;
+	void OnSctpBufferedAmountLow(uint16_t streamId, size_t bufferedAmount) override;
 
 	// Producer::Listener
 	void OnProducerRtpPacket(Producer& producer, RtpPacket& packet, const ProducerPacketInfo& info) override;
@@ -74,6 +113,28 @@ protected:
 	virtual void SendRtp(uint8_t* data, size_t len, size_t capacity) = 0;
 	virtual void SendRtcp(uint8_t* data, size_t len, size_t capacity) = 0;
 	virtual bool CanSendMedia() const = 0;
+
+	// SCTP packets to the peer (DTLS application data, or UDP for plain and pipe
+	// transports). Only called when the subclass created an association.
+	virtual void SendSctpPacket(const uint8_t* /*data*/, size_t /*len*/) {}
+	// A pipe transport's data consumers carry subchannel filters in the payload.
+	virtual bool IsPipe() const { return false; }
+
+	// SCTP, for subclasses that carry data channels: CreateSctpAssociation() reads
+	// enableSctp and the SCTP options at construction (does nothing without
+	// enableSctp); StartSctp() once the path to the peer is up (DTLS connected, plain
+	// transport connected); HandleIncomingSctp() for each SCTP packet received.
+	void CreateSctpAssociation(const Value& options, bool isDataChannel);
+	void StartSctp();
+	void HandleIncomingSctp(const uint8_t* data, size_t len);
+	bool HasSctp() const { return sctp_ != nullptr; }
+	// sctpParameters, sctpState, sctpNegotiatedCapabilities and sctpListener (mediasoup's
+	// dump fields), when the transport has SCTP.
+	void AddSctpDump(Value& dump) const;
+	// Closes the association (ABORT); the state becomes 'closed', with an
+	// 'sctpstatechange' event when `notify` (the DTLS path went away).
+	void CloseSctp(bool notify = false);
+	const char* SctpStateName() const;
 
 	// Subclass entry points, with decrypted packets (`data` may be modified in place).
 	void HandleIncomingRtp(uint8_t* data, size_t len);
@@ -121,6 +182,13 @@ private:
 	Value Consume(const Value& data);
 	void CloseProducer(const std::string& producerId);
 	void CloseConsumer(const std::string& consumerId);
+	Value ProduceData(const Value& data);
+	Value ConsumeData(const Value& data);
+	void CloseDataProducer(const std::string& dataProducerId);
+	void CloseDataConsumer(const std::string& dataConsumerId);
+	void DestroyDataConsumer(DataConsumer& consumer);
+	void OnSctpTimer();
+	void RescheduleSctpTimer();
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
 	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
@@ -131,6 +199,19 @@ private:
 	RouterHooks& router_;
 	std::unordered_map<std::string, std::unique_ptr<Producer>> producers_;
 	std::unordered_map<std::string, std::unique_ptr<Consumer>> consumers_;
+	std::unordered_map<std::string, std::unique_ptr<DataProducer>> dataProducers_;
+	std::unordered_map<std::string, std::unique_ptr<DataConsumer>> dataConsumers_;
+	// SCTP stream routing: incoming streams to data producers, outgoing to consumers.
+	std::unordered_map<uint16_t, DataProducer*> dataProducersByStreamId_;
+	std::unordered_map<uint16_t, DataConsumer*> dataConsumersByStreamId_;
+	std::unique_ptr<sctp::Association> sctp_;
+	std::unique_ptr<Timer> sctpTimer_;
+	sctp::Options sctpOptions_;
+	bool sctpIsDataChannel_ = true;
+	bool closedSctp_ = false; // CloseSctp() ran: the association is kept only for dumps
+	sctp::State sctpState_ = sctp::State::New;
+	size_t sctpDefaultBufferedAmountLowThreshold_ = 1024;
+	std::vector<uint8_t> sctpScratch_;
 	std::unordered_map<uint32_t, Producer*> producersBySsrc_;
 	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
 	std::unique_ptr<Timer> rtcpTimer_;

@@ -56,13 +56,7 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, R
 	iceConsentTimeoutSeconds_ = static_cast<uint32_t>(options.OptionalNumber("iceConsentTimeout", 30));
 	initialAvailableOutgoingBitrate_ =
 	    static_cast<uint32_t>(options.OptionalNumber("initialAvailableOutgoingBitrate", 600000));
-	enableSctp_ = options.OptionalBool("enableSctp", false);
-	if (enableSctp_) {
-		sctpOptions_ = Value::MakeObject();
-		for (const char* key : { "numSctpStreams", "maxSctpMessageSize", "sctpSendBufferSize" }) {
-			if (const Value* v = options.Find(key)) sctpOptions_.Set(key, *v);
-		}
-	}
+	CreateSctpAssociation(options, /*isDataChannel*/ true);
 
 	ice_ = std::make_unique<IceServer>(*this, IceServer::GenerateUsernameFragment(), IceServer::GeneratePassword(),
 	                                   iceConsentTimeoutSeconds_ * 1000);
@@ -368,11 +362,20 @@ void WebRtcTransport::OnDtlsStateChange(DtlsState state) {
 	if (state == DtlsState::Failed || state == DtlsState::Closed) {
 		srtpSend_.reset();
 		srtpRecv_.reset();
+		CloseSctp(/*notify*/ true);
 	}
 	Value data = Value::MakeObject();
 	data.Set("dtlsState", DtlsStateName(state));
 	if (state == DtlsState::Connected && !dtlsRemoteCert_.empty()) data.Set("dtlsRemoteCert", dtlsRemoteCert_);
 	Emit("dtlsstatechange", std::move(data));
+	// RFC 8261 §6: SCTP runs over the DTLS association once it is up.
+	if (state == DtlsState::Connected) StartSctp();
+}
+
+void WebRtcTransport::OnDtlsApplicationData(const uint8_t* data, size_t len) { HandleIncomingSctp(data, len); }
+
+void WebRtcTransport::SendSctpPacket(const uint8_t* data, size_t len) {
+	if (dtls_->GetState() == DtlsState::Connected) dtls_->SendApplicationData(data, len);
 }
 
 void WebRtcTransport::OnDtlsRemoteCertificate(const std::string& pem) { dtlsRemoteCert_ = pem; }
@@ -428,7 +431,6 @@ Value WebRtcTransport::Dump() const {
 	dump.Set("dtlsParameters", std::move(dtlsParameters));
 	dump.Set("dtlsState", DtlsStateName(dtls_->GetState()));
 	if (!dtlsRemoteCert_.empty()) dump.Set("dtlsRemoteCert", dtlsRemoteCert_);
-	if (enableSctp_) dump.Set("sctpOptions", sctpOptions_);
 	dump.Set("webRtcServerId", webRtcServer_ ? Value(webRtcServer_->GetId()) : Value());
 	dump.Set("droppedPackets", droppedPackets_ + ice_->GetDroppedPackets() + dtls_->GetDroppedRecords() +
 	                               rtpPacketsDropped_ + rtcpPacketsDropped_);
@@ -441,7 +443,7 @@ Value WebRtcTransport::GetStats() {
 	stats.Set("type", "webrtc-transport");
 	stats.Set("transportId", id_);
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
-	if (enableSctp_) stats.Set("sctpState", "new");
+	if (HasSctp()) stats.Set("sctpState", SctpStateName());
 	AddTrafficStats(stats, now);
 	// availableOutgoingBitrate / availableIncomingBitrate: mediasoup reports them from
 	// its bandwidth estimators, and leaves them out when it runs none. The engine runs

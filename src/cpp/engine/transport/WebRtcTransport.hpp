@@ -70,10 +70,12 @@ public:
 	void OnDtlsSrtpKeys(SrtpCryptoSuite suite, const std::vector<uint8_t>& localSendKey,
 	                    const std::vector<uint8_t>& remoteSendKey) override;
 	void OnDtlsRemoteCertificate(const std::string& pem) override;
+	void OnDtlsApplicationData(const uint8_t* data, size_t len) override;
 
 protected:
 	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;
 	void SendRtcp(uint8_t* data, size_t len, size_t capacity) override;
+	void SendSctpPacket(const uint8_t* data, size_t len) override;
 	bool CanSendMedia() const override { return srtpSend_ != nullptr && ice_->GetSelectedTuple() != nullptr; }
 
 private:
@@ -119,8 +121,6 @@ private:
 	uint32_t iceConsentTimeoutSeconds_ = 30;
 
 	// SCTP options, validated and kept for the data channel issue.
-	bool enableSctp_ = false;
-	Value sctpOptions_;
 
 	uint64_t droppedPackets_ = 0;
 	uint64_t rtpPacketsReceived_ = 0;
