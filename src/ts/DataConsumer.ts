@@ -2,7 +2,7 @@ import { Channel } from './Channel';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { closedObjectError } from './engineErrors';
 import { Logger } from './Logger';
-import { messagePayload, validateSubchannels } from './DataProducer';
+import { messagePayload, normalizedSubchannels } from './DataProducer';
 import type {
 	DataConsumerDump,
 	DataConsumerEvents,
@@ -210,28 +210,28 @@ export class DataConsumer<T extends AppData = AppData> extends EnhancedEventEmit
 	}
 
 	async setSubchannels(subchannels: number[]): Promise<void> {
-		validateSubchannels(subchannels, 'subchannels');
+		const list = normalizedSubchannels(subchannels, 'subchannels');
 		this.#assertOpen('setSubchannels()');
 		const result = await this.#channel.request<{ subchannels: number[] }>('dataConsumer.setSubchannels', this.#id, {
-			subchannels,
+			subchannels: list,
 		});
 		this.#subchannels = result.subchannels;
 	}
 
 	async addSubchannel(subchannel: number): Promise<void> {
-		validateSubchannels([subchannel], 'subchannel');
+		const [value] = normalizedSubchannels([subchannel], 'subchannel');
 		this.#assertOpen('addSubchannel()');
 		const result = await this.#channel.request<{ subchannels: number[] }>('dataConsumer.addSubchannel', this.#id, {
-			subchannel,
+			subchannel: value,
 		});
 		this.#subchannels = result.subchannels;
 	}
 
 	async removeSubchannel(subchannel: number): Promise<void> {
-		validateSubchannels([subchannel], 'subchannel');
+		const [value] = normalizedSubchannels([subchannel], 'subchannel');
 		this.#assertOpen('removeSubchannel()');
 		const result = await this.#channel.request<{ subchannels: number[] }>('dataConsumer.removeSubchannel', this.#id, {
-			subchannel,
+			subchannel: value,
 		});
 		this.#subchannels = result.subchannels;
 	}

@@ -47,10 +47,18 @@ function validateSubchannel(value: unknown, name: string): void {
 	}
 }
 
-/** @private Validates a list of subchannels (integers 0..65535). */
-export function validateSubchannels(value: unknown, name: string): asserts value is number[] {
+/**
+ * @private A list of subchannels as the engine takes them: non-negative integers, taken
+ * modulo 65536 as mediasoup does (it stores them as uint16, so 65536 means 0).
+ */
+export function normalizedSubchannels(value: unknown, name: string): number[] {
 	if (!Array.isArray(value)) throw new TypeError(`invalid ${name}: must be an array`);
-	for (const item of value) validateSubchannel(item, `${name} entry`);
+	return value.map((item) => {
+		if (typeof item !== 'number' || !Number.isInteger(item) || item < 0) {
+			throw new TypeError(`invalid ${name} entry: must be a non-negative integer`);
+		}
+		return item % 65536;
+	});
 }
 
 type DataProducerConstructorOptions<T extends AppData> = {
@@ -200,14 +208,14 @@ export class DataProducer<T extends AppData = AppData> extends EnhancedEventEmit
 		if (this.#closed) throw closedObjectError('DataProducer', 'send()', this.#channel.closed);
 		if (this.#type !== 'direct') throw new TypeError('send() is only for DataProducers of a DirectTransport');
 		const payload = messagePayload(message, ppid);
-		if (subchannels !== undefined) validateSubchannels(subchannels, 'subchannels');
+		const engineSubchannels = subchannels === undefined ? [] : normalizedSubchannels(subchannels, 'subchannels');
 		if (requiredSubchannel !== undefined) validateSubchannel(requiredSubchannel, 'requiredSubchannel');
 		if (ignoredSubchannel !== undefined) validateSubchannel(ignoredSubchannel, 'ignoredSubchannel');
 		this.#channel
 			.requestWithBinary('dataProducer.send', this.#id, {
 				ppid: payload.ppid,
 				data: payload.data,
-				subchannels: subchannels ?? [],
+				subchannels: engineSubchannels,
 				requiredSubchannel: requiredSubchannel ?? null,
 				ignoredSubchannel: ignoredSubchannel ?? null,
 			})

@@ -7,7 +7,7 @@ import { RtpCapabilities, RtpParameters } from './RtpParameters';
 import { EnhancedEventEmitter } from './EnhancedEventEmitter';
 import { DataConsumer } from './DataConsumer';
 import type { DataConsumerOptions, DataConsumerType } from './DataConsumerTypes';
-import { DataProducer, validateSubchannels } from './DataProducer';
+import { DataProducer, normalizedSubchannels } from './DataProducer';
 import type { DataProducerDump, DataProducerOptions } from './DataProducerTypes';
 import type { SctpNegotiatedCapabilities, SctpParameters, SctpStreamParameters } from './SctpParameters';
 import type { SctpState } from './TransportTypes';
@@ -429,7 +429,7 @@ export abstract class Transport<
 			}
 		}
 		if (typeof paused !== 'boolean') throw new TypeError('invalid paused: must be a boolean');
-		if (subchannels !== undefined) validateSubchannels(subchannels, 'subchannels');
+		const engineSubchannels = subchannels === undefined ? undefined : normalizedSubchannels(subchannels, 'subchannels');
 		validateAppData(appData);
 		const dataProducer = this.#routerAccess.getDataProducerById(dataProducerId);
 		if (!dataProducer) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
@@ -491,7 +491,7 @@ export abstract class Transport<
 				label: dataProducer.label,
 				protocol: dataProducer.protocol,
 				paused,
-				subchannels,
+				subchannels: engineSubchannels,
 			});
 		} catch (error) {
 			releaseStreamId();
