@@ -107,7 +107,7 @@ t.test('a WebRtcTransport has mediasoup\'s parameters', async (t) => {
 	t.same(preferTcp.iceCandidates.map((c) => c.protocol), ['tcp', 'udp'], 'preferTcp lists TCP first');
 	t.ok(preferTcp.iceCandidates[0].priority > preferTcp.iceCandidates[1].priority, 'preferTcp ranks TCP first');
 	const sctp = await router.createWebRtcTransport({ listenIps: [LOCAL], enableSctp: true, numSctpStreams: { OS: 16, MIS: 32 } });
-	t.same(sctp.sctpParameters, { port: 5000, OS: 16, MIS: 32, maxMessageSize: 262144 });
+	t.match(sctp.sctpParameters, { port: 5000, OS: 16, MIS: 32, maxMessageSize: 262144, maxSendMessageSize: 262144, isDataChannel: true });
 	t.equal(sctp.sctpState, 'new');
 	t.equal(sctp.iceCandidates.length, 2, 'listenIps: one UDP and one TCP candidate');
 });
