@@ -450,6 +450,283 @@ function installPageApi({ Device, version, debug }) {
 		return segments;
 	};
 
+	installDataChannelApi(state, { toPlain, getTransportEntry });
+
 	window.mediasoupClientVersion = version;
 	window.__mediaplaneClientReady = true;
+}
+
+
+// ---------------------------------------------------------------------------
+// Data channels (test/datachannel-browser.test.js): DataProducers and DataConsumers of
+// mediasoup-client on the transports above. Messages follow test/datachannel/messages.js:
+// the sender sends a deterministic plan, the receiver checks each message byte for byte
+// in the page and returns only a summary.
+//
+// Extra signal: signal('producedata', { transportId, sctpStreamParameters, label,
+// protocol, appData }) -> { id } (the Node side calls transport.produceData()).
+// ---------------------------------------------------------------------------
+
+function installDataChannelApi(state, { toPlain, getTransportEntry }) {
+	const messages = require('../datachannel/messages');
+	const dataProducers = new Map(); // id -> { dataProducer, events: [] }
+	const dataConsumers = new Map(); // id -> { dataConsumer, events: [], collector }
+
+	function getDataProducerEntry(id) {
+		const entry = dataProducers.get(id);
+		if (!entry) throw new Error(`no data producer with id ${id} in the page`);
+		return entry;
+	}
+
+	function getDataConsumerEntry(id) {
+		const entry = dataConsumers.get(id);
+		if (!entry) throw new Error(`no data consumer with id ${id} in the page`);
+		return entry;
+	}
+
+	// A send transport created by createSendTransport() has no 'producedata' listener:
+	// add one that asks the Node side (which calls transport.produceData()).
+	function ensureProduceDataSignal(transport) {
+		if (transport.listenerCount('producedata') > 0) return;
+		const transportId = transport.id;
+		transport.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
+			window
+				.signal('producedata', {
+					transportId,
+					sctpStreamParameters: toPlain(sctpStreamParameters),
+					label,
+					protocol,
+					appData: toPlain(appData),
+				})
+				.then((answer) => {
+					if (!answer || typeof answer.id !== 'string') throw new Error('producedata: the Node side answered without { id }');
+					callback({ id: answer.id });
+				})
+				.catch((error) => errback(error instanceof Error ? error : new Error(String(error))));
+		});
+	}
+
+	function recordEvents(emitter, events, names) {
+		for (const name of names) emitter.on(name, (arg) => events.push(name === 'error' ? `error: ${arg && arg.message}` : name));
+	}
+
+	function dataProducerInfo(dataProducer, events) {
+		return {
+			id: dataProducer.id,
+			closed: dataProducer.closed,
+			readyState: dataProducer.readyState,
+			label: dataProducer.label,
+			protocol: dataProducer.protocol,
+			sctpStreamParameters: toPlain(dataProducer.sctpStreamParameters),
+			bufferedAmount: dataProducer.bufferedAmount,
+			events: [...events],
+		};
+	}
+
+	function dataConsumerInfo(dataConsumer, events) {
+		return {
+			id: dataConsumer.id,
+			dataProducerId: dataConsumer.dataProducerId,
+			closed: dataConsumer.closed,
+			readyState: dataConsumer.readyState,
+			label: dataConsumer.label,
+			protocol: dataConsumer.protocol,
+			binaryType: dataConsumer.binaryType,
+			sctpStreamParameters: toPlain(dataConsumer.sctpStreamParameters),
+			events: [...events],
+		};
+	}
+
+	/**
+	 * transport.produceData() on a send transport. options: { transportId, ordered,
+	 * maxPacketLifeTime, maxRetransmits, label, protocol, appData }. The first one on a
+	 * transport makes mediasoup-client emit 'connect'. Returns { id, readyState,
+	 * sctpStreamParameters, label, protocol, events }.
+	 */
+	window.produceData = async (options = {}) => {
+		const transportId = options.transportId ?? state.lastSendTransportId;
+		const { transport } = getTransportEntry(transportId);
+		ensureProduceDataSignal(transport);
+		const dataProducer = await transport.produceData({
+			ordered: options.ordered,
+			maxPacketLifeTime: options.maxPacketLifeTime,
+			maxRetransmits: options.maxRetransmits,
+			label: options.label,
+			protocol: options.protocol,
+			appData: options.appData ?? {},
+		});
+		const events = [];
+		recordEvents(dataProducer, events, ['open', 'close', 'error', 'transportclose']);
+		dataProducers.set(dataProducer.id, { dataProducer, events });
+		return dataProducerInfo(dataProducer, events);
+	};
+
+	function newCollector(spec = { mode: 'count' }) {
+		if (spec.mode === 'plan') {
+			const plan = messages.makePlan({ count: spec.count, big: spec.big });
+			const receiver = messages.orderedReceiver(spec.tag, plan);
+			return {
+				push: (data) => receiver.push(data, typeof data === 'string'),
+				summary: () => ({ mode: 'plan', expected: plan.length, ...receiver.summary() }),
+			};
+		}
+		if (spec.mode === 'numbered') {
+			const seen = new Set();
+			let received = 0;
+			let bad = 0;
+			let duplicates = 0;
+			let outOfOrder = 0;
+			let last = -1;
+			let bytes = 0;
+			return {
+				push: (data) => {
+					received++;
+					bytes += typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
+					const seq = messages.parseNumbered(spec.tag, data);
+					if (seq < 0) bad++;
+					else if (seen.has(seq)) duplicates++;
+					else {
+						if (seq < last) outOfOrder++;
+						last = Math.max(last, seq);
+						seen.add(seq);
+					}
+				},
+				summary: () => ({ mode: 'numbered', received, unique: seen.size, bad, duplicates, outOfOrder, bytes, maxSeq: last }),
+			};
+		}
+		let received = 0;
+		let bytes = 0;
+		const last = [];
+		return {
+			push: (data) => {
+				received++;
+				const isString = typeof data === 'string';
+				const size = isString ? new TextEncoder().encode(data).length : data.byteLength;
+				bytes += size;
+				last.push(isString ? { isString, text: data.length <= 200 ? data : `${data.slice(0, 200)}…`, size } : { isString, size });
+				if (last.length > 20) last.shift();
+			},
+			summary: () => ({ mode: 'count', received, bytes, last: [...last] }),
+		};
+	}
+
+	/**
+	 * transport.consumeData() on a recv transport. options: { transportId, id,
+	 * dataProducerId, sctpStreamParameters, label, protocol, appData, collect }, where
+	 * `collect` says how to check what arrives: { mode: 'plan', tag, count, big } (an
+	 * ordered plan of test/datachannel/messages.js), { mode: 'numbered', tag } (numbered
+	 * messages that may be lost) or { mode: 'count' } (the default). binaryType is
+	 * 'arraybuffer'. Returns { id, readyState, sctpStreamParameters, label, protocol, events }.
+	 */
+	window.consumeData = async (options) => {
+		const transportId = options.transportId ?? state.lastRecvTransportId;
+		const { transport } = getTransportEntry(transportId);
+		const dataConsumer = await transport.consumeData({
+			id: options.id,
+			dataProducerId: options.dataProducerId,
+			sctpStreamParameters: options.sctpStreamParameters,
+			label: options.label,
+			protocol: options.protocol,
+			appData: options.appData ?? {},
+		});
+		dataConsumer.binaryType = 'arraybuffer';
+		const entry = { dataConsumer, events: [], collector: newCollector(options.collect) };
+		recordEvents(dataConsumer, entry.events, ['open', 'close', 'error', 'transportclose']);
+		dataConsumer.on('message', (data) => entry.collector.push(data));
+		dataConsumers.set(dataConsumer.id, entry);
+		return dataConsumerInfo(dataConsumer, entry.events);
+	};
+
+	/** Starts checking a DataConsumer's messages afresh with `spec` (as consumeData's `collect`). */
+	window.collectDataMessages = (dataConsumerId, spec) => {
+		const entry = getDataConsumerEntry(dataConsumerId);
+		entry.collector = newCollector(spec);
+		return true;
+	};
+
+	/** What a DataConsumer's collector has seen so far (see consumeData). */
+	window.getDataMessages = (dataConsumerId) => getDataConsumerEntry(dataConsumerId).collector.summary();
+
+	async function drain(dataProducer, highWater, deadline) {
+		// RTCDataChannel.send() throws once 16 MiB are queued: wait below `highWater`.
+		while (dataProducer.bufferedAmount > highWater) {
+			if (Date.now() > deadline) throw new Error(`sendDataMessages: bufferedAmount stuck at ${dataProducer.bufferedAmount}`);
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+	}
+
+	/**
+	 * Sends messages on one or more DataProducers, interleaved one message per job per
+	 * round. jobs: [{ dataProducerId, tag, count, big }] (an ordered plan) or
+	 * [{ dataProducerId, tag, count, numbered: { size } }] (numbered messages of `size`
+	 * bytes, strings). options: { timeoutMs (default 15000), highWater (default 4 MiB),
+	 * pauseEvery, pauseMs }: waits `pauseMs` after every `pauseEvery` rounds (to spread
+	 * messages over time). Returns [{ dataProducerId, sent, bytes }].
+	 */
+	window.sendDataMessages = async (jobs, options = {}) => {
+		const list = Array.isArray(jobs) ? jobs : [jobs];
+		const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+		const highWater = options.highWater ?? 4 * 1024 * 1024;
+		const runs = list.map((job) => {
+			const { dataProducer } = getDataProducerEntry(job.dataProducerId);
+			if (dataProducer.readyState !== 'open') throw new Error(`sendDataMessages: data producer ${job.dataProducerId} is ${dataProducer.readyState}`);
+			const plan = job.numbered ? undefined : messages.makePlan({ count: job.count, big: job.big });
+			return { job, dataProducer, plan, sent: 0, bytes: 0 };
+		});
+		const rounds = Math.max(...runs.map((r) => r.job.count));
+		for (let i = 0; i < rounds; i++) {
+			for (const run of runs) {
+				if (i >= run.job.count) continue;
+				await drain(run.dataProducer, highWater, deadline);
+				const data = run.plan
+					? messages.messageData(run.job.tag, run.plan[i])
+					: messages.numberedMessage(run.job.tag, i, run.job.numbered.size);
+				run.dataProducer.send(data);
+				run.sent++;
+				run.bytes += typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
+			}
+			if (options.pauseEvery && (i + 1) % options.pauseEvery === 0) await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 10));
+		}
+		return runs.map((r) => ({ dataProducerId: r.job.dataProducerId, sent: r.sent, bytes: r.bytes }));
+	};
+
+	/** Sends one message (a string, or bytes given as an array of numbers) on a DataProducer. */
+	window.sendDataMessage = (dataProducerId, data, { binary = false } = {}) => {
+		const { dataProducer } = getDataProducerEntry(dataProducerId);
+		dataProducer.send(binary ? new Uint8Array(data) : data);
+		return dataProducer.bufferedAmount;
+	};
+
+	window.getDataProducerState = (id) => {
+		const { dataProducer, events } = getDataProducerEntry(id);
+		return dataProducerInfo(dataProducer, events);
+	};
+
+	window.getDataConsumerState = (id) => {
+		const { dataConsumer, events } = getDataConsumerEntry(id);
+		return dataConsumerInfo(dataConsumer, events);
+	};
+
+	/** Resolves once the data producer's or consumer's readyState is `readyState` (bounded by `ms`). */
+	window.waitForDataState = async (kind, id, readyState, ms = 10_000) => {
+		const get = () => (kind === 'producer' ? getDataProducerEntry(id).dataProducer : getDataConsumerEntry(id).dataConsumer);
+		const deadline = Date.now() + ms;
+		while (get().readyState !== readyState) {
+			if (Date.now() > deadline) throw new Error(`data ${kind} ${id}: readyState ${get().readyState}, not ${readyState}, after ${ms} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		return kind === 'producer' ? window.getDataProducerState(id) : window.getDataConsumerState(id);
+	};
+
+	window.closeDataProducer = (id) => {
+		const { dataProducer, events } = getDataProducerEntry(id);
+		dataProducer.close();
+		return dataProducerInfo(dataProducer, events);
+	};
+
+	window.closeDataConsumer = (id) => {
+		const { dataConsumer, events } = getDataConsumerEntry(id);
+		dataConsumer.close();
+		return dataConsumerInfo(dataConsumer, events);
+	};
 }
