@@ -192,7 +192,7 @@ const dtlsParameters: types.DtlsParameters = {
 const srtpParameters: types.SrtpParameters = { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: 'a2V5' };
 const scalabilityMode: types.ScalabilityMode = mediaplane.parseScalabilityMode('L3T3_KEY');
 
-// Data channels (types only until DataProducer/DataConsumer land).
+// Data channels.
 const sctpStreamParameters: types.SctpStreamParameters = { streamId: 1, ordered: false, maxRetransmits: 3 };
 const dataProducerOptions: types.DataProducerOptions<{ chat: true }> = {
 	sctpStreamParameters,
