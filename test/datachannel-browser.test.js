@@ -96,8 +96,8 @@ t.test('page A -> page B, ordered: 1,000 messages (strings, binary, 64 KiB, 256 
 	t.equal(consumer.page.sctpStreamParameters.streamId, consumer.server.sctpStreamParameters.streamId);
 	ordered = { producer, consumer };
 
-	await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'open');
-	await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'open');
+	await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'open', 15_000, room.aSendServer);
+	await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'open', 15_000, room.bRecvServer);
 	t.equal(room.aSendServer.sctpState, 'connected', 'page A\'s send transport: SCTP connected');
 	t.equal(sctpStates.at(-1), 'connected', `sctpstatechange: ${sctpStates.join(' > ')}`);
 	t.equal(room.bRecvServer.sctpState, 'connected', 'page B\'s recv transport: SCTP connected');
@@ -123,8 +123,8 @@ t.test('page B -> page A through its own DataProducer', async (t) => {
 	const consumer = await dc.consumeData(room.pageA, room.aRecv, producer.server.id, {
 		collect: { mode: 'plan', tag: 'b2a', count },
 	});
-	await dc.waitForDataState(room.pageB, 'producer', producer.page.id, 'open');
-	await dc.waitForDataState(room.pageA, 'consumer', consumer.page.id, 'open');
+	await dc.waitForDataState(room.pageB, 'producer', producer.page.id, 'open', 15_000, room.bSendServer);
+	await dc.waitForDataState(room.pageA, 'consumer', consumer.page.id, 'open', 15_000, room.aRecvServer);
 	const [sent] = await room.pageB.call('sendDataMessages', [{ dataProducerId: producer.page.id, tag: 'b2a', count }]);
 	const summary = await dc.waitForMessages(room.pageA, consumer.page.id, (s) => s.received >= count, 60_000, `${count} messages at page A`);
 	t.equal(summary.matched, count, 'page A received every message of page B, in order and intact');
@@ -142,8 +142,8 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 		collect: { mode: 'numbered', tag: 'lossy' },
 	});
 	t.match(lossyConsumer.server.sctpStreamParameters, { ordered: false, maxRetransmits: 0 });
-	await dc.waitForDataState(room.pageA, 'producer', lossy.page.id, 'open');
-	await dc.waitForDataState(room.pageB, 'consumer', lossyConsumer.page.id, 'open');
+	await dc.waitForDataState(room.pageA, 'producer', lossy.page.id, 'open', 15_000, room.aSendServer);
+	await dc.waitForDataState(room.pageB, 'consumer', lossyConsumer.page.id, 'open', 15_000, room.bRecvServer);
 
 	const orderedCount = 400;
 	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'ord-loss', count: orderedCount });
@@ -171,8 +171,11 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 	t.same(orderedSummary.problems, []);
 	t.ok(room.relay.stats.dropped >= 5, `the relay dropped ${room.relay.stats.dropped} SCTP datagrams towards page B`);
 
-	// Unordered messages are never retransmitted: what is lost stays lost, so wait for
-	// the count to settle once the ordered channel (sent interleaved) has completed.
+	// Unordered messages are never retransmitted: what is lost stays lost. Wait until the
+	// server has handed every one to SCTP and its send queue is empty, then for page B's
+	// count to settle.
+	await waitFor(async () => (await lossyConsumer.server.getStats())[0].messagesSent >= lossyCount
+		&& (await lossyConsumer.server.getBufferedAmount()) === 0, 30_000, 'the server to send every unordered message');
 	let lastUnique = -1;
 	const lossySummary = await dc.waitForMessages(room.pageB, lossyConsumer.page.id, (s) => {
 		const settled = s.unique === lastUnique;
@@ -186,6 +189,8 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 		`maxRetransmits 0: messages in dropped packets were not retransmitted (${lossyCount - lossySummary.unique} lost)`);
 	const [lossyStats] = await lossyConsumer.server.getStats();
 	t.equal(lossyStats.messagesSent, lossyCount, 'the server sent every unordered message once');
+	const [lossyProducerStats] = await lossy.server.getStats();
+	t.equal(lossyProducerStats.messagesReceived, lossyCount, 'page A -> server is lossless: the DataProducer got all of them');
 
 	// The channels keep working once the loss stops.
 	room.relay.dropTowardsPeer = undefined;
@@ -201,8 +206,8 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	const direct = await room.router.createDirectTransport();
 	t.teardown(() => direct.close());
 	const directConsumer = await direct.consumeData({ dataProducerId: producer.server.id });
-	await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'open');
-	await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'open');
+	await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'open', 15_000, room.aSendServer);
+	await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'open', 15_000, room.bRecvServer);
 	await room.pageA.call('sendDataMessage', producer.page.id, 'hello');
 	await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= 1, 10_000, 'the first message');
 
@@ -215,13 +220,13 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	t.equal(directConsumer.closed, true, 'the DirectTransport DataConsumer closed');
 
 	// The server resets the consumer's SCTP stream: page B's data channel closes.
-	const pageConsumer = await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'closed');
+	const pageConsumer = await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'closed', 15_000, room.bRecvServer);
 	t.equal(pageConsumer.readyState, 'closed', 'page B\'s DataConsumer data channel closed');
 	t.ok(pageConsumer.events.includes('close'), `page B's DataConsumer emitted 'close' (${pageConsumer.events.join(', ')})`);
 	t.equal(pageConsumer.closed, true);
 	// mediasoup 3.27 also resets the producer's stream on a WebRTC transport (RFC 8831
 	// 6.7): page A's data channel closes too.
-	const pageProducer = await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'closed');
+	const pageProducer = await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'closed', 15_000, room.aSendServer);
 	t.equal(pageProducer.readyState, 'closed', 'page A\'s DataProducer data channel closed');
 
 	// The other channels of the same transports are unaffected.

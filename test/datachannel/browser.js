@@ -63,9 +63,20 @@ async function consumeData(session, mirror, dataProducerId, { serverOptions = {}
 	return { page, server };
 }
 
-/** Waits (bounded) until the page's data producer or consumer `id` is in `readyState`. */
-function waitForDataState(session, kind, id, readyState, ms = 15_000) {
-	return session.call('waitForDataState', kind, id, readyState, ms);
+/**
+ * Waits (bounded) until the page's data producer or consumer `id` is in `readyState`.
+ * `serverTransport`, when given, has its ICE, DTLS and SCTP states added to a failure.
+ */
+async function waitForDataState(session, kind, id, readyState, ms = 15_000, serverTransport) {
+	try {
+		return await session.call('waitForDataState', kind, id, readyState, ms);
+	} catch (error) {
+		if (serverTransport) {
+			const st = serverTransport;
+			error.message += ` [server transport: iceState ${st.iceState}, dtlsState ${st.dtlsState}, sctpState ${st.sctpState}]`;
+		}
+		throw error;
+	}
 }
 
 /** Polls the page's collector of `dataConsumerId` until `done(summary)`; returns the summary. */
