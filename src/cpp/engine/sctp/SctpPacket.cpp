@@ -8,7 +8,9 @@ namespace sctp {
 
 namespace {
 
-// Writes a chunk header now and its length (padding excluded, §3.2) at End().
+// Writes a chunk header now and its length at End(): padding is not counted (§3.2),
+// neither the chunk's nor that of its last parameter ("it does include padding of any
+// variable-length parameter except the last parameter in the chunk").
 class ChunkWriter {
 public:
 	ChunkWriter(std::vector<uint8_t>& out, uint8_t type, uint8_t flags) : out(out), start(out.size()), w(out) {
@@ -17,8 +19,22 @@ public:
 		w.U16(0);
 	}
 	ByteWriter& Body() { return w; }
+	// A parameter TLV (§3.2.1): type, length (padding excluded), value, padding.
+	void Parameter(uint16_t type, const uint8_t* value, size_t len) {
+		w.U16(type);
+		w.U16(static_cast<uint16_t>(4 + len));
+		w.Bytes(value, len);
+		MarkParameterEnd();
+	}
+	// After a parameter written through Body(): remembers where its padding starts.
+	void MarkParameterEnd() {
+		parameterEnd = out.size();
+		w.Pad4();
+		paddedEnd = out.size();
+	}
 	void End() {
-		WriteU16(out.data() + start + 2, static_cast<uint16_t>(out.size() - start));
+		const size_t end = (paddedEnd == out.size() && parameterEnd) ? parameterEnd : out.size();
+		WriteU16(out.data() + start + 2, static_cast<uint16_t>(end - start));
 		w.Pad4();
 	}
 
@@ -26,16 +42,9 @@ private:
 	std::vector<uint8_t>& out;
 	size_t start;
 	ByteWriter w;
+	size_t parameterEnd = 0;
+	size_t paddedEnd = 0;
 };
-
-// Writes a parameter TLV (§3.2.1): type, length (padding excluded), value, padding.
-void WriteParameter(ByteWriter& w, std::vector<uint8_t>& out, uint16_t type, const uint8_t* value, size_t len) {
-	w.U16(type);
-	w.U16(static_cast<uint16_t>(4 + len));
-	w.Bytes(value, len);
-	(void)out;
-	w.Pad4();
-}
 
 // Iterates the parameters (TLVs) of a chunk value. Next() is false at the end or on a
 // malformed parameter (then Malformed() is true).
@@ -218,14 +227,14 @@ void InitChunk::Serialize(ChunkType type, std::vector<uint8_t>& out) const {
 	w.U16(outboundStreams);
 	w.U16(inboundStreams);
 	w.U32(initialTsn);
-	if (hasStateCookie) WriteParameter(w, out, ParamStateCookie, stateCookie.data(), stateCookie.size());
+	if (hasStateCookie) c.Parameter(ParamStateCookie, stateCookie.data(), stateCookie.size());
 	if (!unrecognizedParameters.empty()) {
 		// §3.3.3: Unrecognized Parameter, whose value is the unrecognized TLVs.
-		WriteParameter(w, out, ParamUnrecognized, unrecognizedParameters.data(), unrecognizedParameters.size());
+		c.Parameter(ParamUnrecognized, unrecognizedParameters.data(), unrecognizedParameters.size());
 	}
-	if (forwardTsnSupported) WriteParameter(w, out, ParamForwardTsnSupported, nullptr, 0);
+	if (forwardTsnSupported) c.Parameter(ParamForwardTsnSupported, nullptr, 0);
 	if (!supportedExtensions.empty())
-		WriteParameter(w, out, ParamSupportedExtensions, supportedExtensions.data(), supportedExtensions.size());
+		c.Parameter(ParamSupportedExtensions, supportedExtensions.data(), supportedExtensions.size());
 	c.End();
 }
 
@@ -279,7 +288,7 @@ bool HeartbeatChunk::Parse(const RawChunk& raw) {
 
 void HeartbeatChunk::Serialize(ChunkType type, std::vector<uint8_t>& out) const {
 	ChunkWriter c(out, type, 0);
-	WriteParameter(c.Body(), out, ParamHeartbeatInfo, info.data(), info.size());
+	c.Parameter(ParamHeartbeatInfo, info.data(), info.size());
 	c.End();
 }
 
@@ -442,7 +451,7 @@ void ReConfigChunk::Serialize(std::vector<uint8_t>& out) const {
 		w.U32(req.responseSeq);
 		w.U32(req.senderLastTsn);
 		for (uint16_t s : req.streams) w.U16(s);
-		w.Pad4();
+		c.MarkParameterEnd();
 	}
 	for (const auto& resp : responses) {
 		w.U16(ParamReconfigResponse);
@@ -453,6 +462,7 @@ void ReConfigChunk::Serialize(std::vector<uint8_t>& out) const {
 			w.U32(resp.senderNextTsn);
 			w.U32(resp.receiverNextTsn);
 		}
+		c.MarkParameterEnd();
 	}
 	c.End();
 }
