@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <random>
 
+#include "AssociationTestAccess.hpp"
 #include "ByteIo.hpp"
 #include "Crc32c.hpp"
 #include "DataReceiver.hpp"
@@ -160,6 +161,7 @@ public:
 		while (v == 0) v = static_cast<uint32_t>(rng());
 		return v;
 	}
+	void DrawSecrets();
 	void SetPublicState(State state);
 	void Terminate(State state);
 	void Fail() { Terminate(State::Failed); }
@@ -216,6 +218,10 @@ Association::Impl::Impl(Listener& listener, const Options& options)
 	std::random_device device;
 	std::seed_seq seed{ device(), device(), device(), device() };
 	rng.seed(seed);
+	DrawSecrets();
+}
+
+void Association::Impl::DrawSecrets() {
 	for (auto& b : cookieKey) b = static_cast<uint8_t>(rng());
 	// §5.1: random, non-zero verification tag; random initial TSN. One pair per
 	// association: it is used both for our INIT and for INIT-ACKs answered before it
@@ -1229,6 +1235,25 @@ void Association::Impl::OnTimer(uint64_t) {
 			heartbeat.Stop();
 		}
 	}
+}
+
+// ---- Test access ----
+
+void AssociationTestAccess::Seed(Association& association, uint32_t seed) {
+	association.impl_->rng.seed(seed);
+	association.impl_->DrawSecrets();
+}
+
+uint32_t AssociationTestAccess::LocalTag(const Association& association) {
+	return association.impl_->localTag;
+}
+
+uint32_t AssociationTestAccess::LocalInitialTsn(const Association& association) {
+	return association.impl_->localInitialTsn;
+}
+
+uint32_t AssociationTestAccess::PeerTag(const Association& association) {
+	return association.impl_->peerTag;
 }
 
 // ---- Association ----
