@@ -863,6 +863,20 @@ TEST(too_large_message_discarded_and_counted) {
 	CHECK_EQ(net.a.association.GetTotalBufferedAmount(), 0u);
 }
 
+TEST(message_larger_than_receive_window) {
+	Options small;
+	small.maxReceiverWindowBufferSize = 16000;
+	Network net(Options(), small);
+	REQUIRE(net.Connect());
+	net.lossAtoB = 0.05;
+	const std::vector<uint8_t> big = Pattern(100000, 3);
+	REQUIRE(SendBytes(net, net.a, 1, big) == SendResult::Ok);
+	REQUIRE(SendBytes(net, net.a, 1, big) == SendResult::Ok);
+	REQUIRE(net.RunUntil([&] { return net.b.messages.size() == 2; }, 120000));
+	CHECK(net.b.messages[0].data == big);
+	CHECK(net.b.messages[1].data == big);
+}
+
 TEST(random_loss_duplication_and_reordering_both_ways) {
 	for (int seed = 0; seed < 3; ++seed) {
 		Network net;

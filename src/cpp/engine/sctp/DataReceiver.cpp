@@ -90,10 +90,12 @@ DataReceiver::Outcome DataReceiver::HandleData(DataChunk&& chunk, std::vector<Me
 	}
 
 	// §6.2 / §6.1: no buffer space, no acceptance (the sender retransmits), except the
-	// next in-sequence TSN, which may let us deliver and free space (bounded at twice
-	// the window so a misbehaving peer cannot grow it further).
+	// next in-sequence TSN, which may complete a message and free space: a message up to
+	// maxMessageSize can always be reassembled, even when larger than the window (hard
+	// bound: window + max message size, so a misbehaving peer cannot grow it further).
 	const size_t size = chunk.payload.size();
-	if (bufferedBytes + size > windowBytes && !(tsn == cumulative + 1 && bufferedBytes + size <= 2 * windowBytes)) {
+	const size_t hardLimit = windowBytes + std::max(windowBytes, maxMessageSize);
+	if (bufferedBytes + size > windowBytes && !(tsn == cumulative + 1 && bufferedBytes + size <= hardLimit)) {
 		return Outcome::NoRoom;
 	}
 	MarkReceived(tsn);

@@ -4,7 +4,9 @@
 // fragmented messages (§6.9, B/E bits), ordered delivery by SSN per stream and
 // unordered delivery as soon as complete (§6.6), FORWARD-TSN (RFC 3758 §3.6), and
 // bounded buffering: at most maxReceiverWindowBufferSize bytes of out-of-order or
-// partly reassembled data (the advertised a_rwnd); a message larger than
+// partly reassembled data (the advertised a_rwnd; in-sequence data beyond it is still
+// taken, up to window + maxReceiveMessageSize, so that any deliverable message can be
+// completed); a message larger than
 // maxReceiveMessageSize is discarded as it arrives and counted.
 
 #include <cstddef>

@@ -285,6 +285,8 @@ DataSender::SackOutcome DataSender::HandleSack(const SackChunk& sack, uint64_t n
 		outstanding.pop_front();
 	}
 	lastCumulativeAck = cumAck;
+	// Progress (§8.3) also when only abandoned chunks were passed (after a FORWARD-TSN).
+	if (outcome.cumulativeAdvanced) outcome.newlyAcked = true;
 
 	// §3.3.4: gap ack blocks, as offsets from the cumulative TSN ack.
 	uint32_t highestNewlyAcked = cumAck;

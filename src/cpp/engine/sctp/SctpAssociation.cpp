@@ -142,6 +142,7 @@ public:
 	std::vector<std::vector<uint8_t>> control; // chunks for the next packet(s) to the peer
 	bool sackNow = false;
 	uint32_t dataPacketsSinceSack = 0;
+	uint32_t lastAdvertisedRwnd = UINT32_MAX;
 	bool forwardTsnDue = false;
 	bool forwardTsnSent = false;
 	uint32_t lastForwardTsn = 0;
@@ -323,7 +324,9 @@ void Association::Impl::Flush() {
 		PacketBuilder packet(options.localPort, options.remotePort, peerTag);
 		if (sackNow && receiver && DataPathUp()) {
 			std::vector<uint8_t> chunk;
-			receiver->BuildSack(options.mtu - kCommonHeaderSize).Serialize(chunk);
+			const SackChunk sack = receiver->BuildSack(options.mtu - kCommonHeaderSize);
+			lastAdvertisedRwnd = sack.aRwnd;
+			sack.Serialize(chunk);
 			packet.Add(chunk);
 			sackNow = false;
 			dataPacketsSinceSack = 0;
@@ -409,6 +412,7 @@ void Association::Impl::StartDataPath(uint32_t tag, uint32_t initialTsn, uint32_
 	forwardTsnDue = false;
 	sackNow = false;
 	dataPacketsSinceSack = 0;
+	lastAdvertisedRwnd = UINT32_MAX;
 	t3.Stop();
 	sackTimer.Stop();
 	reconfigTimer.Stop();
@@ -645,8 +649,10 @@ bool Association::Impl::HandleData(const RawChunk& raw, bool& immediateSack) {
 	}
 	std::vector<DataReceiver::Message> delivered;
 	const DataReceiver::Outcome outcome = receiver->HandleData(std::move(data), delivered);
-	// §6.2 / §6.7: duplicates and gaps are reported at once.
+	// §6.2 / §6.7: duplicates and gaps are reported at once; so is a window that is
+	// (or was) nearly closed, so that the sender learns when it opens (§6.2, window update).
 	if (outcome != DataReceiver::Outcome::Accepted || receiver->HasGaps()) immediateSack = true;
+	if (receiver->ARwnd() < options.mtu || lastAdvertisedRwnd < options.mtu) immediateSack = true;
 	OnDataDelivered(delivered);
 	return phase != Phase::Terminated;
 }
