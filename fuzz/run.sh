@@ -24,7 +24,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound)
+ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association)
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 OUT="${FUZZ_OUT:-build/fuzz}"
@@ -110,6 +110,7 @@ declare -A TARGET_SRCS=(
 	[rtp_forward]="$(cd "$ROOT" && echo $E/rtp/*.cpp $E/rtp/codecs/*.cpp) $E/rtc/RtpStreamRewriter.cpp $E/rtc/LayerSelector.cpp $E/rtc/SimulcastLayers.cpp $E/rtc/SvcLayers.cpp $E/rtc/Vp8PictureRewriter.cpp $(cd "$ROOT" && echo $E/rtcp/*.cpp) $E/transport/TransportCcReceiver.cpp $E/common/RateCalculator.cpp"
 	[dominant_speaker]="$E/observer/DominantSpeakerDetector.cpp"
 	[rtcp_compound]="$(cd "$ROOT" && echo $E/rtcp/*.cpp)"
+	[sctp_association]="$(cd "$ROOT" && echo $E/sctp/*.cpp)"
 )
 declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1)
 

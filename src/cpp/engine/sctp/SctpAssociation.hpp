@@ -173,6 +173,8 @@ public:
 	static bool LooksLikeSctp(const uint8_t* data, size_t len, uint16_t port = 5000);
 
 private:
+	// Deterministic seeding for the fuzzer and tests (AssociationTestAccess.hpp).
+	friend class AssociationTestAccess;
 	class Impl;
 	std::unique_ptr<Impl> impl_;
 };

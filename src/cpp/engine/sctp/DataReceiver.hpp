@@ -1,0 +1,99 @@
+#pragma once
+// The receiving half of the data transfer (RFC 9260 §6): TSN tracking for the SACK
+// (cumulative TSN, gap ack blocks, duplicate TSNs, §6.2 and §3.3.4), reassembly of
+// fragmented messages (§6.9, B/E bits), ordered delivery by SSN per stream and
+// unordered delivery as soon as complete (§6.6), FORWARD-TSN (RFC 3758 §3.6), and
+// bounded buffering: at most maxReceiverWindowBufferSize bytes of out-of-order or
+// partly reassembled data (the advertised a_rwnd; in-sequence data beyond it is still
+// taken, up to window + maxReceiveMessageSize, so that any deliverable message can be
+// completed); a message larger than
+// maxReceiveMessageSize is discarded as it arrives and counted.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "SctpPacket.hpp"
+#include "SerialNumber.hpp"
+
+namespace mediaplane {
+namespace sctp {
+
+class DataReceiver {
+public:
+	struct Message {
+		uint16_t streamId = 0;
+		uint32_t ppid = 0;
+		std::vector<uint8_t> data;
+	};
+	enum class Outcome { Accepted, Duplicate, NoRoom };
+
+	DataReceiver(size_t windowBytes, size_t maxMessageSize);
+
+	void Start(uint32_t peerInitialTsn);
+	// One DATA chunk (non-empty payload). Complete messages are appended to delivered, in
+	// delivery order.
+	Outcome HandleData(DataChunk&& chunk, std::vector<Message>& delivered);
+	// Marks a TSN received without keeping its data (a chunk for an invalid stream,
+	// §6.5: acknowledged, then discarded).
+	Outcome AcceptTsnOnly(uint32_t tsn);
+	// RFC 3758 §3.6.
+	void HandleForwardTsn(const ForwardTsnChunk& chunk, std::vector<Message>& delivered);
+	// RFC 6525 §5.2.2: the peer reset these outgoing streams; their SSNs restart at 0
+	// (all streams when the list is empty).
+	void ResetIncomingStreams(const std::vector<uint16_t>& streamIds);
+
+	// The SACK to send now, with as many gap blocks and duplicate TSNs as fit maxSize
+	// bytes of chunk; the reported duplicates are forgotten.
+	SackChunk BuildSack(size_t maxSize);
+	uint32_t CumulativeTsn() const { return TsnUnwrapper::Wrap(cumulative); }
+	bool HasGaps() const { return !receivedAboveCumulative.empty(); }
+	bool HasDuplicates() const { return !duplicates.empty(); }
+	uint32_t ARwnd() const;
+	size_t BufferedBytes() const { return bufferedBytes; }
+	uint64_t DiscardedMessages() const { return discardedMessages; }
+
+private:
+	struct Fragment {
+		DataChunk chunk;
+	};
+	struct PendingOrdered {
+		bool discarded = false; // a too-large message: skipped, not delivered
+		Message message;
+	};
+	struct IncomingStream {
+		uint16_t expectedSsn = 0;
+		std::map<uint16_t, PendingOrdered> waiting; // complete, waiting for an earlier SSN
+	};
+	// A too-large message being discarded as its fragments come.
+	struct Discarding {
+		uint64_t lastTsn = 0;
+		bool ordered = false;
+		uint16_t ssn = 0;
+	};
+
+	void MarkReceived(uint64_t tsn);
+	bool SameMessage(const DataChunk& a, const DataChunk& b) const;
+	void TryReassemble(uint64_t tsn, std::vector<Message>& delivered);
+	void Complete(uint16_t streamId, bool ordered, uint16_t ssn, PendingOrdered&& pending, std::vector<Message>& delivered);
+	void DeliverWaiting(uint16_t streamId, IncomingStream& stream, std::vector<Message>& delivered);
+	void EraseFragment(std::map<uint64_t, Fragment>::iterator it);
+
+	size_t windowBytes;
+	size_t maxMessageSize;
+	TsnUnwrapper unwrapper;
+	uint64_t cumulative = 0;
+	std::set<uint64_t> receivedAboveCumulative;
+	std::vector<uint32_t> duplicates;
+	std::map<uint64_t, Fragment> fragments; // not yet part of a complete message
+	std::unordered_map<uint16_t, IncomingStream> streams;
+	std::unordered_map<uint16_t, Discarding> discarding;
+	size_t bufferedBytes = 0;
+	uint64_t discardedMessages = 0;
+};
+
+} // namespace sctp
+} // namespace mediaplane
