@@ -197,7 +197,7 @@ t.test('DirectTransport DataProducer -> SCTP DataConsumer -> werift: every messa
 	const receiver = m.orderedReceiver('direct', plan);
 	const strays = [];
 	const badPpid = [];
-	s.peer.onMessage((sid, ppid, data) => {
+	const stopPlan = s.peer.onMessage((sid, ppid, data) => {
 		if (sid !== streamId) {
 			if (strays.length < 5) strays.push(`stream ${sid}`);
 			return;
@@ -226,16 +226,17 @@ t.test('DirectTransport DataProducer -> SCTP DataConsumer -> werift: every messa
 	t.match(producerStats, { type: 'data-producer', messagesReceived: COUNT, bytesReceived: bytes }, 'direct DataProducer stats');
 
 	// dataConsumer.send() resolves to the buffered amount (3.20.2) and reaches werift.
-	const before = receiver.received;
+	stopPlan();
 	const extra = m.orderedReceiver('x', [{ index: 0, kind: 'string', size: 3 }]);
 	const off = s.peer.onMessage((sid, ppid, data) => {
-		if (sid === streamId && receiver.received === before) extra.push(data, ppid === m.PPID.STRING);
+		if (sid === streamId) extra.push(data, ppid === m.PPID.STRING);
 	});
 	t.teardown(off);
 	const buffered = await dataConsumer.send(m.messageData('x', { index: 0, kind: 'string', size: 3 }));
 	t.equal(typeof buffered, 'number', `dataConsumer.send() resolves to a number (${buffered})`);
 	await waitFor(() => extra.received >= 1, 10_000, 'the message of dataConsumer.send()');
 	t.equal(extra.summary().matched, 1, 'dataConsumer.send() delivered intact');
+	t.equal(extra.summary().received, 1, 'and only that');
 });
 
 t.test('closing the SCTP DataConsumer resets its stream; closing a DataProducer closes its DataConsumers', async (t) => {
@@ -284,4 +285,53 @@ t.test('closing the SCTP DataConsumer resets its stream; closing a DataProducer 
 	t.equal(survivor.closed, true, 'the SCTP DataConsumer closed with its DataProducer');
 	await s.peer.waitForReset(survivorStream, 10_000);
 	t.pass(`and its stream ${survivorStream} was reset too`);
+});
+
+t.test('pause and resume: nothing is delivered while the DataProducer is paused', async (t) => {
+	const s = await setup(t);
+	const dataProducer = await s.direct.produceData({ label: 'pausable' });
+	const dataConsumer = await s.plain.consumeData({ dataProducerId: dataProducer.id });
+	const streamId = dataConsumer.sctpStreamParameters.streamId;
+	await s.connect();
+	const got = [];
+	s.peer.onMessage((sid, ppid, data) => {
+		if (sid === streamId) got.push(data.toString('utf8'));
+	});
+	dataProducer.send('before');
+	await waitFor(() => got.length >= 1, 10_000, '"before"');
+
+	const paused = nextEvent(dataConsumer, 'dataproducerpause', 5000);
+	await dataProducer.pause();
+	await paused;
+	t.equal(dataConsumer.dataProducerPaused, true, 'the DataConsumer knows its DataProducer is paused');
+	dataProducer.send('while paused');
+	const resumed = nextEvent(dataConsumer, 'dataproducerresume', 5000);
+	await dataProducer.resume();
+	await resumed;
+	t.equal(dataConsumer.dataProducerPaused, false);
+	dataProducer.send('after');
+	await waitFor(() => got.includes('after'), 10_000, '"after"', () => JSON.stringify(got));
+	t.same(got, ['before', 'after'], 'the message sent while paused was dropped, the others arrived in order');
+
+	await dataConsumer.pause();
+	dataProducer.send('consumer paused');
+	await dataConsumer.resume();
+	dataProducer.send('last');
+	await waitFor(() => got.includes('last'), 10_000, '"last"', () => JSON.stringify(got));
+	t.same(got, ['before', 'after', 'last'], 'nor while the DataConsumer was paused');
+});
+
+t.test('werift aborts the association: sctpState goes closed', async (t) => {
+	const s = await setup(t);
+	await s.plain.produceData({ sctpStreamParameters: { streamId: 5, ordered: true } });
+	await s.connect();
+	const closed = waitForSctpState(s.plain, 'closed', 10_000);
+	await s.peer.close(); // werift-sctp's stop() sends ABORT
+	await closed.catch((error) => {
+		error.message += ` [sctpstatechange: ${s.sctpStates.join(' > ')}]`;
+		throw error;
+	});
+	t.equal(s.plain.sctpState, 'closed', `sctpstatechange: ${s.sctpStates.join(' > ')}`);
+	const [stats] = await s.plain.getStats();
+	t.equal(stats.sctpState, 'closed', 'getStats() agrees');
 });
