@@ -20,6 +20,7 @@ const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
 const opus = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 const COUNT = 1000;
+const SEND_BUFFER = 8_000_000;
 
 let worker;
 let room;
@@ -32,7 +33,15 @@ t.before(async () => {
 	room = { router, pageA, pageB };
 	await pageA.loadDevice(router.rtpCapabilities);
 	await pageB.loadDevice(router.rtpCapabilities);
-	const create = () => router.createWebRtcTransport({ listenInfos: LISTEN, enableSctp: true });
+	// A DataConsumer drops what does not fit in its transport's SCTP send buffer
+	// ('sctpsendbufferfull', as in mediasoup): page A sends its 2.4 MB faster than the
+	// relay passes them to page B, so the buffers hold a whole burst (default 2000000).
+	const create = () => router.createWebRtcTransport({
+		listenInfos: LISTEN,
+		enableSctp: true,
+		sctpSendBufferSize: SEND_BUFFER,
+		sctpPerStreamSendQueueLimit: SEND_BUFFER,
+	});
 	room.aSendServer = await create();
 	room.aRecvServer = await create();
 	room.bSendServer = await create();
@@ -68,6 +77,8 @@ t.teardown(async () => {
 t.test('the transports have WebRTC sctpParameters', async (t) => {
 	t.match(room.aSendServer.sctpParameters, {
 		port: 5000,
+		sendBufferSize: SEND_BUFFER,
+		perStreamSendQueueLimit: SEND_BUFFER,
 		maxSendMessageSize: 262144,
 		maxReceiveMessageSize: 262144,
 		isDataChannel: true,
@@ -106,7 +117,9 @@ t.test('page A -> page B, ordered: 1,000 messages (strings, binary, 64 KiB, 256 
 	const plan = m.makePlan({ count: COUNT });
 	t.equal(sent.sent, COUNT);
 	t.equal(sent.bytes, m.planBytes(plan));
-	const summary = await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= COUNT, 90_000, `${COUNT} messages at page B`);
+	const summary = await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= COUNT || consumer.server.sendBufferFull > 0, 90_000, `${COUNT} messages at page B`,
+		dc.serverState({ producer: producer.server, consumer: consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
+	t.equal(consumer.server.sendBufferFull, 0, 'the server DataConsumer never found its send buffer full');
 	t.equal(summary.received, COUNT, 'page B received every message');
 	t.equal(summary.matched, COUNT, 'in order and intact');
 	t.same(summary.problems, []);
@@ -126,7 +139,8 @@ t.test('page B -> page A through its own DataProducer', async (t) => {
 	await dc.waitForDataState(room.pageB, 'producer', producer.page.id, 'open', 15_000, room.bSendServer);
 	await dc.waitForDataState(room.pageA, 'consumer', consumer.page.id, 'open', 15_000, room.aRecvServer);
 	const [sent] = await room.pageB.call('sendDataMessages', [{ dataProducerId: producer.page.id, tag: 'b2a', count }]);
-	const summary = await dc.waitForMessages(room.pageA, consumer.page.id, (s) => s.received >= count, 60_000, `${count} messages at page A`);
+	const summary = await dc.waitForMessages(room.pageA, consumer.page.id, (s) => s.received >= count, 60_000, `${count} messages at page A`,
+		dc.serverState({ producer: producer.server, consumer: consumer.server, transports: [room.bSendServer, room.aRecvServer] }));
 	t.equal(summary.matched, count, 'page A received every message of page B, in order and intact');
 	t.same(summary.problems, []);
 	const [consumerStats] = await consumer.server.getStats();
@@ -166,16 +180,26 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 	t.same(results.map((r) => r.sent), [orderedCount, lossyCount]);
 
 	const orderedSummary = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= orderedCount, 90_000,
-		`${orderedCount} ordered messages through the lossy relay`);
+		`${orderedCount} ordered messages through the lossy relay`,
+		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
+	t.equal(ordered.consumer.server.sendBufferFull, 0, 'no sctpsendbufferfull on the ordered DataConsumer');
 	t.equal(orderedSummary.matched, orderedCount, 'the ordered channel delivered everything, in order and intact');
 	t.same(orderedSummary.problems, []);
 	t.ok(room.relay.stats.dropped >= 5, `the relay dropped ${room.relay.stats.dropped} SCTP datagrams towards page B`);
 
-	// Unordered messages are never retransmitted: what is lost stays lost. Wait until the
-	// server has handed every one to SCTP and its send queue is empty, then for page B's
-	// count to settle.
-	await waitFor(async () => (await lossyConsumer.server.getStats())[0].messagesSent >= lossyCount
-		&& (await lossyConsumer.server.getBufferedAmount()) === 0, 30_000, 'the server to send every unordered message');
+	// Unordered messages are never retransmitted: what is lost stays lost. Even page A ->
+	// server may lose some (a burst can overflow a socket buffer, and maxRetransmits 0
+	// forbids Chromium to resend), so wait until the server has passed on every message
+	// its DataProducer got and its send queue is empty, then for page B's count to settle.
+	const lossyServer = dc.serverState({ producer: lossy.server, consumer: lossyConsumer.server, transports: [room.aSendServer, room.bRecvServer] });
+	let serverGot = 0;
+	await waitFor(async () => {
+		const [producerStats] = await lossy.server.getStats();
+		const [consumerStats] = await lossyConsumer.server.getStats();
+		serverGot = producerStats.messagesReceived;
+		return consumerStats.messagesSent === serverGot && (await lossyConsumer.server.getBufferedAmount()) === 0;
+	}, 30_000, 'the server to pass on every unordered message it got', async () => `${await lossyServer()}, relay ${JSON.stringify(room.relay.stats)}`);
+	t.ok(serverGot >= lossyCount * 0.9, `the server got ${serverGot} of ${lossyCount} unordered messages from page A (no relay on that side)`);
 	let lastUnique = -1;
 	const lossySummary = await dc.waitForMessages(room.pageB, lossyConsumer.page.id, (s) => {
 		const settled = s.unique === lastUnique;
@@ -185,18 +209,15 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 	t.equal(lossySummary.bad, 0, 'every unordered message that arrived is intact');
 	t.equal(lossySummary.duplicates, 0, 'no duplicates');
 	t.ok(lossySummary.unique >= lossyCount * 0.7, `a plausible fraction arrived: ${lossySummary.unique} of ${lossyCount}`);
-	t.ok(lossySummary.unique < lossyCount,
-		`maxRetransmits 0: messages in dropped packets were not retransmitted (${lossyCount - lossySummary.unique} lost)`);
-	const [lossyStats] = await lossyConsumer.server.getStats();
-	t.equal(lossyStats.messagesSent, lossyCount, 'the server sent every unordered message once');
-	const [lossyProducerStats] = await lossy.server.getStats();
-	t.equal(lossyProducerStats.messagesReceived, lossyCount, 'page A -> server is lossless: the DataProducer got all of them');
+	t.ok(lossySummary.unique < serverGot,
+		`maxRetransmits 0: messages in dropped packets were not retransmitted (${serverGot - lossySummary.unique} of the ${serverGot} the server sent were lost)`);
 
 	// The channels keep working once the loss stops.
 	room.relay.dropTowardsPeer = undefined;
 	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'after-loss', count: 50 });
 	await room.pageA.call('sendDataMessages', [{ dataProducerId: ordered.producer.page.id, tag: 'after-loss', count: 50 }]);
-	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 50, 30_000, 'messages after the loss');
+	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 50, 30_000, 'messages after the loss',
+		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(after.matched, 50, 'the ordered channel still works after the loss');
 });
 
@@ -232,7 +253,8 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	// The other channels of the same transports are unaffected.
 	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'after-close', count: 20 });
 	await room.pageA.call('sendDataMessages', [{ dataProducerId: ordered.producer.page.id, tag: 'after-close', count: 20 }]);
-	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 30_000, 'messages after the close');
+	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 30_000, 'messages after the close',
+		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(after.matched, 20, 'the ordered channel still works');
 	await waitFor(() => room.aSendServer.sctpState === 'connected', 1000, 'SCTP still connected');
 });

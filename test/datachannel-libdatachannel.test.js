@@ -40,12 +40,22 @@ t.teardown(async () => {
 async function serverSide(t) {
 	const router = await worker.createRouter();
 	t.teardown(() => router.close());
-	const transport = await router.createWebRtcTransport({ listenInfos: LISTEN, enableSctp: true });
+	// The DataConsumer drops what does not fit in the SCTP send buffer
+	// ('sctpsendbufferfull', as in mediasoup); the test queues its 2.4 MB at once, so the
+	// buffer holds all of it (default 2000000).
+	const transport = await router.createWebRtcTransport({
+		listenInfos: LISTEN,
+		enableSctp: true,
+		sctpSendBufferSize: 8_000_000,
+		sctpPerStreamSendQueueLimit: 8_000_000,
+	});
 	const direct = await router.createDirectTransport();
 	const up = await transport.produceData({ sctpStreamParameters: { streamId: UP_STREAM, ordered: true }, label: 'up', protocol: 'ldc' });
 	const upConsumer = await direct.consumeData({ dataProducerId: up.id });
 	const downProducer = await direct.produceData({ label: 'down', protocol: 'ldc' });
 	const down = await transport.consumeData({ dataProducerId: downProducer.id });
+	down.sendBufferFull = 0;
+	down.on('sctpsendbufferfull', () => down.sendBufferFull++);
 	const sctpStates = [];
 	transport.on('sctpstatechange', (state) => sctpStates.push(state));
 	return { router, transport, direct, up, upConsumer, downProducer, down, sctpStates };
@@ -93,7 +103,9 @@ async function exchange(t, s, peer, upChannel, downChannel) {
 		const data = m.messageData('down', entry);
 		s.downProducer.send(typeof data === 'string' ? data : Buffer.from(data));
 	}
-	await waitFor(() => downReceiver.received >= COUNT, 60_000, `${COUNT} messages at libdatachannel`, () => JSON.stringify(downReceiver.summary()));
+	await waitFor(() => downReceiver.received >= COUNT || s.down.sendBufferFull > 0, 60_000, `${COUNT} messages at libdatachannel`,
+		() => JSON.stringify(downReceiver.summary()));
+	t.equal(s.down.sendBufferFull, 0, 'no sctpsendbufferfull');
 	t.equal(downReceiver.summary().matched, COUNT, 'mediaplane -> libdatachannel: every message in order and intact');
 	t.same(downReceiver.summary().problems, []);
 

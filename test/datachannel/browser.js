@@ -51,6 +51,10 @@ async function produceData(session, mirror, options = {}) {
  */
 async function consumeData(session, mirror, dataProducerId, { serverOptions = {}, collect } = {}) {
 	const server = await mirror.serverTransport.consumeData({ dataProducerId, ...serverOptions });
+	// mediasoup's DataConsumer drops a message that does not fit in the SCTP send buffer
+	// and says so with this event; the tests count it.
+	server.sendBufferFull = 0;
+	server.on('sctpsendbufferfull', () => server.sendBufferFull++);
 	const page = await session.call('consumeData', {
 		transportId: mirror.transportId,
 		id: server.id,
@@ -79,8 +83,12 @@ async function waitForDataState(session, kind, id, readyState, ms = 15_000, serv
 	}
 }
 
-/** Polls the page's collector of `dataConsumerId` until `done(summary)`; returns the summary. */
-async function waitForMessages(session, dataConsumerId, done, ms, what) {
+/**
+ * Polls the page's collector of `dataConsumerId` until `done(summary)`; returns the
+ * summary. On a timeout the error has the last summary and, when given, `more()` (an
+ * async function returning a string, e.g. the server's stats).
+ */
+async function waitForMessages(session, dataConsumerId, done, ms, what, more) {
 	let last;
 	await waitFor(
 		async () => {
@@ -89,10 +97,31 @@ async function waitForMessages(session, dataConsumerId, done, ms, what) {
 		},
 		ms,
 		what,
-		() => JSON.stringify(last),
+		async () => `${JSON.stringify(last)}${more ? `; ${await more().catch((e) => `(${e.message})`)}` : ''}`,
 		200
 	);
 	return last;
 }
 
-module.exports = { mirrorTransport, produceData, consumeData, waitForDataState, waitForMessages };
+/**
+ * A description of the server side of a channel for failure messages: the
+ * DataProducer's and DataConsumer's stats and buffered amount, and the transports' SCTP
+ * states.
+ */
+function serverState({ producer, consumer, transports = [] }) {
+	return async () => {
+		const parts = [];
+		if (producer) {
+			const [st] = await producer.getStats();
+			parts.push(`DataProducer messagesReceived ${st?.messagesReceived} bytesReceived ${st?.bytesReceived}`);
+		}
+		if (consumer) {
+			const [st] = await consumer.getStats();
+			parts.push(`DataConsumer messagesSent ${st?.messagesSent} bytesSent ${st?.bytesSent} bufferedAmount ${await consumer.getBufferedAmount()} sctpsendbufferfull ${consumer.sendBufferFull}`);
+		}
+		for (const tr of transports) parts.push(`transport ${tr.id.slice(0, 8)} ice ${tr.iceState} dtls ${tr.dtlsState} sctp ${tr.sctpState}`);
+		return parts.join(', ');
+	};
+}
+
+module.exports = { mirrorTransport, produceData, consumeData, waitForDataState, waitForMessages, serverState };
