@@ -117,7 +117,7 @@ t.test('page A -> page B, ordered: 1,000 messages (strings, binary, 64 KiB, 256 
 	const plan = m.makePlan({ count: COUNT });
 	t.equal(sent.sent, COUNT);
 	t.equal(sent.bytes, m.planBytes(plan));
-	const summary = await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= COUNT || consumer.server.sendBufferFull > 0, 90_000, `${COUNT} messages at page B`,
+	const summary = await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= COUNT || consumer.server.sendBufferFull > 0, 40_000, `${COUNT} messages at page B`,
 		dc.serverState({ producer: producer.server, consumer: consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(consumer.server.sendBufferFull, 0, 'the server DataConsumer never found its send buffer full');
 	t.equal(summary.received, COUNT, 'page B received every message');
@@ -139,7 +139,7 @@ t.test('page B -> page A through its own DataProducer', async (t) => {
 	await dc.waitForDataState(room.pageB, 'producer', producer.page.id, 'open', 15_000, room.bSendServer);
 	await dc.waitForDataState(room.pageA, 'consumer', consumer.page.id, 'open', 15_000, room.aRecvServer);
 	const [sent] = await room.pageB.call('sendDataMessages', [{ dataProducerId: producer.page.id, tag: 'b2a', count }]);
-	const summary = await dc.waitForMessages(room.pageA, consumer.page.id, (s) => s.received >= count, 60_000, `${count} messages at page A`,
+	const summary = await dc.waitForMessages(room.pageA, consumer.page.id, (s) => s.received >= count, 30_000, `${count} messages at page A`,
 		dc.serverState({ producer: producer.server, consumer: consumer.server, transports: [room.bSendServer, room.aRecvServer] }));
 	t.equal(summary.matched, count, 'page A received every message of page B, in order and intact');
 	t.same(summary.problems, []);
@@ -179,7 +179,7 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 	);
 	t.same(results.map((r) => r.sent), [orderedCount, lossyCount]);
 
-	const orderedSummary = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= orderedCount, 90_000,
+	const orderedSummary = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= orderedCount, 40_000,
 		`${orderedCount} ordered messages through the lossy relay`,
 		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(ordered.consumer.server.sendBufferFull, 0, 'no sctpsendbufferfull on the ordered DataConsumer');
@@ -198,14 +198,14 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 		const [consumerStats] = await lossyConsumer.server.getStats();
 		serverGot = producerStats.messagesReceived;
 		return consumerStats.messagesSent === serverGot && (await lossyConsumer.server.getBufferedAmount()) === 0;
-	}, 30_000, 'the server to pass on every unordered message it got', async () => `${await lossyServer()}, relay ${JSON.stringify(room.relay.stats)}`);
+	}, 20_000, 'the server to pass on every unordered message it got', async () => `${await lossyServer()}, relay ${JSON.stringify(room.relay.stats)}`);
 	t.ok(serverGot >= lossyCount * 0.9, `the server got ${serverGot} of ${lossyCount} unordered messages from page A (no relay on that side)`);
 	let lastUnique = -1;
 	const lossySummary = await dc.waitForMessages(room.pageB, lossyConsumer.page.id, (s) => {
 		const settled = s.unique === lastUnique;
 		lastUnique = s.unique;
 		return settled && s.unique > 0;
-	}, 20_000, 'the unordered channel to settle');
+	}, 10_000, 'the unordered channel to settle');
 	t.equal(lossySummary.bad, 0, 'every unordered message that arrived is intact');
 	t.equal(lossySummary.duplicates, 0, 'no duplicates');
 	t.ok(lossySummary.unique >= lossyCount * 0.7, `a plausible fraction arrived: ${lossySummary.unique} of ${lossyCount}`);
@@ -216,9 +216,27 @@ t.test('5% loss towards page B: unordered maxRetransmits 0 delivers what arrives
 	room.relay.dropTowardsPeer = undefined;
 	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'after-loss', count: 50 });
 	await room.pageA.call('sendDataMessages', [{ dataProducerId: ordered.producer.page.id, tag: 'after-loss', count: 50 }]);
-	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 50, 30_000, 'messages after the loss',
+	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 50, 15_000, 'messages after the loss',
 		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(after.matched, 50, 'the ordered channel still works after the loss');
+});
+
+t.test('empty messages cross as empty messages (PPID 56 and 57 pass through)', async (t) => {
+	t.ok(ordered, 'the ordered channel of the first test is up');
+	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'count' });
+	const id = ordered.producer.page.id;
+	await room.pageA.call('sendDataMessage', id, '');
+	await room.pageA.call('sendDataMessage', id, [], { binary: true });
+	await room.pageA.call('sendDataMessage', id, 'x');
+	await room.pageA.call('sendDataMessage', id, [0], { binary: true });
+	const summary = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 4, 15_000, 'four messages',
+		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server }));
+	t.same(summary.last, [
+		{ isString: true, text: '', size: 0 },
+		{ isString: false, size: 0 },
+		{ isString: true, text: 'x', size: 1 },
+		{ isString: false, size: 1 },
+	], 'an empty string, an empty binary message, then one byte of each');
 });
 
 t.test('closing a DataProducer on the server closes its DataConsumers, on the server and in page B', async (t) => {
@@ -253,7 +271,7 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	// The other channels of the same transports are unaffected.
 	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'after-close', count: 20 });
 	await room.pageA.call('sendDataMessages', [{ dataProducerId: ordered.producer.page.id, tag: 'after-close', count: 20 }]);
-	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 30_000, 'messages after the close',
+	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 15_000, 'messages after the close',
 		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(after.matched, 20, 'the ordered channel still works');
 	await waitFor(() => room.aSendServer.sctpState === 'connected', 1000, 'SCTP still connected');

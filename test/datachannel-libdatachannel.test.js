@@ -17,7 +17,7 @@ const { nextEvent, waitFor, waitForSctpState } = require('./datachannel/util');
 const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
 const COUNT = 1000;
-const UP_STREAM = 1; // the peer sends on this stream; the server DataProducer reads it
+const UP_STREAM = 1000; // the peer sends on this stream; the server DataProducer reads it (far from the ids the server gives its DataConsumers: a WebRTC stream id is one channel both ways)
 
 let worker;
 t.before(async () => {
@@ -91,7 +91,7 @@ async function exchange(t, s, peer, upChannel, downChannel) {
 		upReceiver.push(message, ppid === m.PPID.STRING);
 	});
 	for (const entry of plan) upChannel.send(m.messageData('up', entry));
-	await waitFor(() => upReceiver.received >= COUNT, 60_000, `${COUNT} messages from libdatachannel`, () => JSON.stringify(upReceiver.summary()));
+	await waitFor(() => upReceiver.received >= COUNT, 30_000, `${COUNT} messages from libdatachannel`, () => JSON.stringify(upReceiver.summary()));
 	t.equal(upReceiver.summary().matched, COUNT, 'libdatachannel -> mediaplane: every message in order and intact');
 	t.same(upReceiver.summary().problems, []);
 	t.same(badPpid, [], 'PPID 51 for strings, 53 for binary');
@@ -103,7 +103,7 @@ async function exchange(t, s, peer, upChannel, downChannel) {
 		const data = m.messageData('down', entry);
 		s.downProducer.send(typeof data === 'string' ? data : Buffer.from(data));
 	}
-	await waitFor(() => downReceiver.received >= COUNT || s.down.sendBufferFull > 0, 60_000, `${COUNT} messages at libdatachannel`,
+	await waitFor(() => downReceiver.received >= COUNT || s.down.sendBufferFull > 0, 30_000, `${COUNT} messages at libdatachannel`,
 		() => JSON.stringify(downReceiver.summary()));
 	t.equal(s.down.sendBufferFull, 0, 'no sctpsendbufferfull');
 	t.equal(downReceiver.summary().matched, COUNT, 'mediaplane -> libdatachannel: every message in order and intact');
@@ -116,6 +116,32 @@ async function exchange(t, s, peer, upChannel, downChannel) {
 	const [transportStats] = await s.transport.getStats();
 	t.equal(transportStats.sctpState, 'connected', 'transport stats: sctpState connected');
 	t.ok(transportStats.bytesReceived >= bytes && transportStats.bytesSent >= bytes, 'transport stats count the bytes both ways');
+}
+
+/**
+ * Empty messages (RFC 8831 §6.6: PPID 56 and 57 with one byte) from libdatachannel come
+ * back through a second DataConsumer of the same DataProducer as empty messages again.
+ */
+async function emptyMessages(t, s, peer, upChannel) {
+	const echo = await s.transport.consumeData({ dataProducerId: s.up.id });
+	t.not(echo.sctpStreamParameters.streamId, UP_STREAM, 'the echo stream is not the sending one');
+	const echoChannel = peer.channel('echo', { negotiated: true, id: echo.sctpStreamParameters.streamId, protocol: 'ldc' });
+	await echoChannel.opened(10_000);
+	const ppids = [];
+	s.upConsumer.on('message', (message, ppid) => ppids.push(ppid));
+	upChannel.send('');
+	upChannel.send(new Uint8Array(0));
+	upChannel.send('x');
+	upChannel.send(new Uint8Array([0]));
+	await waitFor(() => echoChannel.messages.length >= 4, 10_000, 'four echoed messages', () => JSON.stringify(echoChannel.messages));
+	t.same(echoChannel.messages.map(({ data, isString }) => ({ isString, size: isString ? Buffer.byteLength(data) : data.length })), [
+		{ isString: true, size: 0 },
+		{ isString: false, size: 0 },
+		{ isString: true, size: 1 },
+		{ isString: false, size: 1 },
+	], 'libdatachannel gets back an empty string, an empty binary message, then one byte of each');
+	await waitFor(() => ppids.length >= 4, 10_000, 'the four messages at the DirectTransport DataConsumer');
+	t.same(ppids, [m.PPID.STRING_EMPTY, m.PPID.BINARY_EMPTY, m.PPID.STRING, m.PPID.BINARY], 'the DataProducer passes PPIDs 56, 57, 51, 53 on');
 }
 
 /** Closing the server DataConsumer resets its stream: libdatachannel closes the channel. */
@@ -160,6 +186,7 @@ t.test('libdatachannel offers, mediaplane answers as DTLS server', async (t) => 
 	t.equal(pair?.remote?.port, s.transport.iceCandidates[0].port, 'to the transport\'s port');
 
 	await exchange(t, s, peer, upChannel, downChannel);
+	await emptyMessages(t, s, peer, upChannel);
 	await closeDown(t, s, downChannel, upChannel);
 });
 

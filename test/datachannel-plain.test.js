@@ -162,7 +162,7 @@ t.test('werift -> DataProducer -> DirectTransport DataConsumer: every message, i
 		}
 	}
 	for (const stream of streams) {
-		await received(stream.receiver, COUNT, 60_000, `${COUNT} messages on stream ${stream.streamId}`);
+		await received(stream.receiver, COUNT, 45_000, `${COUNT} messages on stream ${stream.streamId}`);
 		const summary = stream.receiver.summary();
 		t.equal(summary.received, COUNT, `stream ${stream.streamId}: ${COUNT} messages`);
 		t.equal(summary.matched, COUNT, `stream ${stream.streamId}: all in order and intact`);
@@ -211,7 +211,7 @@ t.test('DirectTransport DataProducer -> SCTP DataConsumer -> werift: every messa
 		// A string goes out as PPID 51, a Buffer as 53 (mediasoup's rule for send()).
 		dataProducer.send(typeof data === 'string' ? data : Buffer.from(data));
 	}
-	await received(receiver, COUNT, 60_000, `${COUNT} messages at werift on stream ${streamId}`);
+	await received(receiver, COUNT, 30_000, `${COUNT} messages at werift on stream ${streamId}`);
 	const summary = receiver.summary();
 	t.equal(summary.matched, COUNT, 'all in order and intact');
 	t.same(summary.problems, []);
