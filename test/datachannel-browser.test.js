@@ -276,3 +276,27 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	t.equal(after.matched, 20, 'the ordered channel still works');
 	await waitFor(() => room.aSendServer.sctpState === 'connected', 1000, 'SCTP still connected');
 });
+
+t.test('page B closes its DataConsumer: the server answers the stream reset and the channel closes', async (t) => {
+	const producer = await dc.produceData(room.pageA, room.aSend, { label: 'closed-by-b' });
+	const consumer = await dc.consumeData(room.pageB, room.bRecv, producer.server.id, { collect: { mode: 'count' } });
+	await dc.waitForDataState(room.pageA, 'producer', producer.page.id, 'open', 15_000, room.aSendServer);
+	await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'open', 15_000, room.bRecvServer);
+	await room.pageA.call('sendDataMessage', producer.page.id, 'hello');
+	await dc.waitForMessages(room.pageB, consumer.page.id, (s) => s.received >= 1, 10_000, 'the first message');
+
+	// Chromium resets its outgoing stream; RFC 8831 6.7: the server resets its own, and
+	// only then does the channel reach 'closed' (it stays 'closing' otherwise).
+	await room.pageB.call('closeDataConsumer', consumer.page.id);
+	const state = await dc.waitForDataState(room.pageB, 'consumer', consumer.page.id, 'closed', 15_000, room.bRecvServer);
+	t.equal(state.readyState, 'closed', 'page B\'s data channel closed completely');
+	t.equal(room.bRecvServer.sctpState, 'connected', 'the association stays up');
+
+	// The other channel on the same transport still works.
+	await room.pageB.call('collectDataMessages', ordered.consumer.page.id, { mode: 'plan', tag: 'after-b-close', count: 20 });
+	await room.pageA.call('sendDataMessages', [{ dataProducerId: ordered.producer.page.id, tag: 'after-b-close', count: 20 }]);
+	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 15_000, 'messages after B closed a channel',
+		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
+	t.equal(after.matched, 20, 'the ordered channel still works');
+	producer.server.close();
+});

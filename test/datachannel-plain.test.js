@@ -335,3 +335,19 @@ t.test('werift aborts the association: sctpState goes closed', async (t) => {
 	const [stats] = await s.plain.getStats();
 	t.equal(stats.sctpState, 'closed', 'getStats() agrees');
 });
+
+t.test('connect({ ip, port }) instead of comedia: both ends start the association (INIT collision)', async (t) => {
+	const s = await setup(t, { comedia: false });
+	const dataProducer = await s.plain.produceData({ sctpStreamParameters: { streamId: 9, ordered: true } });
+	const dataConsumer = await s.direct.consumeData({ dataProducerId: dataProducer.id });
+	const got = [];
+	dataConsumer.on('message', (message, ppid) => got.push([message.toString('utf8'), ppid]));
+	// The engine knows werift's address before werift starts: it may send its INIT first.
+	await s.plain.connect({ ip: LOCAL, port: s.peer.localPort });
+	t.match(s.plain.tuple, { remoteIp: LOCAL, remotePort: s.peer.localPort });
+	await s.connect();
+	t.equal(s.plain.sctpState, 'connected');
+	s.peer.send(9, m.PPID.STRING, Buffer.from('hello'));
+	await waitFor(() => got.length >= 1, 10_000, 'the first message');
+	t.same(got, [['hello', m.PPID.STRING]]);
+});
