@@ -28,9 +28,10 @@ let room;
 t.before(async () => {
 	worker = await mediaplane.createWorker({ logLevel: 'warn' });
 	const router = await worker.createRouter({ mediaCodecs: [opus] });
-	const pageA = await startBrowserSession();
-	const pageB = await startBrowserSession();
-	room = { router, pageA, pageB };
+	room = { router };
+	// Kept in `room` as soon as each starts, so that the teardown closes what did start.
+	const pageA = (room.pageA = await startBrowserSession());
+	const pageB = (room.pageB = await startBrowserSession());
 	await pageA.loadDevice(router.rtpCapabilities);
 	await pageB.loadDevice(router.rtpCapabilities);
 	// A DataConsumer drops what does not fit in its transport's SCTP send buffer
@@ -274,7 +275,7 @@ t.test('closing a DataProducer on the server closes its DataConsumers, on the se
 	const after = await dc.waitForMessages(room.pageB, ordered.consumer.page.id, (s) => s.received >= 20, 15_000, 'messages after the close',
 		dc.serverState({ producer: ordered.producer.server, consumer: ordered.consumer.server, transports: [room.aSendServer, room.bRecvServer] }));
 	t.equal(after.matched, 20, 'the ordered channel still works');
-	await waitFor(() => room.aSendServer.sctpState === 'connected', 1000, 'SCTP still connected');
+	t.equal(room.aSendServer.sctpState, 'connected', 'page A\'s send transport: SCTP still connected');
 });
 
 t.test('page B closes its DataConsumer: the server answers the stream reset and the channel closes', async (t) => {

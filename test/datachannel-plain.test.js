@@ -9,7 +9,7 @@ const t = require('tap');
 const mediaplane = require('..');
 const { weriftPeer, SCTP_STATE } = require('./datachannel/werift');
 const m = require('./datachannel/messages');
-const { withTimeout, nextEvent, waitFor, waitForSctpState } = require('./datachannel/util');
+const { nextEvent, waitFor, waitForSctpState } = require('./datachannel/util');
 
 const LOCAL = '127.0.0.1';
 // werift-sctp moves about 150 KB/s on this machine: a plan of 300 messages (about
