@@ -46,7 +46,7 @@ t.teardown(async () => {
  * starts werift-sctp against the PlainTransport and waits for both ends. Everything is
  * closed by t.teardown.
  */
-async function setup(t, plainOptions = {}) {
+async function setup(t, plainOptions = {}, peerOptions = {}) {
 	const router = await worker.createRouter();
 	t.teardown(() => router.close());
 	const plain = await router.createPlainTransport({
@@ -58,7 +58,7 @@ async function setup(t, plainOptions = {}) {
 	const direct = await router.createDirectTransport();
 	const sctpStates = [];
 	plain.on('sctpstatechange', (state) => sctpStates.push(state));
-	const peer = await weriftPeer({ port: plain.tuple.localPort, address: plain.tuple.localAddress });
+	const peer = await weriftPeer({ port: plain.tuple.localPort, address: plain.tuple.localAddress, ...peerOptions });
 	t.teardown(() => peer.close());
 	const connect = async () => {
 		try {
@@ -350,4 +350,23 @@ t.test('connect({ ip, port }) instead of comedia: both ends start the associatio
 	s.peer.send(9, m.PPID.STRING, Buffer.from('hello'));
 	await waitFor(() => got.length >= 1, 10_000, 'the first message');
 	t.same(got, [['hello', m.PPID.STRING]]);
+});
+
+t.test('the engine opens the association: werift-sctp as the passive end', async (t) => {
+	const s = await setup(t, { comedia: false }, { role: 'server' });
+	const dataProducer = await s.direct.produceData({ label: 'active-open' });
+	const dataConsumer = await s.plain.consumeData({ dataProducerId: dataProducer.id });
+	const streamId = dataConsumer.sctpStreamParameters.streamId;
+	const got = [];
+	s.peer.onMessage((sid, ppid, data) => {
+		if (sid === streamId) got.push([data.toString('utf8'), ppid]);
+	});
+	// werift-sctp's server only answers: the association exists only if the engine sends INIT.
+	await s.plain.connect({ ip: LOCAL, port: s.peer.localPort });
+	await s.connect();
+	t.equal(s.plain.sctpState, 'connected');
+	t.equal(s.peer.sctp.associationState, SCTP_STATE.ESTABLISHED, 'werift-sctp: ESTABLISHED');
+	dataProducer.send('from the engine');
+	await waitFor(() => got.length >= 1, 10_000, 'the message at werift');
+	t.same(got, [['from the engine', m.PPID.STRING]]);
 });

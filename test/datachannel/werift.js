@@ -15,12 +15,13 @@ const { SCTP, SCTP_STATE, createUdpTransport } = require('werift-sctp');
 const { withTimeout } = require('./util');
 
 /**
- * A werift-sctp client on a UDP socket bound to 127.0.0.1 (an ephemeral port), aimed
- * at `address:port` (the PlainTransport's tuple). Returns { sctp, socket, localPort,
+ * A werift-sctp client (or, with role: 'server', a server that waits for the far end's
+ * INIT) on a UDP socket bound to 127.0.0.1 (an ephemeral port), aimed at
+ * `address:port` (the PlainTransport's tuple). Returns { sctp, socket, localPort,
  * messages: [{ streamId, ppid, data }], resets: [streamId...], connect(ms), send(),
  * onMessage(fn), waitForReset(streamId, ms), close() }.
  */
-async function weriftPeer({ port, address = '127.0.0.1', keepMessages = false } = {}) {
+async function weriftPeer({ port, address = '127.0.0.1', keepMessages = false, role = 'client' } = {}) {
 	const socket = dgram.createSocket('udp4');
 	await new Promise((resolve, reject) => {
 		socket.once('error', reject);
@@ -29,7 +30,8 @@ async function weriftPeer({ port, address = '127.0.0.1', keepMessages = false } 
 			resolve();
 		});
 	});
-	const sctp = SCTP.client(createUdpTransport(socket, { port, address }));
+	// 'client' sends the INIT; 'server' only answers one (the far end must start).
+	const sctp = (role === 'server' ? SCTP.server : SCTP.client)(createUdpTransport(socket, { port, address }));
 	const messages = [];
 	const listeners = new Set();
 	const resets = [];
