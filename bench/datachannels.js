@@ -58,17 +58,15 @@ async function fanout(workers, n) {
 	const dataProducer = await direct.produceData();
 	const pairs = await connectPairs(routerA, routerB, n);
 	const receivers = [];
-	for (const { a, b } of pairs) {
-		const dataConsumer = await a.consumeData({ dataProducerId: dataProducer.id });
-		receivers.push(await b.produceData({ sctpStreamParameters: dataConsumer.sctpStreamParameters }));
-		pairs[pairs.length - 1].dataConsumer = dataConsumer;
+	for (const pair of pairs) {
+		pair.dataConsumer = await pair.a.consumeData({ dataProducerId: dataProducer.id });
+		receivers.push(await pair.b.produceData({ sctpStreamParameters: pair.dataConsumer.sctpStreamParameters }));
 	}
 	const delivered = async () => {
 		let total = 0;
 		for (const r of receivers) total += (await r.getStats())[0].messagesReceived;
 		return total;
 	};
-	const firstConsumer = pairs[0].a;
 	const usageBefore = await workers[0].getResourceUsage();
 	const start = nowMs();
 	// Windows of messages: bounded buffering in every association (the send buffer is
@@ -86,7 +84,6 @@ async function fanout(workers, n) {
 	const usageAfter = await workers[0].getResourceUsage();
 	const cpuMs = usageAfter.ru_utime + usageAfter.ru_stime - usageBefore.ru_utime - usageBefore.ru_stime;
 	const deliveries = MESSAGES * n;
-	void firstConsumer;
 	routerA.close();
 	routerB.close();
 	return {
