@@ -783,12 +783,15 @@ bool Association::Impl::HandleUnknown(const RawChunk& raw) {
 	const bool skip = raw.type & 0x80;
 	if (report && HasTcb() && peerTag) {
 		ErrorCauseChunk error;
+		// The cause carries the chunk as received (cut to half an MTU, its length field
+		// then saying what is included).
+		const size_t included = std::min<size_t>(raw.valueLength, options.mtu / 2);
 		std::vector<uint8_t> original;
 		ByteWriter w(original);
 		w.U8(raw.type);
 		w.U8(raw.flags);
-		w.U16(static_cast<uint16_t>(raw.valueLength + 4));
-		w.Bytes(raw.value, std::min<size_t>(raw.valueLength, options.mtu / 2));
+		w.U16(static_cast<uint16_t>(included + 4));
+		w.Bytes(raw.value, included);
 		error.AddCause(CauseUnrecognizedChunkType, original.data(), original.size());
 		std::vector<uint8_t> chunk;
 		error.Serialize(ChunkError, chunk);
