@@ -923,6 +923,62 @@ TEST(send_from_inside_message_callback) {
 	CHECK(net.a.messages[0].data == ping);
 }
 
+TEST(peer_restart_is_accepted) {
+	Network net;
+	REQUIRE(net.Connect());
+	// b loses its state (a new Association on the same transport) and connects again:
+	// a answers its INIT with Tie-Tags (§5.2.2), takes the COOKIE-ECHO as a restart
+	// (§5.2.4 A) and keeps working with the new peer.
+	Endpoint fresh{ Options() };
+	Association& restarted = fresh.association;
+	restarted.Connect(net.now);
+	for (int round = 0; round < 10; ++round) {
+		for (auto& p : fresh.outbox) net.a.association.HandlePacket(p.data(), p.size(), net.now);
+		fresh.outbox.clear();
+		for (auto& p : net.a.outbox) restarted.HandlePacket(p.data(), p.size(), net.now);
+		net.a.outbox.clear();
+	}
+	REQUIRE_EQ(restarted.GetState(), State::Connected);
+	CHECK_EQ(net.a.association.GetState(), State::Connected);
+	const std::vector<uint8_t> hello = Pattern(10, 4);
+	REQUIRE(restarted.Send(1, PpidBinary, hello.data(), hello.size(), SendOptions(), net.now) == SendResult::Ok);
+	for (auto& p : fresh.outbox) net.a.association.HandlePacket(p.data(), p.size(), net.now);
+	REQUIRE_EQ(net.a.messages.size(), 1u);
+	CHECK(net.a.messages[0].data == hello);
+}
+
+TEST(out_of_the_blue_packets) {
+	Network net;
+	// b has no association: a SHUTDOWN-ACK gets SHUTDOWN-COMPLETE with the T bit, a
+	// DATA an ABORT with the T bit, an ABORT nothing (RFC 9260 §8.4).
+	std::vector<uint8_t> shutdownAck, abort;
+	SerializeEmptyChunk(ChunkShutdownAck, 0, shutdownAck);
+	std::vector<uint8_t> packet = MakePacket(0x1234, { shutdownAck });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 1u);
+	CHECK_EQ(ChunkTypes(net.b.outbox[0]), (std::vector<uint8_t>{ ChunkShutdownComplete }));
+	CHECK_EQ(net.b.outbox[0][13], 1u);
+	CHECK_EQ(VerificationTag(net.b.outbox[0]), 0x1234u);
+	DataChunk data;
+	data.payload = { 1 };
+	std::vector<uint8_t> chunk;
+	data.Serialize(chunk);
+	packet = MakePacket(0x5678, { chunk });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 2u);
+	CHECK_EQ(ChunkTypes(net.b.outbox[1]), (std::vector<uint8_t>{ ChunkAbort }));
+	CHECK_EQ(net.b.outbox[1][13], 1u);
+	ErrorCauseChunk abortChunk;
+	abortChunk.Serialize(ChunkAbort, abort);
+	packet = MakePacket(0x5678, { abort });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	CHECK_EQ(net.b.outbox.size(), 2u);
+	CHECK_EQ(net.b.association.GetState(), State::New);
+	net.b.outbox.clear();
+	// And it can still connect afterwards.
+	REQUIRE(net.Connect());
+}
+
 TEST(looks_like_sctp) {
 	std::vector<uint8_t> packet = MakePacket(1, { { ChunkCookieAck, 0, 0, 4 } });
 	CHECK(Association::LooksLikeSctp(packet.data(), packet.size()));

@@ -207,6 +207,7 @@ public:
 	void SendReconfigRequest();
 	void CheckDeferredReset();
 	void OnDataDelivered(std::vector<DataReceiver::Message>& messages);
+	void HandleOutOfTheBlue(const CommonHeader& header, const std::vector<RawChunk>& chunks);
 	void Dropped() { stats.packetsDropped++; }
 };
 
@@ -989,6 +990,26 @@ bool Association::Impl::HandleReConfig(const RawChunk& raw) {
 
 // ---- Packet input ----
 
+void Association::Impl::HandleOutOfTheBlue(const CommonHeader& header, const std::vector<RawChunk>& chunks) {
+	// §8.4: a packet for no association. ABORT, SHUTDOWN-COMPLETE, COOKIE-ACK and ERROR
+	// (rules 2, 6, 7) are discarded; SHUTDOWN-ACK gets a SHUTDOWN-COMPLETE (rule 5);
+	// anything else an ABORT (rule 8). Both with the T bit, reflecting the packet's tag.
+	for (const RawChunk& chunk : chunks) {
+		if (chunk.type == ChunkAbort || chunk.type == ChunkShutdownComplete || chunk.type == ChunkCookieAck ||
+			chunk.type == ChunkError)
+			return;
+	}
+	std::vector<uint8_t> reply;
+	if (chunks.front().type == ChunkShutdownAck) {
+		SerializeEmptyChunk(ChunkShutdownComplete, 0x01, reply);
+	} else {
+		ErrorCauseChunk abort;
+		abort.tagReflected = true;
+		abort.Serialize(ChunkAbort, reply);
+	}
+	SendChunk(header.verificationTag, reply);
+}
+
 void Association::Impl::HandlePacket(const uint8_t* data, size_t len, uint64_t) {
 	stats.packetsReceived++;
 	stats.bytesReceived += len;
@@ -1013,8 +1034,8 @@ void Association::Impl::HandlePacket(const uint8_t* data, size_t len, uint64_t) 
 		const bool tagOk = reflected ? (peerTag != 0 && header.verificationTag == peerTag)
 									 : (HasTcb() && header.verificationTag == localTag);
 		if (!tagOk) {
-			// §8.4: out of the blue (or a wrong tag): discarded (we send no ABORT for it).
 			Dropped();
+			if (phase == Phase::Closed) HandleOutOfTheBlue(header, chunks);
 			return;
 		}
 	}
