@@ -993,7 +993,9 @@ bool Association::Impl::HandleReConfig(const RawChunk& raw) {
 void Association::Impl::HandleOutOfTheBlue(const CommonHeader& header, const std::vector<RawChunk>& chunks) {
 	// §8.4: a packet for no association. ABORT, SHUTDOWN-COMPLETE, COOKIE-ACK and ERROR
 	// (rules 2, 6, 7) are discarded; SHUTDOWN-ACK gets a SHUTDOWN-COMPLETE (rule 5);
-	// anything else an ABORT (rule 8). Both with the T bit, reflecting the packet's tag.
+	// anything else an ABORT (rule 8). Both with the T bit, reflecting the packet's tag
+	// (a tag of 0 is only valid on an INIT: nothing to reflect, no answer).
+	if (header.verificationTag == 0) return;
 	for (const RawChunk& chunk : chunks) {
 		if (chunk.type == ChunkAbort || chunk.type == ChunkShutdownComplete || chunk.type == ChunkCookieAck ||
 			chunk.type == ChunkError)
