@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "sctp/AssociationTestAccess.hpp"
 #include "sctp/ByteIo.hpp"
 #include "sctp/Crc32c.hpp"
 #include "sctp/SctpAssociation.hpp"
@@ -759,6 +760,45 @@ TEST(heartbeat_echoes_info) {
 	HeartbeatChunk ack;
 	REQUIRE(ack.Parse(chunks[0]));
 	CHECK_EQ(ack.info, hb.info);
+	net.b.outbox.clear();
+}
+
+TEST(oversized_heartbeat_ack_goes_alone) {
+	Network net;
+	REQUIRE(net.Connect());
+	uint32_t bTag = 0;
+	for (const auto& s : net.log)
+		if (s.toB && !HasChunk(s.packet, ChunkInit)) bTag = VerificationTag(s.packet);
+	net.RunFor(10);
+	const std::vector<uint8_t> data = Pattern(5000, 1);
+	HeartbeatChunk hb;
+	hb.info.assign(2000, 0xAB);
+	std::vector<uint8_t> chunk;
+	hb.Serialize(ChunkHeartbeat, chunk);
+	// b has 5000 bytes to send: 4 chunks go (cwnd 4380), the 5th waits. The HEARTBEAT
+	// comes bundled with a SACK for the four, so the 5th goes out while the oversized
+	// HEARTBEAT-ACK is being packed: it must not join it.
+	REQUIRE(SendBytes(net, net.b, 1, data) == SendResult::Ok);
+	net.b.outbox.clear();
+	SackChunk sack;
+	sack.cumulativeTsnAck = AssociationTestAccess::LocalInitialTsn(net.b.association) + 3;
+	sack.aRwnd = 100000;
+	std::vector<uint8_t> sackChunk;
+	sack.Serialize(sackChunk);
+	std::vector<uint8_t> packet = MakePacket(bTag, { chunk, sackChunk });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	bool sawAck = false;
+	CHECK_GE(net.b.outbox.size(), 2u);
+	for (const auto& p : net.b.outbox) {
+		const auto types = ChunkTypes(p);
+		if (HasChunk(p, ChunkHeartbeatAck)) {
+			sawAck = true;
+			CHECK_EQ(types.size(), 1u);
+		} else {
+			CHECK_LE(p.size(), 1200u);
+		}
+	}
+	CHECK(sawAck);
 	net.b.outbox.clear();
 }
 

@@ -343,7 +343,8 @@ void Association::Impl::Flush() {
 		if (dataUp && mayStillSendData) {
 			std::vector<uint8_t> chunk;
 			bool retransmission = false;
-			while (sender->NextChunk(options.mtu - packet.Size(), now, chunk, retransmission)) {
+			while (packet.Size() < options.mtu &&
+				sender->NextChunk(options.mtu - packet.Size(), now, chunk, retransmission)) {
 				packet.Add(chunk);
 				chunk.clear();
 				sentData = true;
