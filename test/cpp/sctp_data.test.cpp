@@ -257,3 +257,33 @@ TEST(sender_t3_marks_everything_and_partial_reliability) {
 	CHECK_EQ(forward.streams[0].ssn, 0u);
 	CHECK_EQ(sender.BufferedAmount(2), 100u); // the abandoned one no longer counts
 }
+
+TEST(sender_abandoned_message_with_gap_acked_fragment_leaves_buffer) {
+	Options options;
+	DataSender sender(options);
+	sender.Start(1, 100000, 10, true);
+	std::vector<uint8_t> message(3000, 1);
+	SendOptions once;
+	once.maxRetransmits = 0;
+	REQUIRE(sender.Enqueue(0, 53, message.data(), message.size(), once, 0) == SendResult::Ok);
+	REQUIRE_EQ(Drain(sender, 0).size(), 3u);
+	// Only the last fragment (TSN 3) arrives.
+	SackChunk sack;
+	sack.cumulativeTsnAck = 0;
+	sack.aRwnd = 100000;
+	sack.gapBlocks = { { 3, 3 } };
+	sender.HandleSack(sack, 10);
+	CHECK_EQ(sender.BufferedAmount(0), 3000u);
+	sender.OnT3Expired(1000);
+	CHECK_EQ(sender.AbandonedMessages(), 1u);
+	CHECK_EQ(sender.BufferedAmount(0), 0u);
+	ForwardTsnChunk forward;
+	REQUIRE(sender.NeedsForwardTsn(forward));
+	CHECK_EQ(forward.newCumulativeTsn, 3u);
+	sack.cumulativeTsnAck = 3;
+	sack.gapBlocks.clear();
+	sender.HandleSack(sack, 1100);
+	CHECK(sender.AllAcknowledged());
+	CHECK_EQ(sender.TotalBufferedAmount(), 0u);
+	CHECK(!sender.NeedsForwardTsn(forward));
+}
