@@ -16,6 +16,13 @@
 //               T1-cookie, T3-rtx, T2-shutdown, heartbeat, RE-CONFIG), a protocol
 //               violation by the peer (we send ABORT with the cause), or a peer ABORT
 //               carrying any other error cause
+//
+// Not implemented: I-DATA / I-FORWARD-TSN (RFC 8260; never offered, so a conforming
+// peer never sends them; received anyway they are unknown chunks, §3.2), the other
+// RE-CONFIG requests (incoming SSN reset, SSN/TSN reset, add streams: answered
+// "Denied"), AUTH (RFC 4895), ASCONF, ECN, Max.Burst, multi-homing, the Cookie
+// Preservative (ignored), a restart notification (a peer restart, §5.2.4 A, resets the
+// data path silently: queued messages are dropped and SSNs restart).
 #include "SctpAssociation.hpp"
 
 #include <algorithm>
