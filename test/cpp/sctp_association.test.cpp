@@ -1091,6 +1091,67 @@ TEST(out_of_the_blue_packets) {
 	REQUIRE(net.Connect());
 }
 
+TEST(foreign_init_with_extension_parameters) {
+	// An INIT as other stacks send it: AUTH parameters (RANDOM, CHUNKS, HMAC-ALGO),
+	// Supported Address Types, ECN capable, Zero Checksum Acceptable, Supported
+	// Extensions listing I-DATA and ASCONF, Forward-TSN-Supported. All of them are
+	// skipped without a report (type bits 10, or known), and b answers with an INIT-ACK
+	// carrying a cookie and no Unrecognized Parameter.
+	Network net;
+	std::vector<uint8_t> init;
+	ByteWriter w(init);
+	w.U8(ChunkInit);
+	w.U8(0);
+	w.U16(0);
+	w.U32(0xCAFEBABE); // initiate tag
+	w.U32(0x20000);
+	w.U16(1024);
+	w.U16(1024);
+	w.U32(12345);
+	auto param = [&](uint16_t type, std::vector<uint8_t> value) {
+		w.U16(type);
+		w.U16(static_cast<uint16_t>(4 + value.size()));
+		w.Bytes(value);
+		w.Pad4();
+	};
+	param(0x8002, std::vector<uint8_t>(32, 7));          // RANDOM
+	param(0x8003, { 0xC1, 0x80 });                       // CHUNKS
+	param(0x8004, { 0, 1 });                             // HMAC-ALGO
+	param(12, { 0, 5 });                                 // Supported Address Types
+	param(0x8000, {});                                   // ECN capable
+	param(0x8001, { 0, 0, 0, 1 });                       // Zero Checksum Acceptable
+	param(0x8008, { 0x82, 0xC0, 0x40, 0xC2, 0xC1, 0x80 }); // Supported Extensions
+	param(0xC000, {});                                   // Forward-TSN-Supported
+	WriteU16(init.data() + 2, static_cast<uint16_t>(init.size()));
+	std::vector<uint8_t> packet = MakePacket(0, { init });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 1u);
+	CHECK_EQ(VerificationTag(net.b.outbox[0]), 0xCAFEBABEu);
+	CommonHeader h;
+	std::vector<RawChunk> chunks;
+	REQUIRE(ParsePacket(net.b.outbox[0].data(), net.b.outbox[0].size(), h, chunks));
+	REQUIRE_EQ(chunks.size(), 1u);
+	InitChunk ack;
+	REQUIRE(chunks[0].type == ChunkInitAck && ack.Parse(chunks[0]));
+	CHECK(ack.hasStateCookie);
+	CHECK(ack.forwardTsnSupported);
+	CHECK(ack.SupportsExtension(ChunkReConfig));
+	CHECK(!ack.SupportsExtension(ChunkIData));
+	CHECK_EQ(ack.unrecognizedParameters.size(), 0u);
+	// No Unrecognized Parameter (8) in the INIT-ACK.
+	bool unrecognized = false;
+	for (size_t off = 16; off + 4 <= chunks[0].valueLength;) {
+		const uint16_t type = ReadU16(chunks[0].value + off);
+		const uint16_t len = ReadU16(chunks[0].value + off + 2);
+		if (type == ParamUnrecognized) unrecognized = true;
+		if (len < 4) break;
+		off += (len + 3) & ~3u;
+	}
+	CHECK(!unrecognized);
+	CHECK_EQ(net.b.association.GetState(), State::Connecting);
+	net.b.outbox.clear();
+}
+
 TEST(looks_like_sctp) {
 	std::vector<uint8_t> packet = MakePacket(1, { { ChunkCookieAck, 0, 0, 4 } });
 	CHECK(Association::LooksLikeSctp(packet.data(), packet.size()));
