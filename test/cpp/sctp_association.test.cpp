@@ -477,6 +477,26 @@ TEST(stale_cookie_gets_error_and_handshake_restarts) {
 	CHECK_GE(net.CountSent(true, ChunkInit), 2u);
 }
 
+TEST(stale_cookie_of_the_current_association_is_accepted) {
+	// §5.2.4 rule 3: b's COOKIE-ACK is lost and a's COOKIE-ECHO retransmissions arrive
+	// after the cookie's lifetime: b (established, same tags) still answers COOKIE-ACK.
+	Options options;
+	options.cookieLifetimeMs = 1500;
+	options.rtoInitialMs = 1000;
+	Network net(options, options);
+	int cookieAcks = 0;
+	net.filter = [&](bool toB, const std::vector<uint8_t>& p) {
+		Fate f;
+		if (!toB && HasChunk(p, ChunkCookieAck) && cookieAcks++ < 2) f.drop = true;
+		return f;
+	};
+	net.a.association.Connect(net.now);
+	REQUIRE(net.RunUntil([&] { return net.Connected(); }, 30000));
+	CHECK_EQ(cookieAcks, 3);
+	CHECK_EQ(net.CountSent(true, ChunkInit), 1u); // no restart of the handshake
+	for (const auto& s : net.log) CHECK(!(!s.toB && HasChunk(s.packet, ChunkError)));
+}
+
 TEST(partial_reliability_max_retransmits_zero_on_lossy_link) {
 	Network net;
 	REQUIRE(net.Connect());

@@ -179,8 +179,10 @@ bool Association::Impl::HandleCookieEcho(const RawChunk& raw, const CommonHeader
 		Dropped();
 		return false;
 	}
-	// §5.1.5 step 3 / §5.2.6: a stale cookie gets an ERROR with the staleness in us.
-	if (now > cookie.createdMs + options.cookieLifetimeMs) {
+	// §5.1.5 step 3 / §5.2.6: a stale cookie gets an ERROR with the staleness in us;
+	// §5.2.4 rule 3: unless both its tags are those of the current association.
+	const bool currentTags = HasTcb() && cookie.localTag == localTag && cookie.peerTag == peerTag;
+	if (now > cookie.createdMs + options.cookieLifetimeMs && !currentTags) {
 		const uint64_t staleUs = (now - cookie.createdMs - options.cookieLifetimeMs) * 1000;
 		uint8_t info[4];
 		WriteU32(info, static_cast<uint32_t>(std::min<uint64_t>(staleUs, UINT32_MAX)));
@@ -236,6 +238,7 @@ bool Association::Impl::HandleCookieEcho(const RawChunk& raw, const CommonHeader
 		// Action B: an INIT collision; the peer's tag and TSN come from the cookie.
 		peerTag = cookie.peerTag;
 		peerInitialTsn = cookie.peerInitialTsn;
+		if (receiver) discardedBefore += receiver->DiscardedMessages();
 		receiver.reset(new DataReceiver(options.maxReceiverWindowBufferSize, options.maxReceiveMessageSize));
 		receiver->Start(cookie.peerInitialTsn);
 		streamReset.Start(localInitialTsn, cookie.peerInitialTsn);
