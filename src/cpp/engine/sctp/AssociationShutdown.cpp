@@ -77,6 +77,13 @@ bool Association::Impl::HandleShutdownAck() {
 		Terminate(State::Closed);
 		return false;
 	}
+	if (phase == Phase::CookieWait || phase == Phase::CookieEchoed) {
+		// §8.5.1 E and §8.4 rule 5: SHUTDOWN-COMPLETE with the T bit, reflecting the tag.
+		std::vector<uint8_t> chunk;
+		SerializeEmptyChunk(ChunkShutdownComplete, 0x01, chunk);
+		SendChunk(localTag, chunk);
+		return false;
+	}
 	return true;
 }
 
