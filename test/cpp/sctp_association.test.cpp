@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "sctp/AssociationTestAccess.hpp"
 #include "sctp/ByteIo.hpp"
 #include "sctp/Crc32c.hpp"
 #include "sctp/SctpAssociation.hpp"
@@ -425,8 +426,8 @@ TEST(rto_backs_off_and_association_fails_after_max_retransmissions) {
 		if (s.toB && HasChunk(s.packet, ChunkData)) times.push_back(s.at);
 	// The first send and 4 retransmissions (the 5th expiry fails the association).
 	REQUIRE_EQ(times.size(), 5u);
-	// Intervals double: RTO was measured during the handshake-free connect (none), so
-	// 1000, 2000, 4000, 8000 then capped at rtoMaxMs = 10000.
+	// Intervals double from the initial RTO (no RTT measured yet): 1000, 2000, 4000,
+	// 8000 (the next would be capped at rtoMaxMs = 10000).
 	CHECK_EQ(times[1] - times[0], 1000u);
 	CHECK_EQ(times[2] - times[1], 2000u);
 	CHECK_EQ(times[3] - times[2], 4000u);
@@ -474,6 +475,26 @@ TEST(stale_cookie_gets_error_and_handshake_restarts) {
 	}
 	CHECK(staleError);
 	CHECK_GE(net.CountSent(true, ChunkInit), 2u);
+}
+
+TEST(stale_cookie_of_the_current_association_is_accepted) {
+	// §5.2.4 rule 3: b's COOKIE-ACK is lost and a's COOKIE-ECHO retransmissions arrive
+	// after the cookie's lifetime: b (established, same tags) still answers COOKIE-ACK.
+	Options options;
+	options.cookieLifetimeMs = 1500;
+	options.rtoInitialMs = 1000;
+	Network net(options, options);
+	int cookieAcks = 0;
+	net.filter = [&](bool toB, const std::vector<uint8_t>& p) {
+		Fate f;
+		if (!toB && HasChunk(p, ChunkCookieAck) && cookieAcks++ < 2) f.drop = true;
+		return f;
+	};
+	net.a.association.Connect(net.now);
+	REQUIRE(net.RunUntil([&] { return net.Connected(); }, 30000));
+	CHECK_EQ(cookieAcks, 3);
+	CHECK_EQ(net.CountSent(true, ChunkInit), 1u); // no restart of the handshake
+	for (const auto& s : net.log) CHECK(!(!s.toB && HasChunk(s.packet, ChunkError)));
 }
 
 TEST(partial_reliability_max_retransmits_zero_on_lossy_link) {
@@ -613,21 +634,19 @@ TEST(send_buffer_full) {
 	options.perStreamSendQueueLimit = 6000;
 	Network net(options, options);
 	REQUIRE(net.Connect());
-	const std::vector<uint8_t> data = Pattern(4000, 1);
-	CHECK(SendBytes(net, net.a, 1, data) == SendResult::Ok);
-	// Still queued: nothing ran since.
-	CHECK(SendBytes(net, net.a, 1, data) == SendResult::Ok || true);
-	Network net2(options, options);
-	REQUIRE(net2.Connect());
-	// Fill without letting the network run: per stream limit first, then the total.
-	std::vector<uint8_t> big(5000, 1);
-	net2.lossAtoB = 1.0; // nothing is acknowledged
-	CHECK(SendBytes(net2, net2.a, 1, big) == SendResult::Ok);
-	CHECK(SendBytes(net2, net2.a, 2, big) == SendResult::Ok);
-	CHECK(SendBytes(net2, net2.a, 3, big) == SendResult::BufferFull); // total 15000 > 10000
+	net.lossAtoB = 1.0; // nothing is acknowledged: everything stays buffered
+	const std::vector<uint8_t> big(5000, 1);
+	CHECK(SendBytes(net, net.a, 1, big) == SendResult::Ok);
+	CHECK(SendBytes(net, net.a, 2, big) == SendResult::Ok);
+	CHECK(SendBytes(net, net.a, 3, big) == SendResult::BufferFull); // 15000 > 10000 in total
+	CHECK(SendBytes(net, net.a, 3, std::vector<uint8_t>(1, 0)) == SendResult::BufferFull);
+	CHECK_EQ(net.a.association.GetTotalBufferedAmount(), 10000u);
 	const std::vector<uint8_t> tooLarge(262145, 0);
-	CHECK(SendBytes(net2, net2.a, 3, tooLarge) == SendResult::MessageTooLarge);
-	CHECK(SendBytes(net2, net2.a, 65535, data) == SendResult::Ok || true);
+	CHECK(SendBytes(net, net.a, 3, tooLarge) == SendResult::MessageTooLarge);
+	// Once acknowledged, there is room again.
+	net.lossAtoB = 0;
+	REQUIRE(net.RunUntil([&] { return net.a.association.GetTotalBufferedAmount() == 0; }, 30000));
+	CHECK(SendBytes(net, net.a, 3, big) == SendResult::Ok);
 }
 
 TEST(per_stream_queue_limit) {
@@ -761,6 +780,45 @@ TEST(heartbeat_echoes_info) {
 	HeartbeatChunk ack;
 	REQUIRE(ack.Parse(chunks[0]));
 	CHECK_EQ(ack.info, hb.info);
+	net.b.outbox.clear();
+}
+
+TEST(oversized_heartbeat_ack_goes_alone) {
+	Network net;
+	REQUIRE(net.Connect());
+	uint32_t bTag = 0;
+	for (const auto& s : net.log)
+		if (s.toB && !HasChunk(s.packet, ChunkInit)) bTag = VerificationTag(s.packet);
+	net.RunFor(10);
+	const std::vector<uint8_t> data = Pattern(5000, 1);
+	HeartbeatChunk hb;
+	hb.info.assign(2000, 0xAB);
+	std::vector<uint8_t> chunk;
+	hb.Serialize(ChunkHeartbeat, chunk);
+	// b has 5000 bytes to send: 4 chunks go (cwnd 4380), the 5th waits. The HEARTBEAT
+	// comes bundled with a SACK for the four, so the 5th goes out while the oversized
+	// HEARTBEAT-ACK is being packed: it must not join it.
+	REQUIRE(SendBytes(net, net.b, 1, data) == SendResult::Ok);
+	net.b.outbox.clear();
+	SackChunk sack;
+	sack.cumulativeTsnAck = AssociationTestAccess::LocalInitialTsn(net.b.association) + 3;
+	sack.aRwnd = 100000;
+	std::vector<uint8_t> sackChunk;
+	sack.Serialize(sackChunk);
+	std::vector<uint8_t> packet = MakePacket(bTag, { chunk, sackChunk });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	bool sawAck = false;
+	CHECK_GE(net.b.outbox.size(), 2u);
+	for (const auto& p : net.b.outbox) {
+		const auto types = ChunkTypes(p);
+		if (HasChunk(p, ChunkHeartbeatAck)) {
+			sawAck = true;
+			CHECK_EQ(types.size(), 1u);
+		} else {
+			CHECK_LE(p.size(), 1200u);
+		}
+	}
+	CHECK(sawAck);
 	net.b.outbox.clear();
 }
 
@@ -913,6 +971,78 @@ TEST(random_loss_duplication_and_reordering_both_ways) {
 	}
 }
 
+TEST(soak_mixed_reliability_resets_and_hostile_network) {
+	// Both directions, 10% loss, duplicates, reordering; reliable ordered, reliable
+	// unordered and unreliable messages on several streams; stream resets along the
+	// way. Every reliable message arrives intact, per stream in order for ordered ones.
+	for (uint32_t seed = 1; seed <= 4; ++seed) {
+		Network net;
+		REQUIRE(net.Connect(true));
+		std::mt19937 rng(seed);
+		net.filter = [&](bool, const std::vector<uint8_t>&) {
+			Fate f;
+			const int r = static_cast<int>(rng() % 100);
+			f.drop = r < 10;
+			f.duplicate = r >= 10 && r < 14;
+			f.extraDelayMs = (r >= 14 && r < 24) ? 1 + rng() % 40 : 0;
+			return f;
+		};
+		struct Expect {
+			uint16_t stream;
+			bool ordered;
+			std::vector<uint8_t> data;
+		};
+		std::vector<Expect> reliableToB;
+		uint32_t counter = 0;
+		for (int i = 0; i < 150; ++i) {
+			const uint16_t stream = static_cast<uint16_t>(rng() % 4);
+			const int kind = static_cast<int>(rng() % 3);
+			std::vector<uint8_t> data = Pattern(1 + rng() % 4000, static_cast<uint8_t>(i));
+			// A tag at the front so order can be checked.
+			data.insert(data.begin(), { static_cast<uint8_t>(counter >> 8), static_cast<uint8_t>(counter) });
+			++counter;
+			SendOptions o;
+			o.ordered = kind != 1;
+			if (kind == 2) o.maxRetransmits = static_cast<int32_t>(rng() % 2);
+			const SendResult r = SendBytes(net, net.a, stream, data, o);
+			if (r == SendResult::Ok && kind != 2) reliableToB.push_back({ stream, o.ordered, data });
+			// The other way too, reliable only.
+			SendBytes(net, net.b, stream, Pattern(1 + rng() % 500, 1));
+			if (rng() % 40 == 0) {
+				// Let the stream drain, then reset it (its messages are all reliable or gone).
+				net.a.association.ResetStreams({ stream }, net.now);
+			}
+			net.RunFor(rng() % 20);
+		}
+		auto allArrived = [&] {
+			size_t found = 0;
+			for (const auto& e : reliableToB)
+				for (const auto& m : net.b.messages)
+					if (m.streamId == e.stream && m.data == e.data) {
+						++found;
+						break;
+					}
+			return found == reliableToB.size();
+		};
+		CHECK(net.RunUntil(allArrived, 300000));
+		CHECK(net.Connected());
+		// Per stream, ordered reliable messages arrive in sending order.
+		for (uint16_t stream = 0; stream < 4; ++stream) {
+			int last = -1;
+			for (const auto& m : net.b.messages) {
+				if (m.streamId != stream || m.data.size() < 2) continue;
+				bool orderedReliable = false;
+				for (const auto& e : reliableToB)
+					if (e.ordered && e.stream == stream && e.data == m.data) orderedReliable = true;
+				if (!orderedReliable) continue;
+				const int tag = (m.data[0] << 8) | m.data[1];
+				CHECK_LT(last, tag);
+				last = tag;
+			}
+		}
+	}
+}
+
 TEST(send_from_inside_message_callback) {
 	Network net;
 	REQUIRE(net.Connect());
@@ -923,6 +1053,123 @@ TEST(send_from_inside_message_callback) {
 	REQUIRE(SendBytes(net, net.a, 2, ping) == SendResult::Ok);
 	REQUIRE(net.RunUntil([&] { return net.a.messages.size() == 1; }, 2000));
 	CHECK(net.a.messages[0].data == ping);
+}
+
+TEST(peer_restart_is_accepted) {
+	Network net;
+	REQUIRE(net.Connect());
+	// b loses its state (a new Association on the same transport) and connects again:
+	// a answers its INIT with Tie-Tags (§5.2.2), takes the COOKIE-ECHO as a restart
+	// (§5.2.4 A) and keeps working with the new peer.
+	Endpoint fresh{ Options() };
+	Association& restarted = fresh.association;
+	restarted.Connect(net.now);
+	for (int round = 0; round < 10; ++round) {
+		for (auto& p : fresh.outbox) net.a.association.HandlePacket(p.data(), p.size(), net.now);
+		fresh.outbox.clear();
+		for (auto& p : net.a.outbox) restarted.HandlePacket(p.data(), p.size(), net.now);
+		net.a.outbox.clear();
+	}
+	REQUIRE_EQ(restarted.GetState(), State::Connected);
+	CHECK_EQ(net.a.association.GetState(), State::Connected);
+	const std::vector<uint8_t> hello = Pattern(10, 4);
+	REQUIRE(restarted.Send(1, PpidBinary, hello.data(), hello.size(), SendOptions(), net.now) == SendResult::Ok);
+	for (auto& p : fresh.outbox) net.a.association.HandlePacket(p.data(), p.size(), net.now);
+	REQUIRE_EQ(net.a.messages.size(), 1u);
+	CHECK(net.a.messages[0].data == hello);
+}
+
+TEST(out_of_the_blue_packets) {
+	Network net;
+	// b has no association: a SHUTDOWN-ACK gets SHUTDOWN-COMPLETE with the T bit, a
+	// DATA an ABORT with the T bit, an ABORT nothing (RFC 9260 §8.4).
+	std::vector<uint8_t> shutdownAck, abort;
+	SerializeEmptyChunk(ChunkShutdownAck, 0, shutdownAck);
+	std::vector<uint8_t> packet = MakePacket(0x1234, { shutdownAck });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 1u);
+	CHECK_EQ(ChunkTypes(net.b.outbox[0]), (std::vector<uint8_t>{ ChunkShutdownComplete }));
+	CHECK_EQ(net.b.outbox[0][13], 1u);
+	CHECK_EQ(VerificationTag(net.b.outbox[0]), 0x1234u);
+	DataChunk data;
+	data.payload = { 1 };
+	std::vector<uint8_t> chunk;
+	data.Serialize(chunk);
+	packet = MakePacket(0x5678, { chunk });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 2u);
+	CHECK_EQ(ChunkTypes(net.b.outbox[1]), (std::vector<uint8_t>{ ChunkAbort }));
+	CHECK_EQ(net.b.outbox[1][13], 1u);
+	ErrorCauseChunk abortChunk;
+	abortChunk.Serialize(ChunkAbort, abort);
+	packet = MakePacket(0x5678, { abort });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	CHECK_EQ(net.b.outbox.size(), 2u);
+	CHECK_EQ(net.b.association.GetState(), State::New);
+	net.b.outbox.clear();
+	// And it can still connect afterwards.
+	REQUIRE(net.Connect());
+}
+
+TEST(foreign_init_with_extension_parameters) {
+	// An INIT as other stacks send it: AUTH parameters (RANDOM, CHUNKS, HMAC-ALGO),
+	// Supported Address Types, ECN capable, Zero Checksum Acceptable, Supported
+	// Extensions listing I-DATA and ASCONF, Forward-TSN-Supported. All of them are
+	// skipped without a report (type bits 10, or known), and b answers with an INIT-ACK
+	// carrying a cookie and no Unrecognized Parameter.
+	Network net;
+	std::vector<uint8_t> init;
+	ByteWriter w(init);
+	w.U8(ChunkInit);
+	w.U8(0);
+	w.U16(0);
+	w.U32(0xCAFEBABE); // initiate tag
+	w.U32(0x20000);
+	w.U16(1024);
+	w.U16(1024);
+	w.U32(12345);
+	auto param = [&](uint16_t type, std::vector<uint8_t> value) {
+		w.U16(type);
+		w.U16(static_cast<uint16_t>(4 + value.size()));
+		w.Bytes(value);
+		w.Pad4();
+	};
+	param(0x8002, std::vector<uint8_t>(32, 7));          // RANDOM
+	param(0x8003, { 0xC1, 0x80 });                       // CHUNKS
+	param(0x8004, { 0, 1 });                             // HMAC-ALGO
+	param(12, { 0, 5 });                                 // Supported Address Types
+	param(0x8000, {});                                   // ECN capable
+	param(0x8001, { 0, 0, 0, 1 });                       // Zero Checksum Acceptable
+	param(0x8008, { 0x82, 0xC0, 0x40, 0xC2, 0xC1, 0x80 }); // Supported Extensions
+	param(0xC000, {});                                   // Forward-TSN-Supported
+	WriteU16(init.data() + 2, static_cast<uint16_t>(init.size()));
+	std::vector<uint8_t> packet = MakePacket(0, { init });
+	net.b.association.HandlePacket(packet.data(), packet.size(), net.now);
+	REQUIRE_EQ(net.b.outbox.size(), 1u);
+	CHECK_EQ(VerificationTag(net.b.outbox[0]), 0xCAFEBABEu);
+	CommonHeader h;
+	std::vector<RawChunk> chunks;
+	REQUIRE(ParsePacket(net.b.outbox[0].data(), net.b.outbox[0].size(), h, chunks));
+	REQUIRE_EQ(chunks.size(), 1u);
+	InitChunk ack;
+	REQUIRE(chunks[0].type == ChunkInitAck && ack.Parse(chunks[0]));
+	CHECK(ack.hasStateCookie);
+	CHECK(ack.forwardTsnSupported);
+	CHECK(ack.SupportsExtension(ChunkReConfig));
+	CHECK(!ack.SupportsExtension(ChunkIData));
+	CHECK_EQ(ack.unrecognizedParameters.size(), 0u);
+	// No Unrecognized Parameter (8) in the INIT-ACK.
+	bool unrecognized = false;
+	for (size_t off = 16; off + 4 <= chunks[0].valueLength;) {
+		const uint16_t type = ReadU16(chunks[0].value + off);
+		const uint16_t len = ReadU16(chunks[0].value + off + 2);
+		if (type == ParamUnrecognized) unrecognized = true;
+		if (len < 4) break;
+		off += (len + 3) & ~3u;
+	}
+	CHECK(!unrecognized);
+	CHECK_EQ(net.b.association.GetState(), State::Connecting);
+	net.b.outbox.clear();
 }
 
 TEST(looks_like_sctp) {

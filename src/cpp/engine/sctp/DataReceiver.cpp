@@ -112,7 +112,10 @@ void DataReceiver::TryReassemble(uint64_t tsn, std::vector<Message>& delivered) 
 	const DataChunk& reference = first->second.chunk;
 	while (!first->second.chunk.beginning) {
 		auto previous = fragments.find(first->first - 1);
-		if (previous == fragments.end() || !SameMessage(previous->second.chunk, reference)) break;
+		// An E chunk before us ends an earlier message.
+		if (previous == fragments.end() || !SameMessage(previous->second.chunk, reference) ||
+			previous->second.chunk.ending)
+			break;
 		first = previous;
 	}
 	auto last = fragments.find(tsn);

@@ -105,7 +105,9 @@ void DataSender::AbandonMessage(uint64_t messageId, uint16_t streamId) {
 			flightSize -= c.chunk.payload.size();
 			c.inFlight = false;
 		}
-		if (!c.acked) ReduceBuffered(streamId, c.userBytes);
+		// Its bytes leave the buffered amount now (gap-acked ones too: those are only
+		// counted out when the cumulative ack passes them).
+		ReduceBuffered(streamId, c.userBytes);
 		c.userBytes = 0;
 	}
 	auto it = streams.find(streamId);

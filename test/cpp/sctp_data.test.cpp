@@ -1,0 +1,289 @@
+// The SCTP data path pieces on their own: RetransmissionTimeout, DataReceiver and
+// DataSender.
+#include <vector>
+
+#include "check.hpp"
+#include "sctp/DataReceiver.hpp"
+#include "sctp/DataSender.hpp"
+#include "sctp/RetransmissionTimeout.hpp"
+#include "sctp/SctpPacket.hpp"
+
+using namespace mediaplane::sctp;
+
+namespace {
+
+DataChunk Fragment(uint32_t tsn, uint16_t stream, uint16_t ssn, bool b, bool e, bool unordered, std::vector<uint8_t> payload) {
+	DataChunk d;
+	d.tsn = tsn;
+	d.streamId = stream;
+	d.ssn = ssn;
+	d.ppid = 53;
+	d.beginning = b;
+	d.ending = e;
+	d.unordered = unordered;
+	d.payload = std::move(payload);
+	return d;
+}
+
+// The DATA chunks a sender produces right now (parsed back).
+std::vector<DataChunk> Drain(DataSender& sender, uint64_t now) {
+	std::vector<DataChunk> chunks;
+	std::vector<uint8_t> out;
+	bool retransmission = false;
+	while (sender.NextChunk(1200, now, out, retransmission)) {
+		RawChunk raw{ out[0], out[1], out.data() + 4, static_cast<size_t>(((out[2] << 8) | out[3]) - 4) };
+		DataChunk d;
+		if (d.Parse(raw)) chunks.push_back(d);
+		out.clear();
+	}
+	return chunks;
+}
+
+} // namespace
+
+TEST(rto_rfc9260_formulas) {
+	RetransmissionTimeout rto(1000, 1, 60000);
+	CHECK_EQ(rto.Rto(), 1000u);
+	rto.OnRttMeasured(100); // C2: SRTT 100, RTTVAR 50 -> 300
+	CHECK_EQ(rto.Rto(), 300u);
+	rto.OnRttMeasured(200); // C3: RTTVAR 62 (62.5), SRTT 112 (112.5) -> 360
+	CHECK_EQ(rto.SrttMs(), 112u);
+	CHECK_EQ(rto.Rto(), 360u);
+	rto.BackOff();
+	CHECK_EQ(rto.Rto(), 720u);
+	RetransmissionTimeout bounded(1000, 400, 2000);
+	bounded.OnRttMeasured(10);
+	CHECK_EQ(bounded.Rto(), 400u); // RTO.Min
+	for (int i = 0; i < 10; ++i) bounded.BackOff();
+	CHECK_EQ(bounded.Rto(), 2000u); // RTO.Max
+}
+
+TEST(receiver_reassembles_out_of_order_and_reports_gaps) {
+	DataReceiver receiver(100000, 100000);
+	receiver.Start(1000);
+	std::vector<DataReceiver::Message> delivered;
+	// A 3-fragment ordered message (TSN 1000-1002) arriving 1002, 1000, 1001; an
+	// unordered single at 1004 while 1003 is missing.
+	CHECK(receiver.HandleData(Fragment(1002, 1, 0, false, true, false, { 3 }), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK(receiver.HandleData(Fragment(1004, 2, 0, true, true, true, { 9 }), delivered) == DataReceiver::Outcome::Accepted);
+	REQUIRE_EQ(delivered.size(), 1u); // the unordered one, at once
+	CHECK_EQ(delivered[0].streamId, 2u);
+	SackChunk sack = receiver.BuildSack(1200);
+	CHECK_EQ(sack.cumulativeTsnAck, 999u);
+	REQUIRE_EQ(sack.gapBlocks.size(), 2u);
+	CHECK(sack.gapBlocks[0] == (GapAckBlock{ 3, 3 }));
+	CHECK(sack.gapBlocks[1] == (GapAckBlock{ 5, 5 }));
+	CHECK(receiver.HandleData(Fragment(1000, 1, 0, true, false, false, { 1 }), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK(receiver.HandleData(Fragment(1001, 1, 0, false, false, false, { 2 }), delivered) == DataReceiver::Outcome::Accepted);
+	REQUIRE_EQ(delivered.size(), 2u);
+	CHECK_EQ(delivered[1].data, (std::vector<uint8_t>{ 1, 2, 3 }));
+	// A duplicate is reported once.
+	CHECK(receiver.HandleData(Fragment(1001, 1, 0, false, false, false, { 2 }), delivered) == DataReceiver::Outcome::Duplicate);
+	sack = receiver.BuildSack(1200);
+	CHECK_EQ(sack.cumulativeTsnAck, 1002u);
+	CHECK_EQ(sack.duplicateTsns, (std::vector<uint32_t>{ 1001 }));
+	CHECK(receiver.BuildSack(1200).duplicateTsns.empty());
+}
+
+TEST(receiver_does_not_merge_adjacent_unordered_messages) {
+	DataReceiver receiver(100000, 100000);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	// Message X: 1 (B) 2 3 (E), with 1 missing; message Y: 4 (middle) 5 (E), 4's B (3) is X's E.
+	receiver.HandleData(Fragment(2, 0, 0, false, false, true, { 2 }), delivered);
+	receiver.HandleData(Fragment(3, 0, 0, false, true, true, { 3 }), delivered);
+	receiver.HandleData(Fragment(4, 0, 0, true, false, true, { 4 }), delivered);
+	receiver.HandleData(Fragment(5, 0, 0, false, true, true, { 5 }), delivered);
+	REQUIRE_EQ(delivered.size(), 1u);
+	CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 4, 5 }));
+	receiver.HandleData(Fragment(1, 0, 0, true, false, true, { 1 }), delivered);
+	REQUIRE_EQ(delivered.size(), 2u);
+	CHECK_EQ(delivered[1].data, (std::vector<uint8_t>{ 1, 2, 3 }));
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+}
+
+TEST(receiver_ordered_ssn_and_stream_reset) {
+	DataReceiver receiver(100000, 100000);
+	receiver.Start(0xFFFFFFFEu); // TSNs wrap
+	std::vector<DataReceiver::Message> delivered;
+	receiver.HandleData(Fragment(0xFFFFFFFFu, 3, 1, true, true, false, { 1 }), delivered);
+	CHECK_EQ(delivered.size(), 0u); // SSN 0 missing
+	receiver.HandleData(Fragment(0, 3, 2, true, true, false, { 2 }), delivered);
+	receiver.HandleData(Fragment(0xFFFFFFFEu, 3, 0, true, true, false, { 0 }), delivered);
+	REQUIRE_EQ(delivered.size(), 3u);
+	CHECK_EQ(delivered[2].data, (std::vector<uint8_t>{ 2 }));
+	CHECK_EQ(receiver.CumulativeTsn(), 0u);
+	receiver.ResetIncomingStreams({ 3 });
+	receiver.HandleData(Fragment(1, 3, 0, true, true, false, { 7 }), delivered);
+	REQUIRE_EQ(delivered.size(), 4u);
+	CHECK_EQ(delivered[3].data, (std::vector<uint8_t>{ 7 }));
+}
+
+TEST(receiver_forward_tsn_skips_partial_and_ssn) {
+	DataReceiver receiver(100000, 100000);
+	receiver.Start(10);
+	std::vector<DataReceiver::Message> delivered;
+	receiver.HandleData(Fragment(10, 1, 0, true, false, false, { 1 }), delivered); // partial, abandoned
+	receiver.HandleData(Fragment(13, 1, 1, true, true, false, { 5 }), delivered);  // waits for SSN 0
+	CHECK_EQ(delivered.size(), 0u);
+	ForwardTsnChunk forward;
+	forward.newCumulativeTsn = 12;
+	forward.streams = { { 1, 0 } };
+	receiver.HandleForwardTsn(forward, delivered);
+	REQUIRE_EQ(delivered.size(), 1u);
+	CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 5 }));
+	CHECK_EQ(receiver.CumulativeTsn(), 13u);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+}
+
+TEST(receiver_window_bounds_and_discards_too_large) {
+	DataReceiver receiver(1000, 1500);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	const std::vector<uint8_t> k600(600, 1);
+	// Out of order: 600 bytes fit, 600 more do not.
+	CHECK(receiver.HandleData(Fragment(3, 0, 0, true, false, true, k600), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(receiver.ARwnd(), 400u);
+	CHECK(receiver.HandleData(Fragment(5, 0, 1, true, false, true, k600), delivered) == DataReceiver::Outcome::NoRoom);
+	// In sequence is still taken (it may complete a message).
+	CHECK(receiver.HandleData(Fragment(1, 1, 0, true, false, false, k600), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(receiver.ARwnd(), 0u);
+	// Message 1-2-... on stream 1 grows past 1500: discarded, counted once, and the rest
+	// of it dropped as it comes.
+	CHECK(receiver.HandleData(Fragment(2, 1, 0, false, false, false, k600), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(receiver.DiscardedMessages(), 0u);
+	DataReceiver big(100000, 1500);
+	big.Start(1);
+	big.HandleData(Fragment(1, 1, 0, true, false, false, k600), delivered);
+	big.HandleData(Fragment(2, 1, 0, false, false, false, k600), delivered);
+	big.HandleData(Fragment(3, 1, 0, false, false, false, k600), delivered);
+	CHECK_EQ(big.DiscardedMessages(), 1u);
+	CHECK_EQ(big.BufferedBytes(), 0u);
+	big.HandleData(Fragment(4, 1, 0, false, true, false, k600), delivered);
+	big.HandleData(Fragment(5, 1, 1, true, true, false, { 42 }), delivered);
+	REQUIRE_EQ(delivered.size(), 1u);
+	CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 42 }));
+	CHECK_EQ(big.CumulativeTsn(), 5u);
+	CHECK_EQ(big.DiscardedMessages(), 1u);
+}
+
+TEST(sender_fragments_assigns_tsn_ssn_and_respects_cwnd) {
+	Options options;
+	DataSender sender(options);
+	sender.Start(100, 100000, 10, true);
+	CHECK_EQ(sender.Cwnd(), 4380u); // §7.2.1: min(4 MTU, max(2 MTU, 4380))
+	std::vector<uint8_t> message(3000, 7);
+	REQUIRE(sender.Enqueue(1, 53, message.data(), message.size(), SendOptions(), 0) == SendResult::Ok);
+	REQUIRE(sender.Enqueue(1, 53, message.data(), message.size(), SendOptions(), 0) == SendResult::Ok);
+	std::vector<DataChunk> chunks = Drain(sender, 0);
+	// 1172-byte fragments (1200 - 12 - 16): 3000 = 1172 + 1172 + 656; cwnd 4380 stops
+	// after the 4th chunk (flight 4172 < 4380 lets one more go).
+	REQUIRE_EQ(chunks.size(), 5u);
+	CHECK_EQ(chunks[0].payload.size(), 1172u);
+	CHECK(chunks[0].beginning);
+	CHECK(!chunks[0].ending);
+	CHECK(chunks[2].ending);
+	CHECK_EQ(chunks[2].payload.size(), 656u);
+	CHECK_EQ(chunks[3].tsn, 103u);
+	CHECK_EQ(chunks[3].ssn, 1u);
+	CHECK(chunks[3].beginning);
+	CHECK_EQ(sender.FlightSize(), 3000u + 2u * 1172u);
+	CHECK_EQ(sender.BufferedAmount(1), 6000u);
+	// A SACK for all five: slow start grows cwnd by at most one MTU.
+	SackChunk sack;
+	sack.cumulativeTsnAck = 104;
+	sack.aRwnd = 100000;
+	DataSender::SackOutcome outcome = sender.HandleSack(sack, 50);
+	CHECK(outcome.newlyAcked);
+	CHECK(outcome.hasRtt);
+	CHECK_EQ(outcome.rttMs, 50u);
+	CHECK_EQ(sender.Cwnd(), 4380u + 1200u);
+	CHECK_EQ(sender.BufferedAmount(1), 3000u - 2u * 1172u);
+	chunks = Drain(sender, 60);
+	REQUIRE_EQ(chunks.size(), 1u);
+	CHECK(chunks[0].ending);
+	sack.cumulativeTsnAck = 105;
+	sender.HandleSack(sack, 100);
+	CHECK(sender.AllAcknowledged());
+	CHECK_EQ(sender.TotalBufferedAmount(), 0u);
+	// A SACK for a TSN never sent.
+	sack.cumulativeTsnAck = 200;
+	CHECK(sender.HandleSack(sack, 100).protocolViolation);
+}
+
+TEST(sender_fast_retransmit_after_three_miss_indications) {
+	Options options;
+	DataSender sender(options);
+	sender.Start(1, 100000, 10, true);
+	std::vector<uint8_t> small(100, 1);
+	for (int i = 0; i < 6; ++i) sender.Enqueue(0, 53, small.data(), small.size(), SendOptions(), 0);
+	REQUIRE_EQ(Drain(sender, 0).size(), 6u);
+	// TSN 1 lost: SACKs with cumulative ack 0 and growing gap blocks.
+	for (uint16_t end = 2; end <= 4; ++end) {
+		SackChunk sack;
+		sack.cumulativeTsnAck = 0;
+		sack.aRwnd = 100000;
+		sack.gapBlocks = { { 2, end } };
+		const DataSender::SackOutcome outcome = sender.HandleSack(sack, 10);
+		CHECK_EQ(outcome.fastRetransmit, end == 4);
+	}
+	std::vector<DataChunk> chunks = Drain(sender, 20);
+	REQUIRE(!chunks.empty());
+	CHECK_EQ(chunks[0].tsn, 1u);
+	CHECK_EQ(sender.Ssthresh(), 4u * 1200u); // max(cwnd/2, 4 MTU)
+}
+
+TEST(sender_t3_marks_everything_and_partial_reliability) {
+	Options options;
+	DataSender sender(options);
+	sender.Start(1, 100000, 10, true);
+	std::vector<uint8_t> small(100, 1);
+	SendOptions once;
+	once.maxRetransmits = 0;
+	sender.Enqueue(2, 53, small.data(), small.size(), once, 0);             // TSN 1, SSN 0
+	sender.Enqueue(2, 53, small.data(), small.size(), SendOptions(), 0);    // TSN 2, SSN 1
+	REQUIRE_EQ(Drain(sender, 0).size(), 2u);
+	sender.OnT3Expired(1000);
+	CHECK_EQ(sender.Cwnd(), 1200u);
+	CHECK_EQ(sender.AbandonedMessages(), 1u);
+	std::vector<DataChunk> chunks = Drain(sender, 1000);
+	REQUIRE_EQ(chunks.size(), 1u);
+	CHECK_EQ(chunks[0].tsn, 2u);
+	ForwardTsnChunk forward;
+	REQUIRE(sender.NeedsForwardTsn(forward));
+	CHECK_EQ(forward.newCumulativeTsn, 1u);
+	REQUIRE_EQ(forward.streams.size(), 1u);
+	CHECK_EQ(forward.streams[0].streamId, 2u);
+	CHECK_EQ(forward.streams[0].ssn, 0u);
+	CHECK_EQ(sender.BufferedAmount(2), 100u); // the abandoned one no longer counts
+}
+
+TEST(sender_abandoned_message_with_gap_acked_fragment_leaves_buffer) {
+	Options options;
+	DataSender sender(options);
+	sender.Start(1, 100000, 10, true);
+	std::vector<uint8_t> message(3000, 1);
+	SendOptions once;
+	once.maxRetransmits = 0;
+	REQUIRE(sender.Enqueue(0, 53, message.data(), message.size(), once, 0) == SendResult::Ok);
+	REQUIRE_EQ(Drain(sender, 0).size(), 3u);
+	// Only the last fragment (TSN 3) arrives.
+	SackChunk sack;
+	sack.cumulativeTsnAck = 0;
+	sack.aRwnd = 100000;
+	sack.gapBlocks = { { 3, 3 } };
+	sender.HandleSack(sack, 10);
+	CHECK_EQ(sender.BufferedAmount(0), 3000u);
+	sender.OnT3Expired(1000);
+	CHECK_EQ(sender.AbandonedMessages(), 1u);
+	CHECK_EQ(sender.BufferedAmount(0), 0u);
+	ForwardTsnChunk forward;
+	REQUIRE(sender.NeedsForwardTsn(forward));
+	CHECK_EQ(forward.newCumulativeTsn, 3u);
+	sack.cumulativeTsnAck = 3;
+	sack.gapBlocks.clear();
+	sender.HandleSack(sack, 1100);
+	CHECK(sender.AllAcknowledged());
+	CHECK_EQ(sender.TotalBufferedAmount(), 0u);
+	CHECK(!sender.NeedsForwardTsn(forward));
+}
