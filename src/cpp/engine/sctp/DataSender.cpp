@@ -59,6 +59,7 @@ SendResult DataSender::Enqueue(uint16_t streamId, uint32_t ppid, const uint8_t* 
 	if (sendOptions.maxPacketLifeTimeMs >= 0) message.expiresMs = nowMs + static_cast<uint64_t>(sendOptions.maxPacketLifeTimeMs);
 	stream.queuedBytes += wireBytes;
 	stream.buffered += len;
+	stream.unsent += len;
 	totalBuffered += len;
 	++totalQueuedMessages;
 	stream.queue.push_back(std::move(message));
@@ -73,9 +74,15 @@ void DataSender::ReduceBuffered(uint16_t streamId, size_t bytes) {
 	const size_t before = stream.buffered;
 	stream.buffered = before > bytes ? before - bytes : 0;
 	totalBuffered = totalBuffered > bytes ? totalBuffered - bytes : 0;
+}
+
+void DataSender::ReduceUnsent(OutgoingStream& stream, uint16_t streamId, size_t bytes) {
+	if (bytes == 0) return;
+	const size_t before = stream.unsent;
+	stream.unsent = before > bytes ? before - bytes : 0;
 	// The RTCDataChannel bufferedamountlow rule: from above the threshold to at or below.
-	if (before > stream.lowThreshold && stream.buffered <= stream.lowThreshold) {
-		lowEvents.push_back({ streamId, stream.buffered });
+	if (before > stream.lowThreshold && stream.unsent <= stream.lowThreshold) {
+		lowEvents.push_back({ streamId, stream.unsent });
 	}
 }
 
@@ -116,6 +123,7 @@ void DataSender::AbandonMessage(uint64_t messageId, uint16_t streamId) {
 		QueuedMessage& message = stream.queue.front();
 		const size_t rest = message.payload.size() - message.offset;
 		stream.queuedBytes = stream.queuedBytes > rest ? stream.queuedBytes - rest : 0;
+		ReduceUnsent(stream, streamId, message.userBytesLeft);
 		ReduceBuffered(streamId, message.userBytesLeft);
 		stream.queue.pop_front();
 		--totalQueuedMessages;
@@ -227,6 +235,7 @@ bool DataSender::NextNewChunk(size_t room, uint64_t nowMs, std::vector<uint8_t>&
 	message.offset += fragment;
 	message.userBytesLeft -= std::min(message.userBytesLeft, sent.userBytes);
 	stream->queuedBytes -= std::min(stream->queuedBytes, fragment);
+	ReduceUnsent(*stream, chunk.streamId, sent.userBytes);
 	if (chunk.ending) {
 		stream->queue.pop_front();
 		--totalQueuedMessages;
@@ -457,6 +466,11 @@ void DataSender::ResetSsn(uint16_t streamId) {
 size_t DataSender::BufferedAmount(uint16_t streamId) const {
 	auto it = streams.find(streamId);
 	return it == streams.end() ? 0 : it->second.buffered;
+}
+
+size_t DataSender::UnsentAmount(uint16_t streamId) const {
+	auto it = streams.find(streamId);
+	return it == streams.end() ? 0 : it->second.unsent;
 }
 
 void DataSender::SetBufferedAmountLowThreshold(uint16_t streamId, size_t threshold) {

@@ -77,7 +77,11 @@ public:
 	// The reset was performed: the stream's SSN restarts at 0.
 	void ResetSsn(uint16_t streamId);
 
+	// Message bytes queued or unacknowledged (what counts against the send buffer).
 	size_t BufferedAmount(uint16_t streamId) const;
+	// Message bytes queued and not yet transmitted: RTCDataChannel.bufferedAmount, what
+	// mediasoup reports, and what the bufferedamountlow events follow.
+	size_t UnsentAmount(uint16_t streamId) const;
 	size_t TotalBufferedAmount() const { return totalBuffered; }
 	void SetBufferedAmountLowThreshold(uint16_t streamId, size_t threshold);
 	// Events since the last call.
@@ -107,7 +111,10 @@ private:
 		std::deque<QueuedMessage> queue;
 		uint16_t nextSsn = 0;
 		size_t queuedBytes = 0; // message bytes not yet fragmented
-		size_t buffered = 0;    // queued + unacknowledged message bytes
+		size_t buffered = 0;    // queued + unacknowledged message bytes (the send buffer's use)
+		// Message bytes not yet transmitted: the W3C RTCDataChannel bufferedAmount ("queued
+		// using send() but not yet transmitted to the network"), which mediasoup reports.
+		size_t unsent = 0;
 		size_t lowThreshold = 0;
 		bool resetting = false;
 	};
@@ -131,6 +138,7 @@ private:
 	bool HasMarkedChunks() const;
 	size_t MaxFragment() const;
 	void ReduceBuffered(uint16_t streamId, size_t bytes);
+	void ReduceUnsent(OutgoingStream& stream, uint16_t streamId, size_t bytes);
 	// RFC 3758 §3.5 A1-A3: marks every chunk of the message abandoned (and drops its
 	// unsent rest from the stream queue).
 	void AbandonMessage(uint64_t messageId, uint16_t streamId);

@@ -549,7 +549,7 @@ uint16_t Association::GetNegotiatedInboundStreams() const {
 }
 
 size_t Association::GetBufferedAmount(uint16_t streamId) const {
-	return impl_->sender ? impl_->sender->BufferedAmount(streamId) : 0;
+	return impl_->sender ? impl_->sender->UnsentAmount(streamId) : 0;
 }
 
 size_t Association::GetTotalBufferedAmount() const {

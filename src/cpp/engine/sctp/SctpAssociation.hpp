@@ -125,7 +125,7 @@ public:
 		// The peer reset these outgoing streams of its own (our incoming streams,
 		// RFC 6525 §5.2.2): their channels are closing (RFC 8831 §6.7).
 		virtual void OnSctpIncomingStreamsReset(const std::vector<uint16_t>& streamIds) = 0;
-		// A stream's buffered amount (queued + unacknowledged bytes) went from above the
+		// A stream's buffered amount (bytes queued, not yet transmitted) went from above the
 		// stream's threshold to at or below it (the RTCDataChannel bufferedamountlow rule).
 		virtual void OnSctpBufferedAmountLow(uint16_t streamId, size_t bufferedAmount) = 0;
 	};
@@ -160,7 +160,9 @@ public:
 	// Negotiated stream counts (0 until connected).
 	uint16_t GetNegotiatedOutboundStreams() const;
 	uint16_t GetNegotiatedInboundStreams() const;
-	// Queued and unacknowledged bytes of a stream / of all streams.
+	// A stream's bytes queued and not yet transmitted (the W3C RTCDataChannel
+	// bufferedAmount, as mediasoup reports it); of all streams: queued + unacknowledged
+	// (what counts against sendBufferSize).
 	size_t GetBufferedAmount(uint16_t streamId) const;
 	size_t GetTotalBufferedAmount() const;
 	// The bufferedamountlow threshold of a stream (default 0).
