@@ -107,6 +107,11 @@ void CheckTransportCcWriter(fuzz::FuzzInput& input) {
 	const RtcpPacketKind kind = ReparseKind(out.data(), written, &ok);
 	FUZZ_CHECK(ok);
 	FUZZ_CHECK(kind == RtcpPacketKind::TransportCc);
+	// The parser reads back what was written: same count, same received flags.
+	TransportCcFeedback parsed;
+	FUZZ_CHECK(parsed.Parse(out.data() + 4, written - 4));
+	FUZZ_CHECK(parsed.packets.size() == serializable);
+	for (size_t i = 0; i < serializable; ++i) FUZZ_CHECK(parsed.packets[i].received == feedback.packets[i].received);
 }
 
 } // namespace
@@ -132,6 +137,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 				case RtcpPacketKind::PictureLossIndication: RoundTrip<PictureLossIndication>(view); break;
 				case RtcpPacketKind::FullIntraRequest: RoundTrip<FullIntraRequest>(view); break;
 				case RtcpPacketKind::ReceiverEstimatedMaxBitrate: RoundTrip<ReceiverEstimatedMaxBitrate>(view); break;
+				case RtcpPacketKind::TransportCc: {
+					TransportCcFeedback feedback;
+					if (feedback.Parse(view.GetBody(), view.GetBodySize())) FUZZ_CHECK(!feedback.packets.empty());
+					break;
+				}
 				default: break; // opaque to the engine: never parsed further
 			}
 		}

@@ -243,3 +243,53 @@ TEST(transport_cc_receiver_skips_a_long_gap_and_reports_every_number_at_most_onc
 	CHECK_EQ(twice, 0);
 	CHECK(!r2.HasPending());
 }
+
+TEST(transport_cc_feedback_parse_reads_what_serialize_wrote) {
+	TransportCcFeedback fb;
+	fb.senderSsrc = 0x01020304;
+	fb.mediaSsrc = 0x05060708;
+	fb.baseSequenceNumber = 65500;
+	fb.feedbackPacketCount = 200;
+	const int64_t t0 = 64'000 * 1000 + 7'000;
+	std::vector<TransportCcFeedback::PacketStatus> packets = { { true, t0 }, { false, 0 }, { true, t0 + 250 * 300 }, { true, t0 + 250 * 299 } };
+	for (int i = 0; i < 40; ++i) packets.push_back({ false, 0 });
+	for (int i = 0; i < 30; ++i) packets.push_back({ true, t0 + 100'000 + i * 1'000 });
+	fb.packets = packets;
+	uint8_t buffer[1500];
+	const size_t len = fb.Serialize(buffer, sizeof(buffer), packets.size());
+	REQUIRE(len > 0);
+	TransportCcFeedback parsed;
+	REQUIRE(parsed.Parse(buffer + 4, len - 4 - buffer[len - 1])); // body without the padding
+	CHECK_EQ(parsed.senderSsrc, 0x01020304u);
+	CHECK_EQ(parsed.mediaSsrc, 0x05060708u);
+	CHECK_EQ(parsed.baseSequenceNumber, 65500);
+	CHECK_EQ(parsed.feedbackPacketCount, 200);
+	REQUIRE_EQ(parsed.packets.size(), packets.size());
+	const int64_t offset = parsed.packets[0].arrivalUs - packets[0].arrivalUs;
+	for (size_t i = 0; i < packets.size(); ++i) {
+		CHECK_EQ(parsed.packets[i].received, packets[i].received);
+		if (packets[i].received) {
+			const int64_t error = parsed.packets[i].arrivalUs - offset - packets[i].arrivalUs;
+			CHECK(error <= 250 && error >= -250);
+		}
+	}
+	// Padding bytes after the deltas are ignored.
+	REQUIRE(parsed.Parse(buffer + 4, len - 4));
+	CHECK_EQ(parsed.packets.size(), packets.size());
+	// Every truncation before the last delta fails; none crashes.
+	const size_t deltasEnd = len - 4 - buffer[len - 1];
+	for (size_t cut = 0; cut < deltasEnd; ++cut) CHECK(!parsed.Parse(buffer + 4, cut));
+}
+
+TEST(transport_cc_feedback_parse_rejects_reserved_symbols_and_empty_counts) {
+	uint8_t body[20] = { 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 10, 0, 0, 0, 0, 0x60, 0x0a, 0, 0 };
+	TransportCcFeedback fb;
+	CHECK(!fb.Parse(body, sizeof(body))); // run-length chunk with symbol 3
+	body[16] = 0x20;                      // symbol 1, run 10: needs 10 delta bytes
+	CHECK(!fb.Parse(body, sizeof(body)));
+	body[16] = 0x00;                      // symbol 0 (not received), run 10
+	REQUIRE(fb.Parse(body, sizeof(body)));
+	CHECK_EQ(fb.packets.size(), 10u);
+	body[11] = 0;                         // status count 0
+	CHECK(!fb.Parse(body, sizeof(body)));
+}

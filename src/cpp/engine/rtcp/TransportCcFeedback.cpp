@@ -156,4 +156,70 @@ size_t TransportCcFeedback::Serialize(uint8_t* out, size_t capacity, size_t coun
 	return size;
 }
 
+bool TransportCcFeedback::Parse(const uint8_t* body, size_t bodySize) {
+	// The feedback header (sender and media SSRC) and the 8 fixed bytes.
+	constexpr size_t kFixedBody = rtcp::kFeedbackHeaderSize + 8;
+	if (bodySize < kFixedBody) return false;
+	senderSsrc = rtcp::Read32(body);
+	mediaSsrc = rtcp::Read32(body + 4);
+	baseSequenceNumber = rtcp::Read16(body + 8);
+	const size_t statusCount = rtcp::Read16(body + 10);
+	const uint32_t referenceUnits = rtcp::Read24(body + 12);
+	feedbackPacketCount = body[15];
+	packets.clear();
+	if (statusCount == 0) return false;
+	packets.reserve(statusCount);
+
+	// Chunks until every status is described (the draft's §3.1.1-3.1.4).
+	std::vector<uint8_t> symbols;
+	symbols.reserve(statusCount);
+	size_t pos = kFixedBody;
+	while (symbols.size() < statusCount) {
+		if (pos + 2 > bodySize) return false;
+		const uint16_t chunk = rtcp::Read16(body + pos);
+		pos += 2;
+		const size_t left = statusCount - symbols.size();
+		if ((chunk & 0x8000) == 0) {
+			// Run length: 2-bit symbol, 13-bit run.
+			const uint8_t symbol = static_cast<uint8_t>((chunk >> 13) & 0x3);
+			const size_t run = chunk & 0x1fff;
+			if (symbol == 3 || run == 0) return false;
+			symbols.insert(symbols.end(), run < left ? run : left, symbol);
+		} else if ((chunk & 0x4000) == 0) {
+			// Status vector of fourteen 1-bit symbols.
+			for (size_t k = 0; k < 14 && symbols.size() < statusCount; ++k) {
+				symbols.push_back(static_cast<uint8_t>((chunk >> (13 - k)) & 0x1));
+			}
+		} else {
+			// Status vector of seven 2-bit symbols.
+			for (size_t k = 0; k < 7 && symbols.size() < statusCount; ++k) {
+				const uint8_t symbol = static_cast<uint8_t>((chunk >> (12 - 2 * k)) & 0x3);
+				if (symbol == 3) return false;
+				symbols.push_back(symbol);
+			}
+		}
+	}
+
+	// Deltas, one per received packet: 1 byte unsigned or 2 bytes signed, in 250 us.
+	int64_t arrivalUs = static_cast<int64_t>(referenceUnits) * kReferenceTimeUnitUs;
+	for (uint8_t symbol : symbols) {
+		PacketStatus status;
+		if (symbol == kSmallDelta) {
+			if (pos + 1 > bodySize) return false;
+			arrivalUs += static_cast<int64_t>(body[pos]) * kDeltaUnitUs;
+			pos += 1;
+			status.received = true;
+			status.arrivalUs = arrivalUs;
+		} else if (symbol == kLargeDelta) {
+			if (pos + 2 > bodySize) return false;
+			arrivalUs += static_cast<int64_t>(static_cast<int16_t>(rtcp::Read16(body + pos))) * kDeltaUnitUs;
+			pos += 2;
+			status.received = true;
+			status.arrivalUs = arrivalUs;
+		}
+		packets.push_back(status);
+	}
+	return true;
+}
+
 } // namespace mediaplane

@@ -52,6 +52,14 @@ struct TransportCcFeedback {
 	// Writes the packet (with the first `count` statuses); returns its size, 0 if it
 	// does not fit.
 	size_t Serialize(uint8_t* out, size_t capacity, size_t count) const;
+
+	// Reads a feedback packet from its body (after the 4-byte RTCP header): what the
+	// sender's bandwidth estimator is fed. Arrival times are rebuilt from the reference
+	// time (64 ms units, 24 bits, so they wrap every ~12 days; only differences matter)
+	// and the deltas. Every read is bounds-checked: false (and *this unspecified) for a
+	// truncated packet, a status count beyond what the chunks describe, or a reserved
+	// symbol (3). Trailing bytes after the last delta (padding) are ignored.
+	bool Parse(const uint8_t* body, size_t bodySize);
 };
 
 } // namespace mediaplane
