@@ -60,3 +60,163 @@ TEST(steady_2mbps_from_300kbps_converges) {
 	CHECK_LE(late.Mean(), 1.10 * config.capacityBps);
 	CHECK_GE(late.min, 0.6 * config.capacityBps);
 }
+
+TEST(step_down_2mbps_to_600kbps) {
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.initialBps = 300000;
+	LinkSimulation sim(config);
+	sim.RunUntil(15000, [](LinkSimulation& s) { Trace("down", s, 1000); });
+	CHECK_GE(sim.Estimate(), 1.2e6); // converged before the step
+	sim.capacityBps = 600000;
+	const int64_t stepMs = sim.nowMs;
+	int64_t belowMs = -1;
+	Window settled;
+	const uint64_t droppedBefore = sim.droppedPackets;
+	sim.RunUntil(stepMs + 20000, [&](LinkSimulation& s) {
+		Trace("down", s, 250);
+		if (belowMs < 0 && s.Estimate() < 700000) belowMs = s.nowMs - stepMs;
+		if (s.nowMs >= stepMs + 5000) settled.Add(s.Estimate());
+	});
+	std::printf("# step down: below 700 kbps %.2f s after the step; +5..+20 s: mean %.0f (%.0f%% of 600 kbps), "
+	            "min %u, max %u; %llu packets dropped after the step\n",
+	            belowMs / 1000.0, settled.Mean(), 100 * settled.Mean() / 600000, settled.min, settled.max,
+	            (unsigned long long)(sim.droppedPackets - droppedBefore));
+	CHECK_GE(belowMs, 0);
+	CHECK_LE(belowMs, 3000);
+	CHECK_GE(settled.Mean(), 0.75 * 600000);
+	CHECK_LE(settled.Mean(), 1.25 * 600000);
+}
+
+TEST(step_up_600kbps_to_2mbps_with_probing) {
+	LinkSimulation::Config config;
+	config.capacityBps = 600000;
+	config.initialBps = 300000;
+	LinkSimulation sim(config);
+	Window before;
+	// The step falls between two periodic probes (5 s apart).
+	sim.RunUntil(17300, [&](LinkSimulation& s) {
+		Trace("up", s, 1000);
+		if (s.nowMs >= 5000) before.Add(s.Estimate());
+	});
+	std::printf("# step up: before the step (5..17.3 s) mean %.0f (%.0f%% of 600 kbps), min %u, max %u\n", before.Mean(),
+	            100 * before.Mean() / 600000, before.min, before.max);
+	CHECK_GE(before.Mean(), 0.75 * 600000);
+	CHECK_LE(before.Mean(), 1.25 * 600000);
+	sim.capacityBps = 2e6;
+	const int64_t stepMs = sim.nowMs;
+	const uint64_t probesBefore = sim.probeClusters;
+	int64_t reachedMs = -1;
+	Window settled;
+	sim.RunUntil(stepMs + 20000, [&](LinkSimulation& s) {
+		Trace("up", s, 250);
+		if (reachedMs < 0 && s.Estimate() >= 1.5e6) reachedMs = s.nowMs - stepMs;
+		if (s.nowMs >= stepMs + 10000) settled.Add(s.Estimate());
+	});
+	std::printf("# step up: >= 1.5 Mbps %.2f s after the step (%llu probe clusters); +10..+20 s: mean %.0f (%.0f%% of 2 "
+	            "Mbps)\n",
+	            reachedMs / 1000.0, (unsigned long long)(sim.probeClusters - probesBefore), settled.Mean(),
+	            100 * settled.Mean() / 2e6);
+	CHECK_GE(reachedMs, 0);
+	CHECK_LE(reachedMs, 10000);
+	CHECK_GE(settled.Mean(), 0.8 * 2e6);
+}
+
+TEST(random_5_percent_loss_does_not_collapse) {
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.randomLoss = 0.05;
+	config.seed = 7;
+	LinkSimulation sim(config);
+	Window late;
+	sim.RunUntil(30000, [&](LinkSimulation& s) {
+		Trace("loss5", s, 1000);
+		if (s.nowMs >= 10000) late.Add(s.Estimate());
+	});
+	std::printf("# 5%% random loss: 10..30 s mean %.0f (%.0f%% of 2 Mbps), min %u\n", late.Mean(),
+	            100 * late.Mean() / 2e6, late.min);
+	CHECK_GE(late.min, 0.6 * 2e6);
+}
+
+TEST(random_20_percent_loss_decreases) {
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.initialBps = 1500000;
+	config.randomLoss = 0.20;
+	config.seed = 11;
+	LinkSimulation sim(config);
+	sim.RunUntil(10000, [&](LinkSimulation& s) { Trace("loss20", s, 1000); });
+	std::printf("# 20%% random loss: estimate %u after 10 s (start 1.5 Mbps)\n", sim.Estimate());
+	CHECK_LT(sim.Estimate(), 750000);
+	CHECK_GE(sim.Estimate(), config.minBps);
+}
+
+TEST(reordered_and_duplicated_feedback_still_converge) {
+	for (int variant = 0; variant < 3; ++variant) {
+		LinkSimulation::Config config;
+		config.capacityBps = 2e6;
+		config.reorderFeedback = variant != 1;
+		config.duplicateFeedback = variant != 0;
+		LinkSimulation sim(config);
+		Window late;
+		sim.RunUntil(25000, [&](LinkSimulation& s) {
+			if (s.nowMs >= 10000) late.Add(s.Estimate());
+		});
+		std::printf("# feedback %s%s: 10..25 s mean %.0f (%.0f%%), min %u, max %u\n",
+		            config.reorderFeedback ? "reordered" : "", config.duplicateFeedback ? " duplicated" : "", late.Mean(),
+		            100 * late.Mean() / 2e6, late.min, late.max);
+		CHECK_GE(late.Mean(), 0.8 * 2e6);
+		CHECK_LE(late.Mean(), 1.1 * 2e6);
+	}
+}
+
+TEST(sequence_wraparound_from_65000) {
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.firstSequence = 65000;
+	LinkSimulation sim(config);
+	Window late;
+	// 2 Mbps in 1200-byte packets is ~210 packets/s: the numbers wrap after ~3 s and
+	// again after ~5 min; check across the first wrap.
+	sim.RunUntil(20000, [&](LinkSimulation& s) {
+		if (s.nowMs >= 8000) late.Add(s.Estimate());
+	});
+	std::printf("# wrap-around: %llu packets sent from 65000; 8..20 s mean %.0f (%.0f%%)\n",
+	            (unsigned long long)sim.sentPackets, late.Mean(), 100 * late.Mean() / 2e6);
+	CHECK_GT(sim.sentPackets, 1000u);
+	CHECK_GE(late.Mean(), 0.8 * 2e6);
+	CHECK_LE(late.Mean(), 1.1 * 2e6);
+}
+
+TEST(bitrate_limits_are_respected) {
+	{
+		LinkSimulation::Config config;
+		config.capacityBps = 2e6;
+		config.maxBps = 1000000;
+		LinkSimulation sim(config);
+		uint32_t highest = 0;
+		sim.RunUntil(15000, [&](LinkSimulation& s) { highest = std::max(highest, s.Estimate()); });
+		CHECK_LE(highest, 1000000u);
+		CHECK_GE(sim.Estimate(), 900000u);
+		// Lowered while running: follows at once.
+		CHECK(sim.estimator.SetBitrateLimits(100000, 500000));
+		CHECK_LE(sim.Estimate(), 500000u);
+		sim.RunUntil(20000, [&](LinkSimulation& s) { CHECK_LE(s.Estimate(), 500000u); });
+		// Inconsistent limits are refused and change nothing.
+		CHECK(!sim.estimator.SetBitrateLimits(600000, 500000));
+		CHECK(!sim.estimator.SetBitrateLimits(0, 500000));
+		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).maxBitrate, 500000u);
+		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).minBitrate, 100000u);
+	}
+	{
+		LinkSimulation::Config config;
+		config.capacityBps = 300000;
+		config.minBps = 500000;
+		config.initialBps = 600000;
+		LinkSimulation sim(config);
+		uint32_t lowest = UINT32_MAX;
+		sim.RunUntil(10000, [&](LinkSimulation& s) { lowest = std::min(lowest, s.Estimate()); });
+		std::printf("# min 500 kbps on a 300 kbps link: lowest estimate %u\n", lowest);
+		CHECK_GE(lowest, 500000u);
+	}
+}

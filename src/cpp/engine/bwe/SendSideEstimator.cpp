@@ -71,7 +71,7 @@ void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedbac
 		} else {
 			++lost;
 		}
-		if (result.probeClusterId >= 0) this->probeEstimator.OnPacketResult(result, nowMs);
+		this->probeEstimator.OnPacketResult(result, nowMs);
 	}
 
 	int32_t clusterId = -1;
