@@ -27,6 +27,10 @@ void ProbeController::Enqueue(int64_t targetBps, int64_t nowMs, bool exponential
 	targetBps = Cap(targetBps);
 	// A probe at or below what we already use finds nothing.
 	if (targetBps <= this->estimateBps || targetBps <= 0) return;
+	// Nor does a second cluster at a rate already queued (both capped at the maximum).
+	for (const ProbeCluster& queued : this->pending) {
+		if (queued.targetBitrateBps >= targetBps) return;
+	}
 	ProbeCluster cluster;
 	cluster.id = this->nextId++;
 	if (this->nextId < 0) this->nextId = 0;
