@@ -514,6 +514,16 @@ TEST(estimator_remb_mode_is_min_of_remb_and_loss_based) {
 	CHECK(trace.bweType == BweType::Remb);
 	CHECK_EQ(trace.availableBitrate, 50000u);
 	CHECK_EQ(trace.maxPaddingBitrate, 0u);
+
+	// Transport-wide feedback appears: transport-cc from then on, REMB ignored, probing on.
+	estimator.OnRemb(800000, 5000);
+	estimator.OnPacketSent(1, 1200, 5000, false, -1);
+	estimator.OnTransportCcFeedback(MakeFeedback(1, { 1000000 }), 5050);
+	CHECK(estimator.GetType() == BweType::TransportCc);
+	CHECK_EQ(estimator.GetTargetBitrateBps(), 800000u);
+	estimator.OnRemb(100000, 5100);
+	CHECK_EQ(estimator.GetTargetBitrateBps(), 800000u);
+	CHECK(estimator.WantsProbe(5100));
 }
 
 TEST(estimator_trace_info_and_parameter_sanitizing) {

@@ -58,6 +58,8 @@ public:
 	ProbeCluster NextProbeCluster(int64_t nowMs);
 	// Stops everything (the estimator went to REMB mode, probing has no feedback).
 	void Disable() { this->enabled = false; this->pending.clear(); }
+	// Probing again (transport-wide feedback appeared after a REMB).
+	void Enable() { this->enabled = true; }
 	bool IsEnabled() const { return this->enabled; }
 	// The highest target of the clusters pending or sent in the last second, else 0.
 	int64_t GetActiveProbeBitrateBps(int64_t nowMs) const;

@@ -51,6 +51,13 @@ void SendSideEstimator::OnPacketSent(uint16_t transportSequenceNumber, uint32_t 
 void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedback, int64_t nowMs) {
 	if (!this->sawTransportCc) {
 		this->sawTransportCc = true;
+		if (this->type == BweType::Remb) {
+			// The endpoint sent REMB first: start the delay-based estimate from where
+			// REMB left us, and probe again.
+			this->aimd.SetEstimate(this->target, nowMs);
+			this->loss.SetBitrate(this->target);
+			this->probes.Enable();
+		}
 		this->type = BweType::TransportCc;
 	}
 	this->lastFeedbackMs = nowMs;
