@@ -61,6 +61,41 @@ TEST(steady_2mbps_from_300kbps_converges) {
 	CHECK_GE(late.min, 0.6 * config.capacityBps);
 }
 
+TEST(feedback_every_100ms_and_jitter) {
+	{
+		LinkSimulation::Config config;
+		config.capacityBps = 2e6;
+		config.feedbackIntervalMs = 100;
+		LinkSimulation sim(config);
+		Window late;
+		sim.RunUntil(30000, [&](LinkSimulation& s) {
+			if (s.nowMs >= 10000) late.Add(s.Estimate());
+		});
+		std::printf("# feedback every 100 ms: 10..30 s mean %.0f (%.0f%%), min %u, max %u\n", late.Mean(),
+		            100 * late.Mean() / 2e6, late.min, late.max);
+		CHECK_GE(late.Mean(), 0.85 * 2e6);
+		CHECK_LE(late.Mean(), 1.10 * 2e6);
+	}
+	{
+		// Up to 10 ms of random extra delay per packet (order kept): the estimator must
+		// not take jitter for congestion and collapse.
+		LinkSimulation::Config config;
+		config.capacityBps = 2e6;
+		config.jitterUs = 10000;
+		config.seed = 3;
+		LinkSimulation sim(config);
+		Window late;
+		sim.RunUntil(30000, [&](LinkSimulation& s) {
+			Trace("jitter", s, 2000);
+			if (s.nowMs >= 10000) late.Add(s.Estimate());
+		});
+		std::printf("# jitter 0..10 ms: 10..30 s mean %.0f (%.0f%%), min %u, max %u\n", late.Mean(),
+		            100 * late.Mean() / 2e6, late.min, late.max);
+		CHECK_GE(late.Mean(), 0.7 * 2e6);
+		CHECK_LE(late.Mean(), 1.10 * 2e6);
+	}
+}
+
 TEST(step_down_2mbps_to_600kbps) {
 	LinkSimulation::Config config;
 	config.capacityBps = 2e6;

@@ -47,6 +47,7 @@ struct LinkSimulation {
 		int64_t propagationMs = 25;
 		int64_t maxQueueMs = 100;
 		double randomLoss = 0.0;
+		int64_t jitterUs = 0;           // extra delay after the queue, uniform 0..jitterUs (order kept)
 		int64_t feedbackIntervalMs = 50;
 		uint16_t firstSequence = 0;
 		bool duplicateFeedback = false; // every feedback is delivered twice
@@ -68,6 +69,7 @@ struct LinkSimulation {
 		int64_t arrivalUs;
 	};
 	std::deque<InFlight> inFlight; // FIFO: arrivals are monotonic
+	int64_t lastArrivalUs = 0;
 	// Receiver state.
 	std::map<int64_t, int64_t> arrived; // unwrapped seq -> arrival us, not reported yet
 	int64_t nextToReport = -1;
@@ -122,7 +124,11 @@ struct LinkSimulation {
 			++droppedPackets;
 			return;
 		}
-		inFlight.push_back({ number, static_cast<int64_t>(busyUntilUs) + config.propagationMs * 1000 });
+		int64_t arrivalUs = static_cast<int64_t>(busyUntilUs) + config.propagationMs * 1000;
+		if (config.jitterUs > 0) arrivalUs += static_cast<int64_t>(random.Uniform() * static_cast<double>(config.jitterUs));
+		arrivalUs = std::max(arrivalUs, lastArrivalUs); // a FIFO path: no reordering
+		lastArrivalUs = arrivalUs;
+		inFlight.push_back({ number, arrivalUs });
 	}
 
 	void Receive() {
@@ -140,7 +146,9 @@ struct LinkSimulation {
 			lastUnwrapped = std::max(lastUnwrapped, unwrapped);
 			if (nextToReport < 0) nextToReport = unwrapped;
 			if (unwrapped < nextToReport) continue; // already reported missing
-			arrived[unwrapped] = packet.arrivalUs + kReceiverClockOffsetUs;
+			// Feedback carries arrival times in 250 us units (TransportCcFeedback::kDeltaUnitUs).
+			const int64_t unit = TransportCcFeedback::kDeltaUnitUs;
+			arrived[unwrapped] = (packet.arrivalUs + kReceiverClockOffsetUs) / unit * unit;
 		}
 		if (nowMs - lastFeedbackMs < config.feedbackIntervalMs || arrived.empty()) return;
 		lastFeedbackMs = nowMs;

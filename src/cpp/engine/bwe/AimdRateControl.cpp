@@ -72,7 +72,7 @@ double AimdRateControl::AdditiveIncrease(double dtMs) const {
 	return this->params.additivePackets * packetBits * dtMs / responseMs;
 }
 
-int64_t AimdRateControl::Update(BandwidthUsage usage, int64_t ackedBps, int64_t nowMs) {
+int64_t AimdRateControl::Update(BandwidthUsage usage, int64_t ackedBps, int64_t nowMs, int64_t decreaseAckedBps) {
 	if (this->lastUpdateMs < 0) this->lastUpdateMs = nowMs;
 	const double dtMs = static_cast<double>(std::min<int64_t>(std::max<int64_t>(nowMs - this->lastUpdateMs, 0), 1000));
 
@@ -118,9 +118,10 @@ int64_t AimdRateControl::Update(BandwidthUsage usage, int64_t ackedBps, int64_t 
 		const bool mayReduce = this->lastDecreaseMs < 0 || nowMs - this->lastDecreaseMs >= interval ||
 		                       (acked > 0 && static_cast<double>(this->estimate) > 2 * acked);
 		if (mayReduce) {
-			const double base = acked > 0 ? acked : static_cast<double>(this->estimate);
+			double base = acked > 0 ? acked : static_cast<double>(this->estimate);
+			if (decreaseAckedBps > 0) base = std::min(base, static_cast<double>(decreaseAckedBps));
 			next = std::min(next, this->params.beta * base);
-			if (acked > 0) UpdateAverageMax(acked);
+			if (acked > 0) UpdateAverageMax(base);
 			this->lastDecreaseMs = nowMs;
 		}
 		this->state = State::Hold;

@@ -57,8 +57,10 @@ public:
 	void SetEstimate(int64_t bps, int64_t nowMs);
 	void SetRtt(int64_t rttMs);
 	// One detector signal with the current acknowledged bitrate (0: unknown). Returns
-	// the new estimate.
-	int64_t Update(BandwidthUsage usage, int64_t ackedBps, int64_t nowMs);
+	// the new estimate. `decreaseAckedBps`, when > 0, is the acknowledged bitrate a
+	// decrease starts from (a shorter-window measurement, see
+	// AcknowledgedBitrateEstimator::GetRecentBitrateBps); else ackedBps.
+	int64_t Update(BandwidthUsage usage, int64_t ackedBps, int64_t nowMs, int64_t decreaseAckedBps = 0);
 
 	int64_t GetEstimate() const { return this->estimate; }
 	State GetState() const { return this->state; }

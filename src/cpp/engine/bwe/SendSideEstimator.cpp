@@ -89,7 +89,7 @@ void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedbac
 		this->loss.SetBitrate(std::max(this->loss.GetBitrateBps(), this->aimd.GetEstimate()));
 	}
 	const BandwidthUsage usage = overuse ? BandwidthUsage::Overusing : this->trendline.GetState();
-	this->aimd.Update(usage, this->acknowledged.GetBitrateBps(), nowMs);
+	this->aimd.Update(usage, this->acknowledged.GetBitrateBps(), nowMs, this->acknowledged.GetRecentBitrateBps());
 	this->loss.OnPacketResults(lost, received, this->aimd.GetEstimate(), nowMs);
 	UpdateTarget(nowMs);
 }
