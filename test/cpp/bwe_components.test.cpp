@@ -582,3 +582,94 @@ TEST(estimator_halves_when_feedback_stops) {
 	CHECK_LE(estimator.GetTargetBitrateBps(), before / 2);
 	CHECK_GE(estimator.GetTargetBitrateBps(), params.minBitrateBps);
 }
+
+// ---- Hostile input ----
+
+TEST(estimator_survives_arbitrary_feedback_and_time) {
+	// Random feedback (bases, lengths, arrival times including absurd ones), sends with
+	// jumps, REMB, RR loss, RTT and limits in random order: nothing crashes or trips the
+	// sanitizers, the estimate stays within the limits.
+	uint64_t state = 0x9e3779b97f4a7c15ull;
+	auto next = [&state]() {
+		state ^= state >> 12;
+		state ^= state << 25;
+		state ^= state >> 27;
+		return state * 2685821657736338717ull;
+	};
+	SendSideEstimator::Params params;
+	params.initialBitrateBps = 500000;
+	params.minBitrateBps = 40000;
+	params.maxBitrateBps = 4000000;
+	SendSideEstimator estimator(params);
+	estimator.SetDesiredBitrate(3000000);
+	int64_t now = 0;
+	uint16_t seq = 0;
+	uint32_t minBps = params.minBitrateBps;
+	uint32_t maxBps = params.maxBitrateBps;
+	for (int step = 0; step < 20000; ++step) {
+		now += static_cast<int64_t>(next() % 20) - 2; // mostly forward, sometimes back
+		switch (next() % 10) {
+		case 0:
+		case 1:
+		case 2:
+		case 3: {
+			const int32_t cluster = next() % 5 == 0 ? static_cast<int32_t>(next() % 4) : -1;
+			estimator.OnPacketSent(seq, static_cast<uint32_t>(next() % 1500), now, next() % 7 == 0, cluster);
+			seq = static_cast<uint16_t>(seq + (next() % 50 == 0 ? next() % 40000 : 1));
+			break;
+		}
+		case 4:
+		case 5: {
+			TransportCcFeedback feedback;
+			feedback.baseSequenceNumber = static_cast<uint16_t>(next() % 3 == 0 ? next() : seq - next() % 300);
+			const size_t count = next() % 400;
+			int64_t arrival = static_cast<int64_t>(next() % 1000000000ull);
+			for (size_t i = 0; i < count; ++i) {
+				TransportCcFeedback::PacketStatus status;
+				status.received = next() % 4 != 0;
+				const uint64_t kind = next() % 100;
+				arrival += static_cast<int64_t>(next() % 20000) - 5000;
+				status.arrivalUs = arrival;
+				if (kind == 0) status.arrivalUs = INT64_MAX - static_cast<int64_t>(next() % 1000);
+				if (kind == 1) status.arrivalUs = INT64_MIN + static_cast<int64_t>(next() % 1000);
+				feedback.packets.push_back(status);
+			}
+			estimator.OnTransportCcFeedback(feedback, now);
+			break;
+		}
+		case 6:
+			if (next() % 10 == 0) estimator.OnRemb(next() % 2 ? next() : next() % 5000000, now);
+			if (next() % 10 == 0) estimator.OnReceiverReportLoss(static_cast<double>(next() % 300) / 256.0, now);
+			break;
+		case 7:
+			estimator.OnRtt(static_cast<int64_t>(next() % 3000) - 100);
+			if (next() % 50 == 0) {
+				const uint32_t a = static_cast<uint32_t>(next() % 5000000);
+				const uint32_t b = static_cast<uint32_t>(next() % 5000000);
+				if (estimator.SetBitrateLimits(a, b)) {
+					minBps = a;
+					maxBps = b;
+				}
+			}
+			break;
+		case 8:
+			estimator.Process(now);
+			break;
+		case 9:
+			while (estimator.WantsProbe(now)) {
+				const ProbeCluster cluster = estimator.NextProbeCluster(now);
+				if (cluster.id < 0) break;
+				CHECK_LE(cluster.targetBitrateBps, maxBps);
+			}
+			break;
+		}
+		const uint32_t target = estimator.GetTargetBitrateBps();
+		if (target < minBps || target > maxBps) {
+			CHECK_GE(target, minBps);
+			CHECK_LE(target, maxBps);
+			break;
+		}
+	}
+	estimator.GetTraceInfo(now);
+	estimator.GetAcknowledgedBitrateBps();
+}

@@ -255,3 +255,27 @@ TEST(bitrate_limits_are_respected) {
 		CHECK_GE(lowest, 500000u);
 	}
 }
+
+TEST(without_probing_the_ramp_is_gradual) {
+	// The engine may not fulfil probes (or the path drops padding): the estimate still
+	// gets there, at the loss-based controller's +5% per second (the delay-based AIMD
+	// alone would allow +8%).
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.initialBps = 300000;
+	config.probing = false;
+	LinkSimulation sim(config);
+	int64_t reachedMs = -1;
+	Window late;
+	sim.RunUntil(70000, [&](LinkSimulation& s) {
+		Trace("noprobe", s, 5000);
+		if (reachedMs < 0 && s.Estimate() >= 0.85 * config.capacityBps) reachedMs = s.nowMs;
+		if (s.nowMs >= 50000) late.Add(s.Estimate());
+	});
+	std::printf("# no probing: reached 85%% of 2 Mbps at %.2f s; 50..70 s mean %.0f (%.0f%%)\n", reachedMs / 1000.0,
+	            late.Mean(), 100 * late.Mean() / 2e6);
+	CHECK_GE(reachedMs, 0);
+	CHECK_LE(reachedMs, 50000);
+	CHECK_GE(late.Mean(), 0.85 * 2e6);
+	CHECK_LE(late.Mean(), 1.10 * 2e6);
+}

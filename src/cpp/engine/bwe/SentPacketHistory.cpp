@@ -4,6 +4,11 @@
 namespace mediaplane {
 namespace bwe {
 
+namespace {
+// 2^50 us is 35 years; a feedback's reference time covers 12 days.
+constexpr int64_t kMaxArrivalUs = int64_t(1) << 50;
+} // namespace
+
 SentPacketHistory::SentPacketHistory(const Params& params) : params(params) {
 	if (this->params.maxPackets == 0) this->params.maxPackets = 1;
 	if (this->params.maxPackets > (1u << 15)) this->params.maxPackets = 1u << 15;
@@ -82,6 +87,12 @@ size_t SentPacketHistory::OnFeedback(const TransportCcFeedback& feedback, std::v
 			continue;
 		}
 		if (!status.received && entry.state == State::Lost) continue; // reported lost before
+		if (status.received && (status.arrivalUs > kMaxArrivalUs || status.arrivalUs < -kMaxArrivalUs)) {
+			// Not a time a real feedback can carry (24-bit reference time x 64 ms plus
+			// 16-bit deltas): ignore it rather than let it into the arithmetic.
+			++this->ignoredStatuses;
+			continue;
+		}
 		if (entry.state == State::Sent) this->bytesInFlight -= entry.sizeBytes;
 		entry.state = status.received ? State::Received : State::Lost;
 
