@@ -84,6 +84,19 @@ TEST(history_counts_a_packet_once_and_accepts_late_receipts) {
 	// 104 reported lost again: counted once.
 	CHECK_EQ(history.OnFeedback(MakeFeedback(104, { -1 }), results), 0u);
 	CHECK_EQ(history.GetBytesInFlight(), 0);
+	CHECK(history.IsReportedUpToNewest(200));
+}
+
+TEST(history_knows_when_feedback_is_missing_before_the_newest) {
+	SentPacketHistory history;
+	for (int i = 0; i < 20; ++i) history.OnPacketSent(static_cast<uint16_t>(i), 1200, i * 10, false, -1);
+	std::vector<PacketResult> results;
+	// The feedback about 10..19 arrives before the one about 0..9.
+	history.OnFeedback(MakeFeedback(10, std::vector<int64_t>(10, 5000)), results);
+	CHECK(!history.IsReportedUpToNewest(200)); // 0..9 were sent within 200 ms before 19
+	CHECK(history.IsReportedUpToNewest(50));   // but not within 50 ms
+	history.OnFeedback(MakeFeedback(0, std::vector<int64_t>(10, 4000)), results);
+	CHECK(history.IsReportedUpToNewest(200));
 }
 
 TEST(history_ignores_unknown_packets_and_forgets_old_ones) {

@@ -18,8 +18,8 @@
 // a route change, must not inflate the threshold; §5.4), and del_var_th clamped to
 // [6, 600] ms (§5.4). Initial threshold 12.5 ms (§5.4's del_var_th(0)).
 //
-// Gains: the draft (and Carlucci et al., MMSys 2016, §4) give K_u = 0.01 and
-// K_d = 0.00018 for the Kalman filter's m(i). Params lets a caller choose others.
+// Gains: these defaults are the draft's K_u = 0.01 and K_d = 0.00018 (§5.4), tuned
+// for the Kalman filter's m(i). TrendlineEstimator passes its own (see there).
 
 #include <cstdint>
 

@@ -89,7 +89,12 @@ void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedbac
 		this->loss.SetBitrate(std::max(this->loss.GetBitrateBps(), this->aimd.GetEstimate()));
 	}
 	const BandwidthUsage usage = overuse ? BandwidthUsage::Overusing : this->trendline.GetState();
-	this->aimd.Update(usage, this->acknowledged.GetBitrateBps(), nowMs, this->acknowledged.GetRecentBitrateBps());
+	// The short-window rate only when no feedback about that window is still missing
+	// (reordered feedback would make it read low).
+	const int64_t recentBps = this->history.IsReportedUpToNewest(this->params.acknowledged.recentWindowMs)
+	                              ? this->acknowledged.GetRecentBitrateBps()
+	                              : 0;
+	this->aimd.Update(usage, this->acknowledged.GetBitrateBps(), nowMs, recentBps);
 	this->loss.OnPacketResults(lost, received, this->aimd.GetEstimate(), nowMs);
 	UpdateTarget(nowMs);
 }

@@ -101,6 +101,8 @@ public:
 	uint32_t GetLossBasedBitrateBps() const { return static_cast<uint32_t>(this->loss.GetBitrateBps()); }
 	BandwidthUsage GetDelayState() const { return this->trendline.GetState(); }
 	BweType GetType() const { return this->type; }
+	// The delay detector, for traces and tests.
+	const TrendlineEstimator& GetTrendline() const { return this->trendline; }
 
 	// Probing: while WantsProbe(), take NextProbeCluster() and send at least its
 	// minPackets / minBytes of padding or RTX at its targetBitrateBps, each packet

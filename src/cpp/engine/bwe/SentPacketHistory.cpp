@@ -96,6 +96,7 @@ size_t SentPacketHistory::OnFeedback(const TransportCcFeedback& feedback, std::v
 		if (entry.state == State::Sent) this->bytesInFlight -= entry.sizeBytes;
 		entry.state = status.received ? State::Received : State::Lost;
 
+		if (seq > this->highestReported) this->highestReported = seq;
 		PacketResult result;
 		result.sequenceNumber = seq;
 		result.sizeBytes = entry.sizeBytes;
@@ -107,6 +108,19 @@ size_t SentPacketHistory::OnFeedback(const TransportCcFeedback& feedback, std::v
 		out.push_back(result);
 	}
 	return out.size() - before;
+}
+
+bool SentPacketHistory::IsReportedUpToNewest(int64_t windowMs) const {
+	if (this->highestReported < this->firstSequence || this->highestReported > this->lastSequence) return true;
+	const size_t newest = static_cast<size_t>(this->highestReported - this->firstSequence);
+	const int64_t since = this->packets[newest].sendTimeMs - windowMs;
+	for (size_t i = newest + 1; i-- > 0;) {
+		const Entry& entry = this->packets[i];
+		if (entry.state == State::Unknown) continue;
+		if (entry.sendTimeMs < since) break;
+		if (entry.state == State::Sent) return false;
+	}
+	return true;
 }
 
 } // namespace bwe

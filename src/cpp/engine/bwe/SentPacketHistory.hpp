@@ -43,6 +43,11 @@ public:
 	// `feedback`, in sequence number order. Returns how many it appended.
 	size_t OnFeedback(const TransportCcFeedback& feedback, std::vector<PacketResult>& out);
 
+	// False when a packet sent within `windowMs` before the newest reported one has not
+	// been reported yet: the feedback about it is late or reordered, so rates measured
+	// over that window of arrivals would miss its bytes.
+	bool IsReportedUpToNewest(int64_t windowMs) const;
+
 	size_t GetSize() const { return this->packets.size(); }
 	// Bytes sent and not yet reported (received or lost), for diagnostics.
 	int64_t GetBytesInFlight() const { return this->bytesInFlight; }
@@ -66,6 +71,7 @@ private:
 	int64_t firstSequence = 0;
 	bool started = false;
 	int64_t lastSequence = -1; // unwrapped number of the newest sent packet
+	int64_t highestReported = -1;
 	int64_t bytesInFlight = 0;
 	uint64_t ignoredStatuses = 0;
 };
