@@ -1,8 +1,18 @@
 // SendSideEstimator against a simulated bottleneck link (bwe_simulation.hpp): a queue
 // drained at the link capacity with 25 ms propagation and drop-tail at 100 ms,
 // feedback every 50 ms, media at the target rate in 1200-byte packets sent in 5 ms
-// bursts, probe clusters sent as paced padding. Each scenario prints its trace as
-// "# t=.. est=.." lines and its measured convergence figures.
+// bursts, probe clusters sent as paced padding, arrival times in 250 us units. Each
+// scenario prints its trace as "# t=.. est=.." lines and its measured figures.
+// Measured (deterministic; default parameters):
+//   2 Mbps from 300 kbps: 85% reached at 0.17 s (start probes 0.9/1.8 Mbps, then 3.6);
+//     10..30 s mean 91% (83..98%), no packet dropped
+//   feedback every 100 ms: mean 90%; 0..10 ms jitter: mean 87%
+//   2 Mbps -> 600 kbps: below 700 kbps 0.28 s after the step, then mean 93% (84..105%)
+//   600 kbps -> 2 Mbps: >= 1.5 Mbps 2.83 s after the step (the next periodic probe;
+//     at most ~5 s), then mean 90%
+//   5% random loss: mean 73%, never below 70%; 20%: 1.5 Mbps -> 260 kbps in 10 s
+//   reordered / duplicated feedback: mean 93% / 91%; wrap-around from 65000: 91%
+//   without probing: 85% of 2 Mbps after 36 s (loss-based +5%/s limits the ramp)
 #include <cmath>
 #include <cstdio>
 
