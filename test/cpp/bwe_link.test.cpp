@@ -249,9 +249,15 @@ TEST(bitrate_limits_are_respected) {
 		sim.RunUntil(20000, [&](LinkSimulation& s) { CHECK_LE(s.Estimate(), 500000u); });
 		// Inconsistent limits are refused and change nothing.
 		CHECK(!sim.estimator.SetBitrateLimits(600000, 500000));
-		CHECK(!sim.estimator.SetBitrateLimits(0, 500000));
+		CHECK(!sim.estimator.SetBitrateLimits(0, 0));
 		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).maxBitrate, 500000u);
 		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).minBitrate, 100000u);
+		// No minimum: the floor.
+		CHECK(sim.estimator.SetBitrateLimits(0, 500000));
+		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).minBitrate, bwe::SendSideEstimator::kFloorBps);
+		CHECK(sim.estimator.SetBitrateLimits(0, 5000));
+		CHECK_EQ(sim.estimator.GetTraceInfo(sim.nowMs).minBitrate, 5000u);
+		CHECK_EQ(sim.Estimate(), 5000u);
 	}
 	{
 		LinkSimulation::Config config;

@@ -17,7 +17,7 @@ struct Bounds {
 
 Bounds Sanitize(const SendSideEstimator::Params& params) {
 	Bounds bounds;
-	bounds.min = std::max<uint32_t>(params.minBitrateBps, 1);
+	bounds.min = std::max<uint32_t>(params.minBitrateBps, SendSideEstimator::kFloorBps);
 	bounds.max = std::max(params.maxBitrateBps, bounds.min);
 	bounds.start = std::min(std::max(params.initialBitrateBps, bounds.min), bounds.max);
 	return bounds;
@@ -126,11 +126,11 @@ void SendSideEstimator::OnRtt(int64_t rttMs) {
 }
 
 bool SendSideEstimator::SetBitrateLimits(uint32_t minBitrateBps, uint32_t maxBitrateBps) {
-	if (minBitrateBps == 0 || minBitrateBps > maxBitrateBps) return false;
-	this->minBps = minBitrateBps;
+	if (maxBitrateBps == 0 || minBitrateBps > maxBitrateBps) return false;
+	this->minBps = std::min(std::max(minBitrateBps, kFloorBps), maxBitrateBps);
 	this->maxBps = maxBitrateBps;
-	this->aimd.SetBounds(minBitrateBps, maxBitrateBps);
-	this->probes.SetBounds(minBitrateBps, maxBitrateBps);
+	this->aimd.SetBounds(this->minBps, maxBitrateBps);
+	this->probes.SetBounds(this->minBps, maxBitrateBps);
 	this->target = std::min(std::max(this->target, this->minBps), this->maxBps);
 	return true;
 }

@@ -70,7 +70,7 @@ public:
 	};
 
 	// Bitrates are sanitized, never rejected: min <= initial <= max after clamping
-	// (a max below min becomes min).
+	// (a max below min becomes min; a min below kFloorBps, 0 included, becomes it).
 	explicit SendSideEstimator(const Params& params);
 
 	// Every packet sent with a transport-wide sequence number (media, RTX, padding,
@@ -84,7 +84,8 @@ public:
 	// feeds the loss-based controller; in transport-cc mode feedback counts instead).
 	void OnReceiverReportLoss(double fractionLost, int64_t nowMs);
 	void OnRtt(int64_t rttMs);
-	// False (and nothing changes) unless 0 < min <= max.
+	// False (and nothing changes) unless min <= max and max > 0. A min of 0 (no minimum,
+	// as mediasoup's setMinOutgoingBitrate(0)) means kFloorBps, or max if that is lower.
 	bool SetBitrateLimits(uint32_t minBitrateBps, uint32_t maxBitrateBps);
 	// What the consumers would like to send (0: unknown): limits probing, and traces.
 	void SetDesiredBitrate(uint32_t bitrateBps);
@@ -113,6 +114,9 @@ public:
 	BweTraceInfo GetTraceInfo(int64_t nowMs) const;
 
 	static constexpr int64_t kProcessIntervalMs = 100;
+	// The estimate never goes below this (ours: an audio stream's worth), unless the
+	// maximum is lower.
+	static constexpr uint32_t kFloorBps = 10000;
 
 private:
 	void UpdateTarget(int64_t nowMs);
