@@ -13,6 +13,7 @@
 //   5% random loss: mean 73%, never below 70%; 20%: 1.5 Mbps -> 260 kbps in 10 s
 //   reordered / duplicated feedback: mean 93% / 91%; wrap-around from 65000: 91%
 //   without probing: 85% of 2 Mbps after 36 s (loss-based +5%/s limits the ramp)
+//   app-limited at 800 kbps on 2 Mbps: the start probes show 2 Mbps, which stands
 #include <cmath>
 #include <cstdio>
 
@@ -294,4 +295,28 @@ TEST(without_probing_the_ramp_is_gradual) {
 	CHECK_LE(reachedMs, 50000);
 	CHECK_GE(late.Mean(), 0.85 * 2e6);
 	CHECK_LE(late.Mean(), 1.10 * 2e6);
+}
+
+TEST(application_limited_sender_keeps_a_bounded_estimate) {
+	// The consumers only want 800 kbps on a 2 Mbps link: the estimate may exceed what is
+	// sent (so an upgrade can start) but stays bounded: at most 1.5 x the acknowledged
+	// rate or what probes (up to 2 x desired) showed, and probing stays within 2 x desired.
+	LinkSimulation::Config config;
+	config.capacityBps = 2e6;
+	config.initialBps = 300000;
+	config.desiredBps = 800000;
+	config.mediaLimitBps = 800000;
+	LinkSimulation sim(config);
+	uint32_t highest = 0;
+	Window late;
+	sim.RunUntil(30000, [&](LinkSimulation& s) {
+		Trace("applimited", s, 2000);
+		highest = std::max(highest, s.Estimate());
+		if (s.nowMs >= 10000) late.Add(s.Estimate());
+	});
+	std::printf("# app-limited at 800 kbps on 2 Mbps: 10..30 s mean %.0f, max %u; %llu probe clusters, %llu dropped\n",
+	            late.Mean(), highest, (unsigned long long)sim.probeClusters, (unsigned long long)sim.droppedPackets);
+	CHECK_GE(late.min, 800000u); // never below what is actually getting through
+	CHECK_LE(highest, 2000000u); // 2 x desired caps the probes; 1.5 x acked the AIMD
+	CHECK_EQ(sim.droppedPackets, 0u);
 }

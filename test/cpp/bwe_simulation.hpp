@@ -43,6 +43,7 @@ struct LinkSimulation {
 		uint32_t minBps = 30000;
 		uint32_t maxBps = 10000000;
 		uint32_t desiredBps = 5000000;
+		uint32_t mediaLimitBps = 0;     // the media sent is min(target, this) when set (app-limited)
 		double capacityBps = 2000000;
 		int64_t propagationMs = 25;
 		int64_t maxQueueMs = 100;
@@ -192,7 +193,9 @@ struct LinkSimulation {
 		if (nowMs % bwe::SendSideEstimator::kProcessIntervalMs == 0) estimator.Process(nowMs);
 		// Media: a burst every 5 ms at the target rate.
 		if (nowMs % 5 == 0) {
-			mediaBudgetBytes += estimator.GetTargetBitrateBps() * 5.0 / 8000.0;
+			uint32_t mediaBps = estimator.GetTargetBitrateBps();
+			if (config.mediaLimitBps > 0) mediaBps = std::min(mediaBps, config.mediaLimitBps);
+			mediaBudgetBytes += mediaBps * 5.0 / 8000.0;
 			while (mediaBudgetBytes >= kPacketSize) {
 				SendPacket(kPacketSize, -1);
 				mediaBudgetBytes -= kPacketSize;
