@@ -451,6 +451,7 @@ function installPageApi({ Device, version, debug }) {
 	};
 
 	installDataChannelApi(state, { toPlain, getTransportEntry });
+	installReceiveStatsApi(state);
 
 	window.mediasoupClientVersion = version;
 	window.__mediaplaneClientReady = true;
@@ -728,5 +729,142 @@ function installDataChannelApi(state, { toPlain, getTransportEntry }) {
 		const { dataConsumer, events } = getDataConsumerEntry(id);
 		dataConsumer.close();
 		return dataConsumerInfo(dataConsumer, events);
+	};
+}
+
+
+// ---------------------------------------------------------------------------
+// What page B receives and decodes, compactly (test/bwe-constrained-browser.test.js,
+// bench/bwe-constrained.js): one call for several consumers, and a watcher in the page
+// that polls a consumer's framesDecoded every 100 ms so that the longest gap in
+// decoding is known to ~100 ms without a page call per sample.
+// ---------------------------------------------------------------------------
+
+function installReceiveStatsApi(state) {
+	const watches = new Map(); // consumerId -> { timer, progressAt: [ms...], lastFrames, startedAt, stoppedAt }
+
+	function getConsumer(consumerId) {
+		const consumer = state.consumers.get(consumerId);
+		if (!consumer) throw new Error(`no consumer with id ${consumerId} in the page`);
+		return consumer;
+	}
+
+	async function inboundRtp(consumer) {
+		const report = await consumer.getStats();
+		let found;
+		report.forEach((s) => {
+			if (s.type === 'inbound-rtp') found = s;
+		});
+		return found;
+	}
+
+	/**
+	 * The inbound-rtp stats of each consumer's receiver, compact: { [consumerId]: {
+	 * timestamp, framesDecoded, framesReceived, framesDropped, keyFramesDecoded,
+	 * frameWidth, frameHeight, framesPerSecond, packetsReceived, packetsLost, bytesReceived,
+	 * nackCount, pliCount, firCount, freezeCount, totalFreezesDuration, jitter,
+	 * jitterBufferDelay, jitterBufferEmittedCount } } ({} for a consumer with no
+	 * inbound-rtp yet). Throws for an unknown consumer id.
+	 */
+	window.getVideoReceiveStats = async (consumerIds) => {
+		const out = {};
+		for (const id of consumerIds) {
+			const s = (await inboundRtp(getConsumer(id))) ?? {};
+			out[id] = {
+				timestamp: s.timestamp,
+				framesDecoded: s.framesDecoded,
+				framesReceived: s.framesReceived,
+				framesDropped: s.framesDropped,
+				keyFramesDecoded: s.keyFramesDecoded,
+				frameWidth: s.frameWidth,
+				frameHeight: s.frameHeight,
+				framesPerSecond: s.framesPerSecond,
+				packetsReceived: s.packetsReceived,
+				packetsLost: s.packetsLost,
+				bytesReceived: s.bytesReceived,
+				nackCount: s.nackCount,
+				pliCount: s.pliCount,
+				firCount: s.firCount,
+				freezeCount: s.freezeCount,
+				totalFreezesDuration: s.totalFreezesDuration,
+				jitter: s.jitter,
+				jitterBufferDelay: s.jitterBufferDelay,
+				jitterBufferEmittedCount: s.jitterBufferEmittedCount,
+			};
+		}
+		return out;
+	};
+
+	/**
+	 * Starts watching a consumer's framesDecoded every `intervalMs` (default 100) in the
+	 * page, for at most `maxMs` (default 300000); the watch also ends when the consumer
+	 * is closed or gone (closeAll()). Replaces an earlier watch of the same consumer.
+	 * Returns the page's Date.now() at the start.
+	 */
+	window.watchDecoding = (consumerId, { intervalMs = 100, maxMs = 300_000 } = {}) => {
+		getConsumer(consumerId);
+		window.stopDecodingWatch(consumerId);
+		const watch = { timer: undefined, progressAt: [], lastFrames: undefined, startedAt: Date.now(), stoppedAt: undefined, busy: false };
+		watches.set(consumerId, watch);
+		const stop = () => {
+			clearInterval(watch.timer);
+			watch.timer = undefined;
+			watch.stoppedAt ??= Date.now();
+		};
+		watch.stop = stop;
+		watch.timer = setInterval(async () => {
+			const consumer = state.consumers.get(consumerId);
+			if (!consumer || consumer.closed || Date.now() - watch.startedAt > maxMs) {
+				stop();
+				return;
+			}
+			if (watch.busy) return;
+			watch.busy = true;
+			try {
+				const s = await inboundRtp(consumer);
+				const frames = s?.framesDecoded ?? 0;
+				if (watch.lastFrames !== undefined && frames > watch.lastFrames) watch.progressAt.push(Date.now());
+				watch.lastFrames = Math.max(watch.lastFrames ?? 0, frames);
+				if (watch.progressAt.length > 20_000) watch.progressAt.splice(0, 10_000);
+			} catch {
+				// a closed receiver: the next tick stops the watch
+			} finally {
+				watch.busy = false;
+			}
+		}, intervalMs);
+		return watch.startedAt;
+	};
+
+	/**
+	 * What a watch saw between `fromMs` and `toMs` (page Date.now(); default: the whole
+	 * watch, up to now): { framesDecoded (the last value seen), progressCount (polls that
+	 * saw framesDecoded rise), longestGapMs (the longest time without a rise, counting
+	 * from `fromMs` and up to `toMs`), gaps: [{ from, to, ms }] of more than `gapMs`
+	 * (default 1000), watching (false once stopped) }.
+	 */
+	window.getDecodingWatch = (consumerId, { fromMs, toMs, gapMs = 1000 } = {}) => {
+		const watch = watches.get(consumerId);
+		if (!watch) throw new Error(`no decoding watch on consumer ${consumerId}: call watchDecoding() first`);
+		const from = fromMs ?? watch.startedAt;
+		const to = Math.min(toMs ?? Date.now(), watch.stoppedAt ?? Infinity);
+		const points = watch.progressAt.filter((at) => at > from && at <= to);
+		let longestGapMs = 0;
+		const gaps = [];
+		let previous = from;
+		for (const at of [...points, to]) {
+			const ms = at - previous;
+			if (ms > longestGapMs) longestGapMs = ms;
+			if (ms > gapMs) gaps.push({ from: previous, to: at, ms });
+			previous = at;
+		}
+		return { framesDecoded: watch.lastFrames ?? 0, progressCount: points.length, longestGapMs, gaps, watching: Boolean(watch.timer) };
+	};
+
+	/** Stops a consumer's decoding watch (if any). Returns whether there was one running. */
+	window.stopDecodingWatch = (consumerId) => {
+		const watch = watches.get(consumerId);
+		if (!watch || !watch.timer) return false;
+		watch.stop();
+		return true;
 	};
 }
