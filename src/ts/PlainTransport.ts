@@ -233,7 +233,7 @@ export class PlainTransport<T extends AppData = AppData> extends Transport<T, Pl
 	}
 
 	protected handleEngineEvent(event: string, data: unknown): void {
-		if (this.handleSctpEngineEvent(event, data)) return;
+		if (this.handleSharedEngineEvent(event, data)) return;
 		const d = data as Record<string, unknown>;
 		switch (event) {
 			case 'tuple':

@@ -545,8 +545,17 @@ export abstract class Transport<
 		return this.#sctpNegotiatedCapabilities ? { ...this.#sctpNegotiatedCapabilities } : undefined;
 	}
 
-	/** Handles the SCTP engine events ('sctpstatechange', 'sctpnegotiatedcapabilities'); false for others. */
-	protected handleSctpEngineEvent(event: string, data: unknown): boolean {
+	/**
+	 * Handles the engine events every network transport has: 'trace' (bwe) and the SCTP
+	 * ones ('sctpstatechange', 'sctpnegotiatedcapabilities'); false for others.
+	 */
+	protected handleSharedEngineEvent(event: string, data: unknown): boolean {
+		if (event === 'trace') {
+			const trace = data as TransportTraceEventData;
+			(this as EnhancedEventEmitter<TransportEvents>).safeEmit('trace', trace);
+			(this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('trace', trace);
+			return true;
+		}
 		if (event === 'sctpstatechange') {
 			const state = (data as { sctpState: SctpState }).sctpState;
 			this.#sctpState = state;

@@ -249,7 +249,7 @@ export class WebRtcTransport<T extends AppData = AppData> extends Transport<
 	}
 
 	protected handleEngineEvent(event: string, data: unknown): void {
-		if (this.handleSctpEngineEvent(event, data)) return;
+		if (this.handleSharedEngineEvent(event, data)) return;
 		const d = data as Record<string, unknown>;
 		switch (event) {
 			case 'icestatechange': {

@@ -256,6 +256,43 @@ void Consumer::RequestKeyFrame(uint32_t producerSsrc) {
 	listener_.OnConsumerKeyFrameRequested(*this, producerSsrc);
 }
 
+uint32_t Consumer::GetSendBitrate(uint64_t nowMs) {
+	uint32_t total = 0;
+	for (auto& stream : streams_) {
+		if (stream.send) total += stream.send->GetStats(nowMs).bitrate;
+	}
+	return total;
+}
+
+void Consumer::GetLayerOptions(std::vector<LayerOption>& out, uint64_t nowMs) {
+	out.clear();
+	if (!IsLayered() || !producer_) return;
+	uint32_t previous = 0;
+	for (int s = 0; s <= layers_->GetPreferredSpatial(); ++s) {
+		for (int t = 0; t <= layers_->GetPreferredTemporal() || (s < layers_->GetPreferredSpatial() && t < layers_->GetTemporalLayerCount()); ++t) {
+			const uint32_t bitrate = producer_->GetLayerBitrate(s, t, nowMs);
+			if (bitrate == 0) continue;
+			// Costs rise along the list (a higher layer never costs less to forward).
+			previous = std::max(previous, bitrate);
+			out.push_back({ s, t, previous });
+		}
+	}
+}
+
+size_t Consumer::SendProbePacket(uint64_t nowMs) {
+	if (!IsActive() || streams_.empty() || !streams_[0].send) return 0;
+	return streams_[0].send->SendProbePacket(nowMs, *this);
+}
+
+void Consumer::SetBitrateLayerLimit(int spatialLayer, int temporalLayer) {
+	if (layers_) layers_->SetBitrateLimit(spatialLayer, temporalLayer);
+}
+
+void Consumer::GetBitrateLayerLimit(int* spatialLayer, int* temporalLayer) const {
+	*spatialLayer = layers_ ? layers_->GetLimitSpatial() : -1;
+	*temporalLayer = layers_ ? layers_->GetLimitTemporal() : -1;
+}
+
 uint32_t Consumer::GetKeyFrameSsrc() const {
 	if (streams_.size() > 1) return 0; // a pipe consumer: every stream
 	if (!simulcastLayers_) return producerMappedSsrcs_[0];

@@ -102,6 +102,28 @@ public:
 	Value GetStats(uint64_t nowMs);
 	Value HandleRequest(const ChannelRequest& request) override;
 
+	// For the transport's bitrate allocation (issue 12).
+	struct LayerOption {
+		int spatialLayer;
+		int temporalLayer;
+		uint32_t bitrate; // bits per second
+	};
+	// A simulcast or SVC consumer (not a pipe consumer): its layers can be capped.
+	bool IsLayered() const { return layers_ != nullptr && streams_.size() == 1; }
+	int GetPriority() const { return priority_; }
+	uint8_t GetTransportCcExtensionId() const { return extensionMap_.GetId(RtpExtensionType::TransportWideCc); }
+	// What this consumer sends now, retransmissions included (bits per second).
+	uint32_t GetSendBitrate(uint64_t nowMs);
+	// The layers it could forward, up to the application's preferred ones, lowest first,
+	// each with what it costs now (only layers being received).
+	void GetLayerOptions(std::vector<LayerOption>& out, uint64_t nowMs);
+	// Sends one bandwidth probe packet (an RTX copy of a recent packet) through the
+	// retransmission path; its size, 0 when this consumer cannot probe.
+	size_t SendProbePacket(uint64_t nowMs);
+	// The highest layers the allocation allows (see LayerSelector::SetBitrateLimit).
+	void SetBitrateLayerLimit(int spatialLayer, int temporalLayer);
+	void GetBitrateLayerLimit(int* spatialLayer, int* temporalLayer) const;
+
 	// The producer's stream this consumer needs a key frame of: the target layer's (the
 	// preferred one before any packet arrived); the only one for a simple consumer.
 	uint32_t GetKeyFrameSsrc() const;

@@ -7,13 +7,35 @@ namespace mediaplane {
 LayerSelector::LayerSelector(int spatialLayers, int temporalLayers)
     : preferredSpatial_(std::max(1, spatialLayers) - 1),
       preferredTemporal_(std::max(1, temporalLayers) - 1),
+      requestedSpatial_(preferredSpatial_),
+      requestedTemporal_(preferredTemporal_),
+      limitSpatial_(preferredSpatial_),
+      limitTemporal_(preferredTemporal_),
       lastPacketMs_(static_cast<size_t>(std::max(1, spatialLayers)), 0),
       averageGapMs_(static_cast<size_t>(std::max(1, spatialLayers)), 0),
       temporalLayers_(std::max(1, temporalLayers)) {}
 
 void LayerSelector::SetPreferred(int spatialLayer, int temporalLayer) {
-	preferredSpatial_ = std::clamp(spatialLayer, 0, GetSpatialLayerCount() - 1);
-	preferredTemporal_ = std::clamp(temporalLayer, 0, temporalLayers_ - 1);
+	requestedSpatial_ = std::clamp(spatialLayer, 0, GetSpatialLayerCount() - 1);
+	requestedTemporal_ = std::clamp(temporalLayer, 0, temporalLayers_ - 1);
+	ApplyLimits();
+}
+
+void LayerSelector::SetBitrateLimit(int spatialLayer, int temporalLayer) {
+	limitSpatial_ = std::clamp(spatialLayer, 0, GetSpatialLayerCount() - 1);
+	limitTemporal_ = std::clamp(temporalLayer, 0, temporalLayers_ - 1);
+	ApplyLimits();
+}
+
+void LayerSelector::ApplyLimits() {
+	// The layers in effect: the application's preference, capped by what the transport's
+	// bandwidth estimate allows. A lower spatial limit allows every temporal layer of it.
+	int spatial = std::min(requestedSpatial_, limitSpatial_);
+	int temporal = requestedTemporal_;
+	if (limitSpatial_ <= requestedSpatial_) temporal = std::min(requestedTemporal_, limitTemporal_);
+	if (spatial == preferredSpatial_ && temporal == preferredTemporal_) return;
+	preferredSpatial_ = spatial;
+	preferredTemporal_ = temporal;
 	evaluationDue_ = true;
 }
 

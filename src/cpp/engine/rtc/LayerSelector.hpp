@@ -27,10 +27,16 @@ public:
 
 	int GetSpatialLayerCount() const { return static_cast<int>(lastPacketMs_.size()); }
 	int GetTemporalLayerCount() const { return temporalLayers_; }
-	// Clamped to the layers that exist; the next packet re-evaluates the target.
+	// The application's preferred layers (consumer.setPreferredLayers()), clamped to the
+	// layers that exist; the next packet re-evaluates the target.
 	void SetPreferred(int spatialLayer, int temporalLayer);
-	int GetPreferredSpatial() const { return preferredSpatial_; }
-	int GetPreferredTemporal() const { return preferredTemporal_; }
+	int GetPreferredSpatial() const { return requestedSpatial_; }
+	int GetPreferredTemporal() const { return requestedTemporal_; }
+	// The highest layers the transport's bandwidth estimate allows (the allocator sets
+	// them; the top layers by default). The layers in effect are the lower of the two.
+	void SetBitrateLimit(int spatialLayer, int temporalLayer);
+	int GetLimitSpatial() const { return limitSpatial_; }
+	int GetLimitTemporal() const { return limitTemporal_; }
 	// Forget the current layers (pause, or the endpoint lost the stream): the next
 	// forwarded packet must start a key frame.
 	void Reset();
@@ -52,6 +58,7 @@ protected:
 	// The next packet re-evaluates the target (something it depends on changed).
 	void RequestEvaluation() { evaluationDue_ = true; }
 
+	// The layers in effect: the application's preference capped by the bitrate limit.
 	int preferredSpatial_;
 	int preferredTemporal_;
 	int targetSpatial_ = -1;
@@ -59,6 +66,12 @@ protected:
 	int currentTemporal_ = -1;
 
 private:
+	void ApplyLimits();
+
+	int requestedSpatial_;
+	int requestedTemporal_;
+	int limitSpatial_;
+	int limitTemporal_;
 	std::vector<uint64_t> lastPacketMs_; // 0: never
 	std::vector<uint32_t> averageGapMs_; // per layer, exponentially weighted (1/8)
 	int temporalLayers_;

@@ -485,6 +485,29 @@ Value Producer::BitrateByLayer(Encoding& encoding, uint64_t nowMs) {
 	return byLayer;
 }
 
+uint32_t Producer::GetLayerBitrate(int spatialLayer, int temporalLayer, uint64_t nowMs) {
+	if (spatialLayer < 0 || temporalLayer < 0) return 0;
+	// Simulcast: one encoding per spatial layer.
+	const bool simulcast = encodings_.size() > 1;
+	Encoding* encoding = simulcast ? (static_cast<size_t>(spatialLayer) < encodings_.size() ? &encodings_[spatialLayer] : nullptr)
+	                               : (encodings_.empty() ? nullptr : &encodings_[0]);
+	if (!encoding || !encoding->stream) return 0;
+	const int spatialInEncoding = simulcast ? 0 : spatialLayer;
+	if (encoding->layerRates.empty()) {
+		// One layer only: the stream's whole rate.
+		return spatialInEncoding == 0 ? encoding->stream->GetStats(nowMs).bitrate : 0;
+	}
+	const size_t temporalLayers = encoding->temporalLayers;
+	if (spatialInEncoding >= encoding->spatialLayers) return 0;
+	const size_t t = std::min<size_t>(static_cast<size_t>(temporalLayer), temporalLayers - 1);
+	uint64_t total = 0;
+	for (size_t i = 0; i < static_cast<size_t>(spatialInEncoding) * temporalLayers; ++i) total += encoding->layerRates[i].GetRate(nowMs);
+	uint32_t own = 0;
+	for (size_t k = 0; k <= t; ++k) own += encoding->layerRates[static_cast<size_t>(spatialInEncoding) * temporalLayers + k].GetRate(nowMs);
+	if (own == 0) return 0;
+	return static_cast<uint32_t>(std::min<uint64_t>(total + own, UINT32_MAX));
+}
+
 Value Producer::GetStats(uint64_t nowMs, int onlyEncoding) {
 	Value list = Value::MakeArray();
 	for (size_t i = 0; i < encodings_.size(); ++i) {

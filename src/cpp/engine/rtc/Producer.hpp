@@ -96,6 +96,11 @@ public:
 	Value Dump() const;
 	// inbound-rtp entries of every received encoding, or of `onlyEncoding` alone.
 	Value GetStats(uint64_t nowMs, int onlyEncoding = -1);
+	// What forwarding a consumer's spatial layer up to a temporal layer costs now, in
+	// bits per second (the transport's bitrate allocation): a simulcast layer is its
+	// encoding up to that temporal layer; an SVC layer includes every lower spatial
+	// layer; 0 when that layer is not being received.
+	uint32_t GetLayerBitrate(int spatialLayer, int temporalLayer, uint64_t nowMs);
 
 	// RtpStreamRecv::Listener
 	void OnRtpStreamRecvScore(RtpStreamRecv& stream, uint8_t score, uint8_t previousScore) override;

@@ -48,7 +48,29 @@ void RtpStreamSend::OnPacketSent(const uint8_t* rtp, size_t len, uint16_t seq, u
 		lastTimestampMs_ = nowMs;
 	}
 	hasSent_ = true;
+	lastSentSeq_ = seq;
 	if (params_.useNack) buffer_.Store(rtp, len, seq, nowMs, tail);
+}
+
+size_t RtpStreamSend::SendProbePacket(uint64_t nowMs, Retransmitter& out) {
+	// Probes (issue 12) are RTX copies of packets just sent: they carry real payload (a
+	// receiver that lost the original can use it; one that has it drops the copy), and
+	// need nothing but the RTX stream the endpoint already accepts. The newest packets
+	// first, walking back a few at most.
+	if (!params_.useNack || params_.rtxPayloadType == 0 || !hasSent_) return 0;
+	for (uint16_t back = 0; back < kMaxProbeLookback; ++back) {
+		const uint16_t seq = static_cast<uint16_t>(lastSentSeq_ - ((probeCursor_ + back) % kMaxProbeLookback));
+		const RetransmissionBuffer::Stored* stored = buffer_.Get(seq, nowMs);
+		if (!stored) continue;
+		if (!sendBuffer_) sendBuffer_.reset(new uint8_t[kSendBufferSize]);
+		const size_t len = WriteRtx(*stored, seq);
+		if (len == 0) continue;
+		probeCursor_ = (probeCursor_ + back + 1) % kMaxProbeLookback;
+		rate_.Update(len, nowMs);
+		out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize);
+		return len;
+	}
+	return 0;
 }
 
 void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out) {
@@ -59,7 +81,10 @@ void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs
 	for (uint16_t seq : seqs) {
 		const RetransmissionBuffer::Stored* stored = buffer_.Get(seq, nowMs);
 		if (!stored) continue; // never sent, overwritten or too old: the receiver gives up in time
+		// Once per receiver RTT at most, and a few times in all: a packet lost again and
+		// again is lost to congestion, and resending it only feeds the congestion.
 		if (stored->resendCount > 0 && nowMs < stored->lastResentMs + resendGuardMs) continue;
+		if (stored->resendCount >= kMaxResendsPerPacket) continue;
 		if (!sendBuffer_) sendBuffer_.reset(new uint8_t[kSendBufferSize]);
 
 		size_t len;

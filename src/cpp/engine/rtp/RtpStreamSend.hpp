@@ -35,6 +35,8 @@ public:
 	// A packet resent less than a round trip ago is not resent again: the receiver
 	// cannot have seen the previous copy yet. This RTT is assumed until one is measured.
 	static constexpr uint32_t kDefaultRttMs = 100;
+	// Retransmissions of one packet at most (NACKs beyond are ignored).
+	static constexpr uint32_t kMaxResendsPerPacket = 3;
 	// Round-trip times above this come from a bogus LSR and are ignored.
 	static constexpr int64_t kMaxPlausibleRttMs = 60000;
 
@@ -100,6 +102,10 @@ public:
 	// One Generic NACK received for this SSRC, its sequence numbers expanded. Each one
 	// still stored and not resent within the last RTT goes to `out` again.
 	void HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out);
+	// Sends one bandwidth probe: an RTX copy of one of the last packets sent (through
+	// `out`, like a retransmission). Returns its size, 0 when this stream cannot probe
+	// (no RTX, nothing stored).
+	size_t SendProbePacket(uint64_t nowMs, Retransmitter& out);
 
 	// A report block about this SSRC arrived (in an RR or SR): updates the RTT (RFC
 	// 3550 §6.4.1), the reported loss, and the score (RtpStreamScore), one sample per
@@ -153,6 +159,9 @@ private:
 	uint64_t byteCount_ = 0;
 	uint64_t payloadOctets_ = 0;
 	uint16_t rtxSeq_;
+	uint16_t lastSentSeq_ = 0;
+	uint16_t probeCursor_ = 0;
+	static constexpr uint16_t kMaxProbeLookback = 16;
 
 	uint64_t nackCount_ = 0;
 	uint64_t nackPacketCount_ = 0;

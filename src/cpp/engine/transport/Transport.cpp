@@ -325,8 +325,13 @@ void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {
 				}
 				break;
 			}
+			case RtcpPacketKind::TransportCc:
+			case RtcpPacketKind::ReceiverEstimatedMaxBitrate:
+				// About what we send: the send-side estimator's input (TransportBwe.cpp).
+				HandleBweFeedback(view, now);
+				break;
 			default:
-				// SDES, BYE, REMB, transport-cc, XR: not needed until bandwidth estimation.
+				// SDES, BYE, XR and other feedback: nothing to do.
 				break;
 		}
 	}
@@ -337,6 +342,8 @@ void Transport::HandleReportBlocks(const std::vector<ReportBlock>& blocks) {
 	for (const ReportBlock& block : blocks) {
 		auto consumer = consumersBySsrc_.find(block.ssrc);
 		if (consumer != consumersBySsrc_.end() && consumer->second->HasMediaSsrc(block.ssrc)) {
+			// Loss of what we send: the estimator's input where there is no transport-cc.
+			if (bwe_) bwe_->OnReceiverReportLoss(block.fractionLost / 256.0, static_cast<int64_t>(context_.NowMs()));
 			consumer->second->ReceiveReportBlock(block.ssrc, block.fractionLost, block.cumulativeLost, block.highestSequenceNumber,
 			                                     block.jitter, block.lastSenderReport, block.delaySinceLastSenderReport);
 		}
@@ -392,9 +399,14 @@ void Transport::OnProducerInjectedRtp(Producer& /*producer*/, uint8_t* data, siz
 	HandleIncomingRtp(data, len);
 }
 
-void Transport::OnConsumerSendRtpPacket(Consumer& /*consumer*/, uint8_t* data, size_t len, size_t capacity) {
-	if (!CanSendMedia()) return;
-	(retransmitting_ ? rtxSendRate_ : rtpSendRate_).Update(len, context_.NowMs());
+void Transport::OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
+	if (!CanSendMedia()) {
+		stampedTransportSeq_ = -1;
+		return;
+	}
+	const uint64_t now = context_.NowMs();
+	(retransmitting_ ? rtxSendRate_ : rtpSendRate_).Update(len, now);
+	RecordSentPacket(consumer, data, len, now);
 	SendRtp(data, len, capacity);
 }
 
@@ -411,6 +423,7 @@ void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedS
 
 void Transport::OnRtcpTimer() {
 	const uint64_t now = context_.NowMs();
+	OnBweTick(now);
 	for (auto& entry : producers_) entry.second->OnTimer(now);
 	if (transportCcReceiver_.HasPending() && now - lastTransportCcFeedbackMs_ >= kTransportCcFeedbackIntervalMs &&
 	    CanSendMedia()) {

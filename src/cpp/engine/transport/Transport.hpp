@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../bwe/SendSideEstimator.hpp"
 #include "../common/RateCalculator.hpp"
 #include "../data/DataConsumer.hpp"
 #include "../data/DataProducer.hpp"
@@ -105,7 +106,12 @@ public:
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
-	uint16_t NextTransportWideSequenceNumber() override { return transportWideSeq_++; }
+	// The consumer stamps the packet it is about to send; OnConsumerSendRtpPacket then
+	// records it for the send-side estimator (see TransportBwe.cpp).
+	uint16_t NextTransportWideSequenceNumber() override {
+		stampedTransportSeq_ = transportWideSeq_;
+		return transportWideSeq_++;
+	}
 	bool IsTransportReady() const override { return CanSendMedia(); }
 
 protected:
@@ -159,6 +165,17 @@ protected:
 	// in their destructor, while SendRtcp still works.
 	void CloseAll();
 
+	// Send-side bandwidth estimation (issue 12; TransportBwe.cpp): subclasses whose
+	// endpoint sends feedback about what we send (WebRtcTransport) enable it. Then the
+	// estimate is getStats()'s availableOutgoingBitrate, the bitrate limits are enforced,
+	// 'bwe' traces are emitted, and the consumers' layers are capped by an allocation of
+	// the estimate (audio and simple streams first, then layered ones by priority).
+	void EnableSendSideBwe(uint32_t initialBitrate);
+	bool HasSendSideBwe() const { return bwe_ != nullptr; }
+	uint32_t GetAvailableOutgoingBitrate() const { return bwe_ ? bwe_->GetTargetBitrateBps() : 0; }
+	// False (nothing changes) when min > max (a max of 0 means no maximum).
+	bool SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrate);
+
 	// Byte counts and bitrates of getStats(), kept by the subclass's network side
 	// (rtx and probation are always 0 until bandwidth estimation exists).
 	void AddTrafficStats(Value& stats, uint64_t nowMs);
@@ -189,6 +206,13 @@ private:
 	void DestroyDataConsumer(DataConsumer& consumer);
 	void OnSctpTimer();
 	void RescheduleSctpTimer();
+	// Send-side estimation (TransportBwe.cpp).
+	void RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, uint64_t nowMs);
+	void HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs);
+	void OnBweTick(uint64_t nowMs);
+	void AllocateBitrate(uint64_t nowMs);
+	void EmitBweTrace(uint64_t nowMs);
+	void SendProbes(uint64_t nowMs);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
 	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
@@ -212,6 +236,13 @@ private:
 	sctp::State sctpState_ = sctp::State::New;
 	size_t sctpDefaultBufferedAmountLowThreshold_ = 1024;
 	std::vector<uint8_t> sctpScratch_;
+	std::unique_ptr<bwe::SendSideEstimator> bwe_;
+	int32_t stampedTransportSeq_ = -1; // set by NextTransportWideSequenceNumber until sent
+	int32_t probeClusterId_ = -1;      // while sending a probe cluster's packets
+	uint64_t lastBweProcessMs_ = 0;
+	uint64_t lastAllocationMs_ = 0;
+	uint64_t lastBweTraceMs_ = 0;
+	uint32_t lastAllocatedBitrate_ = 0;
 	std::unordered_map<uint32_t, Producer*> producersBySsrc_;
 	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
 	std::unique_ptr<Timer> rtcpTimer_;

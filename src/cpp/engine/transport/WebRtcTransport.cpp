@@ -57,6 +57,8 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, R
 	initialAvailableOutgoingBitrate_ =
 	    static_cast<uint32_t>(options.OptionalNumber("initialAvailableOutgoingBitrate", 600000));
 	CreateSctpAssociation(options, /*isDataChannel*/ true);
+	// The browser sends transport-cc feedback (or REMB) about what we send it.
+	EnableSendSideBwe(initialAvailableOutgoingBitrate_);
 
 	ice_ = std::make_unique<IceServer>(*this, IceServer::GenerateUsernameFragment(), IceServer::GeneratePassword(),
 	                                   iceConsentTimeoutSeconds_ * 1000);
@@ -131,6 +133,9 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 			if (bitrate > 0 && bitrate < minOutgoingBitrate_) {
 				throw RequestError(RequestError::Kind::Error, "bitrate must be >= the current min outgoing bitrate");
 			}
+			if (!SetOutgoingBitrateLimits(minOutgoingBitrate_, bitrate)) {
+				throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
+			}
 			maxOutgoingBitrate_ = bitrate;
 			return Value();
 		}
@@ -138,6 +143,9 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 			const uint32_t bitrate = ReadBitrate(request.data);
 			if (bitrate > 0 && maxOutgoingBitrate_ > 0 && bitrate > maxOutgoingBitrate_) {
 				throw RequestError(RequestError::Kind::Error, "bitrate must be <= the current max outgoing bitrate");
+			}
+			if (!SetOutgoingBitrateLimits(bitrate, maxOutgoingBitrate_)) {
+				throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
 			}
 			minOutgoingBitrate_ = bitrate;
 			return Value();
@@ -445,9 +453,10 @@ Value WebRtcTransport::GetStats() {
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
 	if (HasSctp()) stats.Set("sctpState", SctpStateName());
 	AddTrafficStats(stats, now);
-	// availableOutgoingBitrate / availableIncomingBitrate: mediasoup reports them from
-	// its bandwidth estimators, and leaves them out when it runs none. The engine runs
-	// none yet (transport-cc feedback is sent, nothing estimates), so they are absent.
+	// availableOutgoingBitrate: the send-side estimate towards this endpoint (issue 12).
+	// availableIncomingBitrate stays absent: no receive-side estimator runs (we send
+	// transport-cc feedback and the endpoint estimates).
+	if (HasSendSideBwe()) stats.Set("availableOutgoingBitrate", GetAvailableOutgoingBitrate());
 	if (maxIncomingBitrate_) stats.Set("maxIncomingBitrate", maxIncomingBitrate_);
 	if (maxOutgoingBitrate_) stats.Set("maxOutgoingBitrate", maxOutgoingBitrate_);
 	if (minOutgoingBitrate_) stats.Set("minOutgoingBitrate", minOutgoingBitrate_);

@@ -1,0 +1,205 @@
+// The send-side bandwidth estimation half of Transport (issue 12): every RTP packet we
+// send with a transport-wide sequence number is recorded; the receiving endpoint's
+// transport-cc feedback, REMB and receiver reports feed the estimator
+// (engine/bwe/SendSideEstimator, see docs/BANDWIDTH_ESTIMATION.md); its estimate is
+// shared among the consumers (BitrateAllocator), capping their layers.
+#define MP_LOG_SOURCE "Transport"
+#include <algorithm>
+
+#include "../common/Logger.hpp"
+#include "../rtcp/ReceiverEstimatedMaxBitrate.hpp"
+#include "../rtcp/TransportCcFeedback.hpp"
+#include "../rtp/RtpPacket.hpp"
+#include "BitrateAllocator.hpp"
+#include "Transport.hpp"
+
+namespace mediaplane {
+
+namespace {
+
+// How often the estimate is shared out again (and sooner when it falls).
+constexpr uint64_t kAllocationIntervalMs = 1000;
+// A fall of the estimate by this fraction re-allocates at once (step down promptly).
+constexpr double kPromptDecrease = 0.85;
+// Upgrades use this share of the estimate, so that a consumer does not climb onto a
+// layer that fills the link and step down again at the next congestion signal.
+constexpr double kUpgradeHeadroom = 0.85;
+// 'bwe' trace events: at most this often, and when the estimate changed.
+constexpr uint64_t kBweTraceIntervalMs = 1000;
+constexpr uint32_t kNoMaximumBps = 100000000;
+
+} // namespace
+
+void Transport::EnableSendSideBwe(uint32_t initialBitrate) {
+	bwe::SendSideEstimator::Params params;
+	params.initialBitrateBps = initialBitrate;
+	params.maxBitrateBps = kNoMaximumBps;
+	bwe_ = std::make_unique<bwe::SendSideEstimator>(params);
+	lastAllocatedBitrate_ = bwe_->GetTargetBitrateBps();
+}
+
+bool Transport::SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrate) {
+	if (maxBitrate > 0 && minBitrate > maxBitrate) return false;
+	if (bwe_ && !bwe_->SetBitrateLimits(minBitrate, maxBitrate > 0 ? maxBitrate : kNoMaximumBps)) return false;
+	return true;
+}
+
+void Transport::RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, uint64_t nowMs) {
+	const int32_t stamped = stampedTransportSeq_;
+	stampedTransportSeq_ = -1;
+	if (!bwe_) return;
+	if (!retransmitting_) {
+		if (stamped >= 0) bwe_->OnPacketSent(static_cast<uint16_t>(stamped), static_cast<uint32_t>(len),
+		                                     static_cast<int64_t>(nowMs), false, -1);
+		return;
+	}
+	// A retransmission carries the original's transport-wide number; it is a new packet
+	// on the wire, so it gets a number of its own (the feedback must tell them apart).
+	const uint8_t id = consumer.GetTransportCcExtensionId();
+	if (id == 0) return;
+	RtpPacket packet;
+	if (!packet.Parse(data, len)) return;
+	size_t extensionLength = 0;
+	const uint8_t* value = packet.GetExtensionById(id, &extensionLength);
+	if (!value || extensionLength != 2) return;
+	const uint16_t seq = transportWideSeq_++;
+	uint8_t* writable = data + (value - data);
+	writable[0] = static_cast<uint8_t>(seq >> 8);
+	writable[1] = static_cast<uint8_t>(seq);
+	bwe_->OnPacketSent(seq, static_cast<uint32_t>(len), static_cast<int64_t>(nowMs), true, probeClusterId_);
+}
+
+void Transport::SendProbes(uint64_t nowMs) {
+	// A cluster goes out in one go, as RTX copies spread over the video consumers that can
+	// send them. Its send rate then reads high and its receive rate is what the path
+	// carried, the lower of which the estimator takes (ProbeBitrateEstimator).
+	for (int clusters = 0; clusters < 2 && bwe_->WantsProbe(static_cast<int64_t>(nowMs)); ++clusters) {
+		const bwe::ProbeCluster cluster = bwe_->NextProbeCluster(static_cast<int64_t>(nowMs));
+		if (cluster.id < 0) break;
+		std::vector<Consumer*> probers;
+		for (auto& entry : consumers_) {
+			if (entry.second->IsActive() && entry.second->GetTransportCcExtensionId()) probers.push_back(entry.second.get());
+		}
+		if (probers.empty()) return;
+		probeClusterId_ = cluster.id;
+		uint32_t packets = 0;
+		uint64_t bytes = 0;
+		size_t next = 0;
+		for (size_t attempts = 0; attempts < 200 && (packets < cluster.minPackets || bytes < cluster.minBytes); ++attempts) {
+			const size_t sent = probers[next++ % probers.size()]->SendProbePacket(nowMs);
+			if (sent == 0) {
+				if (next >= probers.size() && packets == 0) break; // nobody can probe now
+				continue;
+			}
+			++packets;
+			bytes += sent;
+		}
+		probeClusterId_ = -1;
+		if (packets == 0) return;
+	}
+}
+
+void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
+	if (!bwe_) return;
+	if (view.GetKind() == RtcpPacketKind::TransportCc) {
+		TransportCcFeedback feedback;
+		if (!feedback.Parse(view.GetBody(), view.GetBodySize())) {
+			++rtcpPacketsDropped_;
+			return;
+		}
+		bwe_->OnTransportCcFeedback(feedback, static_cast<int64_t>(nowMs));
+	} else if (view.GetKind() == RtcpPacketKind::ReceiverEstimatedMaxBitrate) {
+		ReceiverEstimatedMaxBitrate remb;
+		if (!remb.Parse(view)) return;
+		bwe_->OnRemb(remb.bitrate, static_cast<int64_t>(nowMs));
+	}
+	// A fall below what was shared out: share again now (step down promptly).
+	if (bwe_->GetTargetBitrateBps() < lastAllocatedBitrate_ * kPromptDecrease) AllocateBitrate(nowMs);
+}
+
+void Transport::OnBweTick(uint64_t nowMs) {
+	if (!bwe_) return;
+	if (nowMs - lastBweProcessMs_ >= static_cast<uint64_t>(bwe::SendSideEstimator::kProcessIntervalMs)) {
+		lastBweProcessMs_ = nowMs;
+		bwe_->Process(static_cast<int64_t>(nowMs));
+	}
+	if (CanSendMedia()) SendProbes(nowMs);
+	if (nowMs - lastAllocationMs_ >= kAllocationIntervalMs) AllocateBitrate(nowMs);
+	if (nowMs - lastBweTraceMs_ >= kBweTraceIntervalMs) EmitBweTrace(nowMs);
+}
+
+void Transport::AllocateBitrate(uint64_t nowMs) {
+	lastAllocationMs_ = nowMs;
+	const uint32_t available = bwe_->GetTargetBitrateBps();
+	lastAllocatedBitrate_ = available;
+	uint32_t fixed = 0;
+	uint64_t desired = 0;
+	std::vector<Consumer*> layered;
+	std::vector<BitrateAllocator::Entry> down;
+	std::vector<Consumer::LayerOption> options;
+	for (auto& entry : consumers_) {
+		Consumer& consumer = *entry.second;
+		if (!consumer.IsActive()) continue;
+		if (!consumer.IsLayered()) {
+			const uint32_t rate = consumer.GetSendBitrate(nowMs);
+			fixed += rate;
+			desired += rate;
+			continue;
+		}
+		consumer.GetLayerOptions(options, nowMs);
+		BitrateAllocator::Entry item;
+		item.priority = consumer.GetPriority();
+		for (const auto& option : options) item.options.push_back({ option.spatialLayer, option.temporalLayer, option.bitrate });
+		if (!item.options.empty()) desired += item.options.back().bitrate;
+		layered.push_back(&consumer);
+		down.push_back(std::move(item));
+	}
+	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX)));
+	if (layered.empty()) return;
+	std::vector<BitrateAllocator::Entry> up = down;
+	BitrateAllocator::Allocate(available, fixed, down);
+	BitrateAllocator::Allocate(static_cast<uint32_t>(available * kUpgradeHeadroom), fixed, up);
+	for (size_t i = 0; i < layered.size(); ++i) {
+		Consumer& consumer = *layered[i];
+		const auto& entry = down[i];
+		if (entry.chosen < 0) continue; // nothing received yet: leave the limit as it is
+		int currentSpatial, currentTemporal;
+		consumer.GetBitrateLayerLimit(&currentSpatial, &currentTemporal);
+		const auto& fits = entry.options[entry.chosen];
+		const auto& roomy = up[i].options[up[i].chosen];
+		const bool isTop = static_cast<size_t>(up[i].chosen) + 1 == up[i].options.size();
+		auto below = [](int s1, int t1, int s2, int t2) { return s1 < s2 || (s1 == s2 && t1 < t2); };
+		if (below(fits.spatialLayer, fits.temporalLayer, currentSpatial, currentTemporal)) {
+			// Down at once to what fits the estimate.
+			consumer.SetBitrateLayerLimit(fits.spatialLayer, fits.temporalLayer);
+		} else if (below(currentSpatial, currentTemporal, roomy.spatialLayer, roomy.temporalLayer)) {
+			// Up only to what fits with headroom; the top option lifts the cap entirely so
+			// that layers the producer adds later are not held back.
+			if (isTop) consumer.SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
+			else consumer.SetBitrateLayerLimit(roomy.spatialLayer, roomy.temporalLayer);
+		}
+	}
+}
+
+void Transport::EmitBweTrace(uint64_t nowMs) {
+	lastBweTraceMs_ = nowMs;
+	if (std::find(traceEventTypes_.begin(), traceEventTypes_.end(), "bwe") == traceEventTypes_.end()) return;
+	const bwe::BweTraceInfo info = bwe_->GetTraceInfo(static_cast<int64_t>(nowMs));
+	Value trace = Value::MakeObject();
+	trace.Set("type", "bwe");
+	trace.Set("timestamp", nowMs);
+	trace.Set("direction", "out");
+	Value detail = Value::MakeObject();
+	detail.Set("bweType", info.bweType == bwe::BweType::TransportCc ? "transport-cc" : "remb");
+	detail.Set("desiredBitrate", info.desiredBitrate);
+	detail.Set("effectiveDesiredBitrate", info.effectiveDesiredBitrate);
+	detail.Set("minBitrate", info.minBitrate);
+	detail.Set("maxBitrate", info.maxBitrate);
+	detail.Set("startBitrate", info.startBitrate);
+	detail.Set("maxPaddingBitrate", info.maxPaddingBitrate);
+	detail.Set("availableBitrate", info.availableBitrate);
+	trace.Set("info", std::move(detail));
+	context_.Emit(id_, "trace", std::move(trace));
+}
+
+} // namespace mediaplane
