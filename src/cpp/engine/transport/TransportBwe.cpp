@@ -96,6 +96,16 @@ void Transport::SendProbes(uint64_t nowMs) {
 		}
 		probeClusterId_ = -1;
 		if (packets == 0) return;
+		// mediasoup's 'probation' trace: packets sent to probe for more bandwidth (one
+		// event per cluster here; its info is empty, as in mediasoup).
+		if (std::find(traceEventTypes_.begin(), traceEventTypes_.end(), "probation") != traceEventTypes_.end()) {
+			Value trace = Value::MakeObject();
+			trace.Set("type", "probation");
+			trace.Set("timestamp", nowMs);
+			trace.Set("direction", "out");
+			trace.Set("info", Value::MakeObject());
+			context_.Emit(id_, "trace", std::move(trace));
+		}
 	}
 }
 
