@@ -73,7 +73,7 @@ async function main() {
 		const { rows } = await runPhases(room, rx, STEPS, { everyMs: SAMPLE_MS });
 
 		console.log('');
-		console.log(`${pad('t(s)', 5)} ${pad('step', 6)} ${pad('limit', 6)} ${pad('estim', 6)} ${pad('est/lim', 7)} ${pad('out', 6)} ${pad('loss', 5)} ${pad('rtx-in', 6)}  layers`);
+		console.log(`${pad('t(s)', 5)} ${pad('step', 6)} ${pad('limit', 6)} ${pad('estim', 6)} ${pad('est/lim', 7)} ${pad('max', 6)} ${pad('desire', 6)} ${pad('out', 6)} ${pad('loss', 5)} ${pad('rtx-in', 6)}  layers`);
 		const runStart = rows[0].at - SAMPLE_MS;
 		for (let i = PRINT_EVERY - 1; i < rows.length; i += PRINT_EVERY) {
 			const group = rows.slice(i - PRINT_EVERY + 1, i + 1);
@@ -83,11 +83,12 @@ async function main() {
 			const out = group.reduce((s, g) => s + g.relay.forwardedBps, 0) / group.length;
 			const rtx = group.reduce((s, g) => s + g.relay.offeredRtxBps, 0) / group.length;
 			const limited = Number.isFinite(r.limitBps);
+			const maxEstimate = Math.max(...group.map((g) => g.estimateBps ?? NaN));
 			console.log(`${pad(((r.at - runStart) / 1000).toFixed(0), 5)} ${pad(r.phase, 6)} ${pad(limited ? kbps(r.limitBps) : 'inf', 6)} ` +
-				`${pad(kbps(r.estimateBps), 6)} ${pad(limited ? pct(r.estimateBps / r.limitBps) : '', 7)} ${pad(kbps(out), 6)} ` +
+				`${pad(kbps(r.estimateBps), 6)} ${pad(limited ? pct(r.estimateBps / r.limitBps) : '', 7)} ${pad(kbps(maxEstimate), 6)} ${pad(kbps(r.desiredBps), 6)} ${pad(kbps(out), 6)} ` +
 				`${pad(`${offered ? ((100 * dropped) / offered).toFixed(0) : 0}%`, 5)} ${pad(kbps(rtx), 6)}  ${group.map((g) => layersText(g.consumers[0].layers)).join(' ')}`);
 		}
-		console.log('(kbps; estim = availableOutgoingBitrate; out = forwarded by the bottleneck, loss = packets dropped there, ' +
+		console.log('(kbps; estim = availableOutgoingBitrate at the row\'s end, max = the highest of its 4 samples, desire = desiredBitrate of the last bwe trace; out = forwarded by the bottleneck, loss = packets dropped there, ' +
 			'rtx-in = retransmissions offered to it; layers = consumer.currentLayers every 500 ms)');
 
 		console.log('');

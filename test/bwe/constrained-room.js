@@ -186,8 +186,8 @@ function onTopLayer(layers, topSpatial) {
  * since the run start), at, limitBps, estimateBps, sendBps, rtxSendBps, relay: {
  * offeredBps, forwardedBps, offeredRtxBps, packetsOffered, packetsDropped, lossPct,
  * maxQueueDelayMs }, consumers: [{ layers, framesDecoded, framesDelta, fps, width,
- * height }], traces (count since the last row), traceBps (the last trace's
- * availableBitrate) }.
+ * height }], traces (count since the last row), traceBps and desiredBps (the last
+ * trace's availableBitrate and desiredBitrate) }.
  */
 async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = {}) {
 	const { subscriber } = room;
@@ -258,6 +258,7 @@ async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = 
 					}),
 					traces: rx.traces.length - previousTraces,
 					traceBps: lastTrace?.info?.availableBitrate ?? lastTrace?.availableBitrate,
+					desiredBps: lastTrace?.info?.desiredBitrate ?? lastTrace?.desiredBitrate,
 				};
 				queueWatch = 0;
 				previousFrames = page;
