@@ -73,7 +73,7 @@ async function main() {
 		const { rows } = await runPhases(room, rx, STEPS, { everyMs: SAMPLE_MS });
 
 		console.log('');
-		console.log(`${pad('t(s)', 5)} ${pad('step', 6)} ${pad('limit', 6)} ${pad('estim', 6)} ${pad('est/lim', 7)} ${pad('max', 6)} ${pad('desire', 6)} ${pad('out', 6)} ${pad('loss', 5)} ${pad('rtx-in', 6)}  layers`);
+		console.log(`${pad('t(s)', 5)} ${pad('step', 6)} ${pad('limit', 6)} ${pad('estim', 6)} ${pad('est/lim', 7)} ${pad('max', 6)} ${pad('desire', 6)} ${pad('prb', 3)} ${pad('out', 6)} ${pad('loss', 5)} ${pad('rtx-in', 6)}  layers`);
 		const runStart = rows[0].at - SAMPLE_MS;
 		for (let i = PRINT_EVERY - 1; i < rows.length; i += PRINT_EVERY) {
 			const group = rows.slice(i - PRINT_EVERY + 1, i + 1);
@@ -85,10 +85,10 @@ async function main() {
 			const limited = Number.isFinite(r.limitBps);
 			const maxEstimate = Math.max(...group.map((g) => g.estimateBps ?? NaN));
 			console.log(`${pad(((r.at - runStart) / 1000).toFixed(0), 5)} ${pad(r.phase, 6)} ${pad(limited ? kbps(r.limitBps) : 'inf', 6)} ` +
-				`${pad(kbps(r.estimateBps), 6)} ${pad(limited ? pct(r.estimateBps / r.limitBps) : '', 7)} ${pad(kbps(maxEstimate), 6)} ${pad(kbps(r.desiredBps), 6)} ${pad(kbps(out), 6)} ` +
+				`${pad(kbps(r.estimateBps), 6)} ${pad(limited ? pct(r.estimateBps / r.limitBps) : '', 7)} ${pad(kbps(maxEstimate), 6)} ${pad(kbps(r.desiredBps), 6)} ${pad(group.reduce((n, g) => n + g.probations, 0), 3)} ${pad(kbps(out), 6)} ` +
 				`${pad(`${offered ? ((100 * dropped) / offered).toFixed(0) : 0}%`, 5)} ${pad(kbps(rtx), 6)}  ${group.map((g) => layersText(g.consumers[0].layers)).join(' ')}`);
 		}
-		console.log('(kbps; estim = availableOutgoingBitrate at the row\'s end, max = the highest of its 4 samples, desire = desiredBitrate of the last bwe trace; out = forwarded by the bottleneck, loss = packets dropped there, ' +
+		console.log('(kbps; estim = availableOutgoingBitrate at the row\'s end, max = the highest of its 4 samples, desire = desiredBitrate of the last bwe trace, prb = probe clusters (probation traces); out = forwarded by the bottleneck, loss = packets dropped there, ' +
 			'rtx-in = retransmissions offered to it; layers = consumer.currentLayers every 500 ms)');
 
 		console.log('');
@@ -117,7 +117,7 @@ async function main() {
 		}
 		const [stats] = await rx.recvTransport.getStats();
 		console.log(`  page B's transport sent ${Math.round(stats.bytesSent / 1024)} KiB, ${Math.round(stats.rtxBytesSent / 1024)} KiB of it RTX; ` +
-			`${rx.traces.length} 'bwe' trace events; run ${((Date.now() - started) / 1000).toFixed(0)} s`);
+			`${rx.traces.length} 'bwe' and ${rx.probations.length} 'probation' trace events; run ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	} finally {
 		clearTimeout(watchdog);
 		await rx?.close().catch(() => {});

@@ -88,7 +88,8 @@ t.test('600 kbps downlink: the estimate follows it, the consumer steps down, pag
 	for (const line of formatTable(rows)) t.comment(line);
 	t.comment(`'layerschange': ${layerChanges(layersEvents, startedAt)} (run started +0s; limit at +${((limited.startedAt - startedAt) / 1000).toFixed(1)}s, ` +
 		`lifted at +${((lifted.startedAt - startedAt) / 1000).toFixed(1)}s)`);
-	t.comment(`'bwe' trace events: ${rx.traces.length}; last: ${JSON.stringify(rx.traces[rx.traces.length - 1] ?? null)}`);
+	t.comment(`'bwe' trace events: ${rx.traces.length}; last: ${JSON.stringify(rx.traces[rx.traces.length - 1] ?? null)}; ` +
+		`'probation' trace events: ${rx.probations.length}`);
 	t.comment(`producer's received bitrates now: ${await producerBitrates()}`);
 	const [transportStats] = await rx.recvTransport.getStats();
 	const [consumerStats] = await consumer.getStats();

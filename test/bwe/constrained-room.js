@@ -107,13 +107,14 @@ async function sentLayers(room, timeoutMs = 15000) {
  * through a RateLimitedRelay at `rateBps` (Infinity: unlimited). Enables 'bwe' trace
  * events on the transport and records them, records each consumer's 'layerschange',
  * and starts a decoding watch in the page for each consumer.
- * Returns { recvTransport, relay, consumers: [{ consumer, layersEvents }], traces,
+ * Returns { recvTransport, relay, consumers: [{ consumer, layersEvents }], traces ('bwe'),
+ * probations ('probation' traces: one per probe cluster where the engine sends them),
  * selectedTupleViaRelay(), close() }.
  */
 async function receiveThroughRelay(room, { rateBps = Infinity, count = 1, burstMs, queueMs, transportOptions } = {}) {
 	const { router, subscriber, producer } = room;
 	const recvTransport = await router.createWebRtcTransport({ listenInfos: LISTEN, ...(transportOptions ?? {}) });
-	const rx = { recvTransport, relay: undefined, consumers: [], traces: [] };
+	const rx = { recvTransport, relay: undefined, consumers: [], traces: [], probations: [] };
 	rx.close = async () => {
 		for (const { consumer } of rx.consumers) await subscriber.call('stopDecodingWatch', consumer.id).catch(() => {});
 		await subscriber.closeTransport(recvTransport.id).catch(() => {});
@@ -121,8 +122,8 @@ async function receiveThroughRelay(room, { rateBps = Infinity, count = 1, burstM
 		await rx.relay?.close();
 	};
 	try {
-		recvTransport.on('trace', (trace) => rx.traces.push({ at: Date.now(), ...trace }));
-		await recvTransport.enableTraceEvent(['bwe']);
+		recvTransport.on('trace', (trace) => (trace.type === 'probation' ? rx.probations : rx.traces).push({ at: Date.now(), ...trace }));
+		await recvTransport.enableTraceEvent(['bwe', 'probation']);
 		const rtpCapabilities = (await subscriber.getDeviceInfo()).recvRtpCapabilities;
 		for (let i = 0; i < count; i++) {
 			const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities, paused: true });
@@ -186,7 +187,8 @@ function onTopLayer(layers, topSpatial) {
  * since the run start), at, limitBps, estimateBps, sendBps, rtxSendBps, relay: {
  * offeredBps, forwardedBps, offeredRtxBps, packetsOffered, packetsDropped, lossPct,
  * maxQueueDelayMs }, consumers: [{ layers, framesDecoded, framesDelta, fps, width,
- * height }], traces (count since the last row), traceBps and desiredBps (the last
+ * height }], traces and probations (counts of 'bwe' and 'probation' traces since the
+ * last row), traceBps and desiredBps (the last
  * trace's availableBitrate and desiredBitrate) }.
  */
 async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = {}) {
@@ -199,6 +201,7 @@ async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = 
 	let previousRelay = relay.snapshot();
 	let previousFrames = await subscriber.call('getVideoReceiveStats', ids);
 	let previousTraces = rx.traces.length;
+	let previousProbations = rx.probations.length;
 	let queueWatch = 0;
 	const onSecond = (entry) => {
 		queueWatch = Math.max(queueWatch, entry.maxQueueDelayMs);
@@ -257,12 +260,14 @@ async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = 
 						};
 					}),
 					traces: rx.traces.length - previousTraces,
+					probations: rx.probations.length - previousProbations,
 					traceBps: lastTrace?.info?.availableBitrate ?? lastTrace?.availableBitrate,
 					desiredBps: lastTrace?.info?.desiredBitrate ?? lastTrace?.desiredBitrate,
 				};
 				queueWatch = 0;
 				previousFrames = page;
 				previousTraces = rx.traces.length;
+				previousProbations = rx.probations.length;
 				rows.push(row);
 				if (onRow) onRow(row);
 				if (at - startedAt >= phase.ms - everyMs / 2 && (!phase.until || phase.until(row))) break;
@@ -283,11 +288,11 @@ function formatTable(rows) {
 	const consumerCount = rows[0]?.consumers.length ?? 0;
 	const consumerHead = Array.from({ length: consumerCount }, (_, i) => ` | c${i} layer  fps  width`).join('');
 	const lines = [
-		`phase      t(s) | limit  estim  trace | sfu-out   rtx | relay-in  out  loss%  qms${consumerHead}`,
+		`phase      t(s) | limit  estim  trace prb | sfu-out   rtx | relay-in  out  loss%  qms${consumerHead}`,
 	];
 	for (const r of rows) {
 		const limit = Number.isFinite(r.limitBps) ? kbps(r.limitBps) : '   inf';
-		let line = `${r.phase.padEnd(9)} ${r.t.toFixed(1).padStart(5)} |${limit} ${kbps(r.estimateBps)} ${kbps(r.traceBps)} |` +
+		let line = `${r.phase.padEnd(9)} ${r.t.toFixed(1).padStart(5)} |${limit} ${kbps(r.estimateBps)} ${kbps(r.traceBps)} ${String(r.probations).padStart(3)} |` +
 			`${kbps(r.sendBps)} ${kbps(r.rtxSendBps)} |  ${kbps(r.relay.offeredBps)} ${kbps(r.relay.forwardedBps)} ` +
 			`${r.relay.lossPct.toFixed(1).padStart(5)} ${String(r.relay.maxQueueDelayMs).padStart(4)}`;
 		for (const c of r.consumers) {
@@ -295,7 +300,7 @@ function formatTable(rows) {
 		}
 		lines.push(line);
 	}
-	lines.push('(kbps; estim = getStats() availableOutgoingBitrate of page B\'s transport, trace = last \'bwe\' trace availableBitrate, ' +
+	lines.push('(kbps; estim = getStats() availableOutgoingBitrate of page B\'s transport, trace = last \'bwe\' trace availableBitrate, prb = \'probation\' traces (probe clusters) that second, ' +
 		'sfu-out/rtx = its sendBitrate/rtxSendBitrate; relay-in = offered by the SFU to the bottleneck, out = forwarded to page B, ' +
 		'loss% = packets dropped at the bottleneck, qms = longest queueing delay; layer = consumer.currentLayers; fps = frames page B decoded)');
 	return lines;
