@@ -111,12 +111,17 @@ int64_t ProbeBitrateEstimator::Estimate(const Cluster& cluster) const {
 
 	const double receiveBps =
 	    static_cast<double>(span.receivedBytes - span.firstArrivalSize) * 8e6 / static_cast<double>(receiveIntervalUs);
+	// A probe shows at most the rate it tried: a short burst crosses a bottleneck's
+	// bucket (or an idle queue) faster than the bottleneck's rate, and reading that as
+	// capacity sent the estimate to tens of Mbps behind a 1.5 Mbps link (measured with
+	// bench/bwe-constrained.js; the engine sends a cluster in one burst).
+	const double tried = cluster.request.targetBitrateBps > 0 ? cluster.request.targetBitrateBps : receiveBps;
 	// Sent all in one millisecond: only the receive side measured anything.
-	if (sendIntervalMs == 0) return static_cast<int64_t>(receiveBps);
+	if (sendIntervalMs == 0) return static_cast<int64_t>(std::min(receiveBps, tried));
 	const double sendBps =
 	    static_cast<double>(span.sentBytes - span.lastSendSize) * 8e3 / static_cast<double>(sendIntervalMs);
-	if (receiveBps < 0.9 * sendBps) return static_cast<int64_t>(0.95 * receiveBps);
-	return static_cast<int64_t>(std::min(sendBps, receiveBps));
+	if (receiveBps < 0.9 * sendBps) return static_cast<int64_t>(std::min(0.95 * receiveBps, tried));
+	return static_cast<int64_t>(std::min({ sendBps, receiveBps, tried }));
 }
 
 bool ProbeBitrateEstimator::FetchLastEstimate(int32_t& clusterId, int64_t& bps) {
