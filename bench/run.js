@@ -4,7 +4,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const benches = ['worker-lifecycle.js', 'channel-roundtrip.js', 'memory.js', 'webrtc-transport.js', 'consumers.js', 'cpp-rtp.js', 'forwarding.js', 'datachannels.js'];
+const benches = ['worker-lifecycle.js', 'channel-roundtrip.js', 'memory.js', 'webrtc-transport.js', 'consumers.js', 'cpp-rtp.js', 'forwarding.js', 'datachannels.js', 'bwe-constrained.js'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const bench of benches) {
