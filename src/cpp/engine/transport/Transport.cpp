@@ -411,6 +411,7 @@ void Transport::OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_
 }
 
 void Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
+	if (!AllowRetransmission(len, context_.NowMs())) return;
 	// Through the (virtual) send path, so that a DirectTransport emits it as well.
 	retransmitting_ = true;
 	OnConsumerSendRtpPacket(consumer, data, len, capacity);

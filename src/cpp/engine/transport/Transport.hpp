@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../bwe/PacingBudget.hpp"
 #include "../bwe/SendSideEstimator.hpp"
 #include "../common/RateCalculator.hpp"
 #include "../data/DataConsumer.hpp"
@@ -213,6 +214,8 @@ private:
 	void AllocateBitrate(uint64_t nowMs);
 	void EmitBweTrace(uint64_t nowMs);
 	void SendProbes(uint64_t nowMs);
+	// False when a NACK retransmission of `len` bytes does not fit its budget.
+	bool AllowRetransmission(size_t len, uint64_t nowMs);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
 	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
@@ -243,6 +246,15 @@ private:
 	uint64_t lastAllocationMs_ = 0;
 	uint64_t lastBweTraceMs_ = 0;
 	uint32_t lastAllocatedBitrate_ = 0;
+	// Retransmissions answering NACKs may use this share of the estimate (a leaky
+	// bucket); beyond it they are not sent: a NACK storm behind a congested link only
+	// adds to the congestion.
+	std::unique_ptr<bwe::PacingBudget> retransmissionBudget_;
+	uint64_t retransmissionsDropped_ = 0;
+	// The last congestion signal (delay over-use, or the loss-based bitrate below the
+	// delay-based one, or the estimate falling); 0: none yet.
+	uint64_t lastCongestionMs_ = 0;
+	uint32_t previousEstimate_ = 0;
 	std::unordered_map<uint32_t, Producer*> producersBySsrc_;
 	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
 	std::unique_ptr<Timer> rtcpTimer_;

@@ -27,6 +27,12 @@ constexpr double kUpgradeHeadroom = 0.85;
 // 'bwe' trace events: at most this often, and when the estimate changed.
 constexpr uint64_t kBweTraceIntervalMs = 1000;
 constexpr uint32_t kNoMaximumBps = 100000000;
+// Layers are capped only while the path shows congestion: with no congestion signal for
+// this long the caps are lifted (an unconstrained receiver gets every layer at once, as
+// without estimation, whatever the estimate has reached by probing).
+constexpr uint64_t kCongestionMemoryMs = 5000;
+// The share of the estimate NACK retransmissions may use (probes are not counted here).
+constexpr double kRetransmissionShare = 0.3;
 
 } // namespace
 
@@ -36,6 +42,22 @@ void Transport::EnableSendSideBwe(uint32_t initialBitrate) {
 	params.maxBitrateBps = kNoMaximumBps;
 	bwe_ = std::make_unique<bwe::SendSideEstimator>(params);
 	lastAllocatedBitrate_ = bwe_->GetTargetBitrateBps();
+	bwe::PacingBudget::Params budget;
+	budget.burstMs = 100;
+	retransmissionBudget_ = std::make_unique<bwe::PacingBudget>(
+	    static_cast<uint32_t>(lastAllocatedBitrate_ * kRetransmissionShare), budget);
+}
+
+bool Transport::AllowRetransmission(size_t len, uint64_t nowMs) {
+	if (!retransmissionBudget_ || probeClusterId_ >= 0) return true;
+	const int64_t now = static_cast<int64_t>(nowMs);
+	retransmissionBudget_->SetRate(static_cast<uint32_t>(bwe_->GetTargetBitrateBps() * kRetransmissionShare), now);
+	if (!retransmissionBudget_->CanSend(static_cast<uint32_t>(len), now)) {
+		++retransmissionsDropped_;
+		return false;
+	}
+	retransmissionBudget_->OnSent(static_cast<uint32_t>(len), now);
+	return true;
 }
 
 bool Transport::SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrate) {
@@ -123,6 +145,12 @@ void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 		if (!remb.Parse(view)) return;
 		bwe_->OnRemb(remb.bitrate, static_cast<int64_t>(nowMs));
 	}
+	const uint32_t estimate = bwe_->GetTargetBitrateBps();
+	if (bwe_->GetDelayState() == bwe::BandwidthUsage::Overusing ||
+	    bwe_->GetLossBasedBitrateBps() < bwe_->GetDelayBasedBitrateBps() || estimate < previousEstimate_) {
+		lastCongestionMs_ = nowMs;
+	}
+	previousEstimate_ = estimate;
 	// A fall below what was shared out: share again now (step down promptly).
 	if (bwe_->GetTargetBitrateBps() < lastAllocatedBitrate_ * kPromptDecrease) AllocateBitrate(nowMs);
 }
@@ -166,6 +194,11 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 	}
 	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX)));
 	if (layered.empty()) return;
+	if (lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
+		// No congestion seen lately: no caps.
+		for (Consumer* consumer : layered) consumer->SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
+		return;
+	}
 	std::vector<BitrateAllocator::Entry> up = down;
 	BitrateAllocator::Allocate(available, fixed, down);
 	BitrateAllocator::Allocate(static_cast<uint32_t>(available * kUpgradeHeadroom), fixed, up);
