@@ -1,6 +1,7 @@
 #define MP_LOG_SOURCE "DataConsumer"
 #include "DataConsumer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -14,19 +15,11 @@ DataConsumer::DataConsumer(const WorkerContext& context, std::string id, Listene
     : context_(context), id_(std::move(id)), listener_(listener), pipe_(pipe), maxMessageSize_(maxMessageSize),
       bufferedAmountLowThreshold_(bufferedAmountLowThreshold) {
 	dataProducerId_ = data.RequireString("dataProducerId");
-	const std::string& type = data.RequireString("type");
-	if (type == "sctp") {
-		type_ = Type::Sctp;
-		const Value* params = data.Find("sctpStreamParameters");
-		if (!params) throw RequestError::Type("missing sctpStreamParameters");
-		sctpStreamParameters_ = SctpStreamParameters::FromValue(*params);
-	} else if (type == "direct") {
-		type_ = Type::Direct;
-	} else {
-		throw RequestError::Type("invalid type");
-	}
-	label_ = data.OptionalString("label", "");
-	protocol_ = data.OptionalString("protocol", "");
+	DataChannelFields fields = DataChannelFields::FromRequest(data);
+	type_ = fields.sctp ? Type::Sctp : Type::Direct;
+	sctpStreamParameters_ = fields.sctpStreamParameters;
+	label_ = std::move(fields.label);
+	protocol_ = std::move(fields.protocol);
 	paused_ = data.OptionalBool("paused", false);
 	for (uint16_t subchannel : ReadSubchannels(data, "subchannels")) subchannels_.insert(subchannel);
 	context_.registry->Register(id_, this);
@@ -54,24 +47,23 @@ bool DataConsumer::PassesSubchannels(const DataMessage& message) const {
 
 void DataConsumer::SendMessage(const DataMessage& message) {
 	if (!IsActive() || !PassesSubchannels(message)) return;
-	std::vector<uint8_t> framed;
 	const uint8_t* data = message.data;
 	size_t len = message.len;
-	if (pipe_) {
-		DataMessage reduced = message;
+	if (pipe_ && (!message.subchannels.empty() || message.requiredSubchannel || message.ignoredSubchannel)) {
+		// Only the subchannels this pipe carries, so the far router does not deliver to
+		// consumers of subchannels this pipe was not subscribed to. The frame is built in
+		// a buffer kept for the next message (no allocation once it has grown).
+		const std::vector<uint16_t>* carried = &message.subchannels;
 		if (!subchannels_.empty()) {
-			// Only the subchannels this pipe carries, so the far router does not deliver
-			// to consumers of subchannels this pipe was not subscribed to.
-			reduced.subchannels.clear();
+			pipeSubchannels_.clear();
 			for (uint16_t subchannel : message.subchannels) {
-				if (subchannels_.count(subchannel)) reduced.subchannels.push_back(subchannel);
+				if (subchannels_.count(subchannel)) pipeSubchannels_.push_back(subchannel);
 			}
+			carried = &pipeSubchannels_;
 		}
-		framed = EncodePipeSubchannels(reduced);
-		if (!framed.empty()) {
-			data = framed.data();
-			len = framed.size();
-		}
+		EncodePipeSubchannels(message, *carried, pipeFrame_);
+		data = pipeFrame_.data();
+		len = pipeFrame_.size();
 	}
 	if (len > maxMessageSize_) {
 		MP_DEBUG("message of %zu bytes exceeds maxMessageSize %zu, not sent", len, maxMessageSize_);
@@ -117,7 +109,7 @@ Value DataConsumer::Dump() const {
 	if (type_ == Type::Sctp) dump.Set("sctpStreamParameters", sctpStreamParameters_.ToValue());
 	dump.Set("label", label_);
 	dump.Set("protocol", protocol_);
-	dump.Set("bufferedAmount", static_cast<uint64_t>(listener_.OnDataConsumerBufferedAmount(const_cast<DataConsumer&>(*this))));
+	dump.Set("bufferedAmount", static_cast<uint64_t>(listener_.OnDataConsumerBufferedAmount(*this)));
 	dump.Set("bufferedAmountLowThreshold", static_cast<uint64_t>(bufferedAmountLowThreshold_));
 	dump.Set("paused", paused_);
 	dump.Set("dataProducerPaused", dataProducerPaused_);
@@ -208,20 +200,17 @@ void PutU16(std::vector<uint8_t>& out, uint16_t v) {
 }
 } // namespace
 
-std::vector<uint8_t> EncodePipeSubchannels(const DataMessage& message) {
-	std::vector<uint8_t> out;
-	if (message.subchannels.empty() && !message.requiredSubchannel && !message.ignoredSubchannel) return out;
-	if (message.subchannels.size() > 0xffff) return out;
-	out.reserve(7 + 2 * message.subchannels.size() + 4 + message.len);
+void EncodePipeSubchannels(const DataMessage& message, const std::vector<uint16_t>& subchannels,
+                           std::vector<uint8_t>& out) {
+	out.clear();
 	out.insert(out.end(), kPipeMagic, kPipeMagic + 4);
 	out.push_back(static_cast<uint8_t>((message.requiredSubchannel ? kRequiredFlag : 0) |
 	                                   (message.ignoredSubchannel ? kIgnoredFlag : 0)));
-	PutU16(out, static_cast<uint16_t>(message.subchannels.size()));
-	for (uint16_t subchannel : message.subchannels) PutU16(out, subchannel);
+	PutU16(out, static_cast<uint16_t>(std::min<size_t>(subchannels.size(), 0xffff)));
+	for (size_t i = 0; i < subchannels.size() && i < 0xffff; ++i) PutU16(out, subchannels[i]);
 	if (message.requiredSubchannel) PutU16(out, *message.requiredSubchannel);
 	if (message.ignoredSubchannel) PutU16(out, *message.ignoredSubchannel);
 	out.insert(out.end(), message.data, message.data + message.len);
-	return out;
 }
 
 bool DecodePipeSubchannels(DataMessage& message) {

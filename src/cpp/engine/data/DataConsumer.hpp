@@ -27,7 +27,7 @@ public:
 		virtual ~Listener() = default;
 		virtual SendOutcome OnDataConsumerSendMessage(DataConsumer& consumer, uint32_t ppid, const uint8_t* data,
 		                                              size_t len) = 0;
-		virtual size_t OnDataConsumerBufferedAmount(DataConsumer& consumer) = 0;
+		virtual size_t OnDataConsumerBufferedAmount(const DataConsumer& consumer) = 0;
 		virtual void OnDataConsumerSetBufferedAmountLowThreshold(DataConsumer& consumer, size_t threshold) = 0;
 		// The transport can carry messages (SCTP connected, or a DirectTransport).
 		virtual bool IsDataTransportReady() const = 0;
@@ -88,15 +88,21 @@ private:
 	size_t bufferedAmountLowThreshold_;
 	uint64_t messagesSent_ = 0;
 	uint64_t bytesSent_ = 0;
+	// Pipes: the frame of the message being sent and the subchannels it carries, kept
+	// between messages so that framing does not allocate once they have grown.
+	std::vector<uint8_t> pipeFrame_;
+	std::vector<uint16_t> pipeSubchannels_;
 };
 
 // Subchannels travel between pipe transports in front of the payload, so that the far
 // router can filter with them too: "MPSC" (4 bytes), a flags byte (1: a required
 // subchannel follows, 2: an ignored one), the count (u16), the subchannels (u16 each),
 // then the required and the ignored one when flagged; big-endian. Only messages that
-// carry filters are framed. Encode returns the framed payload; Decode strips the frame (returns
-// false, leaving the message as it was, when there is none).
-std::vector<uint8_t> EncodePipeSubchannels(const DataMessage& message);
+// carry filters are framed. Encode writes the frame of `message` carrying `subchannels`
+// (and its required/ignored ones) followed by its payload into `out`; Decode strips the
+// frame (returns false, leaving the message as it was, when there is none).
+void EncodePipeSubchannels(const DataMessage& message, const std::vector<uint16_t>& subchannels,
+                           std::vector<uint8_t>& out);
 bool DecodePipeSubchannels(DataMessage& message);
 
 } // namespace mediaplane

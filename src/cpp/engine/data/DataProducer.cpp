@@ -39,19 +39,11 @@ std::optional<uint16_t> ReadOptionalSubchannel(const Value& data, const char* ke
 DataProducer::DataProducer(const WorkerContext& context, std::string id, Listener& listener, const Value& data,
                            size_t maxMessageSize)
     : context_(context), id_(std::move(id)), listener_(listener), maxMessageSize_(maxMessageSize) {
-	const std::string& type = data.RequireString("type");
-	if (type == "sctp") {
-		type_ = Type::Sctp;
-		const Value* params = data.Find("sctpStreamParameters");
-		if (!params) throw RequestError::Type("missing sctpStreamParameters");
-		sctpStreamParameters_ = SctpStreamParameters::FromValue(*params);
-	} else if (type == "direct") {
-		type_ = Type::Direct;
-	} else {
-		throw RequestError::Type("invalid type");
-	}
-	label_ = data.OptionalString("label", "");
-	protocol_ = data.OptionalString("protocol", "");
+	DataChannelFields fields = DataChannelFields::FromRequest(data);
+	type_ = fields.sctp ? Type::Sctp : Type::Direct;
+	sctpStreamParameters_ = fields.sctpStreamParameters;
+	label_ = std::move(fields.label);
+	protocol_ = std::move(fields.protocol);
 	paused_ = data.OptionalBool("paused", false);
 	context_.registry->Register(id_, this);
 }

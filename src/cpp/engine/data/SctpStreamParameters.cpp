@@ -49,4 +49,20 @@ Value SctpStreamParameters::ToValue() const {
 	return value;
 }
 
+DataChannelFields DataChannelFields::FromRequest(const Value& data) {
+	DataChannelFields fields;
+	const std::string& type = data.RequireString("type");
+	if (type == "sctp") {
+		fields.sctp = true;
+		const Value* params = data.Find("sctpStreamParameters");
+		if (!params) throw RequestError::Type("missing sctpStreamParameters");
+		fields.sctpStreamParameters = SctpStreamParameters::FromValue(*params);
+	} else if (type != "direct") {
+		throw RequestError::Type("invalid type");
+	}
+	fields.label = data.OptionalString("label", "");
+	fields.protocol = data.OptionalString("protocol", "");
+	return fields;
+}
+
 } // namespace mediaplane

@@ -3,6 +3,7 @@
 // SctpStreamParameters; RFC 8831 §6.1 and RFC 3758 for the partial-reliability limits).
 
 #include <cstdint>
+#include <string>
 
 #include "../common/Value.hpp"
 
@@ -18,6 +19,19 @@ struct SctpStreamParameters {
 	// (TypeError) naming the field when one is invalid.
 	static SctpStreamParameters FromValue(const Value& value);
 	Value ToValue() const;
+};
+
+// The fields a transport.produceData / transport.consumeData request gives a data
+// producer and a data consumer alike: how it carries messages (`type` 'sctp', on the
+// stream of `sctpStreamParameters`, or 'direct'), and the data channel's label and
+// protocol. RequestError (TypeError) naming the field when one is invalid.
+struct DataChannelFields {
+	bool sctp = false;
+	SctpStreamParameters sctpStreamParameters;
+	std::string label;
+	std::string protocol;
+
+	static DataChannelFields FromRequest(const Value& data);
 };
 
 } // namespace mediaplane

@@ -267,9 +267,13 @@ uint32_t Consumer::GetSendBitrate(uint64_t nowMs) {
 void Consumer::GetLayerOptions(std::vector<LayerOption>& out, uint64_t nowMs) {
 	out.clear();
 	if (!IsLayered() || !producer_) return;
+	// Every temporal layer of the spatial layers below the preferred one, then the
+	// preferred spatial layer up to the preferred temporal layer.
+	const int topSpatial = layers_->GetPreferredSpatial();
 	uint32_t previous = 0;
-	for (int s = 0; s <= layers_->GetPreferredSpatial(); ++s) {
-		for (int t = 0; t <= layers_->GetPreferredTemporal() || (s < layers_->GetPreferredSpatial() && t < layers_->GetTemporalLayerCount()); ++t) {
+	for (int s = 0; s <= topSpatial; ++s) {
+		const int topTemporal = s < topSpatial ? layers_->GetTemporalLayerCount() - 1 : layers_->GetPreferredTemporal();
+		for (int t = 0; t <= topTemporal; ++t) {
 			const uint32_t bitrate = producer_->GetLayerBitrate(s, t, nowMs);
 			if (bitrate == 0) continue;
 			// Costs rise along the list (a higher layer never costs less to forward).
@@ -277,11 +281,6 @@ void Consumer::GetLayerOptions(std::vector<LayerOption>& out, uint64_t nowMs) {
 			out.push_back({ s, t, previous });
 		}
 	}
-}
-
-size_t Consumer::SendProbePacket(uint64_t nowMs) {
-	if (!IsActive() || streams_.empty() || !streams_[0].send) return 0;
-	return streams_[0].send->SendProbePacket(nowMs, *this);
 }
 
 void Consumer::SetBitrateLayerLimit(int spatialLayer, int temporalLayer) {

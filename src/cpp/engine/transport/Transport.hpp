@@ -83,7 +83,7 @@ public:
 	// DataConsumer::Listener (virtual: a DirectTransport emits 'message' events instead)
 	DataConsumer::SendOutcome OnDataConsumerSendMessage(DataConsumer& consumer, uint32_t ppid, const uint8_t* data,
 	                                                    size_t len) override;
-	size_t OnDataConsumerBufferedAmount(DataConsumer& consumer) override;
+	size_t OnDataConsumerBufferedAmount(const DataConsumer& consumer) override;
 	void OnDataConsumerSetBufferedAmountLowThreshold(DataConsumer& consumer, size_t threshold) override;
 	bool IsDataTransportReady() const override;
 	// sctp::Association::Listener

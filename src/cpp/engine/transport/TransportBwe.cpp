@@ -85,7 +85,7 @@ void Transport::RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, 
 	const uint8_t* value = packet.GetExtensionById(id, &extensionLength);
 	if (!value || extensionLength != 2) return;
 	const uint16_t seq = transportWideSeq_++;
-	uint8_t* writable = data + (value - data);
+	uint8_t* writable = const_cast<uint8_t*>(value); // points into `data`, which we own here
 	writable[0] = static_cast<uint8_t>(seq >> 8);
 	writable[1] = static_cast<uint8_t>(seq);
 	bwe_->OnPacketSent(seq, static_cast<uint32_t>(len), static_cast<int64_t>(nowMs), true, probeClusterId_);

@@ -326,7 +326,7 @@ DataConsumer::SendOutcome Transport::OnDataConsumerSendMessage(DataConsumer& con
 	}
 }
 
-size_t Transport::OnDataConsumerBufferedAmount(DataConsumer& consumer) {
+size_t Transport::OnDataConsumerBufferedAmount(const DataConsumer& consumer) {
 	if (!sctp_ || consumer.GetType() != DataConsumer::Type::Sctp) return 0;
 	return sctp_->GetBufferedAmount(consumer.GetSctpStreamParameters().streamId);
 }
