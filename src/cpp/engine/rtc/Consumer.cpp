@@ -283,6 +283,11 @@ void Consumer::GetLayerOptions(std::vector<LayerOption>& out, uint64_t nowMs) {
 	}
 }
 
+size_t Consumer::SendProbePacket(uint64_t nowMs) {
+	if (!IsActive() || streams_.empty() || !streams_[0].send) return 0;
+	return streams_[0].send->SendProbePacket(nowMs, *this);
+}
+
 void Consumer::SetBitrateLayerLimit(int spatialLayer, int temporalLayer) {
 	if (layers_) layers_->SetBitrateLimit(spatialLayer, temporalLayer);
 }
