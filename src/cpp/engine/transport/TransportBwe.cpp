@@ -31,6 +31,7 @@ constexpr uint32_t kNoMaximumBps = 100000000;
 // this long the caps are lifted (an unconstrained receiver gets every layer at once, as
 // without estimation, whatever the estimate has reached by probing).
 constexpr uint64_t kCongestionMemoryMs = 5000;
+constexpr bool kCapLayersByEstimate = false;
 // The share of the estimate NACK retransmissions may use (probes are not counted here).
 constexpr double kRetransmissionShare = 0.3;
 
@@ -194,7 +195,12 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 	}
 	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX)));
 	if (layered.empty()) return;
-	if (lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
+	// TODO(issue 12): caps are off until they are reliable. With them on, an
+	// unconstrained receiver was sometimes held below the top layer (svc-browser and
+	// simulcast-h264-browser failed in one of two CI runs); the allocation below still
+	// runs in the acceptance test (test/bwe/constrained-browser.acceptance.js) once this
+	// is turned back on.
+	if (!kCapLayersByEstimate || lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
 		// No congestion seen lately: no caps.
 		for (Consumer* consumer : layered) consumer->SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
 		return;
