@@ -349,6 +349,23 @@ TEST(loss_based_follows_the_draft_thresholds) {
 	CHECK_EQ(loss.GetLastLossFraction(), 0.5);
 }
 
+TEST(loss_based_falls_to_what_the_receiver_acknowledged_on_heavy_loss) {
+	// A probe's overshoot: 1.4 Mbps set, the bottleneck delivers 600 kbps and drops 30%.
+	LossBasedController loss(1400000);
+	loss.OnLossFraction(0.3, 5000000, 0, 600000);
+	CHECK_EQ(loss.GetBitrateBps(), 510000); // 0.85 x 600 kbps, not 0.85 x 1.4 Mbps
+	CHECK_EQ(loss.GetLastHighLossMs(), 0);
+	// Unknown acknowledged rate: the draft's rule alone.
+	LossBasedController unknown(1400000);
+	unknown.OnLossFraction(0.3, 5000000, 0, 0);
+	CHECK_EQ(unknown.GetBitrateBps(), 1190000);
+	// Moderate loss never consults it.
+	LossBasedController moderate(1400000);
+	moderate.OnLossFraction(0.05, 5000000, 0, 600000);
+	CHECK_EQ(moderate.GetBitrateBps(), 1400000);
+	CHECK_EQ(moderate.GetLastHighLossMs(), -1);
+}
+
 TEST(loss_based_aggregates_feedback_counts) {
 	LossBasedController loss(1000000);
 	// One lost in ten, but too few packets and too short to judge: nothing yet.
@@ -415,6 +432,27 @@ TEST(probe_estimate_is_min_of_send_and_receive_rates) {
 		CHECK_GT(bps, 0.9e6);
 		CHECK_LT(bps, 1.0e6);
 	}
+}
+
+TEST(probe_arriving_within_one_feedback_tick_reads_as_its_target) {
+	// A burst over an idle loopback path: every packet reported in the same 250 us tick.
+	ProbeCluster cluster{ 5, 1200000, 5, 1200000 * 15 / 8000, 15 };
+	ProbeBitrateEstimator estimator;
+	estimator.OnClusterStarted(cluster, 0);
+	for (int i = 0; i < 5; ++i) {
+		PacketResult result;
+		result.sequenceNumber = 2000 + i;
+		result.sizeBytes = 900;
+		result.sendTimeMs = 10;
+		result.received = true;
+		result.arrivalUs = 50000;
+		result.probeClusterId = 5;
+		estimator.OnPacketResult(result, 100);
+	}
+	int32_t id;
+	int64_t bps;
+	REQUIRE(estimator.FetchLastEstimate(id, bps));
+	CHECK_EQ(bps, 1200000);
 }
 
 TEST(probe_estimate_needs_enough_received_packets) {

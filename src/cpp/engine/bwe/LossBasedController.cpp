@@ -12,7 +12,8 @@ LossBasedController::LossBasedController(int64_t initialBps, const Params& param
 
 void LossBasedController::SetBitrate(int64_t bps) { this->bitrate = std::max<int64_t>(bps, 0); }
 
-void LossBasedController::OnPacketResults(int64_t lost, int64_t received, int64_t delayBasedBps, int64_t nowMs) {
+void LossBasedController::OnPacketResults(int64_t lost, int64_t received, int64_t delayBasedBps, int64_t nowMs,
+                                          int64_t acknowledgedBps) {
 	if (lost < 0 || received < 0 || lost + received == 0) return;
 	if (this->pendingSinceMs < 0) this->pendingSinceMs = nowMs;
 	this->pendingLost += lost;
@@ -22,10 +23,10 @@ void LossBasedController::OnPacketResults(int64_t lost, int64_t received, int64_
 	this->pendingLost = 0;
 	this->pendingTotal = 0;
 	this->pendingSinceMs = -1;
-	OnLossFraction(fraction, delayBasedBps, nowMs);
+	OnLossFraction(fraction, delayBasedBps, nowMs, acknowledgedBps);
 }
 
-void LossBasedController::OnLossFraction(double fraction, int64_t delayBasedBps, int64_t nowMs) {
+void LossBasedController::OnLossFraction(double fraction, int64_t delayBasedBps, int64_t nowMs, int64_t acknowledgedBps) {
 	if (!std::isfinite(fraction)) return;
 	fraction = std::min(std::max(fraction, 0.0), 1.0);
 	this->lastFraction = fraction;
@@ -36,9 +37,12 @@ void LossBasedController::OnLossFraction(double fraction, int64_t delayBasedBps,
 	if (fraction < this->params.lowLoss) {
 		next *= 1.0 + this->params.increasePerSecond * static_cast<double>(dtMs) / 1000.0;
 	} else if (fraction > this->params.highLoss) {
+		this->lastHighLossMs = nowMs;
 		const int64_t interval = this->params.minDecreaseIntervalMs + this->rttMs;
 		if (this->lastDecreaseMs < 0 || nowMs - this->lastDecreaseMs >= interval) {
-			next *= 1.0 - this->params.decreaseFactor * fraction;
+			const double factor = 1.0 - this->params.decreaseFactor * fraction;
+			next *= factor;
+			if (acknowledgedBps > 0) next = std::min(next, factor * static_cast<double>(acknowledgedBps));
 			this->lastDecreaseMs = nowMs;
 		}
 	}

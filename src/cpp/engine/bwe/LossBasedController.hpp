@@ -5,7 +5,11 @@
 //                                               +5% per second, pro rata, so that the
 //                                               feedback rate does not set the slope)
 //   2% <= p <= 10%: As(i) = As(i-1)            (hold)
-//   p > 10%:       As(i) = As(i-1) (1 - 0.5 p)
+//   p > 10%:       As(i) = As(i-1) (1 - 0.5 p), and (ours) at most (1 - 0.5 p) times
+//                  the rate the receiver acknowledged: when a bottleneck drops a third
+//                  of what we send, what it delivered is its capacity, and walking
+//                  down from a probe's overshoot by (1 - 0.5 p) per round trip took
+//                  4 s of 30% loss behind a 600 kbps link (the acceptance test).
 // The sender's target is min(delay-based estimate, As) (§6); As never grows past the
 // delay-based estimate, so that it only limits when losses say so.
 //
@@ -39,10 +43,14 @@ public:
 	// Sets As at once (start, probe result, bounds).
 	void SetBitrate(int64_t bps);
 	void SetRtt(int64_t rttMs) { if (rttMs > 0 && rttMs < 60000) this->rttMs = rttMs; }
-	// Counts of one feedback's newly reported packets.
-	void OnPacketResults(int64_t lost, int64_t received, int64_t delayBasedBps, int64_t nowMs);
+	// Counts of one feedback's newly reported packets; acknowledgedBps is the rate the
+	// receiver reports receiving (0: unknown).
+	void OnPacketResults(int64_t lost, int64_t received, int64_t delayBasedBps, int64_t nowMs,
+	                     int64_t acknowledgedBps = 0);
 	// One loss report p (0..1).
-	void OnLossFraction(double fraction, int64_t delayBasedBps, int64_t nowMs);
+	void OnLossFraction(double fraction, int64_t delayBasedBps, int64_t nowMs, int64_t acknowledgedBps = 0);
+	// When losses were last above highLoss (-1: never).
+	int64_t GetLastHighLossMs() const { return this->lastHighLossMs; }
 
 	int64_t GetBitrateBps() const { return this->bitrate; }
 	// The last fraction applied, -1 before any.
@@ -58,6 +66,7 @@ private:
 	int64_t pendingTotal = 0;
 	int64_t pendingSinceMs = -1;
 	double lastFraction = -1;
+	int64_t lastHighLossMs = -1;
 };
 
 } // namespace bwe

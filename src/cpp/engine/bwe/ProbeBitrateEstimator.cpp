@@ -104,9 +104,9 @@ int64_t ProbeBitrateEstimator::Estimate(const Cluster& cluster) const {
 	if (static_cast<double>(span.receivedBytes) < minBytes) return 0;
 	if (span.receivedCount < 2) return 0;
 
-	const int64_t receiveIntervalUs = span.lastArrivalUs - span.firstArrivalUs;
+	const int64_t receiveIntervalUs = std::max(span.lastArrivalUs - span.firstArrivalUs, kArrivalResolutionUs);
 	const int64_t sendIntervalMs = span.lastSendMs - span.firstSendMs;
-	if (receiveIntervalUs <= 0 || receiveIntervalUs > kMaxIntervalMs * 1000) return 0;
+	if (receiveIntervalUs > kMaxIntervalMs * 1000) return 0;
 	if (sendIntervalMs < 0 || sendIntervalMs > kMaxIntervalMs) return 0;
 
 	const double receiveBps =

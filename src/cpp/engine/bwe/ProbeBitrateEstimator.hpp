@@ -31,6 +31,10 @@ class ProbeBitrateEstimator {
 public:
 	static constexpr double kMinReceivedFraction = 0.8;
 	static constexpr int64_t kMaxIntervalMs = 1000;
+	// Transport-cc reports arrival times in 250 us ticks (transport-wide-cc-extensions-01
+	// §3.1.5): a burst that crossed an idle path arrives "in one tick", which says the
+	// path carried it at least that fast, not that nothing was measured.
+	static constexpr int64_t kArrivalResolutionUs = 250;
 	static constexpr int64_t kClusterTimeoutMs = 5000;
 
 	// The cluster as requested (for its minimum packets and bytes). Results of unknown

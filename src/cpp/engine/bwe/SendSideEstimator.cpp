@@ -83,10 +83,14 @@ void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedbac
 
 	int32_t clusterId = -1;
 	int64_t probeBps = 0;
-	if (this->probeEstimator.FetchLastEstimate(clusterId, probeBps) && probeBps > this->aimd.GetEstimate()) {
-		// A probe showed room: take it at once (both controllers).
-		this->aimd.SetEstimate(probeBps, nowMs);
-		this->loss.SetBitrate(std::max(this->loss.GetBitrateBps(), this->aimd.GetEstimate()));
+	if (this->probeEstimator.FetchLastEstimate(clusterId, probeBps) && probeBps > this->target) {
+		// A probe showed room above the target: take it at once in whichever controller
+		// holds the target down. Comparing with the delay-based estimate alone ignored
+		// every probe once heavy loss had set the target (the loss-based one) far below a
+		// delay-based estimate left high: after a 600 kbps limit was lifted the target
+		// then rose at the loss-based +5%/s only.
+		if (probeBps > this->aimd.GetEstimate()) this->aimd.SetEstimate(probeBps, nowMs);
+		this->loss.SetBitrate(std::max(this->loss.GetBitrateBps(), probeBps));
 	}
 	const BandwidthUsage usage = overuse ? BandwidthUsage::Overusing : this->trendline.GetState();
 	// The short-window rate only when no feedback about that window is still missing
@@ -95,7 +99,7 @@ void SendSideEstimator::OnTransportCcFeedback(const TransportCcFeedback& feedbac
 	                              ? this->acknowledged.GetRecentBitrateBps()
 	                              : 0;
 	this->aimd.Update(usage, this->acknowledged.GetBitrateBps(), nowMs, recentBps);
-	this->loss.OnPacketResults(lost, received, this->aimd.GetEstimate(), nowMs);
+	this->loss.OnPacketResults(lost, received, this->aimd.GetEstimate(), nowMs, this->acknowledged.GetBitrateBps());
 	UpdateTarget(nowMs);
 }
 

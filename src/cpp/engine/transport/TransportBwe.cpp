@@ -31,7 +31,6 @@ constexpr uint32_t kNoMaximumBps = 100000000;
 // this long the caps are lifted (an unconstrained receiver gets every layer at once, as
 // without estimation, whatever the estimate has reached by probing).
 constexpr uint64_t kCongestionMemoryMs = 5000;
-constexpr bool kCapLayersByEstimate = false;
 // The share of the estimate NACK retransmissions may use (probes are not counted here).
 constexpr double kRetransmissionShare = 0.3;
 
@@ -195,12 +194,7 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 	}
 	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX)));
 	if (layered.empty()) return;
-	// TODO(issue 12): caps are off until they are reliable. With them on, an
-	// unconstrained receiver was sometimes held below the top layer (svc-browser and
-	// simulcast-h264-browser failed in one of two CI runs); the allocation below still
-	// runs in the acceptance test (test/bwe/constrained-browser.acceptance.js) once this
-	// is turned back on.
-	if (!kCapLayersByEstimate || lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
+	if (lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
 		// No congestion seen lately: no caps.
 		for (Consumer* consumer : layered) consumer->SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
 		return;
@@ -222,10 +216,20 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 			// Down at once to what fits the estimate.
 			consumer.SetBitrateLayerLimit(fits.spatialLayer, fits.temporalLayer);
 		} else if (below(currentSpatial, currentTemporal, roomy.spatialLayer, roomy.temporalLayer)) {
-			// Up only to what fits with headroom; the top option lifts the cap entirely so
-			// that layers the producer adds later are not held back.
-			if (isTop) consumer.SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
-			else consumer.SetBitrateLayerLimit(roomy.spatialLayer, roomy.temporalLayer);
+			// Up one option per allocation, and only while it fits with headroom: a probe
+			// that read a bottleneck's burst allowance as capacity then costs one step,
+			// which the next loss report takes back, not a jump to the top layer. The top
+			// option lifts the cap entirely so that layers the producer adds later are not
+			// held back.
+			size_t next = 0;
+			while (next < up[i].options.size() &&
+			       !below(currentSpatial, currentTemporal, up[i].options[next].spatialLayer, up[i].options[next].temporalLayer)) {
+				++next;
+			}
+			if (next + 1 >= up[i].options.size() && isTop) consumer.SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
+			else if (next < up[i].options.size()) {
+				consumer.SetBitrateLayerLimit(up[i].options[next].spatialLayer, up[i].options[next].temporalLayer);
+			}
 		}
 	}
 }
