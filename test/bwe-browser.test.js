@@ -66,4 +66,35 @@ t.test('with transport-cc feedback Chromium keeps its estimate up and sends ever
 	const [transportStats] = await sendTransport.getStats();
 	t.ok(transportStats.rtpBytesReceived > 1e6, `the producer transport received ${Math.round(transportStats.rtpBytesReceived / 1024)} KiB`);
 	await waitFor(async () => (await estimate()) > 0, 1000, 'a final estimate');
+
+	// setMaxIncomingBitrate(): mediaplane tells page A the limit as REMB, which Chromium
+	// takes as the bound of its own (transport-cc) estimate; 0 lifts it again.
+	const LIMIT = 400000;
+	const receivedBitrate = async () => (await sendTransport.getStats())[0].recvBitrate;
+	await sendTransport.setMaxIncomingBitrate(LIMIT);
+	t.equal((await sendTransport.getStats())[0].maxIncomingBitrate, LIMIT, 'getStats() reports maxIncomingBitrate');
+	const limited = [];
+	let bounded = false;
+	for (let i = 0; i < 10 && !bounded; i++) {
+		await sleep(1000);
+		const e = await estimate();
+		limited.push(Math.round(e / 1000));
+		bounded = e > 0 && e <= LIMIT * 1.05;
+	}
+	t.ok(bounded, `page A's estimate falls to the ${LIMIT / 1000} kbps limit within 10 s (kbps each second: ${limited.join(', ')})`);
+	await sleep(3000);
+	const limitedRate = await receivedBitrate();
+	t.ok(limitedRate < LIMIT * 1.5, `what the transport receives follows it (${Math.round(limitedRate / 1000)} kbps < ${(LIMIT * 1.5) / 1000} kbps)`);
+
+	await sendTransport.setMaxIncomingBitrate(0);
+	const lifted = [];
+	let risen = false;
+	for (let i = 0; i < 15 && !risen; i++) {
+		await sleep(1000);
+		const e = await estimate();
+		lifted.push(Math.round(e / 1000));
+		risen = e > LIMIT * 2;
+	}
+	t.ok(risen, `with the limit removed the estimate rises above ${(LIMIT * 2) / 1000} kbps again within 15 s (kbps each second: ${lifted.join(', ')})`);
+	t.notOk('maxIncomingBitrate' in (await sendTransport.getStats())[0], 'getStats() has no maxIncomingBitrate once it is removed');
 });

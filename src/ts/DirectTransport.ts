@@ -1,6 +1,7 @@
 import { Channel } from './Channel';
 import { Consumer, ConsumerOptions } from './Consumer';
 import type { EnhancedEventEmitter } from './EnhancedEventEmitter';
+import { UnsupportedError } from './errors';
 import { Logger } from './Logger';
 import { RouterAccess, Transport, TransportEvents, TransportObserverEvents } from './Transport';
 import type { BaseTransportDump, BaseTransportStats } from './TransportTypes';
@@ -76,6 +77,20 @@ export class DirectTransport<T extends AppData = AppData> extends Transport<T, D
 	}
 
 	/** Injects one RTCP packet (compound or reduced-size). */
+	// As mediasoup: a DirectTransport has no remote endpoint whose rate could be limited
+	// or estimated. (The argument is not read.)
+	override async setMaxIncomingBitrate(_bitrate: number): Promise<void> {
+		throw new UnsupportedError('setMaxIncomingBitrate() not implemented in DirectTransport');
+	}
+
+	override async setMaxOutgoingBitrate(_bitrate: number): Promise<void> {
+		throw new UnsupportedError('setMaxOutgoingBitrate() not implemented in DirectTransport');
+	}
+
+	override async setMinOutgoingBitrate(_bitrate: number): Promise<void> {
+		throw new UnsupportedError('setMinOutgoingBitrate() not implemented in DirectTransport');
+	}
+
 	sendRtcp(rtcpPacket: Buffer): void {
 		this.assertOpen('sendRtcp()');
 		if (!Buffer.isBuffer(rtcpPacket)) throw new TypeError('rtcpPacket must be a Buffer');

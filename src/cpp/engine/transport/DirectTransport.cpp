@@ -41,8 +41,10 @@ Value DirectTransport::HandleRequest(const ChannelRequest& request) {
 			HandleIncomingRtcp(packet->AsBytes().data(), packet->AsBytes().size());
 			return Value();
 		}
-		case Method::TransportConnect:
 		case Method::TransportSetMaxIncomingBitrate:
+			// As mediasoup: a DirectTransport has no remote sender to limit.
+			throw RequestError(RequestError::Kind::Error, "setMaxIncomingBitrate() not supported by a DirectTransport");
+		case Method::TransportConnect:
 		case Method::TransportSetMaxOutgoingBitrate:
 		case Method::TransportSetMinOutgoingBitrate:
 		default: return HandleTransportRequest(request);

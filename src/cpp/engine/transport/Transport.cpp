@@ -86,6 +86,9 @@ Value Transport::HandleTransportRequest(const ChannelRequest& request) {
 		case Method::TransportCloseDataConsumer:
 			CloseDataConsumer(request.data.RequireString("dataConsumerId"));
 			return Value();
+		case Method::TransportSetMaxIncomingBitrate:
+			SetMaxIncomingBitrate(ReadBitrate(request.data));
+			return Value();
 		case Method::TransportEnableTraceEvent:
 			traceEventTypes_.clear();
 			for (const Value& type : request.data.RequireArray("types")) {
@@ -425,6 +428,7 @@ void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedS
 void Transport::OnRtcpTimer() {
 	const uint64_t now = context_.NowMs();
 	OnBweTick(now);
+	MaySendIncomingBitrateLimit(now);
 	for (auto& entry : producers_) entry.second->OnTimer(now);
 	if (transportCcReceiver_.HasPending() && now - lastTransportCcFeedbackMs_ >= kTransportCcFeedbackIntervalMs &&
 	    CanSendMedia()) {

@@ -174,6 +174,9 @@ protected:
 	void EnableSendSideBwe(uint32_t initialBitrate);
 	bool HasSendSideBwe() const { return bwe_ != nullptr; }
 	uint32_t GetAvailableOutgoingBitrate() const { return bwe_ ? bwe_->GetTargetBitrateBps() : 0; }
+	uint32_t GetMaxIncomingBitrate() const { return maxIncomingBitrate_; }
+	// The request's "bitrate" (a number of bits per second that fits 32 bits).
+	static uint32_t ReadBitrate(const Value& data);
 	// False (nothing changes) when min > max (a max of 0 means no maximum).
 	bool SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrate);
 
@@ -216,6 +219,9 @@ private:
 	void SendProbes(uint64_t nowMs);
 	// False when a NACK retransmission of `len` bytes does not fit its budget.
 	bool AllowRetransmission(size_t len, uint64_t nowMs);
+	// setMaxIncomingBitrate(): REMB towards the sending endpoint (TransportBwe.cpp).
+	void SetMaxIncomingBitrate(uint32_t bitrate);
+	void MaySendIncomingBitrateLimit(uint64_t nowMs);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
 	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
@@ -255,6 +261,11 @@ private:
 	// delay-based one, or the estimate falling); 0: none yet.
 	uint64_t lastCongestionMs_ = 0;
 	uint32_t previousEstimate_ = 0;
+	// setMaxIncomingBitrate() (0: none), repeated as REMB while set; after it is removed,
+	// a few REMBs with a bitrate no link reaches lift the sender's cap.
+	uint32_t maxIncomingBitrate_ = 0;
+	uint64_t lastIncomingLimitRembMs_ = 0;
+	int incomingLimitLiftsLeft_ = 0;
 	std::unordered_map<uint32_t, Producer*> producersBySsrc_;
 	std::unordered_map<uint32_t, Consumer*> consumersBySsrc_; // media and RTX SSRCs
 	std::unique_ptr<Timer> rtcpTimer_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "../common/Logger.hpp"
+#include "../common/RequestError.hpp"
 #include "../rtcp/ReceiverEstimatedMaxBitrate.hpp"
 #include "../rtcp/TransportCcFeedback.hpp"
 #include "../rtp/RtpPacket.hpp"
@@ -33,6 +34,12 @@ constexpr uint32_t kNoMaximumBps = 100000000;
 constexpr uint64_t kCongestionMemoryMs = 5000;
 // The share of the estimate NACK retransmissions may use (probes are not counted here).
 constexpr double kRetransmissionShare = 0.3;
+// setMaxIncomingBitrate() is repeated as REMB this often (a sender forgets a receiver's
+// limit it has not heard again for a while; Chromium holds it until the next one).
+constexpr uint64_t kIncomingLimitIntervalMs = 1000;
+// After the limit is removed, this many REMBs with kNoLimitBps lift the sender's cap.
+constexpr int kIncomingLimitLifts = 3;
+constexpr uint64_t kNoLimitBps = 10000000000ull;
 
 } // namespace
 
@@ -64,6 +71,41 @@ bool Transport::SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrat
 	if (maxBitrate > 0 && minBitrate > maxBitrate) return false;
 	if (bwe_ && !bwe_->SetBitrateLimits(minBitrate, maxBitrate > 0 ? maxBitrate : kNoMaximumBps)) return false;
 	return true;
+}
+
+uint32_t Transport::ReadBitrate(const Value& data) {
+	const double bitrate = data.RequireNumber("bitrate");
+	if (!(bitrate >= 0 && bitrate <= 4294967295.0)) throw RequestError::Type("invalid bitrate");
+	return static_cast<uint32_t>(bitrate);
+}
+
+void Transport::SetMaxIncomingBitrate(uint32_t bitrate) {
+	if (bitrate == 0 && maxIncomingBitrate_ != 0) incomingLimitLiftsLeft_ = kIncomingLimitLifts;
+	if (bitrate != 0) incomingLimitLiftsLeft_ = 0;
+	maxIncomingBitrate_ = bitrate;
+	lastIncomingLimitRembMs_ = 0; // tell the sender at the next tick
+}
+
+void Transport::MaySendIncomingBitrateLimit(uint64_t nowMs) {
+	// The receiver's limit on what the endpoint sends us, as REMB (draft-alvestrand-
+	// rmcat-remb-03 §2): a sender bounds its own estimate by it whether it estimates
+	// from transport-cc or from REMB (Chromium does), so it works with either.
+	if (maxIncomingBitrate_ == 0 && incomingLimitLiftsLeft_ == 0) return;
+	if (lastIncomingLimitRembMs_ != 0 && nowMs - lastIncomingLimitRembMs_ < kIncomingLimitIntervalMs) return;
+	if (!CanSendMedia() || producersBySsrc_.empty()) return;
+	lastIncomingLimitRembMs_ = nowMs;
+	ReceiverEstimatedMaxBitrate remb;
+	remb.senderSsrc = localSsrc_;
+	remb.bitrate = maxIncomingBitrate_ != 0 ? maxIncomingBitrate_ : kNoLimitBps;
+	for (const auto& entry : producersBySsrc_) {
+		if (remb.ssrcs.size() == ReceiverEstimatedMaxBitrate::kMaxSsrcs) break;
+		remb.ssrcs.push_back(entry.first);
+	}
+	std::sort(remb.ssrcs.begin(), remb.ssrcs.end()); // the same packet for the same streams
+	if (maxIncomingBitrate_ == 0) --incomingLimitLiftsLeft_;
+	uint8_t buffer[1200];
+	const size_t len = remb.Serialize(buffer, sizeof(buffer));
+	if (len) SendFeedback(buffer, len);
 }
 
 void Transport::RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, uint64_t nowMs) {

@@ -41,12 +41,6 @@ bool PickFingerprint(const Value::Array& fingerprints, DtlsFingerprint* chosen) 
 	return false;
 }
 
-uint32_t ReadBitrate(const Value& data) {
-	double bitrate = data.RequireNumber("bitrate");
-	if (bitrate < 0 || bitrate > 4294967295.0) throw RequestError::Type("invalid bitrate");
-	return static_cast<uint32_t>(bitrate);
-}
-
 } // namespace
 
 WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, RouterHooks& router,
@@ -126,7 +120,6 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportGetStats: return GetStats();
 		case Method::TransportConnect: return Connect(request.data);
 		case Method::TransportRestartIce: return RestartIce();
-		case Method::TransportSetMaxIncomingBitrate: maxIncomingBitrate_ = ReadBitrate(request.data); return Value();
 		case Method::TransportSetMaxOutgoingBitrate: {
 			// 0 removes the limit; otherwise the limits must stay consistent (as mediasoup).
 			const uint32_t bitrate = ReadBitrate(request.data);
@@ -457,7 +450,7 @@ Value WebRtcTransport::GetStats() {
 	// availableIncomingBitrate stays absent: no receive-side estimator runs (we send
 	// transport-cc feedback and the endpoint estimates).
 	if (HasSendSideBwe()) stats.Set("availableOutgoingBitrate", GetAvailableOutgoingBitrate());
-	if (maxIncomingBitrate_) stats.Set("maxIncomingBitrate", maxIncomingBitrate_);
+	if (GetMaxIncomingBitrate()) stats.Set("maxIncomingBitrate", GetMaxIncomingBitrate());
 	if (maxOutgoingBitrate_) stats.Set("maxOutgoingBitrate", maxOutgoingBitrate_);
 	if (minOutgoingBitrate_) stats.Set("minOutgoingBitrate", minOutgoingBitrate_);
 	stats.Set("iceRole", "controlled");

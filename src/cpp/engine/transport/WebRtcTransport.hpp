@@ -113,8 +113,7 @@ private:
 	// browser's ClientHello often beats the application's connect() signalling).
 	std::vector<std::vector<uint8_t>> earlyDtlsRecords_;
 
-	// Stored now, enforced once bandwidth estimation exists.
-	uint32_t maxIncomingBitrate_ = 0;
+	// The outgoing limits as the application set them (the estimator enforces them).
 	uint32_t maxOutgoingBitrate_ = 0;
 	uint32_t minOutgoingBitrate_ = 0;
 	uint32_t initialAvailableOutgoingBitrate_ = 600000;
