@@ -37,21 +37,15 @@ const {
 
 // The whole file runs ~110 s (two Chromiums, ~45 s + ~30 s of phases, set-up and
 // teardown); every wait inside is bounded on its own.
-t.setTimeout(200_000);
+t.setTimeout(400_000);
 
 const LIMIT = 600_000;
 const PRIORITY_LIMIT = 1_200_000;
 const LIFTED_ESTIMATE = 1_200_000;
 
 let room;
-let layers; // the encodings page A sends, lowest first
+let layers; // the layers page A sends, lowest first
 let top; // the highest spatial layer the producer receives
-t.before(async () => {
-	room = await startRoom();
-	layers = await sentLayers(room);
-	top = layers[layers.length - 1].spatialLayer;
-});
-t.teardown(() => room?.close());
 
 const median = (values) => {
 	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -69,18 +63,18 @@ function layerChanges(layersEvents, since) {
 	return layersEvents.map((e) => `+${((e.at - since) / 1000).toFixed(1)}s ${layersText(e.layers)}`).join(', ') || 'none';
 }
 
-/** The producer's received bitrate per rid, one line. */
+/** The producer's received bitrate per rid (or SSRC), one line. */
 async function producerBitrates() {
 	const stats = await room.producer.getStats();
-	return stats.map((s) => `${s.rid}: ${kbps(s.bitrate)}`).join(', ');
+	return stats.map((s) => `${s.rid ?? s.ssrc}: ${kbps(s.bitrate)}`).join(', ');
 }
 
-t.test('600 kbps downlink: the estimate follows it, the consumer steps down, page B keeps decoding; back up when lifted', async (t) => {
-	t.comment(`page A captures ${room.capture.width}x${room.capture.height}; it sends ${layers.map((l) => `${l.rid} ${l.width}x${l.height}`).join(', ')}`);
+async function constrainedDownlink(t) {
+	t.comment(`page A captures ${room.capture.width}x${room.capture.height}; it sends ${layers.map((l) => `${l.rid ?? `S${l.spatialLayer}`} ${l.width}x${l.height}`).join(', ')}`);
 	const rx = await receiveThroughRelay(room, { rateBps: Infinity });
 	t.teardown(() => rx.close());
 	const { consumer, layersEvents } = rx.consumers[0];
-	t.equal(consumer.type, 'simulcast', 'page B consumes the simulcast producer');
+	t.equal(consumer.type, room.svc ? 'svc' : 'simulcast', `page B consumes the ${consumer.type} producer`);
 	const { tuple, viaRelay } = await rx.selectedTupleViaRelay();
 	t.ok(viaRelay, `page B's transport runs through the relay (SFU's selected tuple ${JSON.stringify(tuple)}, relay ports ${rx.relay.upstreamPorts().join(', ')})`);
 	await waitFor(async () => (await decoded(consumer)) >= 10, 20000, 'page B decoding its first frames');
@@ -165,9 +159,9 @@ t.test('600 kbps downlink: the estimate follows it, the consumer steps down, pag
 		`(min ${settledEstimates.length ? Math.round((100 * Math.min(...settledEstimates)) / LIMIT) : 'n/a'}%, max ${settledEstimates.length ? Math.round((100 * Math.max(...settledEstimates)) / LIMIT) : 'n/a'}%) of the limit; ` +
 		`median loss ${median(settled.map((r) => r.relay.lossPct))?.toFixed(1)}%; first second below the top layer: ${firstBelow ? `${firstBelow.t} s` : 'never'}; ` +
 		`back on top after the lift: ${back ? `${back.t} s` : 'no'}; longest decoding gap after 6 s: ${watch.longestGapMs} ms; open phase ${((open.endedAt - open.startedAt) / 1000).toFixed(0)} s`);
-});
+}
 
-t.test('two consumers under 1.2 Mbps: the higher priority holds the better layer, also after a swap', async (t) => {
+async function twoPriorities(t) {
 	const rx = await receiveThroughRelay(room, { rateBps: Infinity, count: 2 });
 	t.teardown(() => rx.close());
 	const [a, b] = rx.consumers.map((c) => c.consumer);
@@ -221,4 +215,21 @@ t.test('two consumers under 1.2 Mbps: the higher priority holds the better layer
 	} else {
 		t.comment(`not checked whether the limit makes a choice: the top layer arrives at ${kbps(topBitrate)}, twice that fits ${kbps(PRIORITY_LIMIT)}`);
 	}
-});
+}
+
+// One room at a time (two Chromiums each): VP8 simulcast, then VP9 SVC.
+for (const svc of [false, true]) {
+	t.test(svc ? 'VP9 SVC (L3T3_KEY)' : 'VP8 simulcast (3 x L1T3)', async (t) => {
+		room = await startRoom({ svc });
+		t.teardown(() => room.close());
+		if (room.skipReason) {
+			t.skip(room.skipReason);
+			return;
+		}
+		layers = await sentLayers(room);
+		top = layers[layers.length - 1].spatialLayer;
+		await t.test('600 kbps downlink: the estimate follows it, the consumer steps down, page B keeps decoding; back up when lifted', constrainedDownlink);
+		// The issue's priority check is about simulcast consumers.
+		if (!svc) await t.test('two consumers under 1.2 Mbps: the higher priority holds the better layer, also after a swap', twoPriorities);
+	});
+}

@@ -16,6 +16,7 @@ const LOCAL = '127.0.0.1';
 const LISTEN = [{ protocol: 'udp', ip: LOCAL }];
 const opus = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 const vp8 = { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 };
+const vp9 = { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0 } };
 
 // As test/simulcast-browser.test.js: three L1T3 encodings of a 720p capture; the start
 // bitrate raised so that every layer is up from the first second.
@@ -25,17 +26,22 @@ const ENCODINGS = [
 	{ scaleResolutionDownBy: 2, maxBitrate: 400000, scalabilityMode: 'L1T3' },
 	{ scaleResolutionDownBy: 1, maxBitrate: 1200000, scalabilityMode: 'L1T3' },
 ];
+// VP9 SVC as test/svc-browser.test.js: one encoding, three spatial layers (each half as
+// wide as the next) of three temporal layers, inter-layer prediction on key frames only.
+const SVC_ENCODINGS = [{ scalabilityMode: 'L3T3_KEY' }];
+const SVC_SPATIAL_LAYERS = 3;
 const CODEC_OPTIONS = { videoGoogleStartBitrate: 2500 };
 const PUBLISHER_ARGS = ['--use-fake-device-for-media-stream=fps=30'];
 const TOP_TEMPORAL_LAYER = 2; // L1T3
 
 /**
- * Worker, router, page A publishing simulcast, page B with a loaded device. close()
- * stops the browsers, the router and the worker (waiting, bounded, for the worker's
- * 'subprocessclose').
+ * Worker, router, page A publishing (VP8 simulcast, or VP9 SVC with `svc`), page B
+ * with a loaded device. close() stops the browsers, the router and the worker (waiting,
+ * bounded, for the worker's 'subprocessclose'). With `svc`, room.skipReason says why
+ * this Chromium cannot send VP9 in L3T3_KEY (and nothing is published).
  */
-async function startRoom({ logLevel = 'warn' } = {}) {
-	const room = { worker: undefined, router: undefined, publisher: undefined, subscriber: undefined, producer: undefined };
+async function startRoom({ logLevel = 'warn', svc = false } = {}) {
+	const room = { worker: undefined, router: undefined, publisher: undefined, subscriber: undefined, producer: undefined, svc, skipReason: undefined };
 	room.close = async () => {
 		await room.subscriber?.close().catch(() => {});
 		await room.publisher?.close().catch(() => {});
@@ -54,16 +60,22 @@ async function startRoom({ logLevel = 'warn' } = {}) {
 	};
 	try {
 		room.worker = await mediaplane.createWorker({ logLevel });
-		room.router = await room.worker.createRouter({ mediaCodecs: [opus, vp8] });
+		room.router = await room.worker.createRouter({ mediaCodecs: [opus, svc ? vp9 : vp8] });
 		room.publisher = await startBrowserSession({ args: PUBLISHER_ARGS });
+		const device = await room.publisher.loadDevice(room.router.rtpCapabilities);
+		if (svc) {
+			room.skipReason = await svcSkipReason(room.publisher, device);
+			if (room.skipReason) return room;
+		}
 		room.subscriber = await startBrowserSession();
-		await room.publisher.loadDevice(room.router.rtpCapabilities);
 		await room.subscriber.loadDevice(room.router.rtpCapabilities);
 		room.sendTransport = await room.router.createWebRtcTransport({ listenInfos: LISTEN });
 		const send = await room.publisher.connectSendTransport(room.sendTransport, {
 			kind: 'video',
 			routerRtpCapabilities: room.router.rtpCapabilities,
-			produceOptions: { encodings: ENCODINGS, codecOptions: CODEC_OPTIONS, video: CAPTURE },
+			produceOptions: svc
+				? { encodings: SVC_ENCODINGS, codecMimeType: 'video/VP9', codecOptions: CODEC_OPTIONS, video: CAPTURE }
+				: { encodings: ENCODINGS, codecOptions: CODEC_OPTIONS, video: CAPTURE },
 			onProduce: async ({ kind, rtpParameters }) => {
 				room.producer = await room.sendTransport.produce({ kind, rtpParameters });
 				return { id: room.producer.id };
@@ -78,13 +90,38 @@ async function startRoom({ logLevel = 'warn' } = {}) {
 	}
 }
 
+/** Why this Chromium cannot send VP9 L3T3_KEY (as test/svc-browser.test.js), or undefined. */
+async function svcSkipReason(publisher, device) {
+	const senderVp9 = await publisher.evaluate(() => (RTCRtpSender.getCapabilities('video')?.codecs ?? [])
+		.filter((c) => c.mimeType.toLowerCase() === 'video/vp9')
+		.map((c) => ({ scalabilityModes: c.scalabilityModes ?? [] })));
+	if (!device.sendRtpCapabilities.codecs.some((c) => c.mimeType.toLowerCase() === 'video/vp9') || senderVp9.length === 0) {
+		return 'this Chromium cannot send VP9';
+	}
+	if (senderVp9.some((c) => c.scalabilityModes.length) && !senderVp9.some((c) => c.scalabilityModes.includes('L3T3_KEY'))) {
+		return 'this Chromium cannot send VP9 in L3T3_KEY';
+	}
+	return undefined;
+}
+
 /**
- * The encodings page A sends and the producer receives, lowest first:
- * [{ spatialLayer, rid, width, height }] (waits, bounded, for two; then up to 3 s more
- * for every one).
+ * The layers page A sends and the producer receives, lowest first:
+ * [{ spatialLayer, rid, width, height }]. Simulcast: one per encoding with packets
+ * (waits, bounded, for two; then up to 3 s more for every one). SVC: the spatial layers
+ * of the one stream (rid undefined; widths halving down from the encoded one).
  */
 async function sentLayers(room, timeoutMs = 15000) {
 	const { producer, publisher, pageProducerId } = room;
+	if (room.svc) {
+		await waitFor(async () => (await producer.getStats()).some((s) => s.packetCount > 0), timeoutMs, 'packets at the SVC producer');
+		const outbound = (await publisher.getProducerStats(pageProducerId)).find((s) => s.type === 'outbound-rtp') ?? {};
+		const width = outbound.frameWidth ?? CAPTURE.width;
+		const height = outbound.frameHeight ?? CAPTURE.height;
+		return Array.from({ length: SVC_SPATIAL_LAYERS }, (_, s) => {
+			const scale = 2 ** (SVC_SPATIAL_LAYERS - 1 - s);
+			return { spatialLayer: s, rid: undefined, width: Math.round(width / scale), height: Math.round(height / scale) };
+		});
+	}
 	const rids = producer.rtpParameters.encodings.map((e) => e.rid);
 	const withPackets = async () => (await producer.getStats()).filter((s) => s.packetCount > 0 && rids.includes(s.rid));
 	await waitFor(async () => (await withPackets()).length >= 2, timeoutMs, 'two encodings with packets at the producer',
