@@ -106,6 +106,7 @@
         "src/cpp/engine/srtp/SrtpLibrary.cpp",
         "src/cpp/engine/srtp/SrtpSession.cpp",
         "src/cpp/engine/transport/BitrateAllocator.cpp",
+        "src/cpp/engine/transport/PacketPacer.cpp",
         "src/cpp/engine/transport/DirectTransport.cpp",
         "src/cpp/engine/transport/PlainTransport.cpp",
         "src/cpp/engine/transport/TransportBwe.cpp",

@@ -57,6 +57,7 @@ Transport::~Transport() { CloseAll(); }
 
 void Transport::CloseAll() {
 	rtcpTimer_->Stop();
+	if (pacerTimer_) pacerTimer_->Stop();
 	for (auto& entry : dataConsumers_) router_.OnTransportDataConsumerClosing(*this, *entry.second);
 	dataConsumers_.clear();
 	dataConsumersByStreamId_.clear();
@@ -408,8 +409,26 @@ void Transport::OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_
 		return;
 	}
 	const uint64_t now = context_.NowMs();
-	(retransmitting_ ? rtxSendRate_ : rtpSendRate_).Update(len, now);
-	RecordSentPacket(consumer, data, len, now);
+	const int32_t transportSequence = TakeTransportSequence(consumer, data, len);
+	// Paced while the path is congested (probe packets excepted: they measure the path).
+	if (pacer_ && probeClusterId_ < 0 && !pacer_->TrySendNow(len, static_cast<int64_t>(now)) &&
+	    pacer_->Enqueue(data, len, capacity, transportSequence, retransmitting_, static_cast<int64_t>(now))) {
+		if (!pacerTimer_->IsActive()) {
+			const int64_t delay = pacer_->NextDelayMs(static_cast<int64_t>(now));
+			pacerTimer_->Start(static_cast<uint64_t>(std::max<int64_t>(delay, 1)));
+		}
+		return;
+	}
+	SendCountedRtp(data, len, capacity, transportSequence, retransmitting_, now);
+}
+
+void Transport::SendCountedRtp(uint8_t* data, size_t len, size_t capacity, int32_t transportSequence,
+                               bool retransmission, uint64_t nowMs) {
+	(retransmission ? rtxSendRate_ : rtpSendRate_).Update(len, nowMs);
+	if (bwe_ && transportSequence >= 0) {
+		bwe_->OnPacketSent(static_cast<uint16_t>(transportSequence), static_cast<uint32_t>(len),
+		                   static_cast<int64_t>(nowMs), retransmission, retransmission ? probeClusterId_ : -1);
+	}
 	SendRtp(data, len, capacity);
 }
 

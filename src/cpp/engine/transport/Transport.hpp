@@ -19,6 +19,7 @@
 #include "../common/Timer.hpp"
 #include "../rtc/Consumer.hpp"
 #include "../rtcp/ReportBlock.hpp"
+#include "PacketPacer.hpp"
 #include "TransportCcReceiver.hpp"
 #include "../rtc/Producer.hpp"
 #include "../worker/RequestHandler.hpp"
@@ -211,7 +212,15 @@ private:
 	void OnSctpTimer();
 	void RescheduleSctpTimer();
 	// Send-side estimation (TransportBwe.cpp).
-	void RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, uint64_t nowMs);
+	// The transport-wide number the packet carries (-1: none); a retransmission is given
+	// a new one, written into the packet.
+	int32_t TakeTransportSequence(Consumer& consumer, uint8_t* data, size_t len);
+	// Sends now: rates, the estimator's record, SendRtp.
+	void SendCountedRtp(uint8_t* data, size_t len, size_t capacity, int32_t transportSequence, bool retransmission,
+	                    uint64_t nowMs);
+	// The pacer (TransportBwe.cpp): its rate follows the estimate while the path is congested.
+	void UpdatePacingRate(uint64_t nowMs);
+	void OnPacerTimer();
 	void HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs);
 	void OnBweTick(uint64_t nowMs);
 	void AllocateBitrate(uint64_t nowMs);
@@ -257,6 +266,9 @@ private:
 	// adds to the congestion.
 	std::unique_ptr<bwe::PacingBudget> retransmissionBudget_;
 	uint64_t retransmissionsDropped_ = 0;
+	// Pacing of what the consumers send while the path is congested (PacketPacer.hpp).
+	std::unique_ptr<PacketPacer> pacer_;
+	std::unique_ptr<Timer> pacerTimer_;
 	// The last congestion signal (delay over-use, or the loss-based bitrate below the
 	// delay-based one, or the estimate falling); 0: none yet.
 	uint64_t lastCongestionMs_ = 0;

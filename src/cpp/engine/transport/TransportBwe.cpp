@@ -34,6 +34,11 @@ constexpr uint32_t kNoMaximumBps = 100000000;
 constexpr uint64_t kCongestionMemoryMs = 5000;
 // The share of the estimate NACK retransmissions may use (probes are not counted here).
 constexpr double kRetransmissionShare = 0.3;
+// While congested, what the consumers send leaves at most at this multiple of the
+// estimate (the allocation keeps the average under the estimate; the pacer spreads key
+// frames and retransmission bursts). Ours: 1.5 lets a 20 kB key frame cross a 600 kbps
+// bottleneck with 100 ms of bucket and queue without overflowing it.
+constexpr double kPacingFactor = 1.5;
 // setMaxIncomingBitrate() is repeated as REMB this often (a sender forgets a receiver's
 // limit it has not heard again for a while; Chromium holds it until the next one).
 constexpr uint64_t kIncomingLimitIntervalMs = 1000;
@@ -53,6 +58,8 @@ void Transport::EnableSendSideBwe(uint32_t initialBitrate) {
 	budget.burstMs = 100;
 	retransmissionBudget_ = std::make_unique<bwe::PacingBudget>(
 	    static_cast<uint32_t>(lastAllocatedBitrate_ * kRetransmissionShare), budget);
+	pacer_ = std::make_unique<PacketPacer>();
+	pacerTimer_ = std::make_unique<Timer>(context_.loop, [this]() { OnPacerTimer(); });
 }
 
 bool Transport::AllowRetransmission(size_t len, uint64_t nowMs) {
@@ -108,35 +115,57 @@ void Transport::MaySendIncomingBitrateLimit(uint64_t nowMs) {
 	if (len) SendFeedback(buffer, len);
 }
 
-void Transport::RecordSentPacket(Consumer& consumer, uint8_t* data, size_t len, uint64_t nowMs) {
+int32_t Transport::TakeTransportSequence(Consumer& consumer, uint8_t* data, size_t len) {
 	const int32_t stamped = stampedTransportSeq_;
 	stampedTransportSeq_ = -1;
-	if (!bwe_) return;
-	if (!retransmitting_) {
-		if (stamped >= 0) bwe_->OnPacketSent(static_cast<uint16_t>(stamped), static_cast<uint32_t>(len),
-		                                     static_cast<int64_t>(nowMs), false, -1);
-		return;
-	}
+	if (!bwe_) return -1;
+	if (!retransmitting_) return stamped;
 	// A retransmission carries the original's transport-wide number; it is a new packet
 	// on the wire, so it gets a number of its own (the feedback must tell them apart).
 	const uint8_t id = consumer.GetTransportCcExtensionId();
-	if (id == 0) return;
+	if (id == 0) return -1;
 	RtpPacket packet;
-	if (!packet.Parse(data, len)) return;
+	if (!packet.Parse(data, len)) return -1;
 	size_t extensionLength = 0;
 	const uint8_t* value = packet.GetExtensionById(id, &extensionLength);
-	if (!value || extensionLength != 2) return;
+	if (!value || extensionLength != 2) return -1;
 	const uint16_t seq = transportWideSeq_++;
 	uint8_t* writable = const_cast<uint8_t*>(value); // points into `data`, which we own here
 	writable[0] = static_cast<uint8_t>(seq >> 8);
 	writable[1] = static_cast<uint8_t>(seq);
-	bwe_->OnPacketSent(seq, static_cast<uint32_t>(len), static_cast<int64_t>(nowMs), true, probeClusterId_);
+	return seq;
+}
+
+void Transport::UpdatePacingRate(uint64_t nowMs) {
+	if (!pacer_) return;
+	const bool congested = lastCongestionMs_ != 0 && nowMs - lastCongestionMs_ <= kCongestionMemoryMs;
+	const uint32_t rate = congested ? static_cast<uint32_t>(std::min<double>(bwe_->GetTargetBitrateBps() * kPacingFactor, UINT32_MAX)) : 0;
+	pacer_->SetRate(rate, static_cast<int64_t>(nowMs));
+	// Not pacing any more: what waits leaves now.
+	if (rate == 0 && !pacer_->IsEmpty() && !pacerTimer_->IsActive()) pacerTimer_->Start(0);
+}
+
+void Transport::OnPacerTimer() {
+	const uint64_t now = context_.NowMs();
+	PacketPacer::Packet packet;
+	// Bounded: at most what is queued now.
+	for (size_t left = pacer_->GetQueuedPackets(); left > 0 && pacer_->PopReady(static_cast<int64_t>(now), packet); --left) {
+		if (CanSendMedia()) {
+			SendCountedRtp(packet.data.get(), packet.length, packet.capacity, packet.transportSequence, packet.retransmission, now);
+		}
+		pacer_->Recycle(packet);
+	}
+	const int64_t delay = pacer_->NextDelayMs(static_cast<int64_t>(now));
+	if (delay >= 0) pacerTimer_->Start(static_cast<uint64_t>(std::max<int64_t>(delay, 1)));
 }
 
 void Transport::SendProbes(uint64_t nowMs) {
 	// A cluster goes out in one go, as RTX copies spread over the video consumers that can
 	// send them. Its send rate then reads high and its receive rate is what the path
 	// carried, the lower of which the estimator takes (ProbeBitrateEstimator).
+	// Not while packets wait in the pacer: the cluster would overtake them (and measure the
+	// pacer's queue draining rather than the path).
+	if (pacer_ && !pacer_->IsEmpty()) return;
 	for (int clusters = 0; clusters < 2 && bwe_->WantsProbe(static_cast<int64_t>(nowMs)); ++clusters) {
 		const bwe::ProbeCluster cluster = bwe_->NextProbeCluster(static_cast<int64_t>(nowMs));
 		if (cluster.id < 0) break;
@@ -193,6 +222,7 @@ void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 		lastCongestionMs_ = nowMs;
 	}
 	previousEstimate_ = estimate;
+	UpdatePacingRate(nowMs);
 	// A fall below what was shared out: share again now (step down promptly).
 	if (bwe_->GetTargetBitrateBps() < lastAllocatedBitrate_ * kPromptDecrease) AllocateBitrate(nowMs);
 }
@@ -203,6 +233,7 @@ void Transport::OnBweTick(uint64_t nowMs) {
 		lastBweProcessMs_ = nowMs;
 		bwe_->Process(static_cast<int64_t>(nowMs));
 	}
+	UpdatePacingRate(nowMs);
 	if (CanSendMedia()) SendProbes(nowMs);
 	if (nowMs - lastAllocationMs_ >= kAllocationIntervalMs) AllocateBitrate(nowMs);
 	if (nowMs - lastBweTraceMs_ >= kBweTraceIntervalMs) EmitBweTrace(nowMs);
@@ -234,7 +265,11 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 		layered.push_back(&consumer);
 		down.push_back(std::move(item));
 	}
-	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX)));
+	// What the consumers would send uncapped, with the headroom an upgrade needs: probing
+	// stops once the estimate reaches it, and below it the top layers could never be
+	// taken back (after a lifted limit the estimate settled between the top layer's rate
+	// and that rate / kUpgradeHeadroom, and no probe came).
+	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<double>(static_cast<double>(desired) / kUpgradeHeadroom, UINT32_MAX)));
 	if (layered.empty()) return;
 	if (lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
 		// No congestion seen lately: no caps.
