@@ -75,9 +75,6 @@ Value PlainTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportDump: return Dump();
 		case Method::TransportGetStats: return GetStats();
 		case Method::TransportConnect: return Connect(request.data);
-		case Method::TransportSetMaxIncomingBitrate:
-		case Method::TransportSetMaxOutgoingBitrate:
-		case Method::TransportSetMinOutgoingBitrate:
 		default: return HandleTransportRequest(request);
 	}
 }
@@ -274,6 +271,7 @@ Value PlainTransport::GetStats() {
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
 	if (HasSctp()) stats.Set("sctpState", SctpStateName());
 	AddTrafficStats(stats, now);
+	AddBitrateLimitStats(stats);
 	// mediasoup's pipe stats leave these two out; a pipe is always rtcpMux, never comedia.
 	stats.Set("rtcpMux", rtcpMux_);
 	stats.Set("comedia", comedia_);

@@ -31,6 +31,9 @@ public:
 	Value HandleRequest(const ChannelRequest& request) override;
 
 	void OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) override;
+	// A plain RTP peer that negotiates transport-wide sequence numbers gets send-side
+	// estimation (a pipe's consumers never negotiate them).
+	bool EstimatesWhenNegotiated() const override { return kind_ == Kind::Plain; }
 
 protected:
 	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;

@@ -30,6 +30,9 @@ constexpr uint64_t kTickMs = 40;
 // often enough for the sender's estimator, cheap in RTCP bandwidth (~1% of 1 Mbps).
 constexpr uint64_t kTransportCcFeedbackIntervalMs = 80;
 constexpr uint64_t kReportIntervalMs = 1000;
+// Where a PlainTransport's estimate starts (mediasoup's initialAvailableOutgoingBitrate
+// default; a PlainTransport has no such option).
+constexpr uint32_t kDefaultInitialOutgoingBitrate = 600000;
 
 constexpr size_t kRtcpBufferSize = 1500 + 160; // a datagram plus the SRTCP trailer
 constexpr size_t kMaxCompoundSize = 1200;
@@ -89,6 +92,12 @@ Value Transport::HandleTransportRequest(const ChannelRequest& request) {
 			return Value();
 		case Method::TransportSetMaxIncomingBitrate:
 			SetMaxIncomingBitrate(ReadBitrate(request.data));
+			return Value();
+		case Method::TransportSetMaxOutgoingBitrate:
+			SetMaxOutgoingBitrate(ReadBitrate(request.data));
+			return Value();
+		case Method::TransportSetMinOutgoingBitrate:
+			SetMinOutgoingBitrate(ReadBitrate(request.data));
 			return Value();
 		case Method::TransportEnableTraceEvent:
 			traceEventTypes_.clear();
@@ -178,6 +187,9 @@ Value Transport::Consume(const Value& data) {
 	if (producer->IsPaused()) ref.ProducerPaused();
 	ref.SetInitialProducerScores(producer->GetScores());
 	router_.OnTransportNewConsumer(*this, ref, *producer);
+	if (!bwe_ && ref.GetTransportCcExtensionId() != 0 && EstimatesWhenNegotiated()) {
+		EnableSendSideBwe(kDefaultInitialOutgoingBitrate);
+	}
 	if (!rtcpTimer_->IsActive()) rtcpTimer_->Start(kTickMs);
 
 	Value result = Value::MakeObject();

@@ -184,6 +184,12 @@ protected:
 	// Byte counts and bitrates of getStats(), kept by the subclass's network side
 	// (rtx and probation are always 0 until bandwidth estimation exists).
 	void AddTrafficStats(Value& stats, uint64_t nowMs);
+	// availableOutgoingBitrate (the send-side estimate, when there is one) and the
+	// max/min limits the application set, as mediasoup's transport stats.
+	void AddBitrateLimitStats(Value& stats) const;
+	// Whether consumers negotiating transport-wide sequence numbers start send-side
+	// estimation on this transport (a PlainTransport; a WebRtcTransport always runs it).
+	virtual bool EstimatesWhenNegotiated() const { return false; }
 
 	const WorkerContext& context_;
 	std::string id_;
@@ -230,6 +236,10 @@ private:
 	bool AllowRetransmission(size_t len, uint64_t nowMs);
 	// setMaxIncomingBitrate(): REMB towards the sending endpoint (TransportBwe.cpp).
 	void SetMaxIncomingBitrate(uint32_t bitrate);
+	// setMaxOutgoingBitrate() / setMinOutgoingBitrate(): throw RequestError when the
+	// limits would be inconsistent.
+	void SetMaxOutgoingBitrate(uint32_t bitrate);
+	void SetMinOutgoingBitrate(uint32_t bitrate);
 	void MaySendIncomingBitrateLimit(uint64_t nowMs);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
@@ -276,6 +286,10 @@ private:
 	// setMaxIncomingBitrate() (0: none), repeated as REMB while set; after it is removed,
 	// a few REMBs with a bitrate no link reaches lift the sender's cap.
 	uint32_t maxIncomingBitrate_ = 0;
+	// setMaxOutgoingBitrate() / setMinOutgoingBitrate() as the application set them (0:
+	// none); the estimator enforces them.
+	uint32_t maxOutgoingBitrate_ = 0;
+	uint32_t minOutgoingBitrate_ = 0;
 	uint64_t lastIncomingLimitRembMs_ = 0;
 	int incomingLimitLiftsLeft_ = 0;
 	std::unordered_map<uint32_t, Producer*> producersBySsrc_;

@@ -58,6 +58,9 @@ void Transport::EnableSendSideBwe(uint32_t initialBitrate) {
 	budget.burstMs = 100;
 	retransmissionBudget_ = std::make_unique<bwe::PacingBudget>(
 	    static_cast<uint32_t>(lastAllocatedBitrate_ * kRetransmissionShare), budget);
+	// Limits the application set before estimation started (a PlainTransport starts it
+	// with its first consumer that negotiates transport-wide sequence numbers).
+	SetOutgoingBitrateLimits(minOutgoingBitrate_, maxOutgoingBitrate_);
 	pacer_ = std::make_unique<PacketPacer>();
 	pacerTimer_ = std::make_unique<Timer>(context_.loop, [this]() { OnPacerTimer(); });
 }
@@ -78,6 +81,35 @@ bool Transport::SetOutgoingBitrateLimits(uint32_t minBitrate, uint32_t maxBitrat
 	if (maxBitrate > 0 && minBitrate > maxBitrate) return false;
 	if (bwe_ && !bwe_->SetBitrateLimits(minBitrate, maxBitrate > 0 ? maxBitrate : kNoMaximumBps)) return false;
 	return true;
+}
+
+void Transport::SetMaxOutgoingBitrate(uint32_t bitrate) {
+	// 0 removes the limit; otherwise the limits must stay consistent (as mediasoup).
+	if (bitrate > 0 && bitrate < minOutgoingBitrate_) {
+		throw RequestError(RequestError::Kind::Error, "bitrate must be >= the current min outgoing bitrate");
+	}
+	if (!SetOutgoingBitrateLimits(minOutgoingBitrate_, bitrate)) {
+		throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
+	}
+	maxOutgoingBitrate_ = bitrate;
+}
+
+void Transport::SetMinOutgoingBitrate(uint32_t bitrate) {
+	if (bitrate > 0 && maxOutgoingBitrate_ > 0 && bitrate > maxOutgoingBitrate_) {
+		throw RequestError(RequestError::Kind::Error, "bitrate must be <= the current max outgoing bitrate");
+	}
+	if (!SetOutgoingBitrateLimits(bitrate, maxOutgoingBitrate_)) {
+		throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
+	}
+	minOutgoingBitrate_ = bitrate;
+}
+
+void Transport::AddBitrateLimitStats(Value& stats) const {
+	// availableOutgoingBitrate: the send-side estimate towards the endpoint (issue 12).
+	if (HasSendSideBwe()) stats.Set("availableOutgoingBitrate", GetAvailableOutgoingBitrate());
+	if (maxIncomingBitrate_) stats.Set("maxIncomingBitrate", maxIncomingBitrate_);
+	if (maxOutgoingBitrate_) stats.Set("maxOutgoingBitrate", maxOutgoingBitrate_);
+	if (minOutgoingBitrate_) stats.Set("minOutgoingBitrate", minOutgoingBitrate_);
 }
 
 uint32_t Transport::ReadBitrate(const Value& data) {

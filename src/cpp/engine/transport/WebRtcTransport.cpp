@@ -120,29 +120,6 @@ Value WebRtcTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportGetStats: return GetStats();
 		case Method::TransportConnect: return Connect(request.data);
 		case Method::TransportRestartIce: return RestartIce();
-		case Method::TransportSetMaxOutgoingBitrate: {
-			// 0 removes the limit; otherwise the limits must stay consistent (as mediasoup).
-			const uint32_t bitrate = ReadBitrate(request.data);
-			if (bitrate > 0 && bitrate < minOutgoingBitrate_) {
-				throw RequestError(RequestError::Kind::Error, "bitrate must be >= the current min outgoing bitrate");
-			}
-			if (!SetOutgoingBitrateLimits(minOutgoingBitrate_, bitrate)) {
-				throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
-			}
-			maxOutgoingBitrate_ = bitrate;
-			return Value();
-		}
-		case Method::TransportSetMinOutgoingBitrate: {
-			const uint32_t bitrate = ReadBitrate(request.data);
-			if (bitrate > 0 && maxOutgoingBitrate_ > 0 && bitrate > maxOutgoingBitrate_) {
-				throw RequestError(RequestError::Kind::Error, "bitrate must be <= the current max outgoing bitrate");
-			}
-			if (!SetOutgoingBitrateLimits(bitrate, maxOutgoingBitrate_)) {
-				throw RequestError(RequestError::Kind::Error, "inconsistent outgoing bitrate limits");
-			}
-			minOutgoingBitrate_ = bitrate;
-			return Value();
-		}
 		default: return HandleTransportRequest(request);
 	}
 }
@@ -446,13 +423,9 @@ Value WebRtcTransport::GetStats() {
 	stats.Set("timestamp", static_cast<uint64_t>(uv_hrtime() / 1000000));
 	if (HasSctp()) stats.Set("sctpState", SctpStateName());
 	AddTrafficStats(stats, now);
-	// availableOutgoingBitrate: the send-side estimate towards this endpoint (issue 12).
 	// availableIncomingBitrate stays absent: no receive-side estimator runs (we send
 	// transport-cc feedback and the endpoint estimates).
-	if (HasSendSideBwe()) stats.Set("availableOutgoingBitrate", GetAvailableOutgoingBitrate());
-	if (GetMaxIncomingBitrate()) stats.Set("maxIncomingBitrate", GetMaxIncomingBitrate());
-	if (maxOutgoingBitrate_) stats.Set("maxOutgoingBitrate", maxOutgoingBitrate_);
-	if (minOutgoingBitrate_) stats.Set("minOutgoingBitrate", minOutgoingBitrate_);
+	AddBitrateLimitStats(stats);
 	stats.Set("iceRole", "controlled");
 	stats.Set("iceState", IceStateName(ice_->GetState()));
 	if (const TransportTuple* tuple = ice_->GetSelectedTuple()) {

@@ -113,9 +113,6 @@ private:
 	// browser's ClientHello often beats the application's connect() signalling).
 	std::vector<std::vector<uint8_t>> earlyDtlsRecords_;
 
-	// The outgoing limits as the application set them (the estimator enforces them).
-	uint32_t maxOutgoingBitrate_ = 0;
-	uint32_t minOutgoingBitrate_ = 0;
 	uint32_t initialAvailableOutgoingBitrate_ = 600000;
 	uint32_t iceConsentTimeoutSeconds_ = 30;
 

@@ -1,0 +1,189 @@
+'use strict';
+// Send-side estimation on a PlainTransport (issue 12, item 1: "and PlainTransport where
+// the peer negotiates it"): a consumer that negotiates transport-wide sequence numbers
+// on a PlainTransport starts the estimator; the plain peer here is this test, over
+// loopback UDP, answering every packet with transport-cc feedback
+// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1) written below. With every
+// packet reported received the estimate holds; with a third reported lost it falls
+// (draft-ietf-rmcat-gcc-02 §6), and getStats() shows it.
+const t = require('tap');
+const dgram = require('node:dgram');
+const crypto = require('node:crypto');
+const mediaplane = require('..');
+
+const LOCAL = '127.0.0.1';
+const SSRC = 44556677;
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A 1000-byte VP8 key frame in one packet (so the consumer forwards from the first). */
+function vp8Packet(seq, timestamp) {
+	const header = Buffer.alloc(12);
+	header[0] = 0x80;
+	header[1] = 0x80 | 101;
+	header.writeUInt16BE(seq & 0xffff, 2);
+	header.writeUInt32BE(timestamp >>> 0, 4);
+	header.writeUInt32BE(SSRC, 8);
+	return Buffer.concat([header, Buffer.from([0x10, 0x00, 0, 0]), crypto.randomBytes(984)]);
+}
+
+/** The transport-wide sequence number of an RTP packet (one-byte header extensions), or undefined. */
+function transportSequence(packet, extensionId) {
+	if (packet.length < 12 || (packet[0] & 0x10) === 0) return undefined;
+	const csrcs = packet[0] & 0x0f;
+	let offset = 12 + 4 * csrcs;
+	if (packet.readUInt16BE(offset) !== 0xbede) return undefined;
+	const end = offset + 4 + 4 * packet.readUInt16BE(offset + 2);
+	offset += 4;
+	while (offset < end) {
+		const byte = packet[offset];
+		if (byte === 0) {
+			offset++;
+			continue;
+		}
+		const id = byte >> 4;
+		const length = (byte & 0x0f) + 1;
+		if (id === extensionId && length === 2) return packet.readUInt16BE(offset + 1);
+		offset += 1 + length;
+	}
+	return undefined;
+}
+
+/**
+ * One transport-cc feedback (RTPFB FMT 15) about `packets` ([{ seq, arrivalUs | null }],
+ * consecutive numbers from the first): run-length chunks, 1-byte deltas (250 us units).
+ */
+function transportCcFeedback(senderSsrc, mediaSsrc, packets, referenceUs, feedbackCount) {
+	const chunks = [];
+	const deltas = [];
+	let previousUs = referenceUs;
+	for (let i = 0; i < packets.length;) {
+		const received = packets[i].arrivalUs !== null;
+		let run = 0;
+		while (i + run < packets.length && (packets[i + run].arrivalUs !== null) === received && run < 8191) run++;
+		const chunk = Buffer.alloc(2);
+		chunk.writeUInt16BE(((received ? 1 : 0) << 13) | run); // T=0, symbol, run length
+		chunks.push(chunk);
+		for (let k = i; k < i + run; k++) {
+			if (!received) continue;
+			const delta = Math.max(0, Math.min(255, Math.round((packets[k].arrivalUs - previousUs) / 250)));
+			deltas.push(delta);
+			previousUs += delta * 250;
+		}
+		i += run;
+	}
+	const fixed = Buffer.alloc(8);
+	fixed.writeUInt16BE(packets[0].seq, 0);
+	fixed.writeUInt16BE(packets.length, 2);
+	fixed.writeUIntBE(Math.floor(referenceUs / 64000) & 0xffffff, 4, 3);
+	fixed[7] = feedbackCount & 0xff;
+	let body = Buffer.concat([fixed, ...chunks, Buffer.from(deltas)]);
+	if (body.length % 4) body = Buffer.concat([body, Buffer.alloc(4 - (body.length % 4))]);
+	const header = Buffer.alloc(12);
+	header[0] = 0x80 | 15;
+	header[1] = 205;
+	header.writeUInt16BE((12 + body.length) / 4 - 1, 2);
+	header.writeUInt32BE(senderSsrc, 4);
+	header.writeUInt32BE(mediaSsrc, 8);
+	return Buffer.concat([header, body]);
+}
+
+t.test('a PlainTransport consumer with transport-cc: the estimate follows the peer\'s feedback', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const direct = await router.createDirectTransport();
+	const producer = await direct.produce({
+		kind: 'video',
+		rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
+	});
+	const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: false });
+	const peer = dgram.createSocket('udp4');
+	t.teardown(() => peer.close());
+	await new Promise((resolve) => peer.bind(0, LOCAL, resolve));
+	await plain.connect({ ip: LOCAL, port: peer.address().port });
+
+	t.equal((await plain.getStats())[0].availableOutgoingBitrate, undefined, 'no estimate before a consumer negotiates transport-cc');
+	const consumer = await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+	const extension = consumer.rtpParameters.headerExtensions.find((e) => e.uri === TWCC_URI);
+	t.ok(extension, 'the consumer negotiated transport-wide sequence numbers');
+	const [started] = await plain.getStats();
+	t.equal(started.availableOutgoingBitrate, 600000, 'the estimate starts at 600 kbps (mediasoup\'s default start)');
+
+	// The plain peer: records what arrives, answers every 50 ms; `lose(seq)` marks a packet lost.
+	let lose = () => false;
+	const arrivals = [];
+	let received = 0;
+	peer.on('message', (message) => {
+		if (message.length < 12 || message[1] >= 192 && message[1] <= 223) return; // RTCP
+		const seq = transportSequence(message, extension.id);
+		if (seq === undefined) return;
+		received++;
+		arrivals.push({ seq, arrivalUs: Number(process.hrtime.bigint() / 1000n) });
+	});
+	let feedbackCount = 0;
+	let nextSeq;
+	const feedbackTimer = setInterval(() => {
+		if (arrivals.length === 0) return;
+		arrivals.sort((a, b) => a.seq - b.seq);
+		nextSeq ??= arrivals[0].seq;
+		const bySeq = new Map(arrivals.map((a) => [a.seq, a.arrivalUs]));
+		const last = arrivals[arrivals.length - 1].seq;
+		const packets = [];
+		for (let seq = nextSeq; seq <= last; seq++) packets.push({ seq, arrivalUs: lose(seq) ? null : bySeq.get(seq) ?? null });
+		arrivals.length = 0;
+		nextSeq = last + 1;
+		const firstArrival = packets.find((p) => p.arrivalUs !== null)?.arrivalUs;
+		if (firstArrival === undefined) return;
+		const referenceUs = Math.floor(firstArrival / 64000) * 64000;
+		const feedback = transportCcFeedback(1, SSRC, packets, referenceUs, feedbackCount++);
+		peer.send(feedback, plain.tuple.localPort, LOCAL);
+	}, 50);
+	t.teardown(() => clearInterval(feedbackTimer));
+
+	// 100 packets of 1 kB a second (~800 kbps), in 10 ms steps; bounded in time.
+	let seq = 1;
+	const sendFor = async (ms) => {
+		const until = Date.now() + ms;
+		while (Date.now() < until) {
+			producer.send(vp8Packet(seq, seq * 900));
+			seq++;
+			await sleep(10);
+		}
+	};
+	await sendFor(3000);
+	const [open] = await plain.getStats();
+	t.ok(received > 150, `the peer received the consumer's packets (${received})`);
+	t.ok(open.availableOutgoingBitrate >= 500000, `every packet reported received: the estimate holds (${open.availableOutgoingBitrate})`);
+
+	lose = (s) => s % 3 === 0; // a third lost
+	await sendFor(3000);
+	const [lossy] = await plain.getStats();
+	t.ok(lossy.availableOutgoingBitrate < 0.8 * open.availableOutgoingBitrate,
+		`a third reported lost: the estimate falls (${open.availableOutgoingBitrate} -> ${lossy.availableOutgoingBitrate})`);
+
+	await plain.setMaxOutgoingBitrate(200000);
+	const [capped] = await plain.getStats();
+	t.ok(capped.availableOutgoingBitrate <= 200000 && capped.maxOutgoingBitrate === 200000, 'setMaxOutgoingBitrate() caps it on a PlainTransport too');
+});
+
+t.test('a pipe transport does not estimate; limits set before estimation apply once it starts', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL } });
+	await plain.setMaxOutgoingBitrate(300000);
+	await t.rejects(plain.setMinOutgoingBitrate(400000), /max outgoing bitrate/, 'min above max is rejected before estimation too');
+	const direct = await router.createDirectTransport();
+	const producer = await direct.produce({
+		kind: 'video',
+		rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
+	});
+	await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+	const [stats] = await plain.getStats();
+	t.equal(stats.availableOutgoingBitrate, 300000, 'the estimate starts under the max set before it existed');
+	const pipe = await router.createPipeTransport({ listenInfo: { protocol: 'udp', ip: LOCAL } });
+	await pipe.consume({ producerId: producer.id });
+	t.equal((await pipe.getStats())[0].availableOutgoingBitrate, undefined, 'a pipe transport has no estimate');
+});
