@@ -13,7 +13,8 @@
 // estimate/limit ratio after convergence, the loss, and when the consumer was on the
 // top layer. Sampled every 500 ms.
 //
-//   node bench/bwe-constrained.js
+//   node bench/bwe-constrained.js          (VP8 simulcast)
+//   node bench/bwe-constrained.js --svc    (VP9 SVC L3T3_KEY)
 //
 // Needs Debian's Chromium (scripts/ensure-chromium.js installs it as root). Takes
 // about 80 s. Not a test: nothing here fails on a figure.
@@ -52,7 +53,13 @@ function convergence(rows, limitBps) {
 
 async function main() {
 	const started = Date.now();
-	const room = await startRoom();
+	const svc = process.argv.includes('--svc');
+	const room = await startRoom({ svc });
+	if (room.skipReason) {
+		console.log(`bwe-constrained: skipped (${room.skipReason})`);
+		await room.close();
+		return;
+	}
 	let rx;
 	const watchdog = setTimeout(() => {
 		console.error(`bwe-constrained: not done after ${DEADLINE_MS / 1000} s; stopping`);
@@ -68,7 +75,7 @@ async function main() {
 		await waitFor(async () => ((await room.subscriber.call('getVideoReceiveStats', [consumer.id]))[consumer.id]?.framesDecoded ?? 0) >= 10,
 			20000, 'page B decoding its first frames');
 
-		console.log('bwe-constrained: the SFU\'s estimate for page B (VP8 simulcast ' +
+		console.log(`bwe-constrained: the SFU's estimate for page B (${svc ? 'VP9 SVC' : 'VP8 simulcast'} ` +
 			`${layers.map((l) => `${l.width}x${l.height}`).join(' / ')}) behind a token bucket + 50 ms drop-tail queue`);
 		const { rows } = await runPhases(room, rx, STEPS, { everyMs: SAMPLE_MS });
 

@@ -2,7 +2,7 @@
 // The send-side estimate through the API (issue 12), without a browser: a
 // WebRtcTransport starts at initialAvailableOutgoingBitrate, reports it as getStats()'s
 // availableOutgoingBitrate, and its limits are enforced and checked for consistency.
-// (Estimation against real feedback: test/bwe/constrained-browser.acceptance.js.)
+// (Estimation against real feedback: test/bwe-constrained-browser.test.js, test/bwe-plain.test.js.)
 const t = require('tap');
 const mediaplane = require('..');
 

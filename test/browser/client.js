@@ -734,7 +734,7 @@ function installDataChannelApi(state, { toPlain, getTransportEntry }) {
 
 
 // ---------------------------------------------------------------------------
-// What page B receives and decodes, compactly (test/bwe/constrained-browser.acceptance.js,
+// What page B receives and decodes, compactly (test/bwe-constrained-browser.test.js,
 // bench/bwe-constrained.js): one call for several consumers, and a watcher in the page
 // that polls a consumer's framesDecoded every 100 ms so that the longest gap in
 // decoding is known to ~100 ms without a page call per sample.

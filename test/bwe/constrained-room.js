@@ -1,5 +1,5 @@
 'use strict';
-// The constrained-downlink scenario shared by test/bwe/constrained-browser.acceptance.js and
+// The constrained-downlink scenario shared by test/bwe-constrained-browser.test.js and
 // bench/bwe-constrained.js: page A (Chromium) publishes VP8 simulcast (three encodings,
 // 1280x720 fake camera at 30 fps, as test/simulcast-browser.test.js does); page B
 // consumes it through a WebRtcTransport whose packets towards page B pass a

@@ -503,7 +503,22 @@ TEST(probe_controller_initial_exponential_and_periodic_probes) {
 	CHECK_EQ(controller.NextProbeCluster(20000).targetBitrateBps, 4000000u);
 	controller.OnEstimate(2000000, 20100); // failed
 	CHECK(!controller.WantsProbe(21200));
-	CHECK(controller.WantsProbe(25100));
+	// Not while the caller says its path is congested; again once it is not.
+	controller.SetPeriodicProbing(false);
+	CHECK(!controller.WantsProbe(25100));
+	CHECK(!controller.WantsProbe(40000));
+	controller.SetPeriodicProbing(true);
+	REQUIRE(controller.WantsProbe(40000));
+	// One cluster per periodic probe; when it finds room, the next follows a second later.
+	CHECK_EQ(controller.NextProbeCluster(40000).targetBitrateBps, 4000000u);
+	CHECK(!controller.WantsProbe(40000));
+	controller.OnEstimate(3900000, 40100);
+	CHECK(!controller.WantsProbe(40900));
+	REQUIRE(controller.WantsProbe(41000));
+	CHECK_EQ(controller.NextProbeCluster(41000).targetBitrateBps, 7800000u);
+	controller.OnEstimate(4000000, 41100); // fell short: back to every 5 s
+	CHECK(!controller.WantsProbe(45000));
+	CHECK(controller.WantsProbe(46000));
 }
 
 TEST(probe_controller_respects_max_and_desired_and_recovers_after_drop) {
@@ -525,6 +540,17 @@ TEST(probe_controller_respects_max_and_desired_and_recovers_after_drop) {
 	CHECK(!recovery.WantsProbe(3300));
 	REQUIRE(recovery.WantsProbe(4300));
 	CHECK_EQ(recovery.NextProbeCluster(4300).targetBitrateBps, 1700000u);
+	// A drop while the caller reports congestion: no recovery probe, then or later.
+	ProbeController congested(1000000, 30000, 50000000);
+	congested.SetDesiredBitrate(3000000);
+	while (congested.WantsProbe(0)) congested.NextProbeCluster(0);
+	congested.OnEstimate(2000000, 3000);
+	congested.OnEstimate(2000000, 3100);
+	congested.OnEstimate(600000, 3200);
+	congested.SetPeriodicProbing(false);
+	CHECK(!congested.WantsProbe(4300));
+	congested.SetPeriodicProbing(true);
+	CHECK(!congested.WantsProbe(4400)); // the recovery was dropped (periodic waits its 5 s)
 	// Disabled (REMB mode): nothing.
 	recovery.Disable();
 	CHECK(!recovery.WantsProbe(100000));

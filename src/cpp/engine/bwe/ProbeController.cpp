@@ -57,13 +57,18 @@ void ProbeController::OnEstimate(int64_t estimateBps, int64_t nowMs) {
 	for (const auto& entry : this->recentEstimates) recentMax = std::max(recentMax, entry.second);
 	if (recentMax > 0 && static_cast<double>(estimateBps) < this->params.dropFraction * static_cast<double>(recentMax) &&
 	    (this->lastDropHandledMs < 0 || nowMs - this->lastDropHandledMs > this->params.dropWindowMs)) {
-		this->recoveryAtMs = nowMs + this->params.recoveryDelayMs;
+		if (this->periodicEnabled) this->recoveryAtMs = nowMs + this->params.recoveryDelayMs;
 		this->recoveryTargetBps = static_cast<int64_t>(this->params.recoveryFactor * static_cast<double>(recentMax));
 		this->lastDropHandledMs = nowMs;
 		this->recentEstimates.clear();
 	}
 	this->recentEstimates.emplace_back(nowMs, estimateBps);
 
+	// A periodic probe that found room is followed up sooner.
+	if (this->periodicTargetBps > 0 && estimateBps >= static_cast<int64_t>(this->params.furtherThreshold * static_cast<double>(this->periodicTargetBps))) {
+		this->periodicFollowUp = true;
+		this->periodicTargetBps = 0;
+	}
 	// Exponential probing continues while results come close to the targets.
 	if (this->minBpsToProbeFurther > 0) {
 		if (estimateBps >= this->minBpsToProbeFurther) {
@@ -82,15 +87,20 @@ void ProbeController::Process(int64_t nowMs) {
 	if (this->minBpsToProbeFurther > 0 && nowMs - this->waitingSinceMs > this->params.furtherTimeoutMs) {
 		this->minBpsToProbeFurther = 0;
 	}
-	if (this->recoveryAtMs >= 0 && nowMs >= this->recoveryAtMs) {
+	if (this->periodicEnabled && this->recoveryAtMs >= 0 && nowMs >= this->recoveryAtMs) {
 		this->recoveryAtMs = -1;
 		if (this->recoveryTargetBps > this->estimateBps) Enqueue(this->recoveryTargetBps, nowMs, false);
 	}
 	// Periodic probing while the application wants more than we give it.
-	if (this->started && this->pending.empty() && this->minBpsToProbeFurther == 0 && this->desiredBps > this->estimateBps &&
+	const int64_t interval = this->periodicFollowUp ? this->params.periodicFollowUpMs : this->params.periodicIntervalMs;
+	if (this->periodicEnabled && this->started && this->pending.empty() && this->minBpsToProbeFurther == 0 &&
+	    this->desiredBps > this->estimateBps &&
 	    this->estimateBps < this->maxBps &&
-	    (this->lastProbeMs < 0 || nowMs - this->lastProbeMs >= this->params.periodicIntervalMs)) {
-		Enqueue(static_cast<int64_t>(this->params.furtherFactor * static_cast<double>(this->estimateBps)), nowMs, true);
+	    (this->lastProbeMs < 0 || nowMs - this->lastProbeMs >= interval)) {
+		const size_t before = this->pending.size();
+		Enqueue(static_cast<int64_t>(this->params.furtherFactor * static_cast<double>(this->estimateBps)), nowMs, false);
+		this->periodicFollowUp = false;
+		if (this->pending.size() > before) this->periodicTargetBps = this->pending.back().targetBitrateBps;
 		// Even when the target was capped to nothing, wait a period before trying again.
 		if (this->pending.empty()) this->lastProbeMs = nowMs;
 	}

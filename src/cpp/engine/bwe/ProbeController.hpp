@@ -36,6 +36,10 @@ public:
 		double furtherThreshold = 0.7;
 		int64_t furtherTimeoutMs = 1000; // waiting for a result longer than this ends exponential probing
 		int64_t periodicIntervalMs = 5000;
+		// A periodic probe is one cluster (no exponential follow-up in the same burst: two
+		// clusters back to back overflowed a 600 kbps bottleneck's queue); when its result
+		// reaches furtherThreshold of its target, the next one comes after this instead.
+		int64_t periodicFollowUpMs = 1000;
 		double dropFraction = 0.66;
 		double recoveryFactor = 0.85;
 		int64_t recoveryDelayMs = 1000;
@@ -49,6 +53,19 @@ public:
 
 	void SetBounds(int64_t minBps, int64_t maxBps);
 	void SetDesiredBitrate(int64_t bps) { this->desiredBps = bps > 0 ? bps : 0; }
+	// Periodic and recovery probes on or off (on by default; the start probes are not
+	// affected). The caller turns them off while its path shows congestion: behind a token
+	// bucket a short burst reads as more than the bottleneck carries, and each probe into
+	// a limited link raised the estimate to 1.2-2 x the limit until losses took it back (a
+	// VP9 SVC receiver then stopped decoding for 3 s). The rate control's own increase
+	// finds the limit there. A recovery probe due while off is dropped.
+	void SetPeriodicProbing(bool enabled) {
+		this->periodicEnabled = enabled;
+		if (enabled) return;
+		this->recoveryAtMs = -1;
+		this->periodicFollowUp = false;
+		this->periodicTargetBps = 0;
+	}
 	// Every new estimate (after feedback, a probe result or a REMB).
 	void OnEstimate(int64_t estimateBps, int64_t nowMs);
 	// Periodic checks (periodic and recovery probes).
@@ -75,6 +92,7 @@ private:
 	int64_t desiredBps = 0;
 	int64_t estimateBps = 0;
 	bool enabled = true;
+	bool periodicEnabled = true;
 	bool started = false;
 	int32_t nextId = 0;
 	std::deque<ProbeCluster> pending;
@@ -86,6 +104,8 @@ private:
 	std::deque<std::pair<int64_t, int64_t>> recentEstimates; // (time, bps), for drops
 	int64_t recoveryAtMs = -1;
 	int64_t recoveryTargetBps = 0;
+	int64_t periodicTargetBps = 0;  // the last periodic probe's target, until its result
+	bool periodicFollowUp = false;  // that result reached furtherThreshold of it
 	int64_t lastDropHandledMs = -1;
 };
 

@@ -89,6 +89,8 @@ public:
 	bool SetBitrateLimits(uint32_t minBitrateBps, uint32_t maxBitrateBps);
 	// What the consumers would like to send (0: unknown): limits probing, and traces.
 	void SetDesiredBitrate(uint32_t bitrateBps);
+	// See ProbeController::SetPeriodicProbing.
+	void SetPeriodicProbing(bool enabled) { this->probes.SetPeriodicProbing(enabled); }
 
 	// Periodic work: feedback timeout, periodic and recovery probes. Call it by
 	// NextTimeoutMs() (every 100 ms at most).
@@ -101,6 +103,10 @@ public:
 	uint32_t GetDelayBasedBitrateBps() const { return static_cast<uint32_t>(this->aimd.GetEstimate()); }
 	uint32_t GetLossBasedBitrateBps() const { return static_cast<uint32_t>(this->loss.GetBitrateBps()); }
 	BandwidthUsage GetDelayState() const { return this->trendline.GetState(); }
+	// Whether the endpoint has sent any feedback (transport-cc or REMB) to estimate from.
+	bool HasFeedback() const { return this->sawTransportCc || this->sawRemb; }
+	// The loss fraction of the last loss report (0..1; -1 before any).
+	double GetLastLossFraction() const { return this->loss.GetLastLossFraction(); }
 	BweType GetType() const { return this->type; }
 	// The delay detector, for traces and tests.
 	const TrendlineEstimator& GetTrendline() const { return this->trendline; }

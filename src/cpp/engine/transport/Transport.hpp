@@ -279,8 +279,8 @@ private:
 	// Pacing of what the consumers send while the path is congested (PacketPacer.hpp).
 	std::unique_ptr<PacketPacer> pacer_;
 	std::unique_ptr<Timer> pacerTimer_;
-	// The last congestion signal (delay over-use, or the loss-based bitrate below the
-	// delay-based one, or the estimate falling); 0: none yet.
+	// The last congestion signal (delay over-use, losses over 2%, or the estimate
+	// falling); 0: none yet.
 	uint64_t lastCongestionMs_ = 0;
 	uint32_t previousEstimate_ = 0;
 	// setMaxIncomingBitrate() (0: none), repeated as REMB while set; after it is removed,

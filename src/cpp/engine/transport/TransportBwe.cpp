@@ -28,10 +28,10 @@ constexpr double kUpgradeHeadroom = 0.85;
 // 'bwe' trace events: at most this often, and when the estimate changed.
 constexpr uint64_t kBweTraceIntervalMs = 1000;
 constexpr uint32_t kNoMaximumBps = 100000000;
-// Layers are capped only while the path shows congestion: with no congestion signal for
-// this long the caps are lifted (an unconstrained receiver gets every layer at once, as
-// without estimation, whatever the estimate has reached by probing).
+// A path counts as congested for this long after a congestion signal: meanwhile the
+// pacer paces and no periodic or recovery probe is sent.
 constexpr uint64_t kCongestionMemoryMs = 5000;
+constexpr double kCongestionLossFraction = 0.02;
 // The share of the estimate NACK retransmissions may use (probes are not counted here).
 constexpr double kRetransmissionShare = 0.3;
 // While congested, what the consumers send leaves at most at this multiple of the
@@ -171,6 +171,8 @@ int32_t Transport::TakeTransportSequence(Consumer& consumer, uint8_t* data, size
 void Transport::UpdatePacingRate(uint64_t nowMs) {
 	if (!pacer_) return;
 	const bool congested = lastCongestionMs_ != 0 && nowMs - lastCongestionMs_ <= kCongestionMemoryMs;
+	// No periodic probes into a congested path (ProbeController::SetPeriodicProbing).
+	bwe_->SetPeriodicProbing(!congested);
 	const uint32_t rate = congested ? static_cast<uint32_t>(std::min<double>(bwe_->GetTargetBitrateBps() * kPacingFactor, UINT32_MAX)) : 0;
 	pacer_->SetRate(rate, static_cast<int64_t>(nowMs));
 	// Not pacing any more: what waits leaves now.
@@ -249,8 +251,12 @@ void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 		bwe_->OnRemb(remb.bitrate, static_cast<int64_t>(nowMs));
 	}
 	const uint32_t estimate = bwe_->GetTargetBitrateBps();
-	if (bwe_->GetDelayState() == bwe::BandwidthUsage::Overusing ||
-	    bwe_->GetLossBasedBitrateBps() < bwe_->GetDelayBasedBitrateBps() || estimate < previousEstimate_) {
+	// Congestion: delay over-use, losses above the draft's 2% (gcc-02 §6), or a falling
+	// estimate. (Not "the loss-based rate below the delay-based one": after heavy loss the
+	// delay-based estimate can stay far above for tens of seconds, which held caps and
+	// pacing on, and probing off, long after a limit was lifted.)
+	if (bwe_->GetDelayState() == bwe::BandwidthUsage::Overusing || bwe_->GetLastLossFraction() > kCongestionLossFraction ||
+	    estimate < previousEstimate_) {
 		lastCongestionMs_ = nowMs;
 	}
 	previousEstimate_ = estimate;
@@ -303,11 +309,17 @@ void Transport::AllocateBitrate(uint64_t nowMs) {
 	// and that rate / kUpgradeHeadroom, and no probe came).
 	bwe_->SetDesiredBitrate(static_cast<uint32_t>(std::min<double>(static_cast<double>(desired) / kUpgradeHeadroom, UINT32_MAX)));
 	if (layered.empty()) return;
-	if (lastCongestionMs_ == 0 || nowMs - lastCongestionMs_ > kCongestionMemoryMs) {
-		// No congestion seen lately: no caps.
+	if (!bwe_->HasFeedback()) {
+		// An endpoint that sends no feedback leaves the estimate where it started, which
+		// says nothing about its path: no caps.
 		for (Consumer* consumer : layered) consumer->SetBitrateLayerLimit(INT32_MAX, INT32_MAX);
 		return;
 	}
+	// (Caps once applied only while the path showed congestion: lifting them after 5 s
+	// without a congestion signal sent a receiver that had settled under a 600 kbps limit
+	// back to the top layer every ~6 s, with 20-45% loss and 3 s without decoding each
+	// time. Now that probes work on open paths, the estimate there is far above every
+	// layer and the caps do not bind.)
 	std::vector<BitrateAllocator::Entry> up = down;
 	BitrateAllocator::Allocate(available, fixed, down);
 	BitrateAllocator::Allocate(static_cast<uint32_t>(available * kUpgradeHeadroom), fixed, up);
