@@ -200,6 +200,10 @@ void Transport::SendProbes(uint64_t nowMs) {
 	// Not while packets wait in the pacer: the cluster would overtake them (and measure the
 	// pacer's queue draining rather than the path).
 	if (pacer_ && !pacer_->IsEmpty()) return;
+	// A plain RTP peer gets probes only once its feedback shows it takes part: one that
+	// negotiated transport-wide numbers but answers nothing (ffmpeg, a recorder) would
+	// only receive RTX copies it never asked for.
+	if (EstimatesWhenNegotiated() && !bwe_->HasFeedback()) return;
 	for (int clusters = 0; clusters < 2 && bwe_->WantsProbe(static_cast<int64_t>(nowMs)); ++clusters) {
 		const bwe::ProbeCluster cluster = bwe_->NextProbeCluster(static_cast<int64_t>(nowMs));
 		if (cluster.id < 0) break;
