@@ -181,7 +181,12 @@ TEST(random_5_percent_loss_does_not_collapse) {
 	});
 	std::printf("# 5%% random loss: 10..30 s mean %.0f (%.0f%% of 2 Mbps), min %u\n", late.Mean(),
 	            100 * late.Mean() / 2e6, late.min);
-	CHECK_GE(late.min, 0.6 * 2e6);
+	// 0.5: the periodic probes are 100 ms clusters at 2 x the estimate (ProbeController's
+	// longDurationMs), which overflow this link's queue and add loss of their own; with
+	// 15 ms clusters the minimum was 70%. (The transport itself sends no periodic probes
+	// while losses are over 2%: this simulation drives the estimator alone.)
+	CHECK_GE(late.min, 0.5 * 2e6);
+	CHECK_GE(late.Mean(), 0.6 * 2e6);
 }
 
 TEST(random_20_percent_loss_decreases) {

@@ -23,7 +23,7 @@ int64_t ProbeController::Cap(int64_t bps) const {
 	return std::min(bps, cap);
 }
 
-void ProbeController::Enqueue(int64_t targetBps, int64_t nowMs, bool exponential) {
+void ProbeController::Enqueue(int64_t targetBps, int64_t nowMs, bool exponential, bool longCluster) {
 	targetBps = Cap(targetBps);
 	// A probe at or below what we already use finds nothing.
 	if (targetBps <= this->estimateBps || targetBps <= 0) return;
@@ -36,8 +36,13 @@ void ProbeController::Enqueue(int64_t targetBps, int64_t nowMs, bool exponential
 	if (this->nextId < 0) this->nextId = 0;
 	cluster.targetBitrateBps = static_cast<uint32_t>(std::min<int64_t>(targetBps, UINT32_MAX));
 	cluster.minPackets = this->params.minPackets;
-	cluster.minBytes = static_cast<uint32_t>(targetBps * this->params.durationMs / 8000);
-	cluster.durationMs = this->params.durationMs;
+	if (longCluster) {
+		cluster.minBytes = static_cast<uint32_t>(std::min<int64_t>(targetBps * this->params.longDurationMs / 8000, this->params.longMaxBytes));
+		cluster.durationMs = this->params.longDurationMs;
+	} else {
+		cluster.minBytes = static_cast<uint32_t>(targetBps * this->params.durationMs / 8000);
+		cluster.durationMs = this->params.durationMs;
+	}
 	this->pending.push_back(cluster);
 	if (exponential) {
 		this->minBpsToProbeFurther = static_cast<int64_t>(this->params.furtherThreshold * static_cast<double>(targetBps));
@@ -89,7 +94,7 @@ void ProbeController::Process(int64_t nowMs) {
 	}
 	if (this->periodicEnabled && this->recoveryAtMs >= 0 && nowMs >= this->recoveryAtMs) {
 		this->recoveryAtMs = -1;
-		if (this->recoveryTargetBps > this->estimateBps) Enqueue(this->recoveryTargetBps, nowMs, false);
+		if (this->recoveryTargetBps > this->estimateBps) Enqueue(this->recoveryTargetBps, nowMs, false, true);
 	}
 	// Periodic probing while the application wants more than we give it.
 	const int64_t interval = this->periodicFollowUp ? this->params.periodicFollowUpMs : this->params.periodicIntervalMs;
@@ -98,7 +103,7 @@ void ProbeController::Process(int64_t nowMs) {
 	    this->estimateBps < this->maxBps &&
 	    (this->lastProbeMs < 0 || nowMs - this->lastProbeMs >= interval)) {
 		const size_t before = this->pending.size();
-		Enqueue(static_cast<int64_t>(this->params.furtherFactor * static_cast<double>(this->estimateBps)), nowMs, false);
+		Enqueue(static_cast<int64_t>(this->params.furtherFactor * static_cast<double>(this->estimateBps)), nowMs, false, true);
 		this->periodicFollowUp = false;
 		if (this->pending.size() > before) this->periodicTargetBps = this->pending.back().targetBitrateBps;
 		// Even when the target was capped to nothing, wait a period before trying again.

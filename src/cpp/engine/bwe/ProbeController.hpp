@@ -45,6 +45,13 @@ public:
 		int64_t recoveryDelayMs = 1000;
 		int64_t dropWindowMs = 5000;
 		uint32_t durationMs = 15; // a cluster lasts about this long at its rate
+		// Periodic and recovery clusters carry this long of their rate, at most
+		// longMaxBytes (ours): a 15 ms cluster fits a bottleneck's token bucket and reads
+		// as whatever it tried (1.2-2 x a 600 kbps limit, measured), and the estimate
+		// then led a receiver onto a layer the link could not carry. A cluster larger than
+		// the bucket and queue loses its tail there and is rejected (< 80% received).
+		uint32_t longDurationMs = 100;
+		uint32_t longMaxBytes = 30000;
 		uint32_t minPackets = 5;  // and has at least this many packets
 	};
 
@@ -82,7 +89,7 @@ public:
 	int64_t GetActiveProbeBitrateBps(int64_t nowMs) const;
 
 private:
-	void Enqueue(int64_t targetBps, int64_t nowMs, bool exponential);
+	void Enqueue(int64_t targetBps, int64_t nowMs, bool exponential, bool longCluster = false);
 	int64_t Cap(int64_t bps) const;
 
 	Params params;
