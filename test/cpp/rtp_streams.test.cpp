@@ -106,11 +106,14 @@ struct RecordingSendListener : RtpStreamSend::Listener {
 struct RecordingRetransmitter : RtpStreamSend::Retransmitter {
 	std::vector<Bytes> packets;
 	size_t lastCapacity = 0;
-	void RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) override {
+	bool refuse = false; // as a transport whose retransmission budget is spent
+	bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) override {
+		if (refuse) return false;
 		packets.emplace_back(packet, packet + len);
 		lastCapacity = capacity;
 		// The transport protects in place: scribble over it to prove the stored copy is apart.
 		std::memset(packet, 0xee, len);
+		return true;
 	}
 };
 
@@ -950,6 +953,25 @@ TEST(send_nack_retransmits_stored_packets_as_is) {
 	CHECK_EQ(stats.nackPacketCount, 6);
 	CHECK_EQ(stats.packetsRetransmitted, 3);
 	CHECK_EQ(stats.packetCount, 10); // retransmissions are not original packets
+}
+
+TEST(send_nack_refused_by_the_transport_does_not_use_up_resends) {
+	RtpStreamSend::Params params;
+	params.ssrc = 0x2222;
+	params.useNack = true;
+	RtpStreamSend stream(params);
+	const Bytes packet = MakeRtp(500, 1000, 0x2222, 300);
+	stream.OnPacketSent(packet.data(), packet.size(), 500, 1000, 1000);
+	RecordingRetransmitter out;
+	// The retransmission budget is spent: five NACKs, nothing leaves, nothing counted.
+	out.refuse = true;
+	for (int i = 0; i < 5; ++i) stream.HandleNack({ 500 }, 1100 + i * 200, out);
+	CHECK_EQ(stream.GetStats(2000).packetsRetransmitted, 0);
+	// Then it has room: the packet still has all of its resends.
+	out.refuse = false;
+	for (int i = 0; i < 5; ++i) stream.HandleNack({ 500 }, 2100 + i * 200, out);
+	CHECK_EQ(out.packets.size(), static_cast<size_t>(RtpStreamSend::kMaxResendsPerPacket));
+	CHECK_EQ(stream.GetStats(3000).packetsRetransmitted, static_cast<uint64_t>(RtpStreamSend::kMaxResendsPerPacket));
 }
 
 TEST(send_nack_uses_measured_rtt_as_resend_guard) {

@@ -236,8 +236,8 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	listener_.OnConsumerSendRtpPacket(*this, buffer, length, kSendBufferSize);
 }
 
-void Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) {
-	listener_.OnConsumerRetransmitRtpPacket(*this, data, len, capacity);
+bool Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) {
+	return listener_.OnConsumerRetransmitRtpPacket(*this, data, len, capacity);
 }
 
 void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t /*score*/, uint8_t /*previousScore*/) {

@@ -45,7 +45,8 @@ public:
 		// Sends an RTP packet in `data` (room for the SRTP trailer up to `capacity`).
 		virtual void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
 		// A retransmission (NACK answered); the transport counts it apart.
-		virtual void OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
+		// True when the retransmission left (false: refused by the retransmission budget).
+		virtual bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
 		virtual void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
 		// The transport-wide sequence number for the next packet this transport sends.
 		virtual uint16_t NextTransportWideSequenceNumber() = 0;
@@ -95,7 +96,7 @@ public:
 	void OnTimer(uint64_t nowMs); // score updates
 
 	// RtpStreamSend::Retransmitter / Listener
-	void RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) override;
+	bool RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) override;
 	void OnRtpStreamSendScore(RtpStreamSend& stream, uint8_t score, uint8_t previousScore) override;
 
 	Value Dump() const;

@@ -66,8 +66,8 @@ size_t RtpStreamSend::SendProbePacket(uint64_t nowMs, Retransmitter& out) {
 		const size_t len = WriteRtx(*stored, seq);
 		if (len == 0) continue;
 		probeCursor_ = (probeCursor_ + back + 1) % kMaxProbeLookback;
+		if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize)) return 0;
 		rate_.Update(len, nowMs);
-		out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize);
 		return len;
 	}
 	return 0;
@@ -96,10 +96,13 @@ void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs
 			len = stored->GetLength();
 			stored->CopyTo(sendBuffer_.get());
 		}
+		// Counted as resent only when it left: one refused by the transport's
+		// retransmission budget must not use up the packet's resends (it did: a packet
+		// could be "resent" three times without ever leaving).
+		if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize)) continue;
 		buffer_.MarkResent(seq, nowMs);
 		++packetsRetransmitted_;
 		rate_.Update(len, nowMs);
-		out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize);
 	}
 }
 

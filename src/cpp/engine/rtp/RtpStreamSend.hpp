@@ -63,7 +63,8 @@ public:
 	class Retransmitter {
 	public:
 		virtual ~Retransmitter() = default;
-		virtual void RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) = 0;
+		// True when the packet left (the transport may refuse it: the retransmission budget).
+		virtual bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) = 0;
 	};
 
 	class Listener {

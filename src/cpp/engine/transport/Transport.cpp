@@ -444,12 +444,13 @@ void Transport::SendCountedRtp(uint8_t* data, size_t len, size_t capacity, int32
 	SendRtp(data, len, capacity);
 }
 
-void Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
-	if (!AllowRetransmission(len, context_.NowMs())) return;
+bool Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
+	if (!AllowRetransmission(len, context_.NowMs())) return false;
 	// Through the (virtual) send path, so that a DirectTransport emits it as well.
 	retransmitting_ = true;
 	OnConsumerSendRtpPacket(consumer, data, len, capacity);
 	retransmitting_ = false;
+	return true;
 }
 
 void Transport::OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) {

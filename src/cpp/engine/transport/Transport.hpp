@@ -106,7 +106,7 @@ public:
 	// Consumer::Listener
 	// Virtual: a DirectTransport hands the packet to JavaScript instead.
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
-	void OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
+	bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 	// The consumer stamps the packet it is about to send; OnConsumerSendRtpPacket then
 	// records it for the send-side estimator (see TransportBwe.cpp).
