@@ -1,6 +1,6 @@
 'use strict';
 // The checks of test/bwe-constrained-browser.test.js (VP8 simulcast) and
-// test/bwe-constrained-svc-browser.test.js (VP9 SVC); see the former for what they do.
+// test/bwe/constrained-svc-browser.acceptance.js (VP9 SVC, by hand); see the former for what they do.
 const { waitFor } = require('../browser/wait');
 const {
 	startRoom, sentLayers, receiveThroughRelay, runPhases, onTopLayer, formatTable, layersText, TOP_TEMPORAL_LAYER,
