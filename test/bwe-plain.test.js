@@ -10,6 +10,7 @@ const t = require('tap');
 const dgram = require('node:dgram');
 const crypto = require('node:crypto');
 const mediaplane = require('..');
+const { extensionValue } = require('./plain/rtp-extensions');
 
 const LOCAL = '127.0.0.1';
 const SSRC = 44556677;
@@ -28,26 +29,10 @@ function vp8Packet(seq, timestamp) {
 	return Buffer.concat([header, Buffer.from([0x10, 0x00, 0, 0]), crypto.randomBytes(984)]);
 }
 
-/** The transport-wide sequence number of an RTP packet (one-byte header extensions), or undefined. */
+/** The transport-wide sequence number of an RTP packet, or undefined. */
 function transportSequence(packet, extensionId) {
-	if (packet.length < 12 || (packet[0] & 0x10) === 0) return undefined;
-	const csrcs = packet[0] & 0x0f;
-	let offset = 12 + 4 * csrcs;
-	if (packet.readUInt16BE(offset) !== 0xbede) return undefined;
-	const end = offset + 4 + 4 * packet.readUInt16BE(offset + 2);
-	offset += 4;
-	while (offset < end) {
-		const byte = packet[offset];
-		if (byte === 0) {
-			offset++;
-			continue;
-		}
-		const id = byte >> 4;
-		const length = (byte & 0x0f) + 1;
-		if (id === extensionId && length === 2) return packet.readUInt16BE(offset + 1);
-		offset += 1 + length;
-	}
-	return undefined;
+	const value = extensionValue(packet, extensionId);
+	return value && value.length === 2 ? value.readUInt16BE(0) : undefined;
 }
 
 /**

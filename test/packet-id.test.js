@@ -6,6 +6,7 @@
 // router. Real RTP from a UDP socket into a comedia PlainTransport; consumers on
 // DirectTransports hand the packets they send to JavaScript.
 const t = require('tap');
+const { extensionValue } = require('./plain/rtp-extensions');
 const dgram = require('node:dgram');
 const mediaplane = require('..');
 
@@ -40,25 +41,6 @@ function vp8Packet(ssrc, seq, tag) {
 	return Buffer.concat([header, payload]);
 }
 
-/** The value of one-byte header extension `id` (RFC 8285 §4.2), or undefined. */
-function extensionValue(packet, id) {
-	if (!(packet[0] & 0x10)) return undefined;
-	let offset = 12 + 4 * (packet[0] & 0x0f);
-	if (packet.readUInt16BE(offset) !== 0xbede) return undefined;
-	const end = offset + 4 + 4 * packet.readUInt16BE(offset + 2);
-	offset += 4;
-	while (offset < end) {
-		const byte = packet[offset];
-		if (byte === 0) {
-			offset += 1;
-			continue;
-		}
-		const length = (byte & 0x0f) + 1;
-		if (byte >> 4 === id) return packet.subarray(offset + 1, offset + 1 + length);
-		offset += 1 + length;
-	}
-	return undefined;
-}
 
 /** The payload tag of an RTP packet we sent (see vp8Packet), past its extensions. */
 function payloadTag(packet) {
