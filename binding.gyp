@@ -107,6 +107,7 @@
         "src/cpp/engine/srtp/SrtpSession.cpp",
         "src/cpp/engine/transport/BitrateAllocator.cpp",
         "src/cpp/engine/transport/PacketPacer.cpp",
+        "src/cpp/engine/transport/RetransmissionLedger.cpp",
         "src/cpp/engine/transport/DirectTransport.cpp",
         "src/cpp/engine/transport/PlainTransport.cpp",
         "src/cpp/engine/transport/TransportBwe.cpp",

@@ -762,7 +762,7 @@ function installReceiveStatsApi(state) {
 	 * The inbound-rtp stats of each consumer's receiver, compact: { [consumerId]: {
 	 * timestamp, framesDecoded, framesReceived, framesDropped, keyFramesDecoded,
 	 * frameWidth, frameHeight, framesPerSecond, packetsReceived, packetsLost, bytesReceived,
-	 * nackCount, pliCount, firCount, freezeCount, totalFreezesDuration, jitter,
+	 * nackCount, retransmittedPacketsReceived, pliCount, firCount, freezeCount, totalFreezesDuration, jitter,
 	 * jitterBufferDelay, jitterBufferEmittedCount } } ({} for a consumer with no
 	 * inbound-rtp yet). Throws for an unknown consumer id.
 	 */
@@ -783,6 +783,7 @@ function installReceiveStatsApi(state) {
 				packetsLost: s.packetsLost,
 				bytesReceived: s.bytesReceived,
 				nackCount: s.nackCount,
+				retransmittedPacketsReceived: s.retransmittedPacketsReceived,
 				pliCount: s.pliCount,
 				firCount: s.firCount,
 				freezeCount: s.freezeCount,

@@ -67,7 +67,9 @@ async function startRoom({ logLevel = 'warn', svc = false } = {}) {
 			room.skipReason = await svcSkipReason(room.publisher, device);
 			if (room.skipReason) return room;
 		}
-		room.subscriber = await startBrowserSession();
+		// MP_SUBSCRIBER_ARGS: extra Chromium flags for page B, to debug its receiver, e.g.
+		// "--enable-logging=stderr --v=0" with DEBUG=pw:browser shows its WebRTC warnings.
+		room.subscriber = await startBrowserSession(process.env.MP_SUBSCRIBER_ARGS ? { args: process.env.MP_SUBSCRIBER_ARGS.split(' ') } : {});
 		await room.subscriber.loadDevice(room.router.rtpCapabilities);
 		room.sendTransport = await room.router.createWebRtcTransport({ listenInfos: LISTEN });
 		const send = await room.publisher.connectSendTransport(room.sendTransport, {
@@ -287,10 +289,22 @@ async function runPhases(room, rx, phases, { everyMs = 1000, onPhase, onRow } = 
 						const before = previousFrames[consumer.id] ?? {};
 						const framesDelta = (now.framesDecoded ?? 0) - (before.framesDecoded ?? 0);
 						const ms = now.timestamp && before.timestamp ? now.timestamp - before.timestamp : d.ms;
+						const grew = (key) => (now[key] ?? 0) - (before[key] ?? 0);
 						return {
 							layers: consumer.currentLayers ? { ...consumer.currentLayers } : null,
 							framesDecoded: now.framesDecoded ?? 0,
 							framesDelta,
+							// page B's receiver that second: frames assembled, dropped, key frames
+							// decoded, packets lost, NACKs and PLIs it sent
+							receiver: {
+								framesReceived: grew('framesReceived'),
+								framesDropped: grew('framesDropped'),
+								keyFramesDecoded: grew('keyFramesDecoded'),
+								packetsLost: grew('packetsLost'),
+								nacks: grew('nackCount'),
+								retransmitted: grew('retransmittedPacketsReceived'),
+								plis: grew('pliCount'),
+							},
 							fps: ms > 0 ? (framesDelta * 1000) / ms : 0,
 							width: now.frameWidth,
 							height: now.frameHeight,
@@ -323,7 +337,7 @@ const layersText = (l) => (l ? `S${l.spatialLayer}T${l.temporalLayer ?? '?'}` : 
 /** The rows as a fixed-width table (an array of lines). */
 function formatTable(rows) {
 	const consumerCount = rows[0]?.consumers.length ?? 0;
-	const consumerHead = Array.from({ length: consumerCount }, (_, i) => ` | c${i} layer  fps  width`).join('');
+	const consumerHead = Array.from({ length: consumerCount }, (_, i) => ` | c${i} layer  fps  width  rcv drp key lost nack rtx pli`).join('');
 	const lines = [
 		`phase      t(s) | limit  estim  trace prb | sfu-out   rtx | relay-in  out  loss%  qms${consumerHead}`,
 	];
@@ -333,13 +347,16 @@ function formatTable(rows) {
 			`${kbps(r.sendBps)} ${kbps(r.rtxSendBps)} |  ${kbps(r.relay.offeredBps)} ${kbps(r.relay.forwardedBps)} ` +
 			`${r.relay.lossPct.toFixed(1).padStart(5)} ${String(r.relay.maxQueueDelayMs).padStart(4)}`;
 		for (const c of r.consumers) {
-			line += ` | ${layersText(c.layers).padEnd(8)} ${c.fps.toFixed(0).padStart(4)} ${String(c.width ?? '-').padStart(5)}`;
+			const rc = c.receiver;
+			line += ` | ${layersText(c.layers).padEnd(8)} ${c.fps.toFixed(0).padStart(4)} ${String(c.width ?? '-').padStart(5)} ` +
+				`${[rc.framesReceived, rc.framesDropped, rc.keyFramesDecoded, rc.packetsLost, rc.nacks, rc.retransmitted, rc.plis].map((v, k) => String(v).padStart([4, 3, 3, 4, 4, 3, 3][k])).join(' ')}`;
 		}
 		lines.push(line);
 	}
 	lines.push('(kbps; estim = getStats() availableOutgoingBitrate of page B\'s transport, trace = last \'bwe\' trace availableBitrate, prb = \'probation\' traces (probe clusters) that second, ' +
 		'sfu-out/rtx = its sendBitrate/rtxSendBitrate; relay-in = offered by the SFU to the bottleneck, out = forwarded to page B, ' +
-		'loss% = packets dropped at the bottleneck, qms = longest queueing delay; layer = consumer.currentLayers; fps = frames page B decoded)');
+		'loss% = packets dropped at the bottleneck, qms = longest queueing delay; layer = consumer.currentLayers; fps = frames page B decoded; ' +
+		'page B\'s inbound-rtp that second: rcv = frames received, drp = dropped, key = key frames decoded, lost = packets lost, nack/pli = NACKs/PLIs it sent, rtx = retransmissions it received)');
 	return lines;
 }
 

@@ -105,11 +105,14 @@ struct RecordingSendListener : RtpStreamSend::Listener {
 
 struct RecordingRetransmitter : RtpStreamSend::Retransmitter {
 	std::vector<Bytes> packets;
+	std::vector<RtpStreamSend::RetransmittedPacket> originals;
 	size_t lastCapacity = 0;
 	bool refuse = false; // as a transport whose retransmission budget is spent
-	bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) override {
+	bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity,
+	                         const RtpStreamSend::RetransmittedPacket& original) override {
 		if (refuse) return false;
 		packets.emplace_back(packet, packet + len);
+		originals.push_back(original);
 		lastCapacity = capacity;
 		// The transport protects in place: scribble over it to prove the stored copy is apart.
 		std::memset(packet, 0xee, len);
@@ -972,6 +975,56 @@ TEST(send_nack_refused_by_the_transport_does_not_use_up_resends) {
 	for (int i = 0; i < 5; ++i) stream.HandleNack({ 500 }, 2100 + i * 200, out);
 	CHECK_EQ(out.packets.size(), static_cast<size_t>(RtpStreamSend::kMaxResendsPerPacket));
 	CHECK_EQ(stream.GetStats(3000).packetsRetransmitted, static_cast<uint64_t>(RtpStreamSend::kMaxResendsPerPacket));
+}
+
+TEST(send_nack_reports_the_packets_it_declines) {
+	// What the consumer asks a key frame for: stored packets refused by the transport
+	// or past their resends. Unknown ones and ones resent within the RTT are not counted
+	// (the first was never sent to this receiver; the second is on its way).
+	RtpStreamSend::Params params;
+	params.useNack = true;
+	RtpStreamSend stream(params);
+	for (uint16_t seq = 10; seq < 13; ++seq) {
+		const Bytes packet = MakeRtp(seq, 1000, 0, 200);
+		stream.OnPacketSent(packet.data(), packet.size(), seq, 1000, 1000);
+	}
+	RecordingRetransmitter out;
+	out.refuse = true;
+	CHECK_EQ(stream.HandleNack({ 10, 11, 99 }, 1100, out), 2);
+	out.refuse = false;
+	CHECK_EQ(stream.HandleNack({ 10, 11, 12 }, 1200, out), 0);
+	CHECK_EQ(stream.HandleNack({ 12 }, 1210, out), 0); // within the RTT: already on its way
+	for (uint64_t now = 1400; now < 2000; now += 200) stream.HandleNack({ 12 }, now, out);
+	CHECK_EQ(stream.GetRetransmissionBuffer().Get(12, 2000)->resendCount, RtpStreamSend::kMaxResendsPerPacket);
+	CHECK_EQ(stream.HandleNack({ 12 }, 2100, out), 1); // past its resends
+}
+
+TEST(send_lost_retransmission_is_resent_without_waiting_a_round_trip) {
+	RtpStreamSend::Params params;
+	params.ssrc = 0x3333;
+	params.useNack = true;
+	RtpStreamSend stream(params);
+	const Bytes packet = MakeRtp(40, 1000, 0x3333, 200);
+	stream.OnPacketSent(packet.data(), packet.size(), 40, 1000, 1000);
+	RecordingRetransmitter out;
+	stream.HandleNack({ 40 }, 1100, out);
+	REQUIRE(out.originals.size() == 1);
+	CHECK_EQ(out.originals[0].ssrc, 0x3333u);
+	CHECK_EQ(out.originals[0].seq, 40);
+	CHECK(!out.originals[0].isProbe);
+	// A NACK within the RTT would wait; a copy reported lost goes again at once.
+	stream.HandleNack({ 40 }, 1110, out);
+	CHECK_EQ(out.packets.size(), 1);
+	CHECK(stream.ResendLostRetransmission(40, 1120, out));
+	CHECK_EQ(out.packets.size(), 2);
+	CHECK(stream.ResendLostRetransmission(40, 1140, out));
+	CHECK_EQ(out.packets.size(), 3);
+	// Past its resends: declined (the consumer asks for a key frame then).
+	CHECK(!stream.ResendLostRetransmission(40, 1160, out));
+	CHECK_EQ(out.packets.size(), 3);
+	CHECK_EQ(stream.GetStats(1200).nackCount, 2); // feedback-driven resends are not NACKs
+	// Unknown packets are not declined (nothing this receiver was sent).
+	CHECK(stream.ResendLostRetransmission(999, 1200, out));
 }
 
 TEST(send_nack_uses_measured_rtt_as_resend_guard) {

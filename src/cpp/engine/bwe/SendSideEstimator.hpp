@@ -103,6 +103,9 @@ public:
 	uint32_t GetDelayBasedBitrateBps() const { return static_cast<uint32_t>(this->aimd.GetEstimate()); }
 	uint32_t GetLossBasedBitrateBps() const { return static_cast<uint32_t>(this->loss.GetBitrateBps()); }
 	BandwidthUsage GetDelayState() const { return this->trendline.GetState(); }
+	// The per-packet results of the last transport-wide feedback (empty after one that
+	// matched no sent packet); valid until the next feedback.
+	const std::vector<PacketResult>& GetLastFeedbackResults() const { return this->results; }
 	// Whether the endpoint has sent any feedback (transport-cc or REMB) to estimate from.
 	bool HasFeedback() const { return this->sawTransportCc || this->sawRemb; }
 	// The loss fraction of the last loss report (0..1; -1 before any).

@@ -236,8 +236,9 @@ void Consumer::SendRtpPacket(const RtpPacket& packet, const ProducerPacketInfo& 
 	listener_.OnConsumerSendRtpPacket(*this, buffer, length, kSendBufferSize);
 }
 
-bool Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) {
-	return listener_.OnConsumerRetransmitRtpPacket(*this, data, len, capacity);
+bool Consumer::RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity,
+                                   const RtpStreamSend::RetransmittedPacket& original) {
+	return listener_.OnConsumerRetransmitRtpPacket(*this, data, len, capacity, original);
 }
 
 void Consumer::OnRtpStreamSendScore(RtpStreamSend& /*stream*/, uint8_t /*score*/, uint8_t /*previousScore*/) {
@@ -496,7 +497,26 @@ void Consumer::ReceiveNack(uint32_t ssrc, const std::vector<uint16_t>& seqs) {
 	if (trace_.nack) EmitTrace("nack", "in", Value::MakeObject().Set("count", static_cast<uint32_t>(seqs.size())));
 	OutboundStream* stream = FindStreamBySsrc(ssrc);
 	if (!IsActive() || !stream) return;
-	stream->send->HandleNack(seqs, context_.NowMs(), *this);
+	const uint64_t now = context_.NowMs();
+	if (stream->send->HandleNack(seqs, now, *this) > 0) RequestKeyFrameForLoss(*stream, now);
+}
+
+void Consumer::OnRetransmissionLost(uint32_t ssrc, uint16_t seq) {
+	OutboundStream* stream = FindStreamBySsrc(ssrc);
+	if (!IsActive() || !stream) return;
+	const uint64_t now = context_.NowMs();
+	if (!stream->send->ResendLostRetransmission(seq, now, *this)) RequestKeyFrameForLoss(*stream, now);
+}
+
+void Consumer::RequestKeyFrameForLoss(const OutboundStream& stream, uint64_t nowMs) {
+	// A receiver asks for a lost packet once (Chromium sends one NACK per loss and then
+	// waits, 3 s, before it asks for a key frame itself): a packet we decline to resend
+	// leaves its frame, and every frame that refers to it, undecodable. A key frame is
+	// the only repair; ask for it now. (VP8 simulcast hid this: a layer switch brings a
+	// key frame anyway; a VP9 SVC receiver froze for 3 s.)
+	if (!isVideo_ || nowMs - lastKeyFrameRequestMs_ < kKeyFrameWaitRequestIntervalMs) return;
+	if (streams_.size() > 1) RequestKeyFrame(stream.producerSsrc);
+	else RequestKeyFrame();
 }
 
 void Consumer::ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir) {

@@ -46,7 +46,8 @@ public:
 		virtual void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
 		// A retransmission (NACK answered); the transport counts it apart.
 		// True when the retransmission left (false: refused by the retransmission budget).
-		virtual bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) = 0;
+		virtual bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity,
+		                                           const RtpStreamSend::RetransmittedPacket& original) = 0;
 		virtual void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) = 0;
 		// The transport-wide sequence number for the next packet this transport sends.
 		virtual uint16_t NextTransportWideSequenceNumber() = 0;
@@ -88,6 +89,8 @@ public:
 
 	// From the transport's RTCP, about the media SSRC `ssrc` (one of GetSendSsrcs()).
 	void ReceiveNack(uint32_t ssrc, const std::vector<uint16_t>& seqs);
+	// Our retransmission of (ssrc, seq) was reported lost by transport-wide feedback.
+	void OnRetransmissionLost(uint32_t ssrc, uint16_t seq);
 	void ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir);
 	void ReceiveReportBlock(uint32_t ssrc, uint8_t fractionLost, int32_t cumulativeLost, uint32_t highestSeq,
 	                        uint32_t jitter, uint32_t lsr, uint32_t dlsr);
@@ -96,7 +99,8 @@ public:
 	void OnTimer(uint64_t nowMs); // score updates
 
 	// RtpStreamSend::Retransmitter / Listener
-	bool RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity) override;
+	bool RetransmitRtpPacket(uint8_t* data, size_t len, size_t capacity,
+	                         const RtpStreamSend::RetransmittedPacket& original) override;
 	void OnRtpStreamSendScore(RtpStreamSend& stream, uint8_t score, uint8_t previousScore) override;
 
 	Value Dump() const;
@@ -145,6 +149,8 @@ private:
 
 	OutboundStream* FindStreamBySsrc(uint32_t ssrc);
 	const OutboundStream* FindStreamBySsrc(uint32_t ssrc) const;
+	// A packet of `stream` the receiver lost will not reach it: a key frame, rate-limited.
+	void RequestKeyFrameForLoss(const OutboundStream& stream, uint64_t nowMs);
 	// The stream a producer packet goes out on, or null when it is not forwarded.
 	// *setMarker: the packet ends the picture the endpoint gets (SVC upper layers dropped).
 	OutboundStream* SelectStream(const RtpPacket& packet, const ProducerPacketInfo& info, uint64_t nowMs,

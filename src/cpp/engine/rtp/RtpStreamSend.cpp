@@ -66,44 +66,60 @@ size_t RtpStreamSend::SendProbePacket(uint64_t nowMs, Retransmitter& out) {
 		const size_t len = WriteRtx(*stored, seq);
 		if (len == 0) continue;
 		probeCursor_ = (probeCursor_ + back + 1) % kMaxProbeLookback;
-		if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize)) return 0;
+		// A probe carries no retransmission anyone asked for (origin left empty).
+		if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize, RetransmittedPacket{})) return 0;
 		rate_.Update(len, nowMs);
 		return len;
 	}
 	return 0;
 }
 
-void RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out) {
+size_t RtpStreamSend::HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out) {
 	++nackCount_;
 	nackPacketCount_ += seqs.size();
-	if (!params_.useNack) return;
-	const uint64_t resendGuardMs = hasRtt_ ? rttMs_ : kDefaultRttMs;
+	if (!params_.useNack) return 0;
+	size_t declined = 0;
 	for (uint16_t seq : seqs) {
-		const RetransmissionBuffer::Stored* stored = buffer_.Get(seq, nowMs);
-		if (!stored) continue; // never sent, overwritten or too old: the receiver gives up in time
-		// Once per receiver RTT at most, and a few times in all: a packet lost again and
-		// again is lost to congestion, and resending it only feeds the congestion.
-		if (stored->resendCount > 0 && nowMs < stored->lastResentMs + resendGuardMs) continue;
-		if (stored->resendCount >= kMaxResendsPerPacket) continue;
-		if (!sendBuffer_) sendBuffer_.reset(new uint8_t[kSendBufferSize]);
-
-		size_t len;
-		if (params_.rtxPayloadType != 0) {
-			len = WriteRtx(*stored, seq);
-			if (len == 0) continue;
-		} else {
-			// A copy, since the transport protects in place and the stored one must stay clear.
-			len = stored->GetLength();
-			stored->CopyTo(sendBuffer_.get());
-		}
-		// Counted as resent only when it left: one refused by the transport's
-		// retransmission budget must not use up the packet's resends (it did: a packet
-		// could be "resent" three times without ever leaving).
-		if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize)) continue;
-		buffer_.MarkResent(seq, nowMs);
-		++packetsRetransmitted_;
-		rate_.Update(len, nowMs);
+		if (Resend(seq, nowMs, out, false) == ResendResult::Declined) ++declined;
 	}
+	return declined;
+}
+
+bool RtpStreamSend::ResendLostRetransmission(uint16_t seq, uint64_t nowMs, Retransmitter& out) {
+	if (!params_.useNack) return true;
+	return Resend(seq, nowMs, out, true) != ResendResult::Declined;
+}
+
+RtpStreamSend::ResendResult RtpStreamSend::Resend(uint16_t seq, uint64_t nowMs, Retransmitter& out, bool knownLost) {
+	const RetransmissionBuffer::Stored* stored = buffer_.Get(seq, nowMs);
+	if (!stored) return ResendResult::Skipped; // never sent, overwritten or too old: the receiver gives up in time
+	// Once per receiver RTT at most (unless the last copy is known to be lost), and a few
+	// times in all: a packet lost again and again is lost to congestion, and resending
+	// it only feeds the congestion.
+	const uint64_t resendGuardMs = hasRtt_ ? rttMs_ : kDefaultRttMs;
+	if (!knownLost && stored->resendCount > 0 && nowMs < stored->lastResentMs + resendGuardMs) return ResendResult::Skipped;
+	if (stored->resendCount >= kMaxResendsPerPacket) return ResendResult::Declined;
+	if (!sendBuffer_) sendBuffer_.reset(new uint8_t[kSendBufferSize]);
+
+	size_t len;
+	if (params_.rtxPayloadType != 0) {
+		len = WriteRtx(*stored, seq);
+		if (len == 0) return ResendResult::Skipped;
+	} else {
+		// A copy, since the transport protects in place and the stored one must stay clear.
+		len = stored->GetLength();
+		stored->CopyTo(sendBuffer_.get());
+	}
+	// Counted as resent only when it left: one refused by the transport's
+	// retransmission budget must not use up the packet's resends (it did: a packet
+	// could be "resent" three times without ever leaving).
+	if (!out.RetransmitRtpPacket(sendBuffer_.get(), len, kSendBufferSize, RetransmittedPacket{ params_.ssrc, seq })) {
+		return ResendResult::Declined;
+	}
+	buffer_.MarkResent(seq, nowMs);
+	++packetsRetransmitted_;
+	rate_.Update(len, nowMs);
+	return ResendResult::Sent;
 }
 
 size_t RtpStreamSend::WriteRtx(const RetransmissionBuffer::Stored& stored, uint16_t seq) {

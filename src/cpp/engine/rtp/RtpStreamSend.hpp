@@ -60,11 +60,22 @@ public:
 	// Sends a retransmission. `packet` is the stream's send buffer: the transport may
 	// rewrite it in place (transport-wide sequence number) and SRTP-protect it in
 	// place, using up to `capacity` bytes. It is only valid during the call.
+	// The packet a retransmission carries again: this stream's SSRC and the sequence
+	// number the receiver asked for. Empty (isProbe) for a bandwidth probe's copy.
+	struct RetransmittedPacket {
+		uint32_t ssrc = 0;
+		uint16_t seq = 0;
+		bool isProbe = true;
+		RetransmittedPacket() = default;
+		RetransmittedPacket(uint32_t ssrc, uint16_t seq) : ssrc(ssrc), seq(seq), isProbe(false) {}
+	};
+
 	class Retransmitter {
 	public:
 		virtual ~Retransmitter() = default;
 		// True when the packet left (the transport may refuse it: the retransmission budget).
-		virtual bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity) = 0;
+		virtual bool RetransmitRtpPacket(uint8_t* packet, size_t len, size_t capacity,
+		                                 const RetransmittedPacket& original) = 0;
 	};
 
 	class Listener {
@@ -101,8 +112,14 @@ public:
 	                  const SharedPacketBytes* tail = nullptr);
 
 	// One Generic NACK received for this SSRC, its sequence numbers expanded. Each one
-	// still stored and not resent within the last RTT goes to `out` again.
-	void HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out);
+	// still stored and not resent within the last RTT goes to `out` again. Returns how
+	// many stored packets were declined: refused by `out` (the retransmission budget) or
+	// already resent kMaxResendsPerPacket times. The receiver will not get those.
+	size_t HandleNack(const std::vector<uint16_t>& seqs, uint64_t nowMs, Retransmitter& out);
+	// Our retransmission of `seq` is known lost (transport-wide feedback said so): the
+	// receiver will not ask again (Chromium NACKs a loss once), so resend it now, within
+	// the same limits as a NACK except the RTT guard. False when declined (as HandleNack).
+	bool ResendLostRetransmission(uint16_t seq, uint64_t nowMs, Retransmitter& out);
 	// Sends one bandwidth probe: an RTX copy of one of the last packets sent (through
 	// `out`, like a retransmission). Returns its size, 0 when this stream cannot probe
 	// (no RTX, nothing stored).
@@ -144,6 +161,9 @@ public:
 	Stats GetStats(uint64_t nowMs);
 
 private:
+	enum class ResendResult { Sent, Skipped, Declined };
+	ResendResult Resend(uint16_t seq, uint64_t nowMs, Retransmitter& out, bool knownLost);
+
 	size_t WriteRtx(const RetransmissionBuffer::Stored& stored, uint16_t seq);
 
 	Params params_;

@@ -444,11 +444,14 @@ void Transport::SendCountedRtp(uint8_t* data, size_t len, size_t capacity, int32
 	SendRtp(data, len, capacity);
 }
 
-bool Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) {
+bool Transport::OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity,
+                                              const RtpStreamSend::RetransmittedPacket& original) {
 	if (!AllowRetransmission(len, context_.NowMs())) return false;
 	// Through the (virtual) send path, so that a DirectTransport emits it as well.
 	retransmitting_ = true;
+	retransmitted_ = &original;
 	OnConsumerSendRtpPacket(consumer, data, len, capacity);
+	retransmitted_ = nullptr;
 	retransmitting_ = false;
 	return true;
 }

@@ -20,6 +20,7 @@
 #include "../rtc/Consumer.hpp"
 #include "../rtcp/ReportBlock.hpp"
 #include "PacketPacer.hpp"
+#include "RetransmissionLedger.hpp"
 #include "TransportCcReceiver.hpp"
 #include "../rtc/Producer.hpp"
 #include "../worker/RequestHandler.hpp"
@@ -106,7 +107,8 @@ public:
 	// Consumer::Listener
 	// Virtual: a DirectTransport hands the packet to JavaScript instead.
 	void OnConsumerSendRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
-	bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity) override;
+	bool OnConsumerRetransmitRtpPacket(Consumer& consumer, uint8_t* data, size_t len, size_t capacity,
+	                                   const RtpStreamSend::RetransmittedPacket& original) override;
 	void OnConsumerKeyFrameRequested(Consumer& consumer, uint32_t mappedSsrc) override;
 	// The consumer stamps the packet it is about to send; OnConsumerSendRtpPacket then
 	// records it for the send-side estimator (see TransportBwe.cpp).
@@ -228,6 +230,7 @@ private:
 	void UpdatePacingRate(uint64_t nowMs);
 	void OnPacerTimer();
 	void HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs);
+	void ResendLostRetransmissions();
 	void OnBweTick(uint64_t nowMs);
 	void AllocateBitrate(uint64_t nowMs);
 	void EmitBweTrace(uint64_t nowMs);
@@ -306,6 +309,11 @@ private:
 	uint16_t transportWideSeq_ = 1;
 	std::vector<uint16_t> nackScratch_;
 	bool retransmitting_ = false; // OnConsumerSendRtpPacket is sending a retransmission
+	// What the retransmission being sent carries (during OnConsumerRetransmitRtpPacket).
+	const RtpStreamSend::RetransmittedPacket* retransmitted_ = nullptr;
+	// Transport-wide number -> retransmission, to resend what feedback reports lost.
+	RetransmissionLedger retransmissionLedger_;
+	std::vector<RetransmissionLedger::Origin> lostRetransmissions_; // scratch, per feedback
 
 protected:
 	bool IsRetransmitting() const { return retransmitting_; }

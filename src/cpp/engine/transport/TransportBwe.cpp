@@ -55,7 +55,10 @@ void Transport::EnableSendSideBwe(uint32_t initialBitrate) {
 	bwe_ = std::make_unique<bwe::SendSideEstimator>(params);
 	lastAllocatedBitrate_ = bwe_->GetTargetBitrateBps();
 	bwe::PacingBudget::Params budget;
-	budget.burstMs = 100;
+	// Room for a loss burst's NACKs at once (half a second of the share: ~8 packets at
+	// 600 kbps): a receiver asks once for each lost packet, and one declined costs a
+	// key frame (Consumer::ReceiveNack). The share still bounds the sustained rate.
+	budget.burstMs = 500;
 	retransmissionBudget_ = std::make_unique<bwe::PacingBudget>(
 	    static_cast<uint32_t>(lastAllocatedBitrate_ * kRetransmissionShare), budget);
 	// Limits the application set before estimation started (a PlainTransport starts it
@@ -165,6 +168,7 @@ int32_t Transport::TakeTransportSequence(Consumer& consumer, uint8_t* data, size
 	uint8_t* writable = const_cast<uint8_t*>(value); // points into `data`, which we own here
 	writable[0] = static_cast<uint8_t>(seq >> 8);
 	writable[1] = static_cast<uint8_t>(seq);
+	if (retransmitted_ && !retransmitted_->isProbe) retransmissionLedger_.Record(seq, { retransmitted_->ssrc, retransmitted_->seq });
 	return seq;
 }
 
@@ -249,6 +253,7 @@ void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 			return;
 		}
 		bwe_->OnTransportCcFeedback(feedback, static_cast<int64_t>(nowMs));
+		ResendLostRetransmissions();
 	} else if (view.GetKind() == RtcpPacketKind::ReceiverEstimatedMaxBitrate) {
 		ReceiverEstimatedMaxBitrate remb;
 		if (!remb.Parse(view)) return;
@@ -267,6 +272,23 @@ void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 	UpdatePacingRate(nowMs);
 	// A fall below what was shared out: share again now (step down promptly).
 	if (bwe_->GetTargetBitrateBps() < lastAllocatedBitrate_ * kPromptDecrease) AllocateBitrate(nowMs);
+}
+
+void Transport::ResendLostRetransmissions() {
+	// The receiver NACKed these once and will not again (see RetransmissionLedger): each
+	// goes back to its consumer, which resends it or, past its resends or the budget,
+	// asks for a key frame. Collected first: resending sends, and sending must not run
+	// under the loop over the estimator's results.
+	lostRetransmissions_.clear();
+	for (const bwe::PacketResult& result : bwe_->GetLastFeedbackResults()) {
+		if (result.received || !result.isRetransmission || result.probeClusterId >= 0) continue;
+		RetransmissionLedger::Origin origin;
+		if (retransmissionLedger_.Take(static_cast<uint16_t>(result.sequenceNumber), &origin)) lostRetransmissions_.push_back(origin);
+	}
+	for (const RetransmissionLedger::Origin& origin : lostRetransmissions_) {
+		auto consumer = consumersBySsrc_.find(origin.ssrc);
+		if (consumer != consumersBySsrc_.end()) consumer->second->OnRetransmissionLost(origin.ssrc, origin.seq);
+	}
 }
 
 void Transport::OnBweTick(uint64_t nowMs) {
