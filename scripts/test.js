@@ -31,7 +31,7 @@ const requested = process.argv.slice(2);
 const all = requested.length
 	? requested
 	: fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
-const usesBrowser = (file) => /browser\/harness|bwe\/constrained-checks/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+const usesBrowser = (file) => /browser\/harness|bwe\/constrained-(checks|room)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
 const groups = [
 	{ files: all.filter((f) => !usesBrowser(f)), jobs: [] },
 	{ files: all.filter(usesBrowser), jobs: ['--jobs=1'] },

@@ -24,6 +24,7 @@
 //
 //   const relay = await RateLimitedRelay.create({ target: { address: '127.0.0.1', port } });
 //   relay.setRate(600_000);            // bits/s; Infinity (or 0, null) = unlimited
+//   relay.setDropFilter((kind, message) => boolean)  // lose chosen packets (see there)
 //   relay.totals                       // cumulative counters, see below
 //   relay.seconds                      // one entry per second since create()
 //   await relay.close();               // sockets closed, timers cleared
@@ -114,6 +115,7 @@ class RateLimitedRelay extends EventEmitter {
 		this._burstMs = burstMs;
 		this._queueMs = queueMs;
 		this._classify = classify;
+		this._dropFilter = undefined;
 		this._mappings = new Map(); // 'ip:port' of page B -> { socket, browser: { address, port } }
 		this._pendingMappings = new Map(); // same key -> Promise of a mapping being bound
 		this._queue = []; // [{ message, to: { address, port }, queuedAt }]
@@ -249,6 +251,11 @@ class RateLimitedRelay extends EventEmitter {
 		this.totals.packetsOffered++;
 		const kind = this._classify(message);
 		this.totals.offeredByKind[kind] = (this.totals.offeredByKind[kind] ?? 0) + size;
+		if (this._dropFilter && this._dropFilter(kind, message)) {
+			this.totals.bytesDropped += size;
+			this.totals.packetsDropped++;
+			return;
+		}
 		if (!Number.isFinite(this._rate)) {
 			this._send(message, to, 0);
 			return;
@@ -267,6 +274,15 @@ class RateLimitedRelay extends EventEmitter {
 		this._queue.push({ message, to, queuedAt: performance.now() });
 		this._queueBytes += size;
 		this._drain();
+	}
+
+	/**
+	 * Drops, before the bottleneck, every packet towards page B for which
+	 * `filter(kind, message)` returns true (kind as `classify` names it); counted as
+	 * dropped. undefined removes the filter. For tests that lose chosen packets.
+	 */
+	setDropFilter(filter) {
+		this._dropFilter = filter;
 	}
 
 	_send(message, to, delayMs) {
