@@ -14,7 +14,7 @@
 // must follow page B's downlink while the transport's allocator caps the consumer's
 // layers to it.
 //
-// Page A publishes VP8 simulcast here; test/bwe/constrained-svc-browser.acceptance.js (not in npm test yet) runs
+// Page A publishes VP8 simulcast here; test/bwe-constrained-svc-browser.test.js runs
 // the same checks (not the priorities one) with VP9 SVC in L3T3_KEY. The checks are in
 // test/bwe/constrained-checks.js.
 // 1. Unlimited (>= 8 s, until the consumer is on the top layer, at most 15 s) -> 600 kbps

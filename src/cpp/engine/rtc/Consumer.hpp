@@ -196,6 +196,9 @@ private:
 	int priority_ = 1;
 
 	uint64_t lastKeyFrameRequestMs_ = 0;
+	// A key frame for loss (RequestKeyFrameForLoss) waiting out the request interval.
+	bool lossKeyFramePending_ = false;
+	uint32_t pendingLossKeyFrameSsrc_ = 0;
 
 	std::vector<OutboundStream> streams_;
 	Producer* producer_ = nullptr;
