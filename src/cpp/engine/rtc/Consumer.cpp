@@ -513,7 +513,7 @@ void Consumer::OnRetransmissionLost(uint32_t ssrc, uint16_t seq) {
 	// Resent or not, a VP9 SVC receiver needs a key frame: Chromium, given the frame
 	// ~100 ms late (a feedback interval after the lost copy), decoded it and then nothing
 	// more for 3 s, until its own key frame request, in about half the trials (VP8
-	// recovered every time), measured with test/bwe/loss-repair-browser.acceptance.js.
+	// recovered every time), measured as test/bwe-loss-repair-browser.test.js does.
 	if (!resent || svcLayers_) RequestKeyFrameForLoss(*stream, now);
 }
 
