@@ -40,6 +40,7 @@
         "src/cpp/engine/ice/IceServer.cpp",
         "src/cpp/engine/ice/StunMessage.cpp",
         "src/cpp/engine/net/ListenInfo.cpp",
+        "src/cpp/engine/net/Rfc4571Framer.cpp",
         "src/cpp/engine/net/TcpConnection.cpp",
         "src/cpp/engine/net/TcpServer.cpp",
         "src/cpp/engine/net/TransportTuple.cpp",

@@ -24,7 +24,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe)
+ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe tcp_framing)
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 OUT="${FUZZ_OUT:-build/fuzz}"
@@ -112,6 +112,7 @@ declare -A TARGET_SRCS=(
 	[rtcp_compound]="$(cd "$ROOT" && echo $E/rtcp/*.cpp)"
 	[sctp_association]="$(cd "$ROOT" && echo $E/sctp/*.cpp)"
 	[send_side_bwe]="$(cd "$ROOT" && echo $E/bwe/*.cpp $E/rtcp/*.cpp) $E/transport/PacketPacer.cpp"
+	[tcp_framing]="$E/net/Rfc4571Framer.cpp"
 )
 declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1)
 
@@ -219,6 +220,9 @@ for t in "${TARGETS[@]}"; do
 	mkdir -p "$OUT/corpus/$t" "$ARTIFACTS"
 	dict=()
 	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+	# Committed seeds, where the target has some (libFuzzer exits on a missing directory).
+	seeds=()
+	[ -d "fuzz/corpus/$t" ] && seeds=("fuzz/corpus/$t")
 	logfile="$OUT/$t.log"
 	log "running $t for ${SECONDS_PER_TARGET}s (log: $logfile)"
 	set +e
@@ -227,7 +231,7 @@ for t in "${TARGETS[@]}"; do
 		"$OUT/${t}_fuzzer" \
 		-max_total_time="$SECONDS_PER_TARGET" -max_len=2048 -rss_limit_mb=2048 -timeout=20 \
 		-print_final_stats=1 -artifact_prefix="$ARTIFACTS/$t-" "${dict[@]}" \
-		"$OUT/corpus/$t" "fuzz/corpus/$t" >"$logfile" 2>&1
+		"$OUT/corpus/$t" "${seeds[@]}" >"$logfile" 2>&1
 	rc=$?
 	set -e
 	stats="$(grep -sE '^#[0-9]+' "$logfile" | tail -1 || true)"

@@ -32,9 +32,12 @@ const all = requested.length
 	? requested
 	: fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
 const usesBrowser = (file) => /browser\/harness|bwe\/constrained-(checks|room)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+// The fuzz smoke run (test/fuzz-smoke.test.js) takes both cores: last, alone.
+const fuzzes = (file) => /fuzz[\\/]run\.sh|'fuzz', 'run\.sh'/.test(fs.readFileSync(path.join(root, file), 'utf8'));
 const groups = [
-	{ files: all.filter((f) => !usesBrowser(f)), jobs: [] },
-	{ files: all.filter(usesBrowser), jobs: ['--jobs=1'] },
+	{ files: all.filter((f) => !usesBrowser(f) && !fuzzes(f)), jobs: [] },
+	{ files: all.filter((f) => usesBrowser(f) && !fuzzes(f)), jobs: ['--jobs=1'] },
+	{ files: all.filter(fuzzes), jobs: ['--jobs=1'] },
 ].filter((g) => g.files.length);
 
 function runTap(files, extraArgs) {

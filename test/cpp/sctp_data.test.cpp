@@ -287,3 +287,38 @@ TEST(sender_abandoned_message_with_gap_acked_fragment_leaves_buffer) {
 	CHECK_EQ(sender.TotalBufferedAmount(), 0u);
 	CHECK(!sender.NeedsForwardTsn(forward));
 }
+
+TEST(sender_message_expired_before_it_was_sent_leaves_buffered_amount) {
+	// A message past its maxPacketLifeTime before it was ever sent is dropped (RFC 3758);
+	// its bytes must leave bufferedAmount (unsent) too, and bufferedamountlow fire. They
+	// stayed there for good (found by the sctp_association fuzzer).
+	Options options;
+	DataSender sender(options);
+	sender.Start(1, 100000, 10, true);
+	std::vector<uint8_t> big(6000, 1);
+	std::vector<uint8_t> small(50, 2);
+	SendOptions shortLived;
+	shortLived.maxPacketLifeTimeMs = 100;
+	REQUIRE(sender.Enqueue(1, 53, big.data(), big.size(), SendOptions(), 0) == SendResult::Ok);
+	REQUIRE(sender.Enqueue(3, 53, small.data(), small.size(), shortLived, 0) == SendResult::Ok);
+	CHECK_EQ(sender.UnsentAmount(3), 50u);
+	// cwnd stops the big message's fragments before the small message's turn.
+	std::vector<DataChunk> chunks = Drain(sender, 0);
+	for (const DataChunk& chunk : chunks) CHECK_EQ(chunk.streamId, 1u);
+	std::vector<DataSender::BufferedAmountLow> events;
+	sender.TakeBufferedAmountLowEvents(events);
+	// After its lifetime, with room again: the big one goes on, the small one is dropped.
+	SackChunk sack;
+	sack.cumulativeTsnAck = chunks.back().tsn;
+	sack.aRwnd = 100000;
+	sender.HandleSack(sack, 200);
+	chunks = Drain(sender, 200);
+	for (const DataChunk& chunk : chunks) CHECK_EQ(chunk.streamId, 1u);
+	CHECK_EQ(sender.AbandonedMessages(), 1u);
+	CHECK_EQ(sender.UnsentAmount(3), 0u);
+	CHECK_EQ(sender.BufferedAmount(3), 0u);
+	sender.TakeBufferedAmountLowEvents(events);
+	bool lowOnStream3 = false;
+	for (const auto& event : events) lowOnStream3 = lowOnStream3 || (event.streamId == 3 && event.amount == 0);
+	CHECK(lowOnStream3);
+}

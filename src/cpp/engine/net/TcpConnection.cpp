@@ -19,7 +19,7 @@ struct WriteRequest {
 } // namespace
 
 TcpConnection::TcpConnection(Listener& listener, uv_tcp_t* handle)
-    : listener_(listener), handle_(handle), buffer_(kInitialBufferSize) {
+    : listener_(listener), handle_(handle) {
 	handle_->data = this;
 	tuple_.protocol = TransportProtocol::Tcp;
 	tuple_.sender = this;
@@ -56,18 +56,9 @@ void TcpConnection::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t*
 		*buf = uv_buf_init(nullptr, 0);
 		return;
 	}
-	auto& buffer = connection->buffer_;
-	// Room for at least a typical packet; a frame that needs more than kMaxBufferSize
-	// cannot exist (its length field is 16 bits).
-	if (buffer.size() - connection->buffered_ < 2048 && buffer.size() < kMaxBufferSize) {
-		buffer.resize(std::min(kMaxBufferSize, buffer.size() * 2));
-	}
-	if (connection->buffered_ >= buffer.size()) {
-		*buf = uv_buf_init(nullptr, 0);
-		return;
-	}
-	*buf = uv_buf_init(reinterpret_cast<char*>(buffer.data() + connection->buffered_),
-	                   static_cast<unsigned>(buffer.size() - connection->buffered_));
+	size_t room = 0;
+	uint8_t* data = connection->framer_.PrepareWrite(&room);
+	*buf = uv_buf_init(room ? reinterpret_cast<char*>(data) : nullptr, static_cast<unsigned>(room));
 }
 
 void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
@@ -79,31 +70,16 @@ void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /
 			connection->Close();
 			return;
 		}
-		connection->buffered_ += static_cast<size_t>(nread);
+		connection->framer_.CommitWrite(static_cast<size_t>(nread));
 		connection->ConsumeFrames();
 	});
 }
 
 void TcpConnection::ConsumeFrames() {
-	// RFC 4571 §2: LENGTH (16 bits, network order) followed by the packet.
-	size_t offset = 0;
-	while (!closed_ && buffered_ - offset >= 2) {
-		size_t frameLength = (static_cast<size_t>(buffer_[offset]) << 8) | buffer_[offset + 1];
-		if (frameLength == 0) {
-			++droppedFrames_;
-			offset += 2;
-			continue;
-		}
-		if (buffered_ - offset < 2 + frameLength) break;
-		listener_.OnTcpFrame(*this, buffer_.data() + offset + 2, frameLength);
-		offset += 2 + frameLength;
-	}
-	if (closed_) return;
-	// Keep the partial frame at the start of the buffer.
-	if (offset > 0) {
-		std::memmove(buffer_.data(), buffer_.data() + offset, buffered_ - offset);
-		buffered_ -= offset;
-	}
+	framer_.Drain([this](uint8_t* data, size_t length) {
+		listener_.OnTcpFrame(*this, data, length);
+		return !closed_;
+	});
 }
 
 void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* /*remote*/) {

@@ -1,8 +1,7 @@
 #pragma once
 // One accepted TCP connection carrying ICE-TCP traffic (RFC 6544) framed per RFC 4571:
 // every packet is preceded by its 16-bit big-endian length. Incoming bytes are
-// reassembled into whole frames in a fixed buffer; a connection that announces a frame
-// larger than the buffer can hold cannot be a valid peer and is closed.
+// reassembled into whole frames by an Rfc4571Framer (sans-I/O, fuzzed apart).
 
 #include <uv.h>
 
@@ -10,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "Rfc4571Framer.hpp"
 #include "TransportTuple.hpp"
 
 namespace mediaplane {
@@ -40,7 +40,7 @@ public:
 
 	const TransportTuple& GetTuple() const { return tuple_; }
 	bool IsClosed() const { return closed_; }
-	uint64_t GetDroppedFrames() const { return droppedFrames_; }
+	uint64_t GetDroppedFrames() const { return framer_.GetDroppedFrames(); }
 
 private:
 	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -50,14 +50,8 @@ private:
 	Listener& listener_;
 	uv_tcp_t* handle_;
 	TransportTuple tuple_;
-	// Grows on demand up to 2-byte length + the largest frame RFC 4571 allows, so an
-	// idle connection costs little.
-	static constexpr size_t kInitialBufferSize = 4096;
-	static constexpr size_t kMaxBufferSize = 2 + 65535;
-	std::vector<uint8_t> buffer_;
-	size_t buffered_ = 0;
+	Rfc4571Framer framer_;
 	bool closed_ = false;
-	uint64_t droppedFrames_ = 0;
 };
 
 } // namespace mediaplane

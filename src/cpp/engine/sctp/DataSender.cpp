@@ -150,6 +150,9 @@ DataSender::OutgoingStream* DataSender::PickStream(uint64_t nowMs) {
 			peerForwardTsn) {
 			QueuedMessage& message = stream.queue.front();
 			stream.queuedBytes -= std::min(stream.queuedBytes, message.payload.size());
+			// Never sent: out of bufferedAmount too (it stayed there for good, found by the
+			// sctp_association fuzzer's per-stream <= total check).
+			ReduceUnsent(stream, it->first, message.userBytesLeft);
 			ReduceBuffered(it->first, message.userBytesLeft);
 			stream.queue.pop_front();
 			--totalQueuedMessages;
