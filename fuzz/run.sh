@@ -24,7 +24,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe tcp_framing)
+ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe tcp_framing json_request)
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 OUT="${FUZZ_OUT:-build/fuzz}"
@@ -113,6 +113,7 @@ declare -A TARGET_SRCS=(
 	[sctp_association]="$(cd "$ROOT" && echo $E/sctp/*.cpp)"
 	[send_side_bwe]="$(cd "$ROOT" && echo $E/bwe/*.cpp $E/rtcp/*.cpp) $E/transport/PacketPacer.cpp"
 	[tcp_framing]="$E/net/Rfc4571Framer.cpp"
+	[json_request]="$E/common/JsonReader.cpp"
 )
 declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1)
 
