@@ -3,7 +3,7 @@
 // sees, and a check that memory and handles stop growing after warm-up.
 //
 //   npm run bench -- soak                    10 minutes (default)
-//   node --expose-gc bench/soak.js --minutes 60 [--slots 50] [--warmup 2]
+//   node --expose-gc bench/soak.js --minutes 60 [--slots 50] [--warmup 2] [--no-churn]
 //
 // The room: ffmpeg sends real-rate VP8 (320x240, 30 fps, 500 kbps) and opus (20 ms) as
 // RTP through a lossy relay (5% random loss, 0-20 ms jitter, so packets also reorder)
@@ -37,6 +37,8 @@ const option = (name, fallback) => {
 const MINUTES = option('minutes', 10);
 const SLOTS = Math.round(option('slots', 50));
 const WARMUP_MINUTES = Math.min(option('warmup', 2), Math.max(1, MINUTES - 1));
+// --no-churn: no slot is replaced (to tell churn's memory from the media path's).
+const CHURN = !args.includes('--no-churn');
 const LOCAL = '127.0.0.1';
 const LOSS = 0.05;
 const JITTER_MS = 20;
@@ -170,7 +172,7 @@ async function main() {
 	let churned = 0;
 	let churnBusy = false;
 	const churn = setInterval(async () => {
-		if (churnBusy || SLOTS < 2) return;
+		if (!CHURN || churnBusy || SLOTS < 2) return;
 		churnBusy = true;
 		try {
 			const index = 1 + Math.floor(Math.random() * (SLOTS - 1));
