@@ -37,6 +37,7 @@
         "src/cpp/engine/data/SctpStreamParameters.cpp",
         "src/cpp/engine/dtls/DtlsCertificate.cpp",
         "src/cpp/engine/dtls/DtlsTransport.cpp",
+        "src/cpp/engine/dtls/DtlsRecordScreen.cpp",
         "src/cpp/engine/ice/IceServer.cpp",
         "src/cpp/engine/ice/StunMessage.cpp",
         "src/cpp/engine/net/ListenInfo.cpp",

@@ -37,6 +37,7 @@ struct LoopbackOptions {
 	bool corruptFingerprint = false; // the client is given a wrong server fingerprint
 	bool dropFirstFlight = false;    // the client's first flight (ClientHello) is lost
 	bool injectGarbage = false;      // malformed datagrams before every real one
+	std::string forgeRecords;        // well-formed records with junk inside before every real one (kinds below)
 	bool exchangeAppData = false;    // one application data record each way once connected
 	bool closeAtEnd = false;         // the client sends close_notify once connected
 	uint32_t iterations = 1;
@@ -70,6 +71,8 @@ struct LoopbackOutcome {
 	bool keysMatch = false;
 	size_t keyLength = 0;
 	std::string failureReason;
+	std::string clientFailureReason;
+	std::string serverFailureReason;
 	uint64_t droppedRecords = 0;
 	uint64_t droppedDatagrams = 0; // by dropFirstFlight
 	uint64_t clientDatagrams = 0;
@@ -104,6 +107,90 @@ void InjectGarbage(DtlsTransport& to, const std::vector<uint8_t>& real, std::mt1
 	to.ProcessDtlsData(shortRecord.data(), 13, nowMs);
 }
 
+// Kinds of forged record, each a well-formed DTLS 1.2 record header (RFC 6347 §4.1)
+// around junk, as a peer (or anyone spoofing its address) could send in the middle of
+// a handshake: "handshake" (epoch 0, a handshake header of a random type, length and
+// message_seq), "alert" (epoch 0, warning or fatal, random description), "ccs" (epoch 0
+// ChangeCipherSpec), "appdata" (epoch 0 application data), "protected" (epoch 1, fails
+// authentication), "epoch" (an epoch no one is at), "sequence" (epoch 0 handshake record
+// with a sequence number far ahead), or "all" of these; and "fatalAlert", a well-formed
+// fatal handshake_failure alert (RFC 5246 §7.2), which must end the handshake.
+bool ForgeKindSelected(const std::string& selected, const char* kind) {
+	return selected == "all" || selected == kind;
+}
+
+void AppendRecordHeader(std::vector<uint8_t>& out, uint8_t type, uint16_t epoch, uint64_t sequence, size_t length) {
+	out.push_back(type);
+	out.push_back(0xFE);
+	out.push_back(0xFD);
+	out.push_back(static_cast<uint8_t>(epoch >> 8));
+	out.push_back(static_cast<uint8_t>(epoch));
+	for (int shift = 40; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(sequence >> shift));
+	out.push_back(static_cast<uint8_t>(length >> 8));
+	out.push_back(static_cast<uint8_t>(length));
+}
+
+void ForgeRecords(DtlsTransport& to, const std::string& kinds, std::mt19937& rng, uint64_t nowMs) {
+	auto junk = [&](size_t n) {
+		std::vector<uint8_t> bytes(n);
+		for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+		return bytes;
+	};
+	auto send = [&](uint8_t type, uint16_t epoch, uint64_t sequence, const std::vector<uint8_t>& body) {
+		std::vector<uint8_t> record;
+		AppendRecordHeader(record, type, epoch, sequence, body.size());
+		record.insert(record.end(), body.begin(), body.end());
+		to.ProcessDtlsData(record.data(), record.size(), nowMs);
+	};
+	const uint64_t smallSequence = rng() % 8;
+	if (ForgeKindSelected(kinds, "handshake")) {
+		std::vector<uint8_t> body = junk(12 + rng() % 120);
+		const size_t fragment = body.size() - 12;
+		body[5] = 0; // fragment_offset 0 (bytes 6..8) and fragment_length = what follows
+		body[6] = 0;
+		body[7] = 0;
+		body[8] = 0;
+		body[9] = static_cast<uint8_t>(fragment >> 16);
+		body[10] = static_cast<uint8_t>(fragment >> 8);
+		body[11] = static_cast<uint8_t>(fragment);
+		if (rng() % 2) { // a whole message: length == fragment_length
+			body[1] = body[9];
+			body[2] = body[10];
+			body[3] = body[11];
+		}
+		send(22, 0, smallSequence, body);
+	}
+	if (ForgeKindSelected(kinds, "alert")) {
+		// Malformed: a level other than warning(1)/fatal(2), a description no registry
+		// has, or a length other than 2.
+		switch (rng() % 3) {
+			case 0: send(21, 0, smallSequence, {static_cast<uint8_t>(3 + rng() % 253), 40}); break;
+			case 1: send(21, 0, smallSequence, {2, static_cast<uint8_t>(200 + rng() % 50)}); break;
+			default: send(21, 0, smallSequence, junk(3 + rng() % 10)); break;
+		}
+	}
+	if (kinds == "fatalAlert") send(21, 0, smallSequence, {2, 40}); // a genuine handshake_failure
+	if (ForgeKindSelected(kinds, "ccs")) send(20, 0, smallSequence, rng() % 2 ? std::vector<uint8_t>{1} : junk(1 + rng() % 4));
+	if (ForgeKindSelected(kinds, "appdata")) send(23, 0, smallSequence, junk(1 + rng() % 64));
+	if (ForgeKindSelected(kinds, "protected")) send(static_cast<uint8_t>(20 + rng() % 4), 1, smallSequence, junk(24 + rng() % 64));
+	if (ForgeKindSelected(kinds, "epoch")) {
+		send(static_cast<uint8_t>(20 + rng() % 4), static_cast<uint16_t>(2 + rng() % 65534), rng(), junk(24 + rng() % 64));
+	}
+	if (ForgeKindSelected(kinds, "sequence")) {
+		// A well-formed Certificate fragment (a message either side may receive) that only
+		// its record sequence number gives away.
+		std::vector<uint8_t> body = junk(12 + rng() % 40);
+		const size_t fragment = body.size() - 12;
+		body[0] = 11;
+		body[1] = 0;
+		body[2] = 0;
+		body[3] = static_cast<uint8_t>(fragment);
+		std::fill(body.begin() + 6, body.begin() + 11, 0);
+		body[11] = static_cast<uint8_t>(fragment);
+		send(22, 0, 1000 + rng() % 100000, body);
+	}
+}
+
 LoopbackOutcome RunLoopback(const LoopbackOptions& options, const std::shared_ptr<DtlsCertificate>& clientCertificate,
     const std::shared_ptr<DtlsCertificate>& serverCertificate, std::mt19937& rng) {
 	LoopbackOutcome outcome;
@@ -136,12 +223,14 @@ LoopbackOutcome RunLoopback(const LoopbackOptions& options, const std::shared_pt
 				std::vector<uint8_t> datagram = std::move(clientEndpoint.outbox.front());
 				clientEndpoint.outbox.pop_front();
 				if (options.injectGarbage) InjectGarbage(server, datagram, rng, now);
+				if (!options.forgeRecords.empty()) ForgeRecords(server, options.forgeRecords, rng, now);
 				server.ProcessDtlsData(datagram.data(), datagram.size(), now);
 			}
 			if (!serverEndpoint.outbox.empty()) {
 				std::vector<uint8_t> datagram = std::move(serverEndpoint.outbox.front());
 				serverEndpoint.outbox.pop_front();
 				if (options.injectGarbage) InjectGarbage(client, datagram, rng, now);
+				if (!options.forgeRecords.empty()) ForgeRecords(client, options.forgeRecords, rng, now);
 				client.ProcessDtlsData(datagram.data(), datagram.size(), now);
 			}
 		}
@@ -188,6 +277,8 @@ LoopbackOutcome RunLoopback(const LoopbackOptions& options, const std::shared_pt
 		                    clientEndpoint.localSendKey != clientEndpoint.remoteSendKey;
 	}
 	outcome.failureReason = !client.GetFailureReason().empty() ? client.GetFailureReason() : server.GetFailureReason();
+	outcome.clientFailureReason = client.GetFailureReason();
+	outcome.serverFailureReason = server.GetFailureReason();
 
 	if (options.closeAtEnd && client.GetState() == DtlsState::Connected) {
 		client.Close();
@@ -264,6 +355,18 @@ LoopbackOptions ParseOptions(const Napi::CallbackInfo& info) {
 	options.dropFirstFlight = ParseBoolean(env, object, "dropFirstFlight");
 	options.injectGarbage = ParseBoolean(env, object, "injectGarbage");
 	options.exchangeAppData = ParseBoolean(env, object, "exchangeAppData");
+	if (object.Has("forgeRecords") && !object.Get("forgeRecords").IsUndefined()) {
+		static const char* const kKinds[] = {
+		    "all", "handshake", "alert", "ccs", "appdata", "protected", "epoch", "sequence", "fatalAlert"};
+		Napi::Value value = object.Get("forgeRecords");
+		const std::string kind = value.IsString() ? value.As<Napi::String>().Utf8Value() : std::string();
+		if (std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
+			throw Napi::TypeError::New(env,
+			    "dtlsLoopbackHandshake(): options.forgeRecords must be one of all, handshake, alert, ccs, appdata, "
+			    "protected, epoch, sequence, fatalAlert");
+		}
+		options.forgeRecords = kind;
+	}
 	options.closeAtEnd = ParseBoolean(env, object, "closeAtEnd");
 	options.iterations = ParseInteger(env, object, "iterations", 1, kMaxIterations, 1);
 	options.initialRetransmitMs =
@@ -308,6 +411,8 @@ Napi::Value DtlsLoopbackHandshake(const Napi::CallbackInfo& info) {
 	result.Set("iterations", static_cast<double>(options.iterations));
 	result.Set("connectedCount", static_cast<double>(connectedCount));
 	result.Set("failureReason", last.failureReason);
+	result.Set("clientFailureReason", last.clientFailureReason);
+	result.Set("serverFailureReason", last.serverFailureReason);
 	result.Set("droppedRecords", static_cast<double>(last.droppedRecords));
 	result.Set("droppedDatagrams", static_cast<double>(last.droppedDatagrams));
 	result.Set("clientDatagrams", static_cast<double>(last.clientDatagrams));

@@ -20,22 +20,11 @@ namespace mediaplane {
 
 namespace {
 
-// RFC 6347 §4.1: type(1) version(2) epoch(2) sequence_number(6) length(2).
-constexpr size_t kRecordHeaderLength = 13;
-// RFC 6347 §4.1 / RFC 5246 §6.2.3: a DTLSCiphertext fragment is at most 2^14 + 2048.
-constexpr size_t kMaxRecordFragmentLength = 16384 + 2048;
-// The shortest protected (epoch > 0) record fragment with an AES-GCM suite: 8-byte
-// explicit nonce and 16-byte tag around an empty plaintext (RFC 5288 §3).
-constexpr size_t kMinProtectedFragmentLength = 8 + 16;
 // RFC 5246 §6.2.1: at most 2^14 bytes of plaintext per record.
 constexpr size_t kMaxRecordPlaintextLength = 16384;
 
 // RFC 5764 §4.2.
 constexpr const char kSrtpExporterLabel[] = "EXTRACTOR-dtls_srtp";
-
-// RFC 6347 §4.1 ContentType values a DTLS 1.2 peer may send: change_cipher_spec(20),
-// alert(21), handshake(22), application_data(23).
-bool IsDtls12ContentType(uint8_t type) { return type >= 20 && type <= 23; }
 
 const char* OpenSslProfileName(SrtpCryptoSuite suite) {
 	switch (suite) {
@@ -112,7 +101,7 @@ DtlsTransport::~DtlsTransport() {
 }
 
 bool DtlsTransport::LooksLikeDtls(const uint8_t* data, size_t len) {
-	return data != nullptr && len >= kRecordHeaderLength && data[0] >= 20 && data[0] <= 63;
+	return data != nullptr && len >= DtlsRecordScreen::RecordHeaderLength && data[0] >= 20 && data[0] <= 63;
 }
 
 bool DtlsTransport::SetSrtpCryptoSuites(const std::vector<SrtpCryptoSuite>& suites) {
@@ -204,6 +193,7 @@ void DtlsTransport::Run(DtlsRole role, const DtlsFingerprint& remoteFingerprint,
 		return;
 	}
 
+	screen_.emplace(role == DtlsRole::Server);
 	if (role == DtlsRole::Client) SSL_set_connect_state(ssl_);
 	else SSL_set_accept_state(ssl_);
 
@@ -229,34 +219,28 @@ void DtlsTransport::ProcessDtlsData(const uint8_t* data, size_t len, uint64_t no
 	}
 
 	// RFC 6347 §4.1.2.7: invalid records are silently discarded. Records are checked here
-	// before OpenSSL sees them, for two reasons: OpenSSL takes one BIO read as one
-	// datagram, so only whole records may go in; and OpenSSL 3.0 turns some invalid
-	// records into a fatal error instead of discarding them: a protected record (epoch
-	// > 0) shorter than the AES-GCM explicit nonce plus tag (8 + 16 bytes, RFC 5288 §3)
-	// kills the connection without an alert (measured with OpenSSL 3.0.19). The cipher
-	// list (DtlsCertificate.cpp) keeps to AES-GCM so that this one bound covers every
-	// protected record, and leaves out the CBC suites, whose bad MACs OpenSSL also
-	// treats as fatal.
+	// before OpenSSL sees them (DtlsRecordScreen says which and why), and only whole
+	// records go in: OpenSSL takes one BIO read as one datagram. The cipher list
+	// (DtlsCertificate.cpp) keeps to AES-GCM so that one length bound covers every
+	// protected record, and leaves out the CBC suites, whose bad MACs OpenSSL 3.0 treats
+	// as fatal.
 	size_t offset = 0;
 	size_t written = 0;
 	while (offset < len) {
-		const uint8_t* record = data + offset;
-		const size_t left = len - offset;
-		// RFC 6347 §4.1: ContentType, then a DTLS version {254, x} (254.255 is 1.0,
-		// 254.253 is 1.2), then the fragment length.
-		if (left < kRecordHeaderLength || !IsDtls12ContentType(record[0]) || record[1] != 0xFE) break;
-		const size_t fragmentLength = (static_cast<size_t>(record[11]) << 8) | record[12];
-		if (fragmentLength > kMaxRecordFragmentLength || left - kRecordHeaderLength < fragmentLength) break;
-		const size_t recordLength = kRecordHeaderLength + fragmentLength;
+		DtlsRecordScreen::Record record;
+		const size_t recordLength = DtlsRecordScreen::ParseRecord(data + offset, len - offset, record);
+		if (recordLength == 0) break;
+		const uint8_t* recordStart = data + offset;
 		offset += recordLength;
 
-		const unsigned epoch = (static_cast<unsigned>(record[3]) << 8) | record[4];
-		if (epoch != 0 && fragmentLength < kMinProtectedFragmentLength) {
+		const DtlsRecordScreen::Verdict verdict = screen_->Screen(record);
+		if (verdict != DtlsRecordScreen::Verdict::Accept) {
 			++droppedRecords_;
-			MP_DEBUG_TAG(Dtls, "dropped a protected record of %zu bytes (too short)", fragmentLength);
+			MP_DEBUG_TAG(Dtls, "dropped a record (type %u, epoch %u, %zu bytes): %s", record.contentType, record.epoch,
+			    record.fragmentLength, DtlsRecordScreen::VerdictName(verdict));
 			continue;
 		}
-		if (BIO_write(inBio_, record, static_cast<int>(recordLength)) != static_cast<int>(recordLength)) {
+		if (BIO_write(inBio_, recordStart, static_cast<int>(recordLength)) != static_cast<int>(recordLength)) {
 			ERR_clear_error();
 			++droppedRecords_;
 			continue;
@@ -514,9 +498,9 @@ void DtlsTransport::SendPendingOutput() {
 	size_t offset = 0;
 	while (offset < len) {
 		size_t recordLen = len - offset;
-		if (recordLen >= kRecordHeaderLength) {
+		if (recordLen >= DtlsRecordScreen::RecordHeaderLength) {
 			const size_t fragmentLength = (static_cast<size_t>(data[offset + 11]) << 8) | data[offset + 12];
-			recordLen = std::min(recordLen, kRecordHeaderLength + fragmentLength);
+			recordLen = std::min(recordLen, DtlsRecordScreen::RecordHeaderLength + fragmentLength);
 		}
 		if (offset > datagramStart && offset + recordLen - datagramStart > mtu_) {
 			listener_.OnDtlsSendData(data + datagramStart, offset - datagramStart);

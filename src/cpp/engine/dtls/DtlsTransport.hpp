@@ -37,6 +37,7 @@
 
 #include "../srtp/SrtpSession.hpp"
 #include "DtlsCertificate.hpp"
+#include "DtlsRecordScreen.hpp"
 
 namespace mediaplane {
 
@@ -114,7 +115,8 @@ public:
 
 	// One received UDP payload that LooksLikeDtls. Records that cannot be valid (bad
 	// type, version or length, a truncated tail, a protected record too short for its
-	// cipher) are dropped and counted before OpenSSL sees them.
+	// cipher) or that the peer could not have sent at this point of the handshake
+	// (DtlsRecordScreen) are dropped and counted before OpenSSL sees them.
 	void ProcessDtlsData(const uint8_t* data, size_t len, uint64_t nowMs);
 
 	// Encrypts one application data record (Connected only; at most 16384 bytes).
@@ -168,6 +170,7 @@ private:
 	size_t mtu_ = DefaultMtu;
 	uint64_t handshakeDeadlineMs_ = UINT64_MAX;
 
+	std::optional<DtlsRecordScreen> screen_; // from Run(), when the role is known
 	bool fingerprintMismatch_ = false;
 	std::optional<SrtpCryptoSuite> srtpSuite_;
 	std::string remoteCertificatePem_;
