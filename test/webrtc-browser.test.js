@@ -7,6 +7,7 @@
 const t = require('tap');
 const mediaplane = require('..');
 const { startBrowserSession } = require('./browser/harness');
+const { RateLimitedRelay } = require('./bwe/rate-limited-relay');
 
 const LOCAL = '127.0.0.1';
 const mediaCodecs = [
@@ -188,5 +189,76 @@ t.test('garbage at the port during a live session is dropped; the browser keeps 
 	t.equal(send.iceState, 'completed');
 	t.equal(send.dtlsState, 'connected');
 	t.not(send.iceSelectedTuple.remotePort, socket.address().port, 'the garbage sender never became the selected path');
+	send.close();
+});
+
+// Issue 14: junk that looks like DTLS, sent from the browser's own (ICE-validated) tuple
+// while the handshake is in progress. Each datagram is one record that a peer could not
+// have sent there: application data or a ChangeCipherSpec before the keys, malformed
+// alerts, handshake fragments that do not add up, a sequence number far ahead (which
+// would move OpenSSL's replay window past the browser's records), an epoch no one is
+// at, a protected record too short for its cipher; or random bytes in the DTLS range of
+// RFC 7983. Before DtlsRecordScreen, OpenSSL failed the handshake on the first such
+// record, and the transport went to 'failed'.
+function dtlsLookingJunk(i) {
+	const crypto = require('node:crypto');
+	const record = (type, epoch, sequence, body) => {
+		const header = Buffer.alloc(13);
+		header[0] = type;
+		header[1] = 0xfe;
+		header[2] = 0xfd;
+		header.writeUInt16BE(epoch, 3);
+		header.writeUIntBE(sequence, 5, 6);
+		header.writeUInt16BE(body.length, 11);
+		return Buffer.concat([header, body]);
+	};
+	const small = i % 8;
+	switch (i % 9) {
+		case 0: return record(23, 0, small, crypto.randomBytes(1 + (i % 60)));
+		case 1: return record(20, 0, small, Buffer.from([1]));                      // before the key exchange
+		case 2: return record(20, 0, small, crypto.randomBytes(2 + (i % 3)));
+		case 3: return record(21, 0, small, Buffer.from([2, 200 + (i % 50)]));     // no such description
+		case 4: return record(21, 0, small, crypto.randomBytes(3 + (i % 5)));
+		case 5: return record(22, 0, small, Buffer.concat([Buffer.from([99, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 4]), crypto.randomBytes(4)]));
+		case 6: return record(22, 0, 100000 + i, Buffer.concat([Buffer.from([11, 0, 0, 4, 0, 1, 0, 0, 0, 0, 0, 4]), crypto.randomBytes(4)]));
+		case 7: return record(22 + (i % 2), 1 + (i % 2) * 5, small, crypto.randomBytes(i % 2 ? 40 : 10));
+		default: return Buffer.concat([Buffer.from([20 + (i % 44)]), crypto.randomBytes(12 + (i % 80))]);
+	}
+}
+
+t.test("junk from the browser's own tuple during the DTLS handshake is dropped; the session connects and carries media", async (t) => {
+	const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: LOCAL }] });
+	const relay = await RateLimitedRelay.create({ target: { address: LOCAL, port: send.iceCandidates[0].port } });
+	t.teardown(() => relay.close());
+	const BURST = 45; // datagrams before each of the browser's DTLS datagrams
+	let dtlsDatagrams = 0;
+	let injected = 0;
+	relay.setUpstreamInjector((message) => {
+		if (message[0] < 20 || message[0] > 63 || send.dtlsState === 'connected') return []; // RFC 7983: DTLS only
+		dtlsDatagrams++;
+		const burst = [];
+		for (let i = 0; i < BURST; i++) burst.push(dtlsLookingJunk(injected++));
+		return burst;
+	});
+	const dtlsStates = [];
+	send.on('dtlsstatechange', (state) => dtlsStates.push(state));
+	const viaRelay = {
+		id: send.id,
+		iceParameters: send.iceParameters,
+		iceCandidates: send.iceCandidates.map((c) => ({ ...c, port: relay.port })),
+		dtlsParameters: send.dtlsParameters,
+		sctpParameters: send.sctpParameters,
+		connect: (params) => send.connect(params),
+	};
+	await session.connectSendTransport(viaRelay, { routerRtpCapabilities: router.rtpCapabilities });
+	await waitConnected(send);
+	t.same(dtlsStates, ['connecting', 'connected'], `DTLS connected as ${send.dtlsParameters.role}, never failed`);
+	t.ok(dtlsDatagrams >= 1 && injected >= BURST, `${injected} junk datagrams before ${dtlsDatagrams} DTLS datagrams of the browser`);
+	t.ok(relay.upstreamPorts().includes(send.iceSelectedTuple.remotePort), 'the junk came from the selected tuple');
+	await waitFor(async () => (await send.getStats())[0].rtpPacketsReceived > 50, 10000, 'SRTP media from the browser');
+	const [stats] = await send.getStats();
+	// Loopback may itself drop some of a burst (socket buffer): most, not all, must count.
+	t.ok(stats.droppedPackets >= injected / 2, `junk counted as dropped (${stats.droppedPackets} of ${injected})`);
+	relay.setUpstreamInjector(undefined);
 	send.close();
 });

@@ -25,6 +25,7 @@
 //   const relay = await RateLimitedRelay.create({ target: { address: '127.0.0.1', port } });
 //   relay.setRate(600_000);            // bits/s; Infinity (or 0, null) = unlimited
 //   relay.setDropFilter((kind, message) => boolean)  // lose chosen packets (see there)
+//   relay.setUpstreamInjector((message) => [Buffer])  // extra datagrams from page B's tuple
 //   relay.totals                       // cumulative counters, see below
 //   relay.seconds                      // one entry per second since create()
 //   await relay.close();               // sockets closed, timers cleared
@@ -32,7 +33,8 @@
 // Counters (relay.totals, and per second in relay.seconds): bytesOffered /
 // packetsOffered (what the SFU sent towards page B), bytesForwarded / packetsForwarded
 // (what left the bottleneck towards page B), bytesDropped / packetsDropped (queue
-// overflow), bytesUp / packetsUp (page B -> SFU), and offeredByKind: bytes offered per
+// overflow), bytesUp / packetsUp (page B -> SFU), packetsInjected (setUpstreamInjector),
+// and offeredByKind: bytes offered per
 // kind as `classify(message)` names it (default 'rtp' | 'rtcp' | 'other').
 const dgram = require('node:dgram');
 const { EventEmitter } = require('node:events');
@@ -69,6 +71,7 @@ function emptyCounters() {
 		packetsDropped: 0,
 		bytesUp: 0,
 		packetsUp: 0,
+		packetsInjected: 0,
 		offeredByKind: {},
 	};
 }
@@ -116,6 +119,7 @@ class RateLimitedRelay extends EventEmitter {
 		this._queueMs = queueMs;
 		this._classify = classify;
 		this._dropFilter = undefined;
+		this._upstreamInjector = undefined;
 		this._mappings = new Map(); // 'ip:port' of page B -> { socket, browser: { address, port } }
 		this._pendingMappings = new Map(); // same key -> Promise of a mapping being bound
 		this._queue = []; // [{ message, to: { address, port }, queuedAt }]
@@ -209,6 +213,7 @@ class RateLimitedRelay extends EventEmitter {
 		const key = `${rinfo.address}:${rinfo.port}`;
 		const mapping = this._mappings.get(key);
 		if (mapping) {
+			for (const extra of this._upstreamExtras(message)) mapping.socket.send(extra, this._target.port, this._target.address);
 			mapping.socket.send(message, this._target.port, this._target.address);
 			return;
 		}
@@ -240,7 +245,25 @@ class RateLimitedRelay extends EventEmitter {
 				}
 			);
 		}
-		if (pending.messages.length < 64) pending.messages.push(message);
+		if (pending.messages.length < 64) pending.messages.push(...this._upstreamExtras(message), message);
+	}
+
+	/**
+	 * Datagrams to send to the SFU, from page B's own tuple (the same upstream socket),
+	 * just before each datagram page B sends: `hook(message)` returns an array of
+	 * Buffers (or nothing). For injecting junk on the path the SFU has validated.
+	 * Pass undefined to stop.
+	 */
+	setUpstreamInjector(hook) {
+		if (hook !== undefined && typeof hook !== 'function') throw new TypeError('RateLimitedRelay.setUpstreamInjector: function or undefined');
+		this._upstreamInjector = hook;
+	}
+
+	_upstreamExtras(message) {
+		if (!this._upstreamInjector) return [];
+		const extras = this._upstreamInjector(message) ?? [];
+		this.totals.packetsInjected += extras.length;
+		return extras;
 	}
 
 	// SFU -> page B: through the bottleneck.
