@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "../common/CallbackGuard.hpp"
 #include "../common/Logger.hpp"
@@ -56,8 +57,15 @@ void TcpConnection::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t*
 		*buf = uv_buf_init(nullptr, 0);
 		return;
 	}
+	// Growing the reassembly buffer may fail; nothing may throw through libuv here. An
+	// empty buffer makes libuv report UV_ENOBUFS to OnRead, which closes the connection.
 	size_t room = 0;
-	uint8_t* data = connection->framer_.PrepareWrite(&room);
+	uint8_t* data = nullptr;
+	try {
+		data = connection->framer_.PrepareWrite(&room);
+	} catch (const std::bad_alloc&) {
+		room = 0;
+	}
 	*buf = uv_buf_init(room ? reinterpret_cast<char*>(data) : nullptr, static_cast<unsigned>(room));
 }
 

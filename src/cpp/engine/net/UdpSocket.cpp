@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <new>
 #include <random>
 
 #include "../common/CallbackGuard.hpp"
@@ -16,8 +17,10 @@ namespace {
 // The largest UDP payload.
 constexpr size_t kRecvBufferSize = 65536;
 
+// Null when it cannot be allocated: this runs in libuv's alloc callback, which must
+// not throw (libuv then reports UV_ENOBUFS to the read callback, which drops the read).
 uint8_t* ThreadRecvBuffer() {
-	static thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kRecvBufferSize]);
+	static thread_local std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[kRecvBufferSize]);
 	return buffer.get();
 }
 
@@ -156,7 +159,8 @@ void UdpSocket::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf
 		*buf = uv_buf_init(nullptr, 0);
 		return;
 	}
-	*buf = uv_buf_init(reinterpret_cast<char*>(ThreadRecvBuffer()), kRecvBufferSize);
+	uint8_t* buffer = ThreadRecvBuffer();
+	*buf = uv_buf_init(reinterpret_cast<char*>(buffer), buffer ? kRecvBufferSize : 0);
 }
 
 void UdpSocket::OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,

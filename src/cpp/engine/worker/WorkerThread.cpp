@@ -32,13 +32,25 @@ void WorkerThread::Start() {
 	thread_ = std::thread(&WorkerThread::ThreadMain, this);
 }
 
-void WorkerThread::Stop() {
-	channel_->RequestClose();
+void WorkerThread::Stop() noexcept {
+	// Runs from destructors and from Node's env cleanup hook, where an exception would
+	// end the process: a failure to lock or join (std::system_error, which no correct
+	// program meets) is absorbed here.
+	try {
+		channel_->RequestClose();
+	} catch (...) {
+	}
 	Join();
 }
 
-void WorkerThread::Join() {
-	if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+void WorkerThread::Join() noexcept {
+	if (!thread_.joinable() || thread_.get_id() == std::this_thread::get_id()) return;
+	try {
+		thread_.join();
+	} catch (...) {
+		// A std::thread destroyed while joinable calls std::terminate.
+		thread_.detach();
+	}
 }
 
 void WorkerThread::ThreadMain() {

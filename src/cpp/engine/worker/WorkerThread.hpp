@@ -29,9 +29,9 @@ public:
 	// Throws std::system_error when the thread cannot be created.
 	void Start();
 	// Asks the worker to close and waits for its thread. Idempotent.
-	void Stop();
+	void Stop() noexcept;
 	// Waits for a thread that was already asked to close or has ended.
-	void Join();
+	void Join() noexcept;
 	// "mediaplane-wN", set by Start().
 	const std::string& GetName() const { return name_; }
 
