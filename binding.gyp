@@ -3,6 +3,13 @@
   # Node's own include directory (node-gyp puts it on the path) and their symbols from
   # the `node` binary that loads the addon. libsrtp is compiled from its release source
   # (deps/fetch-libsrtp.js obtains it) as a static library.
+  #
+  # mediaplane_sanitize=1 (`node-gyp rebuild -- -Dmediaplane_sanitize=1`): a test-only
+  # ASan + UBSan build, made by scripts/build-sanitized.js in build-asan/ and loaded
+  # through MEDIAPLANE_ADDON_PATH by test/sanitized-socket.test.js. Never shipped.
+  "variables": {
+    "mediaplane_sanitize%": 0
+  },
   "targets": [
     {
       "target_name": "mediaplane",
@@ -129,6 +136,9 @@
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_CPP_EXCEPTIONS",
+        # Any C++ exception leaving an addon entry point (not only Napi::Error) becomes a
+        # JavaScript Error instead of unwinding into Node, which would std::terminate.
+        "NODE_ADDON_API_CPP_EXCEPTIONS_ALL",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
@@ -137,6 +147,17 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-free-nonheap-object"],
       # (-Wno-free-nonheap-object: a GCC 12 false positive on std::variant moves.)
       "cflags": ["-fvisibility=hidden"],
+      "conditions": [
+        ["mediaplane_sanitize==1", {
+          # In the configuration so that -O1 comes after common.gypi's Release -O3.
+          "configurations": {
+            "Release": {
+              "cflags": ["-O1", "-g1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"],
+              "ldflags": ["-fsanitize=address,undefined"]
+            }
+          }
+        }]
+      ],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

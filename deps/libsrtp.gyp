@@ -11,6 +11,8 @@
 {
 	'variables': {
 		'libsrtp_dir': 'libsrtp-2.5.0',
+		# 1 in the test-only ASan + UBSan build (binding.gyp, scripts/build-sanitized.js).
+		'mediaplane_sanitize%': 0,
 	},
 	'targets': [
 		{
@@ -61,6 +63,15 @@
 				'-w',
 			],
 			'cflags!': ['-Wall', '-Wextra'],
+			'conditions': [
+				['mediaplane_sanitize==1', {
+					'configurations': {
+						'Release': {
+							'cflags': ['-O1', '-g1', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined'],
+						},
+					},
+				}],
+			],
 			'xcode_settings': {
 				'GCC_WARN_INHIBIT_ALL_WARNINGS': 'YES',
 				'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: compiles the TypeScript layer, runs every test file under test/ with tap
-// (the files that start Chromium one at a time, after the others), and ends with a plain
+// (the files that start Chromium one at a time, after the others; then the sanitized
+// run and the fuzz smoke run, each alone), and ends with a plain
 // "N passed, N failed" line summed from tap's own summaries.
 'use strict';
 
@@ -34,9 +35,15 @@ const all = requested.length
 const usesBrowser = (file) => /browser\/harness|bwe\/constrained-(checks|room)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
 // The fuzz smoke run (test/fuzz-smoke.test.js) takes both cores: last, alone.
 const fuzzes = (file) => /fuzz[\\/]run\.sh|'fuzz', 'run\.sh'/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+// The sanitized run (test/sanitized-socket.test.js: the ASan + UBSan addon build, then
+// the socket-level files two at a time) takes both cores too, and the timing checks of
+// the files it runs must not share them with other tests: alone, after the browser files.
+const sanitizes = (file) => /scripts\/build-sanitized/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+const alone = (file) => fuzzes(file) || sanitizes(file);
 const groups = [
-	{ files: all.filter((f) => !usesBrowser(f) && !fuzzes(f)), jobs: [] },
-	{ files: all.filter((f) => usesBrowser(f) && !fuzzes(f)), jobs: ['--jobs=1'] },
+	{ files: all.filter((f) => !usesBrowser(f) && !alone(f)), jobs: [] },
+	{ files: all.filter((f) => usesBrowser(f) && !alone(f)), jobs: ['--jobs=1'] },
+	{ files: all.filter((f) => sanitizes(f) && !fuzzes(f)), jobs: ['--jobs=1'] },
 	{ files: all.filter(fuzzes), jobs: ['--jobs=1'] },
 ].filter((g) => g.files.length);
 

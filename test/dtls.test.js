@@ -13,8 +13,7 @@
 
 const t = require('tap');
 const crypto = require('crypto');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..'));
+const { addon } = require('./addon');
 
 const hs = (options) => addon.dtlsLoopbackHandshake(options);
 

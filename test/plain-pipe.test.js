@@ -8,7 +8,7 @@ const dgram = require('node:dgram');
 const crypto = require('node:crypto');
 const path = require('node:path');
 const mediaplane = require('..');
-const addon = require('node-gyp-build')(path.join(__dirname, '..'));
+const { addon } = require('./addon');
 
 const LOCAL = '127.0.0.1';
 const mediaCodecs = [

@@ -7,16 +7,29 @@ const { spawn } = require('node:child_process');
 const { Worker: ThreadWorker } = require('node:worker_threads');
 const mediaplane = require('..');
 
-function runNode(script, timeoutMs) {
+// Kills the child timeoutMs after it started or, with `armOn`, timeoutMs after its
+// output first matched armOn (30 s at most before that): a slow start (a loaded machine,
+// the ASan build of test/sanitized-socket.test.js) then does not count.
+function runNode(script, timeoutMs, armOn) {
 	return new Promise((resolve) => {
 		const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
+		let timer;
+		const arm = (ms) => {
+			clearTimeout(timer);
+			timer = setTimeout(() => child.kill('SIGKILL'), ms);
+		};
+		let armed = !armOn;
+		child.stdout.on('data', (d) => {
+			stdout += d;
+			if (!armed && armOn.test(stdout)) {
+				armed = true;
+				arm(timeoutMs);
+			}
+		});
 		child.stderr.on('data', (d) => (stderr += d));
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-		}, timeoutMs);
+		arm(armOn ? 30_000 : timeoutMs);
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			resolve({ code, signal, stdout, stderr });
@@ -57,7 +70,7 @@ t.test('a process exits by itself once every worker is closed', async (t) => {
 });
 
 t.test('an open worker keeps the process alive, like a worker subprocess', async (t) => {
-	const result = await runNode(path.join(__dirname, 'fixtures', 'stay-open.js'), 1500);
+	const result = await runNode(path.join(__dirname, 'fixtures', 'stay-open.js'), 1500, /open/);
 	t.match(result.stdout, /open/);
 	t.equal(result.signal, 'SIGKILL', 'still running until the test stopped it');
 });

@@ -18,10 +18,8 @@
 
 const t = require('tap');
 const crypto = require('crypto');
-const path = require('path');
 const { Worker } = require('worker_threads');
-const nodeGypBuild = require('node-gyp-build');
-const addon = nodeGypBuild(path.join(__dirname, '..'));
+const { addon, addonPath } = require('./addon');
 
 const hex = (s) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -335,7 +333,6 @@ t.test('works from several worker_threads at once (one-time srtp_init is shared)
 	// Each thread loads the addon into its own environment and protects the libsrtp
 	// vector; all must agree with it. This runs srtp_init's call_once from threads that
 	// race each other.
-	const addonPath = nodeGypBuild.path(path.join(__dirname, '..'));
 	const code = `
 		const { parentPort, workerData } = require('worker_threads');
 		const addon = require(workerData.addonPath);

@@ -128,6 +128,11 @@ export class WebRtcServer<T extends AppData = AppData> extends EnhancedEventEmit
 
 	/** @private A transport was created on this server. */
 	handleWebRtcTransport(transport: WebRtcTransport): void {
+		// Public in the class for the library's own use; whatever else is passed must not
+		// get into the set that close() walks.
+		if (typeof (transport as { listenServerClosed?: unknown } | undefined)?.listenServerClosed !== 'function') {
+			throw new TypeError('handleWebRtcTransport(): transport must be a WebRtcTransport');
+		}
 		this.#transports.add(transport);
 		this.#observer.safeEmit('webrtctransporthandled', transport);
 		transport.on('@close', () => {

@@ -193,6 +193,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 	readonly #engineLoggers = new Map<string, Logger>();
 	#closed = false;
 	#died = false;
+	#running = false;
 	#threadEnded = false;
 	#appData: WorkerAppData;
 
@@ -332,8 +333,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 		await this.#channel.request('worker.simulateFatalError');
 	}
 
-	/** @private Resolves when the worker thread runs; used by createWorker(). */
+	/**
+	 * @private Resolves when the worker thread runs; used by createWorker(). Settles at
+	 * once when the thread already ran (or ended), so that no caller waits forever.
+	 */
 	waitForStart(): Promise<void> {
+		if (this.#running) return Promise.resolve();
+		if (this.#threadEnded || this.#closed) return Promise.reject(new WorkerClosedError('Worker closed before it started'));
 		return new Promise((resolve, reject) => {
 			const onSuccess = (): void => {
 				this.off('@failure', onFailure);
@@ -363,6 +369,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 	#onEngineEvent(event: string, data: unknown): void {
 		switch (event) {
 			case 'running':
+				this.#running = true;
 				this.safeEmit('@success');
 				break;
 			case 'log':

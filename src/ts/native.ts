@@ -2,6 +2,10 @@
  * Loads the native addon. node-gyp-build prefers a prebuilt binary from
  * `prebuilds/<platform>-<arch>/` and falls back to `build/Release/`.
  *
+ * Test-only: the environment variable MEDIAPLANE_ADDON_PATH names a .node file to load
+ * instead (test/sanitized-socket.test.js points it at the ASan + UBSan build that
+ * scripts/build-sanitized.js makes in build-asan/). Not a supported way to deploy.
+ *
  * This is the only file that touches the addon directly; the rest of the TypeScript
  * layer goes through Channel.
  */
@@ -40,8 +44,11 @@ const nodeGypBuild = require('node-gyp-build') as { (root: string): unknown; res
 
 const packageRoot = path.join(__dirname, '..');
 
-/** The file the addon was loaded from (a prebuild, or build/Release). */
-export const addonPath: string = nodeGypBuild.resolve(packageRoot);
+const overridePath = process.env.MEDIAPLANE_ADDON_PATH;
 
-export const addon = nodeGypBuild(packageRoot) as NativeAddon;
+/** The file the addon was loaded from (a prebuild, build/Release, or MEDIAPLANE_ADDON_PATH). */
+export const addonPath: string = overridePath ? path.resolve(overridePath) : nodeGypBuild.resolve(packageRoot);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const addon = (overridePath ? require(addonPath) : nodeGypBuild(packageRoot)) as NativeAddon;
 
