@@ -6,7 +6,8 @@
   #
   # mediaplane_sanitize=1 (`node-gyp rebuild -- -Dmediaplane_sanitize=1`): a test-only
   # ASan + UBSan build, made by scripts/build-sanitized.js in build-asan/ and loaded
-  # through MEDIAPLANE_ADDON_PATH by test/sanitized-socket.test.js. Never shipped.
+  # through MEDIAPLANE_ADDON_PATH by test/sanitized-socket.test.js; 2: ThreadSanitizer,
+  # in build-tsan/, for test/sanitized-thread.test.js. Never shipped.
   "variables": {
     "mediaplane_sanitize%": 0
   },
@@ -154,6 +155,15 @@
             "Release": {
               "cflags": ["-O1", "-g1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"],
               "ldflags": ["-fsanitize=address,undefined"]
+            }
+          }
+        }],
+        ["mediaplane_sanitize==2", {
+          # ThreadSanitizer (scripts/build-sanitized.js --thread, test/sanitized-thread.test.js).
+          "configurations": {
+            "Release": {
+              "cflags": ["-O1", "-g1", "-fno-omit-frame-pointer", "-fsanitize=thread"],
+              "ldflags": ["-fsanitize=thread"]
             }
           }
         }]

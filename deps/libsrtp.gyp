@@ -71,6 +71,13 @@
 						},
 					},
 				}],
+				['mediaplane_sanitize==2', {
+					'configurations': {
+						'Release': {
+							'cflags': ['-O1', '-g1', '-fno-omit-frame-pointer', '-fsanitize=thread'],
+						},
+					},
+				}],
 			],
 			'xcode_settings': {
 				'GCC_WARN_INHIBIT_ALL_WARNINGS': 'YES',

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Test-only: builds the addon with AddressSanitizer and UBSan (gcc, -O1 -g1,
-// -fno-sanitize-recover=undefined) into build-asan/, never touching build/Release.
+// -fno-sanitize-recover=undefined) into build-asan/, or with ThreadSanitizer
+// (--thread: -fsanitize=thread, -O1 -g1) into build-tsan/, never touching build/Release.
 //
-//   node scripts/build-sanitized.js          build (incremental), print the .node path
-//   node scripts/build-sanitized.js --env    build, then print `export` lines for a shell:
+//   node scripts/build-sanitized.js [--thread]          build (incremental), print the .node path
+//   node scripts/build-sanitized.js [--thread] --env    build, then print `export` lines:
 //     eval "$(node scripts/build-sanitized.js --env)"; node --expose-gc test/router.test.js
 //
 // How: node-gyp cannot build into another directory, so build-asan/tree/ holds copies
 // of binding.gyp and deps/libsrtp.gyp and symlinks to src/ and libsrtp's source, and
-// node-gyp runs there with -Dmediaplane_sanitize=1
-// (the flags are a condition in binding.gyp and deps/libsrtp.gyp). Its output is
+// node-gyp runs there with -Dmediaplane_sanitize=1 (2 for ThreadSanitizer, in
+// build-tsan/; the flags are a condition in binding.gyp and deps/libsrtp.gyp). Its output is
 // build-asan/tree/build/Release/mediaplane.node. Make's own dependency tracking keeps
 // later builds incremental (and rebuilds on flag changes: gyp's Makefiles compare
 // command lines). Native builds on this machine are serialised with others through
@@ -27,9 +28,19 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const outDir = path.join(root, 'build-asan');
-const treeDir = path.join(outDir, 'tree');
-const addonPath = path.join(treeDir, 'build', 'Release', 'mediaplane.node');
+// The two sanitized builds: where each lives and the gyp variable's value for it.
+const VARIANTS = {
+	address: { dir: 'build-asan', gypValue: 1 },
+	thread: { dir: 'build-tsan', gypValue: 2 },
+};
+function variant(kind = 'address') {
+	const v = VARIANTS[kind];
+	if (!v) throw new TypeError(`unknown sanitizer build "${kind}" (address or thread)`);
+	const outDir = path.join(root, v.dir);
+	const treeDir = path.join(outDir, 'tree');
+	return { ...v, outDir, treeDir, addonPath: path.join(treeDir, 'build', 'Release', 'mediaplane.node') };
+}
+const { outDir, addonPath } = variant('address');
 const lockFile = process.env.MEDIAPLANE_BUILD_LOCK || '/tmp/mediaplane-build.lock';
 const jobs = process.env.MEDIAPLANE_BUILD_JOBS || '2';
 
@@ -59,7 +70,7 @@ function hasFlock() {
 const COPIES = ['binding.gyp', path.join('deps', 'libsrtp.gyp')];
 const LINKS = ['src', path.join('deps', 'libsrtp-2.5.0'), path.join('deps', 'srtp-config')];
 
-function stageTree() {
+function stageTree(treeDir) {
 	for (const name of COPIES) {
 		const from = path.join(root, name);
 		const to = path.join(treeDir, name);
@@ -90,7 +101,7 @@ function stageTree() {
 	}
 }
 
-function needsConfigure() {
+function needsConfigure(treeDir) {
 	const makefile = path.join(treeDir, 'build', 'Makefile');
 	if (!fs.existsSync(makefile) || !fs.existsSync(path.join(treeDir, 'build', 'config.gypi'))) return true;
 	const built = fs.statSync(makefile).mtimeMs;
@@ -98,7 +109,7 @@ function needsConfigure() {
 }
 
 // Runs a command (under the build lock), its output to `log` (a function) or inherited.
-function run(argv, log) {
+function run(argv, log, treeDir) {
 	const full = hasFlock() ? ['flock', lockFile, ...argv] : argv;
 	return new Promise((resolve, reject) => {
 		const child = spawn(full[0], full.slice(1), {
@@ -119,29 +130,32 @@ function run(argv, log) {
  * Builds (or brings up to date) the sanitized addon. `log(chunk)` receives the build
  * output; without it the output is inherited. Resolves with the .node file's path.
  */
-async function buildSanitized(log) {
+async function buildSanitized(log, kind = 'address') {
+	const { treeDir, gypValue, addonPath: built } = variant(kind);
+	fs.mkdirSync(treeDir, { recursive: true });
 	if (!fs.existsSync(path.join(root, 'deps', 'libsrtp-2.5.0', 'srtp', 'srtp.c'))) {
-		await run([process.execPath, path.join(root, 'deps', 'fetch-libsrtp.js')], log);
+		await run([process.execPath, path.join(root, 'deps', 'fetch-libsrtp.js')], log, treeDir);
 	}
-	stageTree();
+	stageTree(treeDir);
 	const nodeGyp = nodeGypCommand();
-	if (needsConfigure()) {
-		await run([...nodeGyp, 'configure', ...nodeDirArgs(), '--', '-Dmediaplane_sanitize=1'], log);
+	if (needsConfigure(treeDir)) {
+		await run([...nodeGyp, 'configure', ...nodeDirArgs(), '--', `-Dmediaplane_sanitize=${gypValue}`], log, treeDir);
 	}
-	await run([...nodeGyp, 'build', `--jobs=${jobs}`, ...nodeDirArgs()], log);
-	return addonPath;
+	await run([...nodeGyp, 'build', `--jobs=${jobs}`, ...nodeDirArgs()], log, treeDir);
+	return built;
 }
 
-/** The sanitizer runtime to preload: gcc's libasan (libasan8 on Debian 12, which g++ pulls in). */
-function libasanPath() {
+/** A sanitizer runtime to preload: gcc's libasan / libtsan (libasan8, libtsan2 on Debian 12, which g++ pulls in). */
+function runtimePath(name = 'libasan.so') {
 	const cc = process.env.CC || 'gcc';
-	const result = spawnSync(cc, ['-print-file-name=libasan.so'], { encoding: 'utf8' });
+	const result = spawnSync(cc, [`-print-file-name=${name}`], { encoding: 'utf8' });
 	const printed = (result.stdout || '').trim();
 	if (result.status !== 0 || !path.isAbsolute(printed) || !fs.existsSync(printed)) {
-		throw new Error(`${cc} -print-file-name=libasan.so found no libasan (Debian: apt-get install g++ pulls in libasan8)`);
+		throw new Error(`${cc} -print-file-name=${name} found no ${name} (Debian: apt-get install g++ pulls it in)`);
 	}
 	return fs.realpathSync(printed);
 }
+const libasanPath = () => runtimePath('libasan.so');
 
 /**
  * The environment that loads the sanitized addon in a child node. `logDir`: ASan
@@ -168,17 +182,40 @@ function sanitizerEnv(logDir) {
 	};
 }
 
-module.exports = { buildSanitized, sanitizerEnv, libasanPath, addonPath, outDir };
+/**
+ * The environment that loads the ThreadSanitizer build in a child node. Reports go to
+ * <logDir>/report.<pid> when logDir is given; exitcode 68 tells TSan's exit from a test
+ * failure's. halt_on_error=1: the first race fails the run.
+ */
+function threadSanitizerEnv(logDir) {
+	// ignore_noninstrumented_modules=1: Node and V8 are not instrumented, so TSan does not
+	// see their atomics, and their calls into intercepted functions (mutex destruction,
+	// free) then look like races (measured: V8's DefaultJobState on every run). With it,
+	// interceptors report only for calls from instrumented code, i.e. the addon; a race
+	// planted between the main thread and a worker thread in Channel.cpp was reported.
+	const tsan = ['halt_on_error=1', 'exitcode=68', 'second_deadlock_stack=1', 'ignore_noninstrumented_modules=1'];
+	if (logDir) tsan.push(`log_path=${path.join(logDir, 'report')}`);
+	return {
+		LD_PRELOAD: runtimePath('libtsan.so'),
+		TSAN_OPTIONS: tsan.join(':'),
+		MEDIAPLANE_ADDON_PATH: variant('thread').addonPath,
+		MEDIAPLANE_SANITIZED: '1',
+	};
+}
+
+module.exports = { buildSanitized, sanitizerEnv, threadSanitizerEnv, libasanPath, runtimePath, variant, addonPath, outDir };
 
 if (require.main === module) {
 	const printEnv = process.argv.includes('--env');
-	buildSanitized(printEnv ? (chunk) => process.stderr.write(chunk) : undefined).then(
+	const kind = process.argv.includes('--thread') ? 'thread' : 'address';
+	buildSanitized(printEnv ? (chunk) => process.stderr.write(chunk) : undefined, kind).then(
 		(file) => {
 			if (!printEnv) {
 				console.log(file);
 				return;
 			}
-			for (const [key, value] of Object.entries(sanitizerEnv())) console.log(`export ${key}='${value}'`);
+			const env = kind === 'thread' ? threadSanitizerEnv() : sanitizerEnv();
+			for (const [key, value] of Object.entries(env)) console.log(`export ${key}='${value}'`);
 		},
 		(error) => {
 			console.error(error.message);

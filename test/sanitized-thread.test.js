@@ -1,0 +1,87 @@
+'use strict';
+// The channel and the worker lifecycle under ThreadSanitizer (issue 14), on every `npm
+// test`. scripts/build-sanitized.js --thread builds the addon with -fsanitize=thread
+// into build-tsan/ (incrementally; build/Release is never touched); then, each in a
+// child `node` with libtsan preloaded and MEDIAPLANE_ADDON_PATH pointing at that build:
+//  - test/fixtures/lifecycle-stress.js: engine workers created and closed from the main
+//    thread and two worker_threads at once, requests in flight while they close, RTP
+//    traces and data messages during teardown, a busy worker_thread terminated;
+//  - test/worker.test.js (300 workers created and closed, fatal errors, subprocessclose)
+//    and test/process.test.js (the addon in worker_threads, process exit).
+// A run fails on a non-zero exit or any report file (TSan's log_path, which
+// grandchildren inherit). The options (halt_on_error, ignore_noninstrumented_modules and
+// why) are in scripts/build-sanitized.js, threadSanitizerEnv.
+//
+// Alone: node_modules/.bin/tap --disable-coverage test/sanitized-thread.test.js
+const t = require('tap');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { buildSanitized, threadSanitizerEnv, variant } = require('../scripts/build-sanitized');
+
+const root = path.join(__dirname, '..');
+const { outDir, addonPath } = variant('thread');
+const RUN_TIMEOUT_MS = 300_000;
+const RUNS = [
+	{ name: 'lifecycle-stress', args: [path.join('test', 'fixtures', 'lifecycle-stress.js'), '30'], ok: /lifecycle stress: ok/ },
+	{ name: 'worker', args: ['--expose-gc', path.join('test', 'worker.test.js')], ok: /# \{ total: \d+, pass: \d+ \}/ },
+	{ name: 'process', args: ['--expose-gc', path.join('test', 'process.test.js')], ok: /# \{ total: \d+, pass: \d+ \}/ },
+];
+t.setTimeout(15 * 60_000 + RUNS.length * RUN_TIMEOUT_MS);
+
+function childEnv(logDir) {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		// tap's own variables would make the child report to this runner instead of printing TAP.
+		if (/^(TAP|_TAPJS)/.test(key) || key === 'NODE_OPTIONS') continue;
+		env[key] = value;
+	}
+	return { ...env, ...threadSanitizerEnv(logDir) };
+}
+
+function runUnderTsan({ name, args }) {
+	const logDir = path.join(outDir, 'logs', name);
+	fs.rmSync(logDir, { recursive: true, force: true });
+	fs.mkdirSync(logDir, { recursive: true });
+	const started = Date.now();
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, args, { cwd: root, env: childEnv(logDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		let output = '';
+		const keep = (chunk) => {
+			output = (output + chunk.toString()).slice(-200_000);
+		};
+		child.stdout.on('data', keep);
+		child.stderr.on('data', keep);
+		const timer = setTimeout(() => {
+			try {
+				process.kill(-child.pid, 'SIGKILL');
+			} catch {}
+		}, RUN_TIMEOUT_MS);
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			const reports = fs.readdirSync(logDir).sort().map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8')}`);
+			resolve({ code, signal, output, reports, seconds: (Date.now() - started) / 1000 });
+		});
+	});
+}
+
+t.test('the worker lifecycle and the channel under ThreadSanitizer', async (t) => {
+	let buildLog = '';
+	const buildStart = Date.now();
+	try {
+		await buildSanitized((chunk) => {
+			buildLog = (buildLog + chunk.toString()).slice(-20_000);
+		}, 'thread');
+	} catch (error) {
+		t.fail(`ThreadSanitizer build failed: ${error.message}\n${buildLog}`);
+		return;
+	}
+	t.comment(`ThreadSanitizer addon ready in ${((Date.now() - buildStart) / 1000).toFixed(1)} s: ${path.relative(root, addonPath)}`);
+	for (const run of RUNS) {
+		const result = await runUnderTsan(run);
+		const tail = result.output.slice(-3000);
+		t.same(result.reports, [], `${run.name}: no ThreadSanitizer report${result.reports.length ? `\n${result.reports.join('\n').slice(0, 20_000)}` : ''}`);
+		t.ok(result.code === 0 && result.signal === null && run.ok.test(result.output),
+			`${run.name}: passed in ${result.seconds.toFixed(1)} s (exit ${result.code}${result.signal ? `, ${result.signal}` : ''})${result.code === 0 ? '' : `\n${tail}`}`);
+	}
+});
