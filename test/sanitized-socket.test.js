@@ -19,9 +19,9 @@
 // alone: node_modules/.bin/tap --disable-coverage test/sanitized-socket.test.js
 // (MP_SANITIZED_FILES=router,worker to choose files).
 const t = require('tap');
-const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { runSanitizedChild, childEnv } = require('./sanitized-child');
 const { buildSanitized, sanitizerEnv, addonPath, outDir } = require('../scripts/build-sanitized');
 
 const root = path.join(__dirname, '..');
@@ -71,52 +71,11 @@ t.setTimeout(15 * 60_000 + Math.ceil(selected.length / JOBS) * 60_000);
 
 const REPORT = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior)Sanitizer/;
 
-// tap's own variables would make the child report to this runner instead of printing TAP.
-function childEnv(logDir) {
-	const env = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (/^(TAP|_TAPJS)/.test(key) || key === 'NODE_OPTIONS') continue;
-		env[key] = value;
-	}
-	return { ...env, ...sanitizerEnv(logDir) };
-}
-
-function runFile(name) {
+async function runFile(name) {
 	const file = path.join('test', `${name}.test.js`);
 	const logDir = path.join(outDir, 'logs', name);
-	fs.rmSync(logDir, { recursive: true, force: true });
-	fs.mkdirSync(logDir, { recursive: true });
-	const started = Date.now();
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--expose-gc', file], {
-			cwd: root,
-			env: childEnv(logDir),
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true, // its own process group, so a timeout takes its children too
-		});
-		let output = '';
-		const keep = (chunk) => {
-			output += chunk.toString();
-			if (output.length > 4_000_000) output = output.slice(-2_000_000);
-		};
-		child.stdout.on('data', keep);
-		child.stderr.on('data', keep);
-		let timedOut = false;
-		const timer = setTimeout(() => {
-			timedOut = true;
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {}
-		}, FILE_TIMEOUT_MS);
-		child.on('close', (code, signal) => {
-			clearTimeout(timer);
-			const reports = fs
-				.readdirSync(logDir)
-				.sort()
-				.map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8')}`);
-			resolve({ name, file, code, signal, timedOut, output, reports, seconds: (Date.now() - started) / 1000 });
-		});
-	});
+	const result = await runSanitizedChild({ args: ['--expose-gc', file], env: sanitizerEnv(logDir), logDir, timeoutMs: FILE_TIMEOUT_MS });
+	return { name, file, ...result };
 }
 
 async function runAll(names) {
@@ -149,7 +108,7 @@ t.test('the socket-level tests under AddressSanitizer and UBSan', async (t) => {
 		const code = `const lib = require('./lib'); const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
 			console.log(JSON.stringify({ workerBin: lib.workerBin, asan: /libasan/.test(maps), ubsan: /libubsan/.test(maps),
 				addon: maps.includes(${JSON.stringify(addonPath)}) }));`;
-		const child = spawn(process.execPath, ['-e', code], { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, ['-e', code], { cwd: root, env: childEnv(sanitizerEnv()), stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		child.stdout.on('data', (c) => (out += c));
 		child.stderr.on('data', (c) => (out += c));

@@ -14,9 +14,8 @@
 //
 // Alone: node_modules/.bin/tap --disable-coverage test/sanitized-thread.test.js
 const t = require('tap');
-const fs = require('node:fs');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { runSanitizedChild } = require('./sanitized-child');
 const { buildSanitized, threadSanitizerEnv, variant } = require('../scripts/build-sanitized');
 
 const root = path.join(__dirname, '..');
@@ -29,40 +28,9 @@ const RUNS = [
 ];
 t.setTimeout(15 * 60_000 + RUNS.length * RUN_TIMEOUT_MS);
 
-function childEnv(logDir) {
-	const env = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		// tap's own variables would make the child report to this runner instead of printing TAP.
-		if (/^(TAP|_TAPJS)/.test(key) || key === 'NODE_OPTIONS') continue;
-		env[key] = value;
-	}
-	return { ...env, ...threadSanitizerEnv(logDir) };
-}
-
 function runUnderTsan({ name, args }) {
 	const logDir = path.join(outDir, 'logs', name);
-	fs.rmSync(logDir, { recursive: true, force: true });
-	fs.mkdirSync(logDir, { recursive: true });
-	const started = Date.now();
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, args, { cwd: root, env: childEnv(logDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-		let output = '';
-		const keep = (chunk) => {
-			output = (output + chunk.toString()).slice(-200_000);
-		};
-		child.stdout.on('data', keep);
-		child.stderr.on('data', keep);
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {}
-		}, RUN_TIMEOUT_MS);
-		child.on('close', (code, signal) => {
-			clearTimeout(timer);
-			const reports = fs.readdirSync(logDir).sort().map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8')}`);
-			resolve({ code, signal, output, reports, seconds: (Date.now() - started) / 1000 });
-		});
-	});
+	return runSanitizedChild({ args, env: threadSanitizerEnv(logDir), logDir, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 t.test('the worker lifecycle and the channel under ThreadSanitizer', async (t) => {
