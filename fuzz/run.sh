@@ -24,7 +24,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe tcp_framing json_request)
+ALL_TARGETS=(stun_message ice_server dtls_records srtp_unprotect rtp_forward dominant_speaker rtcp_compound sctp_association send_side_bwe tcp_framing json_request channel_requests transport_receive)
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 OUT="${FUZZ_OUT:-build/fuzz}"
@@ -114,8 +114,14 @@ declare -A TARGET_SRCS=(
 	[send_side_bwe]="$(cd "$ROOT" && echo $E/bwe/*.cpp $E/rtcp/*.cpp) $E/transport/PacketPacer.cpp"
 	[tcp_framing]="$E/net/Rfc4571Framer.cpp"
 	[json_request]="$E/common/JsonReader.cpp"
+	# The whole engine (binding.gyp's engine sources) but the COMMON_SRCS above.
+	[channel_requests]="$(cd "$ROOT" && find $E -name '*.cpp' ! -path $E/common/Logger.cpp ! -path $E/channel/Channel.cpp ! -path $E/common/Value.cpp | LC_ALL=C sort | tr '\n' ' ')"
 )
-declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1)
+# The transports' receive path: the whole engine, as channel_requests.
+TARGET_SRCS[transport_receive]="${TARGET_SRCS[channel_requests]}"
+declare -A TARGET_SRTP=([dtls_records]=1 [srtp_unprotect]=1 [channel_requests]=1 [transport_receive]=1)
+# -max_len where 2048 is too short (a session of requests with their RTP parameters).
+declare -A TARGET_MAX_LEN=([channel_requests]=16384 [transport_receive]=4096)
 
 # The same source list as deps/libsrtp.gyp (OpenSSL backend).
 SRTP_SRCS=(srtp/srtp.c crypto/cipher/cipher.c crypto/cipher/cipher_test_cases.c crypto/cipher/null_cipher.c
@@ -175,7 +181,9 @@ compile_one() {
 		"$CLANG" "${SRTP_CFLAGS[@]}" -MMD -MF "${obj%.o}.d" -c "$src" -o "$obj"
 	else
 		local extra=()
-		[[ "$src" == fuzz/* || "$src" == *"/srtp/"* || "$src" == *"/dtls/"* ]] && extra=(-I"$SRTP_DIR/include")
+		# (srtp2/srtp.h reaches the transports and everything above them through
+		# PlainTransport.hpp/WebRtcTransport.hpp.)
+		[[ "$src" == fuzz/* || "$src" == src/cpp/engine/* ]] && extra=(-I"$SRTP_DIR/include")
 		"$CLANGXX" "${CXXFLAGS[@]}" "${extra[@]}" -MMD -MF "${obj%.o}.d" -c "$src" -o "$obj"
 	fi
 }
@@ -230,7 +238,7 @@ for t in "${TARGETS[@]}"; do
 	ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" \
 	UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
 		"$OUT/${t}_fuzzer" \
-		-max_total_time="$SECONDS_PER_TARGET" -max_len=2048 -rss_limit_mb=2048 -timeout=20 \
+		-max_total_time="$SECONDS_PER_TARGET" -max_len="${TARGET_MAX_LEN[$t]:-2048}" -rss_limit_mb=2048 -timeout=20 \
 		-print_final_stats=1 -artifact_prefix="$ARTIFACTS/$t-" "${dict[@]}" \
 		"$OUT/corpus/$t" "${seeds[@]}" >"$logfile" 2>&1
 	rc=$?

@@ -142,3 +142,53 @@ t.test('parseScalabilityMode() never throws', async (t) => {
 	t.same(mediaplane.parseScalabilityMode('L3T2_KEY'), { spatialLayers: 3, temporalLayers: 2, ksvc: true });
 	t.same(mediaplane.parseScalabilityMode('nope'), { spatialLayers: 1, temporalLayers: 1, ksvc: false });
 });
+
+// Found by fuzz/channel_requests_fuzzer.cpp (issue 14): numbers the engine turned into
+// integers without a range check (undefined behaviour: a float-to-integer conversion out
+// of range; any value at all in a normal build). The engine now refuses them with a
+// TypeError naming the field, or clamps a layer, whatever reaches the channel.
+t.test('the engine refuses out-of-range numbers in requests, whoever sends them', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const channel = worker.channelForTesting;
+	const routerId = 'r-range';
+	await channel.request('worker.createRouter', undefined, { routerId });
+	const listenInfo = { protocol: 'udp', ip: '127.0.0.1' };
+	const cases = [
+		['maxSendMessageSize', 'router.createDirectTransport', routerId, { transportId: 'd1', maxSendMessageSize: -1 }],
+		['maxMessageSize', 'router.createDirectTransport', routerId, { transportId: 'd2', maxMessageSize: 1e30 }],
+		['iceConsentTimeout', 'router.createWebRtcTransport', routerId, { transportId: 'w1', listenInfos: [listenInfo], iceConsentTimeout: -30 }],
+		['initialAvailableOutgoingBitrate', 'router.createWebRtcTransport', routerId, { transportId: 'w2', listenInfos: [listenInfo], initialAvailableOutgoingBitrate: 1e30 }],
+		['sctpDefaultStreamBufferedAmountLowThreshold', 'router.createWebRtcTransport', routerId, { transportId: 'w3', listenInfos: [listenInfo], enableSctp: true, sctpDefaultStreamBufferedAmountLowThreshold: -1 }],
+		['maxEntries', 'router.createAudioLevelObserver', routerId, { rtpObserverId: 'o1', maxEntries: 1e30 }],
+	];
+	for (const [field, method, handlerId, data] of cases) {
+		await t.rejects(channel.request(method, handlerId, data), { name: 'TypeError', message: new RegExp(field) }, `${method} ${field}`);
+	}
+	await channel.request('router.createPlainTransport', routerId, { transportId: 'p1', listenInfo, rtcpMux: false, comedia: false });
+	await t.rejects(channel.request('transport.connect', 'p1', { ip: '127.0.0.1', port: 9, rtcpPort: -5 }),
+		{ name: 'TypeError', message: /rtcpPort/ }, 'PlainTransport connect rtcpPort');
+	await channel.request('router.createDirectTransport', routerId, { transportId: 'd3' });
+	await t.rejects(channel.request('transport.produce', 'd3', {
+		producerId: 'pr1', kind: 'audio', keyFrameRequestDelay: -1,
+		rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1 }] },
+		rtpMapping: { codecs: [{ payloadType: 111, mappedPayloadType: 100 }], encodings: [{ ssrc: 1, mappedSsrc: 2 }] },
+		consumableRtpEncodings: [{ ssrc: 2 }],
+	}), { name: 'TypeError', message: /keyFrameRequestDelay/ }, 'produce keyFrameRequestDelay');
+
+	// A huge preferred layer (the TypeScript layer allows any non-negative integer) is
+	// clamped to the layers there are.
+	const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+	const transport = await router.createPlainTransport({ listenInfo, comedia: true });
+	const producer = await transport.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+			encodings: [{ ssrc: 100, scalabilityMode: 'L1T3' }, { ssrc: 200, scalabilityMode: 'L1T3' }, { ssrc: 300, scalabilityMode: 'L1T3' }],
+		},
+	});
+	const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+	await consumer.setPreferredLayers({ spatialLayer: 1e10, temporalLayer: 3e9 });
+	t.same(consumer.preferredLayers, { spatialLayer: 2, temporalLayer: 2 }, 'clamped to the top layers');
+	t.equal((await worker.dump()).pid, process.pid, 'worker still answers');
+});

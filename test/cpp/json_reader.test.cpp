@@ -43,6 +43,29 @@ TEST(parses_a_request_shaped_document) {
 	CHECK_EQ(v.AsObject().back().first, std::string("t"));
 }
 
+// OptionalUint32 (issue 14's channel fuzz target found handlers that cast request numbers
+// to integers unchecked, undefined behaviour out of range): the fallback when the field is
+// absent or null, the integer when it is one in 0..2^32-1, a TypeError naming the field
+// for anything else.
+TEST(optional_uint32_reads_only_integers_in_range) {
+	Value v = ParseJson(R"({"a":0,"b":4294967295,"n":null,"neg":-1,"big":4294967296,"frac":1.5,"huge":1e30,"s":"5"})");
+	CHECK_EQ(v.OptionalUint32("a", 7), 0u);
+	CHECK_EQ(v.OptionalUint32("b", 7), 4294967295u);
+	CHECK_EQ(v.OptionalUint32("n", 7), 7u);
+	CHECK_EQ(v.OptionalUint32("missing", 7), 7u);
+	for (const char* key : { "neg", "big", "frac", "huge", "s" }) {
+		bool typeError = false;
+		try {
+			(void)v.OptionalUint32(key, 7);
+		} catch (const RequestError& error) {
+			typeError = error.GetKind() == RequestError::Kind::TypeError &&
+			            std::string(error.what()).find(key) != std::string::npos;
+		}
+		if (!typeError) std::fprintf(stderr, "  key: %s\n", key);
+		CHECK(typeError);
+	}
+}
+
 TEST(decodes_string_escapes_to_utf8) {
 	Value v = ParseJson(R"(["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20ac", "\ud83d\ude00", "\udc00", "ü"])");
 	REQUIRE(v.IsArray());

@@ -97,6 +97,12 @@ double Value::OptionalNumber(std::string_view key, double fallback) const {
 	return field ? field->AsNumber() : fallback;
 }
 
+uint32_t Value::OptionalUint32(std::string_view key, uint32_t fallback) const {
+	const Value* field = OptionalField(*this, key, Type::Number, "a number");
+	if (!field) return fallback;
+	return RequireUint32(key);
+}
+
 bool Value::OptionalBool(std::string_view key, bool fallback) const {
 	const Value* field = OptionalField(*this, key, Type::Bool, "a boolean");
 	return field ? field->AsBool() : fallback;

@@ -80,6 +80,8 @@ public:
 	const Array& RequireArray(std::string_view key) const;
 	std::string OptionalString(std::string_view key, std::string fallback) const;
 	double OptionalNumber(std::string_view key, double fallback) const;
+	// As RequireUint32 when the field is there (an integer 0..2^32-1, else TypeError).
+	uint32_t OptionalUint32(std::string_view key, uint32_t fallback) const;
 	bool OptionalBool(std::string_view key, bool fallback) const;
 
 private:

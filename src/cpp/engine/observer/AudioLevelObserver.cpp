@@ -12,7 +12,9 @@ AudioLevelObserver::AudioLevelObserver(const WorkerContext& context, std::string
                                        const Value& data)
     : RtpObserver(context, std::move(id), listener) {
 	const double maxEntries = data.OptionalNumber("maxEntries", 1);
-	if (maxEntries < 1 || maxEntries != std::floor(maxEntries)) throw RequestError::Type("invalid maxEntries");
+	if (!(maxEntries >= 1 && maxEntries <= 4294967295.0) || maxEntries != std::floor(maxEntries)) {
+		throw RequestError::Type("invalid maxEntries");
+	}
 	const double threshold = data.OptionalNumber("threshold", -80);
 	if (threshold < -127 || threshold > 0) throw RequestError::Type("invalid threshold");
 	// As mediasoup: the interval is clamped to 250..5000 ms.

@@ -2,6 +2,7 @@
 #include "Consumer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "../common/Logger.hpp"
@@ -450,11 +451,13 @@ Value Consumer::PreferredLayersValue() const {
 
 Value Consumer::SetPreferredLayers(const Value& data) {
 	if (!layers_) return Value::MakeObject(); // a simple consumer has no layers to choose from
+	// Any non-negative integer (the TypeScript layer allows any); SetPreferred clamps to
+	// the layers there are, so a huge one is cut to 255 before it becomes an int.
 	const double spatial = data.RequireNumber("spatialLayer");
-	if (spatial < 0 || spatial != static_cast<int>(spatial)) throw RequestError::Type("invalid spatialLayer");
+	if (!(spatial >= 0) || spatial != std::floor(spatial)) throw RequestError::Type("invalid spatialLayer");
 	double temporal = data.OptionalNumber("temporalLayer", layers_->GetTemporalLayerCount() - 1);
-	if (temporal < 0 || temporal != static_cast<int>(temporal)) throw RequestError::Type("invalid temporalLayer");
-	layers_->SetPreferred(static_cast<int>(spatial), static_cast<int>(temporal));
+	if (!(temporal >= 0) || temporal != std::floor(temporal)) throw RequestError::Type("invalid temporalLayer");
+	layers_->SetPreferred(static_cast<int>(std::min(spatial, 255.0)), static_cast<int>(std::min(temporal, 255.0)));
 	return Value::MakeObject().Set("preferredLayers", PreferredLayersValue());
 }
 

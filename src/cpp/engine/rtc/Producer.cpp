@@ -37,7 +37,7 @@ Producer::Producer(const WorkerContext& context, std::string id, Listener& liste
 	isVideo_ = kind == "video";
 	paused_ = data.OptionalBool("paused", false);
 	stampsMediasoupPacketIds_ = data.OptionalBool("enableMediasoupPacketIdHeaderExtension", false);
-	keyFrameRequestDelayMs_ = static_cast<uint32_t>(data.OptionalNumber("keyFrameRequestDelay", 0));
+	keyFrameRequestDelayMs_ = data.OptionalUint32("keyFrameRequestDelay", 0);
 
 	const Value* rtpParameters = data.Find("rtpParameters");
 	if (!rtpParameters || !rtpParameters->IsObject()) throw RequestError::Type("missing rtpParameters");

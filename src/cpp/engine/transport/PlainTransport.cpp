@@ -110,7 +110,7 @@ Value PlainTransport::Connect(const Value& data) {
 		tuple.sender = socket_.get();
 		tuple_ = tuple;
 		if (!rtcpMux_) {
-			uint32_t rtcpPort = static_cast<uint32_t>(data.OptionalNumber("rtcpPort", 0));
+			uint32_t rtcpPort = data.OptionalUint32("rtcpPort", 0);
 			if (rtcpPort == 0 || rtcpPort > 65535) throw RequestError::Type("missing rtcpPort (rtcpMux is off)");
 			TransportTuple rtcp;
 			rtcp.protocol = TransportProtocol::Udp;

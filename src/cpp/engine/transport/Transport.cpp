@@ -542,9 +542,9 @@ void Transport::AddTrafficStats(Value& stats, uint64_t now) {
 }
 
 void Transport::ReadMessageSizes(const Value& options) {
-	const double fallback = options.OptionalNumber("maxMessageSize", 262144);
-	maxSendMessageSize_ = static_cast<uint32_t>(options.OptionalNumber("maxSendMessageSize", fallback));
-	maxReceiveMessageSize_ = static_cast<uint32_t>(options.OptionalNumber("maxReceiveMessageSize", fallback));
+	const uint32_t fallback = options.OptionalUint32("maxMessageSize", 262144);
+	maxSendMessageSize_ = options.OptionalUint32("maxSendMessageSize", fallback);
+	maxReceiveMessageSize_ = options.OptionalUint32("maxReceiveMessageSize", fallback);
 }
 
 void Transport::NotifyReady() {

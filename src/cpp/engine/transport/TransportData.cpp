@@ -17,7 +17,7 @@ namespace {
 constexpr double kDefaultSendBufferSize = 2000000;
 constexpr double kDefaultPerStreamSendQueueLimit = 2000000;
 constexpr double kDefaultMaxReceiverWindowBufferSize = 5242880;
-constexpr double kDefaultBufferedAmountLowThreshold = 1024;
+constexpr uint32_t kDefaultBufferedAmountLowThreshold = 1024;
 // SCTP packets over DTLS must fit one DTLS record in a 1200-byte datagram (RFC 8261
 // §5: no IP fragmentation); over plain UDP only the UDP payload counts.
 constexpr size_t kSctpMtuOverDtls = 1150;
@@ -46,8 +46,8 @@ void Transport::CreateSctpAssociation(const Value& options, bool isDataChannel) 
 	o.perStreamSendQueueLimit = ReadSize(options, "sctpPerStreamSendQueueLimit", kDefaultPerStreamSendQueueLimit);
 	o.maxReceiverWindowBufferSize =
 	    ReadSize(options, "sctpMaxReceiverWindowBufferSize", kDefaultMaxReceiverWindowBufferSize);
-	sctpDefaultBufferedAmountLowThreshold_ = static_cast<size_t>(
-	    options.OptionalNumber("sctpDefaultStreamBufferedAmountLowThreshold", kDefaultBufferedAmountLowThreshold));
+	sctpDefaultBufferedAmountLowThreshold_ =
+	    options.OptionalUint32("sctpDefaultStreamBufferedAmountLowThreshold", kDefaultBufferedAmountLowThreshold);
 	o.maxOutboundStreams = kDefaultStreams;
 	o.maxInboundStreams = kDefaultStreams;
 	// mediasoup 3.14's numSctpStreams, still honoured when given.

@@ -47,9 +47,8 @@ WebRtcTransport::WebRtcTransport(const WorkerContext& context, std::string id, R
                                  const Value& options)
     : Transport(context, std::move(id), router) {
 	ReadMessageSizes(options);
-	iceConsentTimeoutSeconds_ = static_cast<uint32_t>(options.OptionalNumber("iceConsentTimeout", 30));
-	initialAvailableOutgoingBitrate_ =
-	    static_cast<uint32_t>(options.OptionalNumber("initialAvailableOutgoingBitrate", 600000));
+	iceConsentTimeoutSeconds_ = options.OptionalUint32("iceConsentTimeout", 30);
+	initialAvailableOutgoingBitrate_ = options.OptionalUint32("initialAvailableOutgoingBitrate", 600000);
 	CreateSctpAssociation(options, /*isDataChannel*/ true);
 	// The browser sends transport-cc feedback (or REMB) about what we send it.
 	EnableSendSideBwe(initialAvailableOutgoingBitrate_);
