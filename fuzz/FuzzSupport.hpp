@@ -9,9 +9,15 @@
 // FuzzInput reads the fuzzer's bytes front to back; past the end it returns zeros, so a
 // target never has to check lengths before each read.
 
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "../src/cpp/engine/channel/Channel.hpp"
@@ -87,5 +93,42 @@ private:
 	size_t size_;
 	size_t offset_ = 0;
 };
+
+// "0a1B.." as bytes (the seeds' {"$hex": ...} buffers); a non-hex digit reads as 0 and
+// an odd last digit is ignored.
+inline std::vector<uint8_t> BytesFromHex(std::string_view hex) {
+	auto nibble = [](char c) -> int {
+		if (c >= '0' && c <= '9') return c - '0';
+		if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+		if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+		return 0;
+	};
+	std::vector<uint8_t> bytes;
+	bytes.reserve(hex.size() / 2);
+	for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<uint8_t>((nibble(hex[i]) << 4) | nibble(hex[i + 1])));
+	return bytes;
+}
+
+// The process's open file descriptors, sorted, each as "<fd> -> <what it is>". With
+// `socketsAndEventsOnly`, only sockets and anonymous inodes (epoll, eventfd, timerfd:
+// what the engine and libuv open): libFuzzer itself opens pipes to llvm-symbolizer the
+// first time it names a new function.
+inline std::vector<std::string> OpenDescriptors(bool socketsAndEventsOnly) {
+	std::vector<std::string> fds;
+	if (DIR* dir = opendir("/proc/self/fd")) {
+		while (dirent* entry = readdir(dir)) {
+			if (entry->d_name[0] == '.') continue;
+			char target[256] = {};
+			const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+			const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+			const std::string what = n > 0 ? std::string(target, static_cast<size_t>(n)) : "?";
+			if (socketsAndEventsOnly && what.rfind("socket:", 0) != 0 && what.rfind("anon_inode:", 0) != 0) continue;
+			fds.push_back(std::string(entry->d_name) + " -> " + what);
+		}
+		closedir(dir);
+	}
+	std::sort(fds.begin(), fds.end());
+	return fds;
+}
 
 } // namespace fuzz

@@ -175,13 +175,6 @@ bool IsPortKey(std::string_view key) {
 	return key == "port" || key == "rtcpPort" || key == "min" || key == "max";
 }
 
-int HexNibble(char c) {
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return 0;
-}
-
 // Rewrites `value` in place; returns true when it changed anything. `hasBytes` is set
 // when a {"$hex"} object became a Buffer.
 bool Sanitize(Value& value, std::string_view key, bool* hasBytes, int depth) {
@@ -220,11 +213,7 @@ bool Sanitize(Value& value, std::string_view key, bool* hasBytes, int depth) {
 			Value::Object& object = value.AsObject();
 			if (object.size() == 1 && object[0].first == "$hex" && object[0].second.IsString()) {
 				const std::string& hex = object[0].second.AsString();
-				Value::Bytes bytes;
-				bytes.reserve(hex.size() / 2);
-				for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-					bytes.push_back(static_cast<uint8_t>((HexNibble(hex[i]) << 4) | HexNibble(hex[i + 1])));
-				}
+				Value::Bytes bytes = fuzz::BytesFromHex(hex);
 				value = Value(std::move(bytes));
 				*hasBytes = true;
 				return true;
@@ -332,14 +321,7 @@ ChannelRequest MakeRequest(const Step& step) {
 
 bool Verbose();
 
-size_t CountOpenFds() {
-	size_t count = 0;
-	if (DIR* dir = opendir("/proc/self/fd")) {
-		while (readdir(dir)) ++count;
-		closedir(dir);
-	}
-	return count;
-}
+size_t CountOpenFds() { return fuzz::OpenDescriptors(false).size(); }
 
 class MainSide {
 public:

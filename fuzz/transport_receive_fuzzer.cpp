@@ -133,9 +133,7 @@ Value WithBytes(Value value) {
 	if (value.IsObject()) {
 		const Value* hex = value.Find("$hex");
 		if (hex && hex->IsString() && value.AsObject().size() == 1) {
-			const std::string& text = hex->AsString();
-			Value::Bytes bytes;
-			for (size_t i = 0; i + 1 < text.size(); i += 2) bytes.push_back(static_cast<uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
+			Value::Bytes bytes = fuzz::BytesFromHex(hex->AsString());
 			return Value(std::move(bytes));
 		}
 		Value out = Value::MakeObject();
@@ -148,27 +146,6 @@ Value WithBytes(Value value) {
 		return out;
 	}
 	return value;
-}
-
-// The process's open sockets and anonymous inodes (epoll, eventfd, timerfd: what the
-// engine and libuv open), each as "<fd> -> <what it is>". Pipes and files are left out:
-// libFuzzer opens pipes to llvm-symbolizer the first time it names a new function.
-std::vector<std::string> OpenFds() {
-	std::vector<std::string> fds;
-	if (DIR* dir = opendir("/proc/self/fd")) {
-		while (dirent* entry = readdir(dir)) {
-			if (entry->d_name[0] == '.') continue;
-			char target[256] = {};
-			const std::string link = std::string("/proc/self/fd/") + entry->d_name;
-			const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
-			const std::string what = n > 0 ? std::string(target, static_cast<size_t>(n)) : "?";
-			if (what.rfind("socket:", 0) != 0 && what.rfind("anon_inode:", 0) != 0) continue;
-			fds.push_back(std::string(entry->d_name) + " -> " + what);
-		}
-		closedir(dir);
-	}
-	std::sort(fds.begin(), fds.end());
-	return fds;
 }
 
 uint64_t NowMs() {
@@ -280,7 +257,7 @@ public:
 		Drain();
 		// Compared from the second teardown on: the first setup opens what stays open for
 		// the process (OpenSSL's, the certificate's).
-		std::vector<std::string> fds = OpenFds();
+		std::vector<std::string> fds = fuzz::OpenDescriptors(/*socketsAndEventsOnly*/ true);
 		if (!haveFdBaseline_) {
 			fdsAfterTeardown_ = fds;
 			haveFdBaseline_ = true;
