@@ -54,6 +54,8 @@
         "src/cpp/engine/net/TcpServer.cpp",
         "src/cpp/engine/net/TransportTuple.cpp",
         "src/cpp/engine/net/UdpSocket.cpp",
+        "src/cpp/engine/net/UdpSendBatcher.cpp",
+        "src/cpp/engine/net/IoUringRing.cpp",
         "src/cpp/engine/observer/ActiveSpeakerObserver.cpp",
         "src/cpp/engine/observer/AudioLevelObserver.cpp",
         "src/cpp/engine/observer/DominantSpeakerDetector.cpp",

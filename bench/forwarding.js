@@ -20,6 +20,13 @@
 // hand, packet index advancing per packet), checked here against the addon's libsrtp
 // before it is used. bench/forwarding/fwdtool.c is compiled with cc -O2 on every run.
 //
+// Each row runs with the engine's default way of sending UDP (UdpSendBatcher: one
+// io_uring_enter per loop turn where the kernel allows it); at N = 100 the same rows
+// also run with sendmmsg per socket (disableLiburing) and with one syscall per datagram
+// (MEDIAPLANE_UDP_SEND=immediate, the engine before batching), and the raw loops add
+// the shape of a fan-out over 100 sockets (100 connected sockets, one send each, or one
+// io_uring_enter for all 100). FORWARDING_COMPARE=0 skips the comparison rows.
+//
 // Options: --perf re-runs N = 100 (plain and SRTP) with `perf record -g` on the worker
 // thread and prints where its time goes; --perf-cpu samples all of core 0 instead;
 // --perf-only skips the table. Environment: FORWARDING_SECONDS (default 5),
@@ -42,8 +49,12 @@ const IDLE_MS = 1000;
 const DRAIN_MS = 400;
 const PRODUCER_SSRC = 0x11223344;
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
-const RAW_MODES = ['sendmsg', 'sendmmsg', 'srtp-sendmsg', 'srtp-sendmmsg'];
-const TARGET = { n: 100, plainRatio: 0.7, srtpRatio: 0.8, p99Ms: 1 };
+const RAW_MODES = ['sendmsg', 'sendmmsg', 'srtp-sendmsg', 'srtp-sendmmsg', 'sockets-sendmsg', 'sockets-uring'];
+// Issue 15's targets: at N = 100, forwarded packets per worker CPU-second >= 70% of the
+// raw sendmmsg loop (plain) and of the raw SRTP + sendmmsg loop (SRTP); p99 < 1 ms.
+const TARGET = { n: 100, plainRatio: 0.7, srtpRatio: 0.7, p99Ms: 1 };
+const COMPARE = process.env.FORWARDING_COMPARE !== '0';
+const COMPARED_WAYS = ['sendmmsg', 'immediate'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const haveCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -137,11 +148,13 @@ async function startSink() {
 	};
 }
 
-function startSfu() {
+function startSfu(udpSend) {
 	const [command, args] = pinned(0, process.execPath, [path.join(__dirname, 'forwarding', 'sfu.js')]);
+	const env = { ...process.env };
+	if (udpSend) env.MEDIAPLANE_UDP_SEND = udpSend;
 	// With sched_autogroup (on by default), nice only ranks tasks within one session:
 	// the SFU gets a session of its own and that autogroup gets nice -10 too.
-	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: boost });
+	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: boost, env });
 	if (boost) {
 		try {
 			fs.writeFileSync(`/proc/${child.pid}/autogroup`, '-10');
@@ -235,9 +248,9 @@ async function measureRaw() {
 	return raw;
 }
 
-async function runScenario({ n, srtp, perf = false }) {
+async function runScenario({ n, srtp, perf = false, udpSend }) {
 	const sink = await startSink();
-	const sfu = startSfu();
+	const sfu = startSfu(udpSend);
 	try {
 		const senderKey = crypto.randomBytes(30);
 		const setup = await sfu.call('setup', { n, srtp, senderKeyHex: senderKey.toString('hex'), sinkPort: sink.port, ssrc: PRODUCER_SSRC });
@@ -279,6 +292,7 @@ async function runScenario({ n, srtp, perf = false }) {
 		return {
 			mode: srtp ? 'srtp' : 'rtp',
 			n,
+			udpSend: setup.udpSend,
 			sent: gen.sent,
 			inPerSecond: stats.producerPackets / gen.seconds,
 			outPerSecond: stats.consumerPackets / gen.seconds,
@@ -396,6 +410,12 @@ async function main() {
 	for (const srtp of [false, true]) {
 		for (const n of COUNTS) rows.push(await runScenario({ n, srtp }));
 	}
+	const compared = [];
+	if (COMPARE) {
+		for (const srtp of [false, true]) {
+			for (const udpSend of COMPARED_WAYS) compared.push(await runScenario({ n: TARGET.n, srtp, udpSend }));
+		}
+	}
 	rawRuns.push(await measureRaw());
 	// The best of the two raw runs (one before, one after the SFU rows): noise on a
 	// shared machine only ever lowers a raw figure, and a lower raw figure would flatter
@@ -404,7 +424,7 @@ async function main() {
 	for (const mode of RAW_MODES) {
 		raw[mode] = Math.max(...rawRuns.map((r) => r[mode].packetsPerCpuSecond));
 	}
-	for (const row of rows) {
+	for (const row of [...rows, ...compared]) {
 		const [single, batch] = row.mode === 'srtp' ? ['srtp-sendmsg', 'srtp-sendmmsg'] : ['sendmsg', 'sendmmsg'];
 		row.ratioSendmsg = row.packetsPerCpuSecond / raw[single];
 		row.ratioSendmmsg = row.packetsPerCpuSecond / raw[batch];
@@ -417,13 +437,23 @@ async function main() {
 	console.log(`    sendmmsg (32)            ${fmt(raw.sendmmsg, 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw.sendmmsg, 2)} µs each)`);
 	console.log(`    SRTP protect + sendmsg   ${fmt(raw['srtp-sendmsg'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['srtp-sendmsg'], 2)} µs each)`);
 	console.log(`    SRTP protect + sendmmsg  ${fmt(raw['srtp-sendmmsg'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['srtp-sendmmsg'], 2)} µs each)`);
-	console.log('  mediaplane (ratios: forwarded packets per worker CPU-second / the raw loop of the same mode, sendmsg | sendmmsg)');
-	console.log('    mode     N   in/s     out/s  worker  µs/pkt  pkts/CPU-s  vs sendmsg  vs mmsg    loss   p50 ms   p99 ms');
-	for (const r of rows) {
+	console.log(`    100 sockets, send each   ${fmt(raw['sockets-sendmsg'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['sockets-sendmsg'], 2)} µs each)`);
+	console.log(raw['sockets-uring'] ? `    100 sockets, io_uring    ${fmt(raw['sockets-uring'], 0).padStart(8)} packets per CPU-second (${fmt(1e6 / raw['sockets-uring'], 2)} µs each; 100 entries per io_uring_enter)`
+		: '    100 sockets, io_uring    unavailable on this machine');
+	console.log(`  mediaplane (UDP sent with ${rows[0]?.udpSend ?? '?'}; ratios: forwarded packets per worker CPU-second / the raw loop of the same mode, sendmsg | sendmmsg)`);
+	const header = '    mode     N   in/s     out/s  worker  µs/pkt  pkts/CPU-s  vs sendmsg  vs mmsg    loss   p50 ms   p99 ms';
+	console.log(header);
+	const printRow = (r, suffix = '') => {
 		console.log(`    ${r.mode.padEnd(4)} ${String(r.n).padStart(4)} ${fmt(r.inPerSecond, 0).padStart(6)} ${fmt(r.outPerSecond, 0).padStart(9)}` +
 			` ${(fmt(100 * r.workerLoad, 0) + '%').padStart(7)} ${fmt(r.workerUsPerPacket, 2).padStart(7)} ${fmt(r.packetsPerCpuSecond, 0).padStart(11)}` +
 			` ${(fmt(100 * r.ratioSendmsg, 1) + '%').padStart(11)} ${(fmt(100 * r.ratioSendmmsg, 1) + '%').padStart(8)}` +
-			` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}`);
+			` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}${suffix}`);
+	};
+	for (const r of rows) printRow(r);
+	if (compared.length) {
+		console.log(`  the ways of sending UDP at N = ${TARGET.n} (the row above with ${rows[0]?.udpSend}; sendmmsg: disableLiburing, one call per socket and turn;`);
+		console.log('  immediate: one sendmsg per datagram, as before batching)');
+		for (const r of [...rows.filter((r) => r.n === TARGET.n), ...compared]) printRow(r, `  ${r.udpSend}`);
 	}
 	console.log('    (worker = worker-thread CPU time / wall time (RUSAGE_THREAD; the loopback receive path runs in it too, as in the raw loops);');
 	console.log('     loss = 1 − distinct packets at the sink / (N × packets sent); latency = kernel receive time at the sink − send time)');
@@ -455,21 +485,21 @@ async function main() {
 	const plain = at('rtp');
 	const secure = at('srtp');
 	if (plain) {
-		checks.push({ name: `N=${TARGET.n} RTP: forwarded/CPU-s >= ${TARGET.plainRatio * 100}% of raw sendmsg`, value: `${fmt(100 * plain.ratioSendmsg, 1)}%`, pass: plain.ratioSendmsg >= TARGET.plainRatio });
+		checks.push({ name: `N=${TARGET.n} RTP: forwarded/CPU-s >= ${TARGET.plainRatio * 100}% of raw sendmmsg`, value: `${fmt(100 * plain.ratioSendmmsg, 1)}%`, pass: plain.ratioSendmmsg >= TARGET.plainRatio });
 	}
 	if (secure) {
-		checks.push({ name: `N=${TARGET.n} SRTP: forwarded/CPU-s >= ${TARGET.srtpRatio * 100}% of raw SRTP+sendmsg`, value: `${fmt(100 * secure.ratioSendmsg, 1)}%`, pass: secure.ratioSendmsg >= TARGET.srtpRatio });
+		checks.push({ name: `N=${TARGET.n} SRTP: forwarded/CPU-s >= ${TARGET.srtpRatio * 100}% of raw SRTP+sendmmsg`, value: `${fmt(100 * secure.ratioSendmmsg, 1)}%`, pass: secure.ratioSendmmsg >= TARGET.srtpRatio });
 	}
 	for (const r of [plain, secure].filter(Boolean)) {
 		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: zero loss`, value: `${r.lost} lost`, pass: r.lost === 0 });
 		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: p99 added latency < ${TARGET.p99Ms} ms`, value: `${fmt(r.p99Ms, 3)} ms`, pass: r.p99Ms < TARGET.p99Ms });
 	}
-	console.log('  targets (issue 5):');
+	console.log('  targets (issue 15):');
 	for (const c of checks) console.log(`    ${c.pass ? 'MET   ' : 'MISSED'} ${c.name}: ${c.value}`);
 
 	// Correctness of the run itself (not targets): these fail the benchmark.
 	const problems = [];
-	for (const r of rows) {
+	for (const r of [...rows, ...compared]) {
 		if (r.streams !== r.n) problems.push(`${r.mode}/${r.n}: ${r.streams} of ${r.n} consumer streams reached the sink`);
 		if (r.payloadMismatches) problems.push(`${r.mode}/${r.n}: ${r.payloadMismatches} payloads did not match their sequence number`);
 		if (r.authFailed) problems.push(`${r.mode}/${r.n}: ${r.authFailed} of ${r.authChecked} sampled SRTP tags did not verify`);
@@ -483,6 +513,7 @@ async function main() {
 		bench: 'forwarding', pps: PPS, seconds: SECONDS, packetBytes: 1200, pinning, pinNote,
 		raw, rawRuns: rawRuns.map((r) => Object.fromEntries(RAW_MODES.map((m) => [m, Math.round(r[m].packetsPerCpuSecond)]))),
 		rows: rows.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
+		compared: compared.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		consumerHeaderExtensions: rows[0]?.headerExtensions,
 		targets: checks, problems, profiles,
 	};

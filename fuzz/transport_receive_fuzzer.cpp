@@ -66,6 +66,7 @@
 #include "../src/cpp/engine/dtls/DtlsCertificate.hpp"
 #include "../src/cpp/engine/dtls/DtlsTransport.hpp"
 #include "../src/cpp/engine/ice/StunMessage.hpp"
+#include "../src/cpp/engine/net/UdpSendBatcher.hpp"
 #include "../src/cpp/engine/router/Router.hpp"
 #include "../src/cpp/engine/srtp/SrtpSession.hpp"
 #include "../src/cpp/engine/worker/RequestHandler.hpp"
@@ -222,6 +223,9 @@ public:
 	void RunOne(const uint8_t* data, size_t size) {
 		if (!router_ || ++inputsSinceSetup_ >= inputsPerSetup_) {
 			TearDown();
+			// The engine's datagrams leave through a UdpSendBatcher as on a worker thread,
+			// io_uring and sendmmsg on alternate setups (both batch paths get fuzzed).
+			udpSendBatcher_ = std::make_unique<UdpSendBatcher>(&loop_, (setups_++ % 2) == 0);
 			router_ = std::make_unique<Router>(context_, "r");
 			Setup();
 			srtp_ = SrtpSession::Create(SrtpSession::Direction::Outbound, SrtpCryptoSuite::AES_CM_128_HMAC_SHA1_80, srtpKey_,
@@ -250,9 +254,11 @@ public:
 		dtlsEndpoint_.srtp.reset();
 		srtp_.reset();
 		router_.reset();
+		udpSendBatcher_->Close();
 		// Handles close asynchronously: let the loop run their close callbacks.
 		for (int i = 0; i < 100 && uv_loop_alive(&loop_); ++i) uv_run(&loop_, UV_RUN_NOWAIT);
 		FUZZ_CHECK(!uv_loop_alive(&loop_));
+		udpSendBatcher_.reset();
 		FUZZ_CHECK(registry_.Ids().empty());
 		Drain();
 		// Compared from the second teardown on: the first setup opens what stays open for
@@ -447,6 +453,8 @@ private:
 	Channel channel_;
 	RequestHandlerRegistry registry_;
 	WorkerContext context_;
+	std::unique_ptr<UdpSendBatcher> udpSendBatcher_;
+	uint64_t setups_ = 0;
 	std::unique_ptr<Router> router_;
 	std::unique_ptr<SrtpSession> srtp_;
 	std::shared_ptr<DtlsCertificate> certificate_;

@@ -41,6 +41,7 @@ const FILES = [
 	'datachannel-plain',
 	'webrtc-transport',
 	'plain-pipe',
+	'udp-send-batching',
 	'bwe-plain',
 	'listen-info',
 	'data-pipe',

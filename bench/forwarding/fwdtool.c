@@ -23,7 +23,10 @@
 //       127.0.0.1:PORT from an unconnected socket (destination in each call, as libuv's
 //       uv_udp_try_send does). MODE: sendmsg | sendmmsg (batches of 32) | srtp-sendmsg |
 //       srtp-sendmmsg (each packet copied from a template, given the next sequence number
-//       and SRTP-protected before the send). Prints packets per thread-CPU-second.
+//       and SRTP-protected before the send) | sockets-sendmsg | sockets-uring (the shape of
+//       a fan-out over one PlainTransport per consumer: 100 sockets connected to PORT, one
+//       packet each per round, sent with one send(2) each, or as 100 io_uring entries in
+//       one io_uring_enter). Prints packets per thread-CPU-second.
 //   fwdtool protect KEYHEX INDEX HEX / fwdtool unprotect KEYHEX INDEX HEX
 //       Self-test hooks for srtp-lite.h (compared with the addon's libsrtp).
 #define _GNU_SOURCE
@@ -43,6 +46,7 @@
 #include <unistd.h>
 
 #include "srtp-lite.h"
+#include "uring-lite.h"
 
 #define PACKET_LEN 1200
 #define TS_OFFSET 16      // payload offset of the send time
@@ -496,11 +500,52 @@ static int cmd_sink(int argc, char** argv) {
 
 #define RAW_BATCH 32
 
+#define RAW_SOCKETS 100
+
+// sockets-sendmsg | sockets-uring: RAW_SOCKETS connected sockets, one packet each per round.
+static int cmd_raw_sockets(int port, const char* mode, double seconds) {
+	int useUring = strstr(mode, "uring") != NULL;
+	struct sockaddr_in to = loopback(port);
+	static int fds[RAW_SOCKETS];
+	static uint8_t packets[RAW_SOCKETS][PACKET_LEN];
+	for (int i = 0; i < RAW_SOCKETS; i++) {
+		fds[i] = udp_socket();
+		if (connect(fds[i], (struct sockaddr*)&to, sizeof(to)) != 0) return perror("connect"), 2;
+		build_packet(packets[i], 0x0badcafe + (uint32_t)i, 101, 0, 1);
+	}
+	uring_lite ring;
+	if (useUring && uring_lite_init(&ring, 256, 0) != 0) {
+		printf("{\"mode\":\"%s\",\"unavailable\":true,\"packets\":0,\"packetsPerCpuSecond\":0}\n", mode);
+		return 0;
+	}
+	unsigned long long sent = 0, errors = 0;
+	uint64_t wall0 = now_ns(CLOCK_MONOTONIC), cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t wallEnd = wall0 + (uint64_t)(seconds * 1e9);
+	for (uint64_t round = 0;; round++) {
+		for (int i = 0; i < RAW_SOCKETS; i++) {
+			packets[i][2] = (uint8_t)(round >> 8);
+			packets[i][3] = (uint8_t)round;
+			if (useUring) uring_lite_send(&ring, fds[i], packets[i], PACKET_LEN, (uint64_t)i);
+			else if (send(fds[i], packets[i], PACKET_LEN, 0) > 0) sent++;
+			else errors++;
+		}
+		if (useUring) uring_lite_submit(&ring, &sent, &errors);
+		if ((round & 7) == 0 && now_ns(CLOCK_MONOTONIC) >= wallEnd) break;
+	}
+	double cpu = (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e9;
+	double wall = (now_ns(CLOCK_MONOTONIC) - wall0) / 1e9;
+	printf("{\"mode\":\"%s\",\"packets\":%llu,\"errors\":%llu,\"cpuSeconds\":%.6f,\"wallSeconds\":%.6f,"
+	       "\"packetsPerCpuSecond\":%.1f}\n",
+	       mode, sent, errors, cpu, wall, sent / cpu);
+	return 0;
+}
+
 static int cmd_raw(int argc, char** argv) {
 	if (argc < 5) return fprintf(stderr, "raw PORT MODE SECONDS\n"), 2;
 	int port = atoi(argv[2]);
 	const char* mode = argv[3];
 	double seconds = atof(argv[4]);
+	if (strncmp(mode, "sockets-", 8) == 0) return cmd_raw_sockets(port, mode, seconds);
 	int useSrtp = strncmp(mode, "srtp-", 5) == 0;
 	int batch = strstr(mode, "sendmmsg") != NULL;
 	srtp_lite srtp;

@@ -82,6 +82,9 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 	return {
 		inPort: inTransport.tuple.localPort,
 		pid: process.pid,
+		// How the worker sends UDP (MEDIAPLANE_UDP_SEND from the parent; io_uring is in use
+		// when the dump has its counters).
+		udpSend: process.env.MEDIAPLANE_UDP_SEND || ((await worker.dump()).liburing ? 'uring' : 'sendmmsg'),
 		rssMiB: process.memoryUsage().rss / 2 ** 20,
 		workerTids,
 		consumers: consumers.map((consumer, i) => ({

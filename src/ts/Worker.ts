@@ -51,7 +51,12 @@ export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
 	 * the field trials are kept (and shown in dump()) but change nothing.
 	 */
 	libwebrtcFieldTrials?: string;
-	/** Accepted for compatibility with mediasoup; mediaplane does not use liburing. */
+	/**
+	 * As in mediasoup: true stops the worker from sending UDP through io_uring. mediaplane
+	 * drives io_uring itself (no liburing inside) to send each loop turn's datagrams in
+	 * one syscall; with this set, or where the kernel forbids io_uring, it batches each
+	 * socket's datagrams with sendmmsg instead.
+	 */
 	disableLiburing?: boolean;
 	/**
 	 * In mediasoup (3.19.11+), the worker executable to run. mediaplane runs no
@@ -97,6 +102,17 @@ export type WorkerDump = {
 	channelMessageHandlers: {
 		channelRequestHandlers: string[];
 		channelNotificationHandlers: string[];
+	};
+	/**
+	 * Present when the worker sends UDP through io_uring (see disableLiburing):
+	 * sqeProcessCount counts datagrams the kernel took through the ring, sqeMissCount
+	 * those that had to be sent another way, userDataMissCount is always 0 (every
+	 * datagram of a batch has its slot).
+	 */
+	liburing?: {
+		sqeProcessCount: number;
+		sqeMissCount: number;
+		userDataMissCount: number;
 	};
 };
 
@@ -210,6 +226,10 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 			dtlsCertificateFile: settings.dtlsCertificateFile,
 			dtlsPrivateKeyFile: settings.dtlsPrivateKeyFile,
 			libwebrtcFieldTrials: settings.libwebrtcFieldTrials,
+			disableLiburing: settings.disableLiburing ?? false,
+			// Not public API: how the engine sends UDP (uring | sendmmsg | immediate), for
+			// benchmarks that compare the ways (bench/forwarding.js).
+			udpSendMode: process.env.MEDIAPLANE_UDP_SEND || undefined,
 			enableTestHooks,
 		});
 		this.#channel.subscribe('', (event, data) => this.#onEngineEvent(event, data));

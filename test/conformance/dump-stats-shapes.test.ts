@@ -465,7 +465,11 @@ t.test('dump() and getStats() shapes with real RTP', async (t) => {
 
 		const workerDump: types.WorkerDump = await worker.dump();
 		checkShape(t, workerDump, { pid: 'number', webRtcServerIds: 'array', routerIds: 'array',
-			channelMessageHandlers: 'object' }, 'WorkerDump');
+			channelMessageHandlers: 'object', liburing: 'object?' }, 'WorkerDump');
+		if (workerDump.liburing) {
+			checkShape(t, workerDump.liburing, { sqeProcessCount: 'number', sqeMissCount: 'number',
+				userDataMissCount: 'number' }, 'WorkerDump.liburing');
+		}
 		t.equal(workerDump.pid, process.pid);
 		t.same(workerDump.routerIds, [router.id]);
 		t.same(workerDump.webRtcServerIds, [server.id]);

@@ -3,19 +3,26 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <new>
 #include <random>
 
 #include "../common/CallbackGuard.hpp"
 #include "../common/Logger.hpp"
+#include "UdpSendBatcher.hpp"
 
 namespace mediaplane {
 
 namespace {
 
-// The largest UDP payload.
+// The largest UDP payload. (Receiving uses recvmsg, one datagram per call, up to 32 per
+// wake-up as libuv does: libuv's recvmmsg mode, measured, cost more per datagram; see
+// docs/ARCHITECTURE.md, "Batched UDP I/O".)
 constexpr size_t kRecvBufferSize = 65536;
+// Copies queued on libuv per socket while the kernel refuses sends (EAGAIN/ENOBUFS);
+// beyond this, datagrams are dropped and counted rather than queued without bound.
+constexpr size_t kMaxQueuedSends = 512;
 
 // Null when it cannot be allocated: this runs in libuv's alloc callback, which must
 // not throw (libuv then reports UV_ENOBUFS to the read callback, which drops the read).
@@ -76,14 +83,18 @@ std::unique_ptr<UdpSocket> UdpSocket::Bind(uv_loop_t* loop, Listener& listener, 
 		return nullptr;
 	}
 	socket->handle_->data = socket.get();
+	uv_os_fd_t fd;
+	if (uv_fileno(reinterpret_cast<uv_handle_t*>(socket->handle_), &fd) != 0) {
+		*error = "cannot read the descriptor of a UDP socket";
+		return nullptr;
+	}
+	socket->fd_ = fd;
 
 	if (info.udpReusePort) {
 		// libuv 1.46 (Node 20's) has no UV_UDP_REUSEPORT; on Linux its UV_UDP_REUSEADDR is
 		// SO_REUSEADDR, which is not the same: set SO_REUSEPORT on the descriptor itself.
-		uv_os_fd_t fd;
 		int on = 1;
-		if (uv_fileno(reinterpret_cast<uv_handle_t*>(socket->handle_), &fd) != 0 ||
-		    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
 			*error = std::string("cannot set SO_REUSEPORT on UDP socket for ") + ip;
 			return nullptr;
 		}
@@ -147,6 +158,7 @@ uint32_t UdpSocket::GetRecvBufferSize() const {
 
 UdpSocket::~UdpSocket() {
 	if (!handle_) return;
+	if (UdpSendBatcher* batcher = UdpSendBatcher::ForThisThread()) batcher->ForgetSocket(*this);
 	handle_->data = nullptr;
 	if (reading_) uv_udp_recv_stop(handle_);
 	uv_close(reinterpret_cast<uv_handle_t*>(handle_),
@@ -189,16 +201,44 @@ bool UdpSocket::ConnectTo(const sockaddr* remote) {
 void UdpSocket::SendPacket(const uint8_t* data, size_t len, const sockaddr* remote) {
 	// A connected socket must be given no address (and has only one peer anyway).
 	if (connected_) remote = nullptr;
-	uv_buf_t buffer = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned>(len));
-	int sent = uv_udp_try_send(handle_, &buffer, 1, remote);
-	if (sent == static_cast<int>(len)) return;
-	if (sent != UV_EAGAIN && sent != UV_ENOSYS) {
+	// While libuv holds queued copies, new datagrams queue behind them (order kept).
+	if (handle_->send_queue_count == 0) {
+		UdpSendBatcher* batcher = UdpSendBatcher::ForThisThread();
+		if (batcher && batcher->Enqueue(*this, fd_, data, len, remote)) return;
+	}
+	SendNow(data, len, remote);
+}
+
+void UdpSocket::SendNow(const uint8_t* data, size_t len, const sockaddr* remote) {
+	if (handle_->send_queue_count == 0) {
+		uv_buf_t buffer = uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned>(len));
+		int sent = uv_udp_try_send(handle_, &buffer, 1, remote);
+		if (sent == static_cast<int>(len)) return;
+		if (sent != UV_EAGAIN && sent != UV_ENOSYS && sent != UV_ENOBUFS) {
+			++sendErrors_;
+			return;
+		}
+	}
+	QueueCopy(data, len, remote);
+}
+
+void UdpSocket::OnBatchedSendFailed(const uint8_t* data, size_t len, const sockaddr* remote, int error) {
+	if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) QueueCopy(data, len, remote);
+	else ++sendErrors_;
+}
+
+void UdpSocket::QueueCopy(const uint8_t* data, size_t len, const sockaddr* remote) {
+	if (handle_->send_queue_count >= kMaxQueuedSends) {
 		++sendErrors_;
 		return;
 	}
-	// The kernel queue is full (or try_send unsupported): queue a copy.
-	auto* request = new SendRequest;
-	request->data.reset(new uint8_t[len]);
+	auto* request = new (std::nothrow) SendRequest;
+	if (request) request->data.reset(new (std::nothrow) uint8_t[len]);
+	if (!request || !request->data) {
+		delete request;
+		++sendErrors_;
+		return;
+	}
 	std::memcpy(request->data.get(), data, len);
 	request->request.data = request;
 	uv_buf_t copy = uv_buf_init(reinterpret_cast<char*>(request->data.get()), static_cast<unsigned>(len));

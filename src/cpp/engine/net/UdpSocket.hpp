@@ -2,13 +2,19 @@
 // A bound UDP socket on the worker's loop. Received datagrams go to the listener with
 // a TransportTuple; sending is a PacketSender.
 //
-// Receive buffer: one per worker thread, shared by all its sockets. libuv reads one
-// datagram at a time (alloc, read, callback, next), and the listener must not keep the
-// data past its callback, so a single buffer serves every socket of the loop: receiving
-// allocates nothing per packet and an idle socket costs no buffer memory. Sending tries the synchronous
-// uv_udp_try_send first (the common case on an uncongested socket: no copy, no
-// allocation); only when the kernel queue is full does it fall back to a queued send
-// with a copy.
+// Receiving: one buffer per worker thread, shared by all its sockets. libuv reads one
+// datagram at a time (alloc, read, callback, next; up to 32 per wake-up), and the
+// listener must not keep the data past its callback, so a single buffer serves every
+// socket of the loop: receiving allocates nothing per packet and an idle socket costs
+// no buffer memory. (recvmmsg was measured and lost: docs/ARCHITECTURE.md, "Batched
+// UDP I/O".)
+//
+// Sending: on a worker thread, datagrams are copied into the thread's UdpSendBatcher
+// and leave in one syscall per loop turn (io_uring, or sendmmsg per socket); see
+// UdpSendBatcher.hpp. Elsewhere (no batcher on the thread) the synchronous
+// uv_udp_try_send. Either way, a datagram the kernel refuses because its queue is full
+// (EAGAIN/ENOBUFS) is queued as a copy on libuv, at most kMaxQueuedSends per socket;
+// beyond that it is dropped and counted in GetSendErrors().
 
 #include <uv.h>
 
@@ -60,14 +66,22 @@ public:
 	// Swaps the receiver (WebRtcServer hands sockets' packets to transports itself).
 	void SetListener(Listener& listener) { listener_ = &listener; }
 
+	// UdpSendBatcher: the kernel refused a batched datagram with `error` (errno).
+	void OnBatchedSendFailed(const uint8_t* data, size_t len, const sockaddr* remote, int error);
+
 private:
 	UdpSocket(Listener& listener) : listener_(&listener) {}
 
 	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
 	static void OnRecv(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags);
+	// Sends at once (uv_udp_try_send), queuing a copy if the kernel's queue is full.
+	void SendNow(const uint8_t* data, size_t len, const sockaddr* remote);
+	// Queues a copy on libuv (sent when the socket is writable), within kMaxQueuedSends.
+	void QueueCopy(const uint8_t* data, size_t len, const sockaddr* remote);
 
 	Listener* listener_;
 	uv_udp_t* handle_ = nullptr;
+	int fd_ = -1;
 	sockaddr_storage localAddress_{};
 	bool reading_ = false;
 	bool connected_ = false;

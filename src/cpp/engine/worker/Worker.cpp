@@ -61,6 +61,9 @@ std::string Worker::Run() {
 
 	uv_idle_init(&loop_, &hotPoll_);
 	hotPoll_.data = this;
+	if (settings_.udpSendMode != "immediate") {
+		udpSendBatcher_ = std::make_unique<UdpSendBatcher>(&loop_, settings_.udpSendMode == "uring");
+	}
 
 	context_.loop = &loop_;
 	context_.channel = &channel_;
@@ -285,6 +288,10 @@ Value Worker::Dump() const {
 	dump.Set("webRtcServerIds", std::move(webRtcServerIds));
 	dump.Set("routerIds", std::move(routerIds));
 	dump.Set("channelMessageHandlers", std::move(handlers));
+	if (udpSendBatcher_) {
+		Value liburing = udpSendBatcher_->DumpLibUring();
+		if (!liburing.IsNull()) dump.Set("liburing", std::move(liburing));
+	}
 	return dump;
 }
 
@@ -320,6 +327,8 @@ void Worker::Close() {
 	closed_ = true;
 	routers_.clear();
 	webRtcServers_.clear();
+	// After the sockets: their last datagrams are flushed as they go.
+	if (udpSendBatcher_) udpSendBatcher_->Close();
 	channel_.DetachWorkerWakeup();
 	uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
 	uv_close(reinterpret_cast<uv_handle_t*>(&hotPoll_), nullptr);

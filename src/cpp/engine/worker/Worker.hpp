@@ -15,6 +15,7 @@
 
 #include "../channel/Channel.hpp"
 #include "../common/Logger.hpp"
+#include "../net/UdpSendBatcher.hpp"
 #include "../router/Router.hpp"
 #include "../transport/WebRtcServer.hpp"
 #include "RequestHandler.hpp"
@@ -70,6 +71,9 @@ private:
 	std::vector<ChannelRequest> batch_; // reused between wake-ups
 	RequestHandlerRegistry registry_;
 	WorkerContext context_;
+	// Sends each loop turn's UDP datagrams together (null with udpSendMode "immediate").
+	// Declared before the servers and routers, whose sockets use it until destroyed.
+	std::unique_ptr<UdpSendBatcher> udpSendBatcher_;
 	// Declared before routers_ so that routers (and their transports, which may use a
 	// server) are destroyed first.
 	std::unordered_map<std::string, std::unique_ptr<WebRtcServer>> webRtcServers_;

@@ -51,6 +51,11 @@ WorkerSettings WorkerSettings::FromValue(const Value& value) {
 	settings.dtlsPrivateKeyFile = value.OptionalString("dtlsPrivateKeyFile", "");
 	settings.libwebrtcFieldTrials = value.OptionalString("libwebrtcFieldTrials", "");
 	settings.enableTestHooks = value.OptionalBool("enableTestHooks", false);
+	settings.udpSendMode = value.OptionalString("udpSendMode", settings.udpSendMode);
+	if (settings.udpSendMode != "uring" && settings.udpSendMode != "sendmmsg" && settings.udpSendMode != "immediate") {
+		throw RequestError::Type("invalid udpSendMode");
+	}
+	if (value.OptionalBool("disableLiburing", false) && settings.udpSendMode == "uring") settings.udpSendMode = "sendmmsg";
 	return settings;
 }
 

@@ -21,6 +21,11 @@ struct WorkerSettings {
 	// Accepted for API compatibility; mediaplane has no libwebrtc inside, so the
 	// trials are stored and shown in dumps but change nothing.
 	std::string libwebrtcFieldTrials;
+	// How UDP datagrams leave (UdpSendBatcher): "uring" (io_uring where the kernel
+	// allows it, else sendmmsg), "sendmmsg", or "immediate" (one syscall per datagram,
+	// unbatched: kept for benchmarks that compare). mediasoup's disableLiburing turns
+	// "uring" into "sendmmsg".
+	std::string udpSendMode = "uring";
 	// Enables the test-only request that simulates a fatal engine error.
 	bool enableTestHooks = false;
 
