@@ -8,6 +8,9 @@
 //    traces and data messages during teardown, a busy worker_thread terminated;
 //  - test/worker.test.js (300 workers created and closed, fatal errors, subprocessclose)
 //    and test/process.test.js (the addon in worker_threads, process exit).
+// Also the engine's cross-thread data structures, as C++ unit tests built with
+// -fsanitize=thread (test/cpp/spsc_datagram_ring.test.cpp: the in-process pipe's ring,
+// one producer and one consumer thread).
 // A run fails on a non-zero exit or any report file (TSan's log_path, which
 // grandchildren inherit). The options (halt_on_error, ignore_noninstrumented_modules and
 // why) are in scripts/build-sanitized.js, threadSanitizerEnv.
@@ -15,6 +18,8 @@
 // Alone: node_modules/.bin/tap --disable-coverage test/sanitized-thread.test.js
 const t = require('tap');
 const path = require('node:path');
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
 const { runSanitizedChild } = require('./sanitized-child');
 const { buildSanitized, threadSanitizerEnv, variant } = require('../scripts/build-sanitized');
 
@@ -52,4 +57,22 @@ t.test('the worker lifecycle and the channel under ThreadSanitizer', async (t) =
 		t.ok(result.code === 0 && result.signal === null && run.ok.test(result.output),
 			`${run.name}: passed in ${result.seconds.toFixed(1)} s (exit ${result.code}${result.signal ? `, ${result.signal}` : ''})${result.code === 0 ? '' : `\n${tail}`}`);
 	}
+});
+
+t.test('cross-thread engine structures (C++ unit tests) under ThreadSanitizer', async (t) => {
+	const binary = path.join(outDir, 'cross-thread-tests');
+	fs.mkdirSync(outDir, { recursive: true });
+	const sources = ['test/cpp/main.cpp', 'test/cpp/spsc_datagram_ring.test.cpp', 'src/cpp/engine/common/SpscDatagramRing.cpp'];
+	const build = spawnSync(process.env.CXX || 'g++', ['-std=c++17', '-O1', '-g', '-fsanitize=thread', '-Wall',
+		'-Isrc/cpp/engine', '-Itest/cpp', ...sources, '-o', binary], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+	if (build.status !== 0) {
+		t.fail(`build failed (exit ${build.status}):\n${build.stderr}`);
+		return;
+	}
+	const run = spawnSync(binary, [], { cwd: root, encoding: 'utf8', timeout: RUN_TIMEOUT_MS,
+		env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=1' } });
+	const output = `${run.stdout}${run.stderr}`;
+	t.notMatch(output, /WARNING: ThreadSanitizer/, 'no ThreadSanitizer report');
+	const passed = run.status === 0 && /# \d+ passed, 0 failed/.test(output);
+	t.ok(passed, `the tests passed (exit ${run.status})${passed ? '' : `\n${output.slice(-2000)}`}`);
 });
