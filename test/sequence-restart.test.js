@@ -505,3 +505,37 @@ t.test('ffmpeg VP8 restarted with the same SSRC keeps being decoded', { skip: ff
 	const [stats] = await producer.getStats();
 	t.ok(Math.abs(stats.packetsLost) <= 5, `producer packetsLost ${stats.packetsLost}`);
 });
+
+// Regression: a consumer used to go silent after 32,768 packets of one uninterrupted
+// segment (its segment start fell more than half the sequence space behind, and modular
+// comparison then called every new packet older), and came back 32,768 packets later:
+// ~3.6 minutes of video at 150 packets/s. 70,000 packets cross the 32,768 and 65,536
+// marks and a sequence wrap.
+t.test('a consumer keeps forwarding past 32,768 and 65,536 packets of one stream', async (t) => {
+	const worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const { transport, producer } = await plainProducer(t, router, vp8Parameters);
+	const { output } = await plainConsumer(t, router, producer.id);
+	const sender = await socket(t);
+	const port = transport.tuple.localPort;
+	const COUNT = 70000;
+	const start = 60000; // wraps at 65,536 early on as well
+	// Bursts of 50, each sent once the one before has come out (no socket buffer ever
+	// overflows, so nothing is lost and the count is exact); bounded by a deadline.
+	const deadline = Date.now() + 60000;
+	const BURST = 50;
+	for (let i = 0; i < COUNT && Date.now() < deadline; i += BURST) {
+		for (let j = i; j < Math.min(i + BURST, COUNT); j++) {
+			sender.send(rtpPacket({ seq: start + j, timestamp: 1000 + j * 30, payload: vp8Payload(j, j === 0) }), port, LOCAL);
+		}
+		while (output.length < i && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+	}
+	await waitFor(() => output.length >= COUNT, 5000, 'every packet').catch(() => {});
+	const [stats] = await producer.getStats();
+	t.equal(stats.packetCount, COUNT, 'the producer received every packet');
+	t.equal(output.length, COUNT, `the consumer forwarded every packet (${output.length} of ${COUNT})`);
+	const gaps = output.filter((p, i) => i > 0 && p.seq !== ((output[i - 1].seq + 1) & 0xffff)).length;
+	t.equal(gaps, 0, 'output sequence numbers continuous through their wraps');
+	t.equal(output.filter((p, i) => p.tag === i).length, COUNT, 'in input order');
+});

@@ -88,3 +88,31 @@ TEST(skipped_packets_leave_no_gap) {
 	Out next = Map(r, 202, 1920, 40);
 	CHECK_EQ(next.seq, 201);
 }
+
+// Regression: the segment start used to stay where the segment began, and modular
+// sequence comparison (RFC 3550 §A.1) then called every packet from 32,768 on "older
+// than the start": a consumer went silent for 32,768 packets out of every 65,536.
+TEST(a_long_segment_keeps_flowing_through_sequence_wraps) {
+	RtpStreamRewriter r(90000);
+	uint64_t refused = 0;
+	uint16_t expected = 0;
+	bool ordered = true;
+	for (uint32_t i = 0; i < 200000; ++i) {
+		uint16_t seq;
+		uint32_t ts;
+		if (!r.Rewrite(static_cast<uint16_t>(40000 + i), 1000 + i * 30, i, &seq, &ts)) {
+			++refused;
+			continue;
+		}
+		if (i > 0 && seq != expected) ordered = false;
+		expected = static_cast<uint16_t>(seq + 1);
+	}
+	CHECK_EQ(refused, 0u);
+	CHECK(ordered);
+	// Late packets: within the window they still map; far behind the stream they drop.
+	uint16_t seq;
+	uint32_t ts;
+	const uint16_t newest = static_cast<uint16_t>(40000 + 199999);
+	CHECK(r.Rewrite(static_cast<uint16_t>(newest - 100), 0, 200000, &seq, &ts));
+	CHECK(!r.Rewrite(static_cast<uint16_t>(newest - 20000), 0, 200001, &seq, &ts));
+}

@@ -19,6 +19,14 @@ bool RtpStreamRewriter::Rewrite(uint16_t inputSeq, uint32_t inputTimestamp, uint
 	} else if (IsSeqNewer(segmentStartSeq_, inputSeq)) {
 		return false;
 	}
+	// Sequence numbers compare modulo 2^16 (RFC 3550 §A.1): a start more than half the
+	// space behind would look *newer* than every packet and drop them all (a consumer
+	// went silent after 32,768 packets, for the next 32,768). So the start trails the
+	// stream by at most kSegmentWindow packets: what is older than that is too late to
+	// matter to the receiver anyway.
+	if (static_cast<uint16_t>(inputSeq - segmentStartSeq_) > kSegmentWindow) {
+		segmentStartSeq_ = static_cast<uint16_t>(inputSeq - kSegmentWindow);
+	}
 	*outputSeq = static_cast<uint16_t>(inputSeq + seqOffset_);
 	*outputTimestamp = inputTimestamp + timestampOffset_;
 	if (!started_ || IsSeqNewer(*outputSeq, lastSeq_)) {

@@ -35,6 +35,9 @@ public:
 	uint32_t GetLastTimestamp() const { return lastTimestamp_; }
 
 private:
+	// How far behind the newest packet the segment start may trail (see Rewrite).
+	static constexpr uint16_t kSegmentWindow = 0x4000;
+
 	uint32_t clockRate_;
 	bool syncRequired_ = true;
 	bool started_ = false;
