@@ -54,6 +54,16 @@ const RAW_MODES = ['sendmsg', 'sendmmsg', 'srtp-sendmsg', 'srtp-sendmmsg', 'sock
 // raw sendmmsg loop (plain) and of the raw SRTP + sendmmsg loop (SRTP); p99 < 1 ms.
 const TARGET = { n: 100, plainRatio: 0.7, srtpRatio: 0.7, p99Ms: 1 };
 const COMPARE = process.env.FORWARDING_COMPARE !== '0';
+// The pipe rows, one worker against two joined by an in-process pipe (pipeToRouter) or a
+// UDP PipeTransport pair: the cost of piping (one consumer of a PIPE_COST_PPS stream, on
+// the second worker, so every packet crosses the pipe; the rate is high so that the
+// pipe's cost stands out of the run-to-run noise of the rest), and a room of PIPE_N
+// consumers of a PIPE_PPS stream split half and half.
+const PIPE_COST_N = 1;
+const PIPE_COST_PPS = Number(process.env.FORWARDING_PIPE_COST_PPS || 10000);
+const PIPE_N = Number(process.env.FORWARDING_PIPE_N || 1000);
+const PIPE_PPS = Number(process.env.FORWARDING_PIPE_PPS || 100);
+const PIPES = process.env.FORWARDING_PIPES !== '0';
 const COMPARED_WAYS = ['sendmmsg', 'immediate'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -248,12 +258,12 @@ async function measureRaw() {
 	return raw;
 }
 
-async function runScenario({ n, srtp, perf = false, udpSend }) {
+async function runScenario({ n, srtp, perf = false, udpSend, workerCount = 1, pipe, pps = PPS, onSecond }) {
 	const sink = await startSink();
 	const sfu = startSfu(udpSend);
 	try {
 		const senderKey = crypto.randomBytes(30);
-		const setup = await sfu.call('setup', { n, srtp, senderKeyHex: senderKey.toString('hex'), sinkPort: sink.port, ssrc: PRODUCER_SSRC });
+		const setup = await sfu.call('setup', { n, srtp, senderKeyHex: senderKey.toString('hex'), sinkPort: sink.port, ssrc: PRODUCER_SSRC, workerCount, pipe, onSecond });
 		await sink.configure(setup.consumers);
 		await sfu.call('stats');
 		const s0 = await sfu.call('snapshot');
@@ -270,7 +280,7 @@ async function runScenario({ n, srtp, perf = false, udpSend }) {
 				...target, '--', 'sleep', String(Math.max(1, SECONDS - 1.5))]);
 			perfRun = new Promise((resolve) => spawn(command, args, { stdio: 'ignore' }).on('exit', resolve));
 		}
-		const genArgs = ['gen', String(setup.inPort), String(PPS), String(PPS * SECONDS), String(PRODUCER_SSRC), '101'];
+		const genArgs = ['gen', String(setup.inPort), String(pps), String(pps * SECONDS), String(PRODUCER_SSRC), '101'];
 		if (srtp) genArgs.push(senderKey.toString('hex'));
 		const gen = await runTool(1, genArgs);
 		await sleep(DRAIN_MS);
@@ -293,6 +303,11 @@ async function runScenario({ n, srtp, perf = false, udpSend }) {
 			mode: srtp ? 'srtp' : 'rtp',
 			n,
 			udpSend: setup.udpSend,
+			workers: workerCount,
+			pipe: pipe ?? null,
+			onSecond: workerCount > 1 ? (onSecond ?? 0.5) : 0,
+			pps,
+			perWorkerCpuMs: s2.perWorkerCpuMs.map((ms, i) => ms - s1.perWorkerCpuMs[i]),
 			sent: gen.sent,
 			inPerSecond: stats.producerPackets / gen.seconds,
 			outPerSecond: stats.consumerPackets / gen.seconds,
@@ -416,6 +431,16 @@ async function main() {
 			for (const udpSend of COMPARED_WAYS) compared.push(await runScenario({ n: TARGET.n, srtp, udpSend }));
 		}
 	}
+	const pipeCost = [];
+	const piped = [];
+	if (PIPES) {
+		for (const [workerCount, pipe] of [[1, undefined], [2, 'in-process'], [2, 'udp']]) {
+			pipeCost.push(await runScenario({ n: PIPE_COST_N, srtp: false, workerCount, pipe, onSecond: 1, pps: PIPE_COST_PPS }));
+		}
+		for (const [workerCount, pipe] of [[1, undefined], [2, 'in-process'], [2, 'udp']]) {
+			piped.push(await runScenario({ n: PIPE_N, srtp: false, workerCount, pipe, pps: PIPE_PPS }));
+		}
+	}
 	rawRuns.push(await measureRaw());
 	// The best of the two raw runs (one before, one after the SFU rows): noise on a
 	// shared machine only ever lowers a raw figure, and a lower raw figure would flatter
@@ -424,7 +449,7 @@ async function main() {
 	for (const mode of RAW_MODES) {
 		raw[mode] = Math.max(...rawRuns.map((r) => r[mode].packetsPerCpuSecond));
 	}
-	for (const row of [...rows, ...compared]) {
+	for (const row of [...rows, ...compared, ...pipeCost, ...piped]) {
 		const [single, batch] = row.mode === 'srtp' ? ['srtp-sendmsg', 'srtp-sendmmsg'] : ['sendmsg', 'sendmmsg'];
 		row.ratioSendmsg = row.packetsPerCpuSecond / raw[single];
 		row.ratioSendmmsg = row.packetsPerCpuSecond / raw[batch];
@@ -454,6 +479,37 @@ async function main() {
 		console.log(`  the ways of sending UDP at N = ${TARGET.n} (the row above with ${rows[0]?.udpSend}; sendmmsg: disableLiburing, one call per socket and turn;`);
 		console.log('  immediate: one sendmsg per datagram, as before batching)');
 		for (const r of [...rows.filter((r) => r.n === TARGET.n), ...compared]) printRow(r, `  ${r.udpSend}`);
+	}
+	if (piped.length) {
+		console.log('  pipes: one worker, or two joined by a pipe (in-process: pipeToRouter(), rings between the worker threads; udp: a');
+		console.log('  PipeTransport pair over 127.0.0.1, as between processes). Both workers share core 0 (CPU time is what is compared).');
+		console.log('    rows     N   pps  on B  workers  pipe          out/s   CPU ms/s (A, B)   µs/fwd pkt    loss   p50 ms   p99 ms');
+		const printPiped = (label, r) => {
+			const seconds = r.sent / r.pps;
+			const cpuPerSecond = r.perWorkerCpuMs.map((ms) => fmt(ms / seconds, 0)).join(', ');
+			console.log(`    ${label.padEnd(5)} ${String(r.n).padStart(4)} ${String(r.pps).padStart(5)} ${(fmt(100 * r.onSecond, 0) + '%').padStart(5)} ${String(r.workers).padStart(8)}  ${(r.pipe ?? '-').padEnd(10)}` +
+				` ${fmt(r.outPerSecond, 0).padStart(9)}   ${cpuPerSecond.padEnd(16)} ${fmt(r.workerUsPerPacket, 2).padStart(10)}` +
+				` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}`);
+		};
+		for (const r of pipeCost) printPiped('cost', r);
+		for (const r of piped) printPiped('room', r);
+		const find = (list, pipe) => list.find((r) => (r.pipe ?? undefined) === pipe);
+		const [single, inProcess, udp] = [undefined, 'in-process', 'udp'].map((p) => find(pipeCost, p));
+		if (single && inProcess && udp) {
+			// Every input packet crosses the pipe once: the pipe's cost is what the two
+			// workers spend beyond the one worker doing the same forwarding.
+			const cost = (r) => ((r.workerCpuMs - single.workerCpuMs) * 1000) / r.sent;
+			console.log(`    a piped packet costs ${fmt(cost(inProcess), 2)} µs in-process and ${fmt(cost(udp), 2)} µs over UDP (both workers, send and receive):` +
+				` in-process ${fmt(100 * cost(inProcess) / cost(udp), 0)}% of UDP (target <= 20%)`);
+		}
+		const [roomSingle, roomInProcess] = [undefined, 'in-process'].map((p) => find(piped, p));
+		if (roomSingle && roomInProcess) {
+			// Capacity if each worker had a core of its own: the busier worker decides.
+			const capacity = (r) => r.outPerSecond / (Math.max(...r.perWorkerCpuMs) / 1000 / (r.sent / r.pps));
+			console.log(`    forwarding capacity with a core per worker (out/s ÷ the busier worker's CPU share; this machine's second core runs the load`);
+			console.log(`    generator and sink): 1 worker ${fmt(capacity(roomSingle), 0)}/s, 2 workers in-process ${fmt(capacity(roomInProcess), 0)}/s` +
+				` (${fmt(capacity(roomInProcess) / capacity(roomSingle), 2)}x; target >= 1.8x)`);
+		}
 	}
 	console.log('    (worker = worker-thread CPU time / wall time (RUSAGE_THREAD; the loopback receive path runs in it too, as in the raw loops);');
 	console.log('     loss = 1 − distinct packets at the sink / (N × packets sent); latency = kernel receive time at the sink − send time)');
@@ -499,7 +555,7 @@ async function main() {
 
 	// Correctness of the run itself (not targets): these fail the benchmark.
 	const problems = [];
-	for (const r of [...rows, ...compared]) {
+	for (const r of [...rows, ...compared, ...pipeCost, ...piped]) {
 		if (r.streams !== r.n) problems.push(`${r.mode}/${r.n}: ${r.streams} of ${r.n} consumer streams reached the sink`);
 		if (r.payloadMismatches) problems.push(`${r.mode}/${r.n}: ${r.payloadMismatches} payloads did not match their sequence number`);
 		if (r.authFailed) problems.push(`${r.mode}/${r.n}: ${r.authFailed} of ${r.authChecked} sampled SRTP tags did not verify`);
@@ -514,6 +570,8 @@ async function main() {
 		raw, rawRuns: rawRuns.map((r) => Object.fromEntries(RAW_MODES.map((m) => [m, Math.round(r[m].packetsPerCpuSecond)]))),
 		rows: rows.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		compared: compared.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
+		pipeCost: pipeCost.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
+		piped: piped.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		consumerHeaderExtensions: rows[0]?.headerExtensions,
 		targets: checks, problems, profiles,
 	};

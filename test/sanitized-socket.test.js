@@ -42,6 +42,7 @@ const FILES = [
 	'webrtc-transport',
 	'plain-pipe',
 	'udp-send-batching',
+	'pipe-in-process',
 	'bwe-plain',
 	'listen-info',
 	'data-pipe',

@@ -7,7 +7,9 @@
 //    thread and two worker_threads at once, requests in flight while they close, RTP
 //    traces and data messages during teardown, a busy worker_thread terminated;
 //  - test/worker.test.js (300 workers created and closed, fatal errors, subprocessclose)
-//    and test/process.test.js (the addon in worker_threads, process exit).
+//    and test/process.test.js (the addon in worker_threads, process exit);
+//  - test/pipe-in-process.test.js (pipeToRouter() across workers: packets handed from
+//    one worker thread to the other through the in-process link's rings).
 // Also the engine's cross-thread data structures, as C++ unit tests built with
 // -fsanitize=thread (test/cpp/spsc_datagram_ring.test.cpp: the in-process pipe's ring,
 // one producer and one consumer thread).
@@ -30,6 +32,8 @@ const RUNS = [
 	{ name: 'lifecycle-stress', args: [path.join('test', 'fixtures', 'lifecycle-stress.js'), '30'], ok: /lifecycle stress: ok/ },
 	{ name: 'worker', args: ['--expose-gc', path.join('test', 'worker.test.js')], ok: /# \{ total: \d+, pass: \d+ \}/ },
 	{ name: 'process', args: ['--expose-gc', path.join('test', 'process.test.js')], ok: /# \{ total: \d+, pass: \d+ \}/ },
+	// In-process pipes: datagrams cross between two worker threads through rings.
+	{ name: 'pipe-in-process', args: ['--expose-gc', path.join('test', 'pipe-in-process.test.js')], ok: /# \{ total: \d+, pass: \d+ \}/ },
 ];
 t.setTimeout(15 * 60_000 + RUNS.length * RUN_TIMEOUT_MS);
 

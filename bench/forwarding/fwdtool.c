@@ -107,6 +107,12 @@ static int udp_socket(void) {
 	return fd;
 }
 
+// RTP timestamp ticks (90 kHz) per frame of PACKETS_PER_FRAME packets: real time at the
+// generator's rate (3,000 at 1,000 packets/s, ~30 fps), so that media time keeps pace
+// with the clock at any rate (a receiver treats timestamps running far ahead of the
+// clock as a broken stream).
+static uint32_t tsPerFrame = 3000;
+
 // One VP8 RTP packet of the generator's stream (clear text, PACKET_LEN bytes).
 static void build_packet(uint8_t* p, uint32_t ssrc, int pt, uint16_t seq, uint32_t counter) {
 	uint32_t frame = counter / PACKETS_PER_FRAME;
@@ -117,7 +123,7 @@ static void build_packet(uint8_t* p, uint32_t ssrc, int pt, uint16_t seq, uint32
 	p[1] = (uint8_t)(pt | (last ? 0x80 : 0));
 	p[2] = (uint8_t)(seq >> 8);
 	p[3] = (uint8_t)seq;
-	put_u32(p + 4, 90000u + frame * 3000u);
+	put_u32(p + 4, 90000u + frame * tsPerFrame);
 	put_u32(p + 8, ssrc);
 	for (int i = 0; i < PACKET_LEN - 12; i++) payload[i] = (uint8_t)(i * 7 + counter);
 	payload[0] = first ? 0x10 : 0x00; // S=1 PID=0 opens a frame
@@ -145,6 +151,7 @@ static int cmd_gen(int argc, char** argv) {
 	if (argc < 7) return fprintf(stderr, "gen PORT PPS COUNT SSRC PT [KEYHEX]\n"), 2;
 	int port = atoi(argv[2]);
 	double pps = atof(argv[3]);
+	if (pps > 0) tsPerFrame = (uint32_t)(90000.0 * PACKETS_PER_FRAME / pps + 0.5);
 	long count = atol(argv[4]);
 	uint32_t ssrc = (uint32_t)strtoul(argv[5], NULL, 10);
 	int pt = atoi(argv[6]);

@@ -2,7 +2,11 @@
 // The SFU side of the forwarding benchmark, run by bench/forwarding.js in its own
 // process (pinned with `taskset -c 0` when available) and driven over the IPC channel:
 //   setup    one worker, one router, a comedia PlainTransport producer (SRTP when asked)
-//            and N PlainTransports, each with one consumer, sending to the sink's port
+//            and N PlainTransports, each with one consumer, sending to the sink's port;
+//            with workers: 2, a second worker whose router gets the producer piped
+//            (pipe: 'in-process' = router.pipeToRouter(), 'udp' = a PipeTransport pair
+//            made and connected by hand, as between processes) and a share of the
+//            consumers (onSecond: half by default)
 //   snapshot the worker thread's CPU time (worker.getResourceUsage(): RUSAGE_THREAD) and
 //            the CPU ticks of every thread of this process (/proc/self/task/*/stat)
 //   stats    producer and consumer packet counts, the producer transport's dropped packets,
@@ -17,6 +21,7 @@ const SUITE = 'AES_CM_128_HMAC_SHA1_80';
 const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
 
 let worker;
+const workers = [];
 let inTransport;
 let producer;
 const outTransports = [];
@@ -42,11 +47,25 @@ function threadTimes() {
 	return out;
 }
 
-async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
+// The producer on `routerB` through a pipe pair: in-process (pipeToRouter) or UDP.
+async function pipeProducer(routerA, routerB, pipe) {
+	if (pipe === 'in-process') return (await routerA.pipeToRouter({ producerId: producer.id, router: routerB })).pipeProducer;
+	const options = { listenInfo: { protocol: 'udp', ip: LOCAL } };
+	const [local, remote] = await Promise.all([routerA.createPipeTransport(options), routerB.createPipeTransport(options)]);
+	await local.connect({ ip: LOCAL, port: remote.tuple.localPort });
+	await remote.connect({ ip: LOCAL, port: local.tuple.localPort });
+	const pipeConsumer = await local.consume({ producerId: producer.id });
+	return remote.produce({ id: producer.id, kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters });
+}
+
+async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc, workerCount = 1, pipe, onSecond = 0.5 }) {
 	const before = new Set(tids());
-	worker = await mediaplane.createWorker({ logLevel: 'warn' });
+	for (let i = 0; i < workerCount; i++) workers.push(await mediaplane.createWorker({ logLevel: 'warn' }));
+	worker = workers[0];
 	workerTids = tids().filter((tid) => !before.has(tid));
-	const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+	const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
+	const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
+	const router = routers[0];
 	inTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true, enableSrtp: srtp });
 	if (srtp) {
 		await inTransport.connect({
@@ -63,7 +82,14 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 			encodings: [{ ssrc }],
 		},
 	});
+	// Consumers on the second worker's router consume the piped producer.
+	const sources = [{ router, producerId: producer.id }];
+	if (routers[1]) sources.push({ router: routers[1], producerId: (await pipeProducer(router, routers[1], pipe)).id });
+	// The first n × (1 − onSecond) consumers on the first worker, the rest on the second.
+	const onFirst = sources.length > 1 ? Math.round(n * (1 - onSecond)) : n;
+	let created = 0;
 	const createOne = async () => {
+		const { router, producerId } = sources[created++ < onFirst ? 0 : 1];
 		const transport = await router.createPlainTransport({
 			listenInfo: { protocol: 'udp', ip: LOCAL }, enableSrtp: srtp, srtpCryptoSuite: SUITE,
 		});
@@ -72,7 +98,7 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 			// The sink never sends, so the remote key only has to be valid.
 			...(srtp ? { srtpParameters: { cryptoSuite: SUITE, keyBase64: crypto.randomBytes(30).toString('base64') } } : {}),
 		});
-		const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+		const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
 		outTransports.push(transport);
 		consumers.push(consumer);
 	};
@@ -96,9 +122,11 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc }) {
 }
 
 async function snapshot() {
-	const usage = await worker.getResourceUsage();
+	const usages = await Promise.all(workers.map((w) => w.getResourceUsage()));
+	const perWorkerCpuMs = usages.map((u) => u.ru_utime + u.ru_stime);
 	return {
-		workerCpuMs: usage.ru_utime + usage.ru_stime, voluntarySwitches: usage.ru_nvcsw, involuntarySwitches: usage.ru_nivcsw,
+		workerCpuMs: perWorkerCpuMs.reduce((a, b) => a + b, 0), perWorkerCpuMs,
+		voluntarySwitches: usages.reduce((a, u) => a + u.ru_nvcsw, 0), involuntarySwitches: usages.reduce((a, u) => a + u.ru_nivcsw, 0),
 		threadMs: threadTimes(), atNs: process.hrtime.bigint().toString(),
 		// schedstat: on-CPU ns, ns spent runnable but waiting for the CPU, timeslices.
 		workerRunDelayMs: workerTids.reduce((sum, tid) => {
@@ -138,7 +166,7 @@ async function stats() {
 	};
 }
 
-const handlers = { setup, snapshot, stats, close: async () => { worker?.close(); setTimeout(() => process.exit(0), 50); return {}; } };
+const handlers = { setup, snapshot, stats, close: async () => { for (const w of workers) w.close(); setTimeout(() => process.exit(0), 50); return {}; } };
 
 process.on('message', async ({ id, cmd, args }) => {
 	try {

@@ -579,6 +579,15 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			router.createPipeTransport(pipeOptions),
 		]);
 		try {
+			// Both routers live in this process: the pair hands its datagrams over through
+			// an in-process link (a ring per direction between the two worker threads)
+			// rather than through its UDP sockets, which stay connected for what does not
+			// fit a ring slot. See docs/ARCHITECTURE.md, "In-process pipes".
+			const linkId = generateUUIDv4();
+			await Promise.all([
+				this.#channel.request('transport.linkInProcess', local.id, { linkId, side: 0 }),
+				router.#channel.request('transport.linkInProcess', remote.id, { linkId, side: 1 }),
+			]);
 			await Promise.all([
 				local.connect({ ip: remote.tuple.localAddress, port: remote.tuple.localPort, srtpParameters: remote.srtpParameters }),
 				remote.connect({ ip: local.tuple.localAddress, port: local.tuple.localPort, srtpParameters: local.srtpParameters }),

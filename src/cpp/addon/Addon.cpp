@@ -11,6 +11,7 @@
 #include "NativeWorker.hpp"
 #include "DtlsBinding.hpp"
 #include "SrtpBinding.hpp"
+#include "PipeLinkBinding.hpp"
 #include "../engine/srtp/SrtpLibrary.hpp"
 
 namespace mediaplane {
@@ -33,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 	exports.Set("versions", Versions(env));
 	InitSrtpBinding(env, exports);
 	InitDtlsBinding(env, exports);
+	InitPipeLinkBinding(env, exports);
 	return exports;
 }
 

@@ -35,6 +35,7 @@ constexpr MethodEntry kMethods[] = {
 	{ Method::TransportDump, "transport.dump" },
 	{ Method::TransportGetStats, "transport.getStats" },
 	{ Method::TransportConnect, "transport.connect" },
+	{ Method::TransportLinkInProcess, "transport.linkInProcess" },
 	{ Method::TransportRestartIce, "transport.restartIce" },
 	{ Method::TransportSetMaxIncomingBitrate, "transport.setMaxIncomingBitrate" },
 	{ Method::TransportSetMaxOutgoingBitrate, "transport.setMaxOutgoingBitrate" },

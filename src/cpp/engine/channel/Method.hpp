@@ -36,6 +36,7 @@ enum class Method : uint16_t {
 	TransportDump,
 	TransportGetStats,
 	TransportConnect,
+	TransportLinkInProcess,
 	TransportRestartIce,
 	TransportSetMaxIncomingBitrate,
 	TransportSetMaxOutgoingBitrate,

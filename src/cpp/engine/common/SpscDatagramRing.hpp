@@ -46,8 +46,8 @@ public:
 	PushResult Push(const uint8_t* data, size_t len);
 
 	// Consumer thread only. Calls onDatagram(data, len) for up to `max` datagrams, in the
-	// order they were pushed; `data` is valid during the call only (the listener may
-	// modify it in place). Returns how many it delivered; 0 means the ring was empty
+	// order they were pushed; `data` (uint8_t*) is valid during the call only and may be
+	// modified in place (SRTP decrypts in place). Returns how many it delivered; 0 means the ring was empty
 	// and the consumer may sleep (the next Push reports QueuedWakeConsumer).
 	template <typename F>
 	size_t Drain(F&& onDatagram, size_t max) {

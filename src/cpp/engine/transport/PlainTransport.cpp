@@ -75,6 +75,7 @@ Value PlainTransport::HandleRequest(const ChannelRequest& request) {
 		case Method::TransportDump: return Dump();
 		case Method::TransportGetStats: return GetStats();
 		case Method::TransportConnect: return Connect(request.data);
+		case Method::TransportLinkInProcess: return LinkInProcess(request.data);
 		default: return HandleTransportRequest(request);
 	}
 }
@@ -122,6 +123,7 @@ Value PlainTransport::Connect(const Value& data) {
 	}
 	connected_ = true;
 	ConnectSockets();
+	if (link_) link_->StartReceiving();
 	if (CanSendMedia()) NotifyReady();
 	if (tuple_) StartSctp();
 	Value result = Value::MakeObject();
@@ -129,6 +131,30 @@ Value PlainTransport::Connect(const Value& data) {
 	if (rtcpTuple_) result.Set("rtcpTuple", rtcpTuple_->ToValue(rtcpListenInfo_ ? rtcpListenInfo_->announcedAddress : ""));
 	if (enableSrtp_) result.Set("srtpParameters", SrtpParametersValue());
 	return result;
+}
+
+Value PlainTransport::LinkInProcess(const Value& data) {
+	if (kind_ != Kind::Pipe) throw RequestError::Type("only a PipeTransport can be linked in-process");
+	if (connected_) throw RequestError(RequestError::Kind::Error, "an in-process link must be made before connect()");
+	if (link_) throw RequestError(RequestError::Kind::Error, "already linked in-process");
+	const std::string& linkId = data.RequireString("linkId");
+	uint32_t side = data.RequireUint32("side");
+	std::string error;
+	link_ = InProcessPipeLink::End::Attach(
+	    context_.loop, linkId, static_cast<int>(side), *socket_,
+	    [this](uint8_t* bytes, size_t len) {
+		    // Delivered only once connected (StartReceiving), so tuple_ is set; the tuple
+		    // stands for the peer as a datagram from its socket would.
+		    if (tuple_) OnUdpPacket(*socket_, bytes, len, *tuple_);
+	    },
+	    &error);
+	if (!link_) throw RequestError::Type(error);
+	return Value();
+}
+
+void PlainTransport::SendToPeer(const TransportTuple& tuple, const uint8_t* data, size_t len) {
+	if (link_ && &tuple == &*tuple_) link_->SendPacket(data, len, nullptr);
+	else tuple.Send(data, len);
 }
 
 void PlainTransport::CreateLocalSrtp(SrtpCryptoSuite suite) {
@@ -220,7 +246,7 @@ void PlainTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
 	size_t outLength = len;
 	if (enableSrtp_ && !srtpSend_->ProtectRtp(data, &outLength, capacity)) return;
 	sendRate_.Update(outLength, context_.NowMs());
-	tuple_->Send(data, outLength);
+	SendToPeer(*tuple_, data, outLength);
 }
 
 void PlainTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
@@ -229,13 +255,13 @@ void PlainTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
 	size_t outLength = len;
 	if (enableSrtp_ && !srtpSend_->ProtectRtcp(data, &outLength, capacity)) return;
 	sendRate_.Update(outLength, context_.NowMs());
-	tuple->Send(data, outLength);
+	SendToPeer(*tuple, data, outLength);
 }
 
 void PlainTransport::SendSctpPacket(const uint8_t* data, size_t len) {
 	if (!tuple_) return;
 	sendRate_.Update(len, context_.NowMs());
-	tuple_->Send(data, len);
+	SendToPeer(*tuple_, data, len);
 }
 
 Value PlainTransport::SrtpParametersValue() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../net/InProcessPipeLink.hpp"
 #include "../net/ListenInfo.hpp"
 #include "../net/UdpSocket.hpp"
 #include "../srtp/SrtpSession.hpp"
@@ -44,6 +45,11 @@ protected:
 
 private:
 	Value Connect(const Value& data);
+	// Pipe only, before connect(): sends and receives through an in-process link to the
+	// other PipeTransport of a pipeToRouter() pair instead of the UDP socket.
+	Value LinkInProcess(const Value& data);
+	// To the connected peer: through the in-process link when there is one.
+	void SendToPeer(const TransportTuple& tuple, const uint8_t* data, size_t len);
 	Value GetStats();
 	Value SrtpParametersValue() const;
 	// A new random key and outbound SRTP session for `suite` (throws RequestError).
@@ -57,6 +63,7 @@ private:
 	std::optional<ListenInfo> rtcpListenInfo_;
 	std::unique_ptr<UdpSocket> socket_;
 	std::unique_ptr<UdpSocket> rtcpSocket_; // only without rtcpMux
+	std::unique_ptr<InProcessPipeLink::End> link_; // in-process pipe (pipeToRouter)
 	bool rtcpMux_ = true;
 	bool comedia_ = false;
 	bool connected_ = false;
