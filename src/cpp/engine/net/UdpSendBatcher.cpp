@@ -96,6 +96,15 @@ bool UdpSendBatcher::Enqueue(UdpSocket& socket, int fd, const uint8_t* data, siz
 void UdpSendBatcher::Flush() {
 	if (flushing_ || queue_.empty()) return;
 	flushing_ = true;
+	PointHeaders();
+	if (ring_) FlushWithIoUring();
+	else FlushWithSendMmsg();
+	queue_.clear();
+	arenaUsed_ = 0;
+	flushing_ = false;
+}
+
+void UdpSendBatcher::PointHeaders() {
 	for (Datagram& datagram : queue_) {
 		datagram.iov.iov_base = arena_.get() + datagram.offset;
 		datagram.iov.iov_len = datagram.length;
@@ -107,11 +116,6 @@ void UdpSendBatcher::Flush() {
 		datagram.header.msg_iov = &datagram.iov;
 		datagram.header.msg_iovlen = 1;
 	}
-	if (ring_) FlushWithIoUring();
-	else FlushWithSendMmsg();
-	queue_.clear();
-	arenaUsed_ = 0;
-	flushing_ = false;
 }
 
 void UdpSendBatcher::FlushWithIoUring() {
@@ -161,11 +165,7 @@ void UdpSendBatcher::FlushWithIoUring() {
 	sqeMissCount_ += count - consumed;
 	ring_.reset();
 	queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(consumed));
-	for (Datagram& datagram : queue_) {
-		datagram.iov.iov_base = arena_.get() + datagram.offset;
-		if (datagram.hasRemote) datagram.header.msg_name = &datagram.remote;
-		datagram.header.msg_iov = &datagram.iov;
-	}
+	PointHeaders(); // the erase moved the datagrams their headers point into
 	FlushWithSendMmsg();
 }
 

@@ -96,6 +96,9 @@ private:
 	};
 
 	static void OnFlushHandle(uv_handle_t* handle);
+	// Points each queued datagram's msghdr/iovec at its bytes and address (after the
+	// queue is final, or moved).
+	void PointHeaders();
 	void FlushWithIoUring();
 	void FlushWithSendMmsg();
 	// The kernel refused datagram `index` with -error.
