@@ -20,6 +20,7 @@ export const {
 	errors,
 	ortc,
 	extras,
+	webrtc,
 } = mediaplane;
 
 export default mediaplane;

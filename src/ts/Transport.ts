@@ -1,3 +1,4 @@
+import { kAdjustConsumerRtpParameters, type AdjustConsumerRtpParameters } from './consumeHooks';
 import { Channel } from './Channel';
 import { Consumer, ConsumerLayers, ConsumerOptions, ConsumerScore, ConsumerType } from './Consumer';
 import { NotFoundError, UnsupportedError } from './errors';
@@ -313,6 +314,8 @@ export abstract class Transport<
 				if (this.#nextMidForConsumers === MAX_MID) this.#nextMidForConsumers = 0;
 			}
 		}
+		const adjust = (options as { [kAdjustConsumerRtpParameters]?: unknown })[kAdjustConsumerRtpParameters];
+		if (typeof adjust === 'function') (adjust as AdjustConsumerRtpParameters)(rtpParameters);
 		const consumerId = generateUUIDv4();
 		const type: ConsumerType = pipe ? 'pipe' : producer.type;
 		const result = await this.channel.request<{

@@ -22,6 +22,8 @@ export * as extras from './extras';
 export { setLogEventListeners } from './Logger';
 export { parseScalabilityMode } from './scalabilityModes';
 export * as types from './types';
+/** The W3C WebRTC 1.0 layer (server-side RTCPeerConnection) and WHIP/WHEP handlers. */
+export * as webrtc from './webrtc';
 
 const logger = new Logger();
 

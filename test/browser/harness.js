@@ -515,8 +515,61 @@ async function startBrowserSession(options = {}) {
 	}
 }
 
+/**
+ * Starts Chromium on `url` (a page the test serves itself, with no mediasoup-client:
+ * the WHIP/WHEP tests' plain RTCPeerConnection pages). Returns { page, call(fn, ...args),
+ * close() }: call() runs `fn` in the page, bounded by `timeout`; close() stops Chromium
+ * and removes its profile, as a session's close() does.
+ */
+async function startPlainPage(url, options = {}) {
+	const headless = options.headless ?? !envFlag('MEDIAPLANE_BROWSER_HEADFUL');
+	const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+	const executablePath = ensureChromium();
+	const { chromium } = require('playwright-core');
+	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediaplane-chromium-'));
+	const removeOnExit = () => {
+		killChromiumUsing(userDataDir);
+		fs.rmSync(userDataDir, { recursive: true, force: true });
+	};
+	process.once('exit', removeOnExit);
+	let context;
+	async function close() {
+		if (context) {
+			const pids = chromiumProcessIds(userDataDir);
+			await withTimeout(context.close(), 15_000, 'closing Chromium').catch(() => killChromiumUsing(userDataDir));
+			for (let i = 0; i < 50 && pids.some(processRunning); i++) await new Promise((r) => setTimeout(r, 100));
+			for (const pid of pids.filter(processRunning)) {
+				try {
+					process.kill(pid, 'SIGKILL');
+				} catch {}
+			}
+			context = undefined;
+		}
+		fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+		process.off('exit', removeOnExit);
+	}
+	try {
+		const args = [...CHROMIUM_ARGS, ...(headless ? ['--headless=new'] : []), ...(options.args ?? [])];
+		context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless, args, timeout: LAUNCH_TIMEOUT_MS });
+		context.setDefaultTimeout(timeout);
+		const page = context.pages()[0] ?? (await context.newPage());
+		page.on('console', (msg) => {
+			if (['error', 'warning', 'assert'].includes(msg.type())) log(`[browser console.${msg.type()}] ${msg.text()}`);
+		});
+		page.on('pageerror', (error) => log(`[browser pageerror] ${error.stack || error.message}`));
+		await page.goto(url, { waitUntil: 'load', timeout: LAUNCH_TIMEOUT_MS });
+		const call = (fn, ...args) => withTimeout(page.evaluate(fn, args), timeout, 'page call');
+		return { page, call, close };
+	} catch (error) {
+		await close();
+		throw error;
+	}
+}
+
 module.exports = {
 	startBrowserSession,
+	startPlainPage,
 	bundleClient,
 	transportParams,
 	fakeOpusConsumerParameters,
