@@ -4,6 +4,8 @@
 // and signaling; each must decode the other's video and receive its audio. Then bad
 // input on a raw WebSocket gets error answers while the room keeps working, and a tab
 // that leaves disappears from the other tab and from the server (no transports left).
+// WHIP and WHEP: a plain RTCPeerConnection page publishes into the room (both tabs play
+// it) and player.html plays the room, with nothing left after DELETE.
 // Last, the command line: it prints the address and exits 0 on SIGINT and SIGTERM.
 //
 // MEDIAPLANE_DEMO_SCREENSHOT=/path.png keeps the screenshot of a tab with both
@@ -350,6 +352,72 @@ t.test('bad input on the WebSocket gets error answers; the room keeps working', 
 	);
 	foreign.terminate();
 	t.match(refused, /401|403|Unexpected server response/, `a foreign Origin is refused (${refused})`);
+});
+
+t.test('WHIP and WHEP: a plain RTCPeerConnection publishes into the room and the tabs see it; player.html plays the room', async (t) => {
+	const alice = await demo(pages.alice, 'getState');
+	const publisherPage = await context.newPage();
+	const playerPage = await context.newPage();
+	try {
+		await publisherPage.goto(`${server.url}/player.html`, { waitUntil: 'load' });
+		const published = await withTimeout(
+			publisherPage.evaluate(async (url) => {
+				window.publisher = await window.mediaplaneWhip.publish(url);
+				return { location: window.publisher.location };
+			}, `${server.url}/whip/${encodeURIComponent(ROOM)}`),
+			30_000,
+			'WHIP publish'
+		);
+		t.match(published.location, /\/whip\/test%20room\/sessions\/[0-9a-f-]{36}$/, 'the session resource');
+		const room = await waitFor(async () => {
+			const r = await roomState();
+			return r.peers.length === 3 ? r : false;
+		}, 10_000, 'the WHIP publisher joining the room');
+		const whipPeer = room.peers.find((p) => /^WHIP \d+$/.test(p.displayName));
+		t.ok(whipPeer, `the room has the publisher as "${whipPeer?.displayName}"`);
+		t.equal(whipPeer.producerIds.length, 2, 'with its camera and microphone');
+
+		// The mediasoup-client tabs see the WHIP publisher.
+		for (const [name, page] of [['alice', pages.alice], ['bob', pages.bob]]) {
+			const tile = await waitFor(async () => {
+				const found = (await demo(page, 'getTiles')).find((x) => x.peerId === whipPeer.id);
+				return found && found.videoWidth > 0 && found.currentTime > 0 ? found : false;
+			}, 20_000, `${name} playing the WHIP publisher's video`);
+			t.ok(tile.videoWidth > 0, `${name} plays the WHIP publisher (${tile.videoWidth} px wide)`);
+		}
+
+		// player.html plays the room over WHEP: Alice's, Bob's and the publisher's streams.
+		await playerPage.goto(`${server.url}/player.html?room=${encodeURIComponent(ROOM)}`, { waitUntil: 'load' });
+		await playerPage.click('#play');
+		await playerPage.waitForFunction(() => document.getElementById('status').textContent === 'playing', null, { timeout: 20_000 });
+		const played = await waitFor(async () => {
+			const stats = await playerPage.evaluate(() => window.mediaplaneWhip.receivedStats(window.player.pc));
+			return stats.videoFramesDecoded >= 60 && stats.audioSamplesReceived > 0 ? stats : false;
+		}, 20_000, 'the WHEP player decoding 60 frames and audio');
+		t.ok(played.videoFramesDecoded >= 60, `the WHEP player decoded ${played.videoFramesDecoded} frames`);
+		t.ok(played.audioSamplesReceived > 0, 'and audio');
+		const videos = await playerPage.evaluate(() => document.querySelectorAll('#streams video').length);
+		t.equal(videos, 3, 'one video per participant (Alice, Bob, the WHIP publisher)');
+		t.same((await server.dumpState()).webrtcHttpSessions, { whip: 1, whep: 1 });
+
+		// Stop and DELETE: the server holds nothing of either.
+		await playerPage.click('#stop');
+		t.equal(await publisherPage.evaluate(() => window.publisher.stop()), 200, 'WHIP DELETE → 200');
+		await waitFor(async () => {
+			const state = await server.dumpState();
+			return state.webrtcHttpSessions.whip === 0 && state.webrtcHttpSessions.whep === 0 ? state : false;
+		}, 10_000, 'both sessions ended');
+		const after = await waitFor(async () => {
+			const r = await roomState();
+			return r.peers.length === 2 && r.router.transportIds.length === 4 ? r : false;
+		}, 10_000, 'the room back to Alice and Bob, with their four transports');
+		t.notOk(after.peers.some((p) => p.id === whipPeer.id), 'the WHIP publisher left the room');
+		await waitFor(async () => !(await demo(pages.alice, 'getTiles')).some((x) => x.peerId === whipPeer.id), 10_000, 'alice removing the publisher\'s tile');
+		t.equal((await demo(pages.alice, 'getState')).peerId, alice.peerId);
+	} finally {
+		await publisherPage.close().catch(() => {});
+		await playerPage.close().catch(() => {});
+	}
 });
 
 t.test('leaving: the other tab removes the tile, the server holds nothing of the one who left', async (t) => {

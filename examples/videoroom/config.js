@@ -33,10 +33,12 @@ const USAGE = `Usage: npm start -- [options]      (or: node examples/videoroom/s
   --cert <file> --key <file>     serve HTTPS (PEM files); browsers only give the camera to pages
                                  on https:// or on localhost
   --workers <number>             mediaplane workers (default: one per CPU core)
+  --whip-token <token>           bearer token WHIP publishers must send (default: none needed)
   -h, --help                     this text
 
 Environment: MEDIAPLANE_DEMO_HOST, MEDIAPLANE_DEMO_PORT, MEDIAPLANE_DEMO_ANNOUNCED_ADDRESS,
-MEDIAPLANE_DEMO_CERT, MEDIAPLANE_DEMO_KEY, MEDIAPLANE_DEMO_WORKERS (flags win).`;
+MEDIAPLANE_DEMO_CERT, MEDIAPLANE_DEMO_KEY, MEDIAPLANE_DEMO_WORKERS, MEDIAPLANE_DEMO_WHIP_TOKEN
+(flags win).`;
 
 /** Parses argv and env into startServer() options. Throws a TypeError on bad flags. */
 function parseCommandLine(argv = process.argv.slice(2), env = process.env) {
@@ -51,6 +53,7 @@ function parseCommandLine(argv = process.argv.slice(2), env = process.env) {
 			cert: { type: 'string' },
 			key: { type: 'string' },
 			workers: { type: 'string' },
+			'whip-token': { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -63,6 +66,7 @@ function parseCommandLine(argv = process.argv.slice(2), env = process.env) {
 		cert: pick('cert', 'MEDIAPLANE_DEMO_CERT'),
 		key: pick('key', 'MEDIAPLANE_DEMO_KEY'),
 		workers: pick('workers', 'MEDIAPLANE_DEMO_WORKERS'),
+		whipToken: pick('whip-token', 'MEDIAPLANE_DEMO_WHIP_TOKEN'),
 	};
 	if (options.port !== undefined) options.port = toInteger(options.port, '--port', 0, 65535);
 	if (options.workers !== undefined) options.workers = toInteger(options.workers, '--workers', 1, 256);

@@ -24,6 +24,7 @@ const { Room } = require('./room');
 const { Session } = require('./session');
 const { MAX_MESSAGE_BYTES } = require('./protocol');
 const { bundlePage } = require('./bundle');
+const { createWebRtcHttp } = require('./webrtc-http');
 
 const PUBLIC_DIR = path.join(__dirname, 'public');
 const PING_INTERVAL_MS = 15_000;
@@ -51,6 +52,9 @@ async function startServer(options = {}) {
 
 	const page = {
 		'index.html': fs.readFileSync(path.join(PUBLIC_DIR, 'index.html')),
+		'player.html': fs.readFileSync(path.join(PUBLIC_DIR, 'player.html')),
+		'player.js': fs.readFileSync(path.join(PUBLIC_DIR, 'player.js')),
+		'whip-whep.js': fs.readFileSync(path.join(PUBLIC_DIR, 'whip-whep.js')),
 		...(await bundlePage()),
 	};
 
@@ -105,7 +109,15 @@ async function startServer(options = {}) {
 		throw new Error(`room "${name}" keeps closing`);
 	}
 
+	/** The open room with this name, or undefined (never creates one). */
+	function findRoom(name) {
+		const room = rooms.get(name)?.room;
+		return room && !room.closed ? room : undefined;
+	}
+
 	const app = { getRoom, listenInfos: config.transportListenInfos(network) };
+	// WHIP ingest (POST /whip/<room>) and WHEP playback (POST /whep/<room>).
+	const webrtcHttp = createWebRtcHttp({ getRoom, findRoom, listenInfos: app.listenInfos, token: options.whipToken, log });
 
 	// --- HTTP: the page ------------------------------------------------------------
 	const headers = {
@@ -113,10 +125,13 @@ async function startServer(options = {}) {
 		'x-content-type-options': 'nosniff',
 		'referrer-policy': 'no-referrer',
 	};
-	const types = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.js.map': 'application/json' };
-	function onRequest(req, res) {
+	const javascript = 'text/javascript; charset=utf-8';
+	const html = 'text/html; charset=utf-8';
+	const types = { 'index.html': html, 'player.html': html, 'app.js': javascript, 'player.js': javascript, 'whip-whep.js': javascript, 'app.js.map': 'application/json' };
+	async function onRequest(req, res) {
 		const { pathname } = new URL(req.url, 'http://localhost');
 		const name = pathname === '/' ? 'index.html' : pathname.slice(1);
+		if (await webrtcHttp.handle(req, res)) return;
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
 			res.writeHead(405, { ...headers, allow: 'GET, HEAD' }).end();
 		} else if (Object.hasOwn(page, name)) {
@@ -124,7 +139,7 @@ async function startServer(options = {}) {
 				...headers,
 				'content-type': types[name],
 				'content-length': page[name].length,
-				...(name === 'index.html'
+				...(name.endsWith('.html')
 					? { 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:" }
 					: {}),
 			});
@@ -207,6 +222,7 @@ async function startServer(options = {}) {
 				session.ws.terminate();
 			}
 			sessions.clear();
+			webrtcHttp.close();
 			for (const { room } of rooms.values()) room?.close({ reason: 'the server is shutting down' });
 			await new Promise((resolve) => wss.close(() => resolve()));
 			await new Promise((resolve) => {
@@ -228,6 +244,7 @@ async function startServer(options = {}) {
 		return {
 			workers: workers.map((w) => ({ closed: w.closed, died: w.died })),
 			sessions: sessions.size,
+			webrtcHttpSessions: webrtcHttp.sessions(),
 			rooms: list,
 		};
 	}
@@ -258,6 +275,8 @@ async function main() {
 mediaplane ${mediaplane.version} video room
 
   Open ${server.url} in two browser tabs and join the same room.
+  WHIP (OBS, GStreamer, ffmpeg): publish to ${server.url}/whip/<room>.
+  WHEP: play a room at ${server.url}/whep/<room>, or open ${server.url}/player.html.
 
   ${network.workers} worker${network.workers === 1 ? '' : 's'} (one per CPU core); media over UDP and TCP on ${network.rtcListenIp}` +
 		`${network.rtcAnnouncedAddress ? ` announced as ${network.rtcAnnouncedAddress}` : ''}.

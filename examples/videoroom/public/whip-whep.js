@@ -31,7 +31,8 @@
 			throw error;
 		}
 		await pc.setRemoteDescription({ type: 'answer', sdp: body });
-		return { location: new URL(response.headers.get('location'), url).href, etag: response.headers.get('etag') };
+		const endpoint = new URL(url, window.location.href);
+		return { location: new URL(response.headers.get('location'), endpoint).href, etag: response.headers.get('etag') };
 	}
 
 	function session(pc, resource, token) {
@@ -92,7 +93,7 @@
 	/**
 	 * Plays a WHEP endpoint: offers to receive audio and video, and attaches what
 	 * arrives to options.video (a <video> element) when given.
-	 * options: { token, video, audio: true, videoCount: 1, audioCount: 1 }.
+	 * options: { token, video, videoCount: 1, audioCount: 1, onTrack(track, event) }.
 	 */
 	async function play(url, options = {}) {
 		const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
@@ -101,6 +102,7 @@
 		const stream = new MediaStream();
 		pc.addEventListener('track', (event) => {
 			stream.addTrack(event.track);
+			if (options.onTrack) options.onTrack(event.track, event);
 			if (options.video && !options.video.srcObject) {
 				options.video.srcObject = stream;
 				options.video.play().catch(() => {});

@@ -72,7 +72,10 @@ export type WebRtcHttpHandlerOptions = {
 	producers?: (request: WebRtcHttpRequest, session: WebRtcHttpSession) => Producer[] | Promise<Producer[]>;
 	/** Called once a session answered (WHIP: its Producers exist; WHEP: its Consumers). */
 	onSession?: (session: WebRtcHttpSession) => void | Promise<void>;
-	/** Called once a session ended (DELETE, failure, or its Router closed). */
+	/**
+	 * Called once for every session prepare() accepted, when it ends: DELETE, a failed
+	 * or closed connection, its Router closing, or a failure before it answered.
+	 */
 	onSessionClose?: (session: WebRtcHttpSession) => void;
 	/** Access-Control-Allow-Origin for browser clients (default '*'; false for no CORS headers). */
 	corsOrigin?: string | false;
@@ -210,8 +213,11 @@ export function createWebRtcHttpHandler(protocol: WebRtcHttpProtocol, options: W
 		}
 	}
 
+	const ended = new WeakSet<WebRtcHttpSession>();
 	function closeSession(session: WebRtcHttpSession): void {
-		if (!sessions.delete(session.id)) return;
+		if (ended.has(session)) return;
+		ended.add(session);
+		sessions.delete(session.id);
 		session.pc.close();
 		try {
 			onSessionClose?.(session);
@@ -261,6 +267,7 @@ export function createWebRtcHttpHandler(protocol: WebRtcHttpProtocol, options: W
 			}
 			const answer = await pc.createAnswer();
 			await pc.setLocalDescription(answer);
+			if (ended.has(session)) throw new HttpError(500, 'the session closed while it was being set up');
 			sessions.set(id, session);
 			let disconnectedTimer: NodeJS.Timeout | undefined;
 			pc.on('connectionstatechange', (state) => {
@@ -276,7 +283,7 @@ export function createWebRtcHttpHandler(protocol: WebRtcHttpProtocol, options: W
 				closeSession(session);
 			});
 			await onSession?.(session);
-			if (!sessions.has(id)) throw new HttpError(500, 'the session closed while it was being set up');
+			if (ended.has(session)) throw new HttpError(500, 'the session closed while it was being set up');
 			send(res, 201, { 'content-type': SDP_TYPE, location, etag: session.etag, 'accept-patch': SDPFRAG_TYPE }, answer.sdp);
 		} catch (error) {
 			closeSession(session);
