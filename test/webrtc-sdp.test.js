@@ -96,7 +96,12 @@ for (const name of fixtures.filter((f) => /whip|sendrecv/.test(f))) {
 			const o = offer.media.find((x) => String(x.mid) === String(m.mid));
 			if (o.simulcast) t.same(m.simulcast, { dir1: 'recv', list1: o.simulcast.list1 }, 'a=simulcast:recv with the same RIDs');
 		}
-		for (const m of parsed.media.filter((x) => x.type === 'application')) t.equal(m.port, 0, 'data channels are refused (not offered yet)');
+		for (const m of parsed.media.filter((x) => x.type === 'application')) {
+			t.equal(m.port, 9, 'the data channel m-section is accepted');
+			t.equal(m.protocol, 'UDP/DTLS/SCTP');
+			t.equal(m.sctpPort, 5000, 'a=sctp-port:5000 (RFC 8841)');
+			t.ok(m.maxMessageSize > 0, 'a=max-message-size');
+		}
 		await pc.setLocalDescription(answer);
 		t.equal(pc.signalingState, 'stable');
 		t.same(pc.localDescription, answer);

@@ -1,4 +1,11 @@
-import { kAdjustConsumerRtpParameters, type AdjustConsumerRtpParameters } from './consumeHooks';
+import { EventEmitter } from 'node:events';
+import {
+	kAdjustConsumerRtpParameters,
+	kDataChannelEvents,
+	kOpenDataChannelInBand,
+	type AdjustConsumerRtpParameters,
+	type OpenDataChannelInBand,
+} from './internalHooks';
 import { Channel } from './Channel';
 import { Consumer, ConsumerLayers, ConsumerOptions, ConsumerScore, ConsumerType } from './Consumer';
 import { NotFoundError, UnsupportedError } from './errors';
@@ -436,6 +443,7 @@ export abstract class Transport<
 		validateAppData(appData);
 		const dataProducer = this.#routerAccess.getDataProducerById(dataProducerId);
 		if (!dataProducer) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		const inBand = (options as { [kOpenDataChannelInBand]?: OpenDataChannelInBand })[kOpenDataChannelInBand];
 		let type: DataConsumerType;
 		let sctpStreamParameters: SctpStreamParameters | undefined;
 		let sctpStreamId: number | undefined;
@@ -448,7 +456,7 @@ export abstract class Transport<
 			type = 'sctp';
 			// As mediasoup: the DataProducer's reliability unless overridden here; a
 			// direct DataProducer's consumers are ordered and reliable by default.
-			sctpStreamId = this.#allocateSctpStreamId();
+			sctpStreamId = this.#allocateSctpStreamId(inBand?.streamIdParity);
 			sctpStreamParameters = dataProducer.sctpStreamParameters ?? { streamId: sctpStreamId, ordered: true };
 			sctpStreamParameters.streamId = sctpStreamId;
 			if (ordered !== undefined) {
@@ -495,6 +503,7 @@ export abstract class Transport<
 				protocol: dataProducer.protocol,
 				paused,
 				subchannels: engineSubchannels,
+				...(inBand && type === 'sctp' ? { dcepOpen: true } : {}),
 			});
 		} catch (error) {
 			releaseStreamId();
@@ -567,6 +576,14 @@ export abstract class Transport<
 			(this.#observer as unknown as EnhancedEventEmitter<{ sctpstatechange: [SctpState] }>).safeEmit('sctpstatechange', state);
 			return true;
 		}
+		if (event === 'datachannelopen') {
+			this.#dataChannelEvents?.emit('open', data);
+			return true;
+		}
+		if (event === 'sctpincomingstreamsreset') {
+			this.#dataChannelEvents?.emit('streamsreset', (data as { streamIds: number[] }).streamIds);
+			return true;
+		}
 		if (event === 'sctpnegotiatedcapabilities') {
 			this.#sctpNegotiatedCapabilities = data as SctpNegotiatedCapabilities;
 			this.#sctpNegotiatedMaxOutboundStreams = this.#sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams;
@@ -575,7 +592,13 @@ export abstract class Transport<
 		return false;
 	}
 
-	#allocateSctpStreamId(): number {
+	#dataChannelEvents?: EventEmitter;
+	/** Internal (the W3C layer): the peer's in-band data channel events (made on first use). */
+	get [kDataChannelEvents](): EventEmitter {
+		return (this.#dataChannelEvents ??= new EventEmitter());
+	}
+
+	#allocateSctpStreamId(parity?: 0 | 1): number {
 		this.#sctpStreamIds ??= new Uint8Array(65535);
 		// A connected association may have fewer outgoing streams than ids handed out:
 		// start again from 0 rather than use a stream the peer does not accept.
@@ -585,7 +608,7 @@ export abstract class Transport<
 		const ids = this.#sctpStreamIds;
 		for (let i = 0; i < ids.length; i++) {
 			const streamId = (this.#nextSctpStreamId + i) % ids.length;
-			if (ids[streamId] === 0) {
+			if (ids[streamId] === 0 && (parity === undefined || streamId % 2 === parity)) {
 				ids[streamId] = 1;
 				this.#nextSctpStreamId = streamId + 1;
 				return streamId;

@@ -6,7 +6,9 @@
  * docs/WEBRTC.md lists the members it has and those it has not.
  */
 import * as crypto from 'node:crypto';
-import { kAdjustConsumerRtpParameters } from '../consumeHooks';
+import type { DataConsumer } from '../DataConsumer';
+import type { DataProducer } from '../DataProducer';
+import { kAdjustConsumerRtpParameters, kDataChannelEvents, kOpenDataChannelInBand, type InBandDataChannel } from '../internalHooks';
 import type { Consumer } from '../Consumer';
 import { EnhancedEventEmitter } from '../EnhancedEventEmitter';
 import { InvalidStateError, UnsupportedError } from '../errors';
@@ -65,6 +67,8 @@ export type RTCPeerConnectionEvents = {
 	producer: [Producer, RemoteTrackInfo];
 	/** A Consumer now sends an added Producer to the remote. */
 	consumer: [Consumer, { mid: string; producer: Producer }];
+	/** The remote opened a data channel (RFC 8832): it feeds this DataProducer. */
+	dataproducer: [DataProducer, { label: string; protocol: string; streamId: number }];
 	negotiationneeded: [];
 	signalingstatechange: [RTCSignalingState];
 	iceconnectionstatechange: [RTCIceConnectionState];
@@ -88,7 +92,13 @@ type Transceiver = {
 	currentDirection: Direction | 'stopped' | null;
 	/** The remote's protocol, kept for a refused m-section. */
 	protocol?: string;
+	/** For 'application': the remote's SCTP max-message-size (RFC 8841 §6). */
+	remoteMaxMessageSize?: number;
 };
+
+/** RFC 8841: an SCTP-over-DTLS m-section for data channels (not the old sctpmap form). */
+const isDataChannelSection = (media: SdpMedia): boolean =>
+	media.type === 'application' && /^(UDP|TCP)\/DTLS\/SCTP$/i.test(media.protocol) && media.sctpPort !== undefined;
 
 function flip(direction: Direction | undefined): Direction {
 	switch (direction ?? 'sendrecv') {
@@ -199,6 +209,10 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 	#chain: Promise<unknown> = Promise.resolve();
 	readonly #streamId = crypto.randomUUID();
 	readonly #announced = new WeakSet<Consumer>();
+	#sctpEnabled = false;
+	/** The DataProducers the remote's channels feed, and our DataConsumers, by stream id. */
+	readonly #dataProducers = new Map<number, DataProducer>();
+	readonly #dataConsumers = new Map<number, DataConsumer>();
 	readonly appData: T;
 
 	constructor(options: RTCPeerConnectionOptions<T>) {
@@ -260,6 +274,54 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 	getProducers(): Producer[] {
 		return this.#transceivers.flatMap((t) => (t.receiver && !t.receiver.closed ? [t.receiver] : []));
 	}
+	/** The DataProducers fed by the remote's data channels. */
+	getDataProducers(): DataProducer[] {
+		return [...this.#dataProducers.values()];
+	}
+	/** The DataConsumers that send to the remote's data channels. */
+	getDataConsumers(): DataConsumer[] {
+		return [...this.#dataConsumers.values()];
+	}
+
+	/**
+	 * Sends `dataProducer`'s messages to the remote on a data channel that this
+	 * connection opens in band (RFC 8832 DATA_CHANNEL_OPEN: the remote gets a W3C
+	 * 'datachannel' event with the DataProducer's label and protocol). Needs a
+	 * connection whose transport has SCTP: an offer with an application m-section, or
+	 * transportOptions.enableSctp. Without a negotiated application m-section yet,
+	 * 'negotiationneeded' fires and our next offer adds one.
+	 */
+	async addDataProducer(dataProducer: DataProducer): Promise<DataConsumer> {
+		this.#assertOpen('addDataProducer()');
+		if (!dataProducer || typeof dataProducer !== 'object' || typeof dataProducer.id !== 'string' || !('label' in dataProducer)) {
+			throw new TypeError('invalid dataProducer: must be a DataProducer');
+		}
+		if (dataProducer.closed) throw new InvalidStateError('addDataProducer(): the DataProducer is closed');
+		return this.#enqueue(async () => {
+			this.#assertOpen('addDataProducer()');
+			const transport = await this.#ensureTransport(this.#transportOptions.enableSctp === true);
+			if (!this.#sctpEnabled) {
+				throw new UnsupportedError('addDataProducer(): this connection has no SCTP (the first offer had no application m-section; or set transportOptions.enableSctp)');
+			}
+			if (!this.#transceivers.some((t) => t.kind === 'application' && !t.rejected)) {
+				this.#transceivers.push({ mid: null, kind: 'application', rejected: false, streamId: this.#streamId, trackId: '', currentDirection: null });
+				this.#updateNegotiationNeeded();
+			}
+			// RFC 8832 §6: the DTLS client opens channels on even stream ids, the server on odd.
+			const streamIdParity = transport.dtlsParameters.role === 'client' ? 0 : 1;
+			const dataConsumer = await transport.consumeData({
+				dataProducerId: dataProducer.id,
+				[kOpenDataChannelInBand]: { streamIdParity },
+			} as Parameters<WebRtcTransport['consumeData']>[0]);
+			const streamId = dataConsumer.sctpStreamParameters?.streamId as number;
+			this.#dataConsumers.set(streamId, dataConsumer);
+			dataConsumer.observer.once('close', () => {
+				if (this.#dataConsumers.get(streamId) === dataConsumer) this.#dataConsumers.delete(streamId);
+			});
+			return dataConsumer;
+		});
+	}
+
 	/** The Consumers that send to the remote. */
 	getConsumers(): Consumer[] {
 		return this.#transceivers.flatMap((t) => (t.consumer && !t.consumer.closed ? [t.consumer] : []));
@@ -369,7 +431,7 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 			if (description.type === 'answer' && this.#signalingState !== 'have-local-offer') {
 				throw new InvalidStateError(`setRemoteDescription(answer) in signalingState "${this.#signalingState}"`);
 			}
-			const transport = await this.#ensureTransport();
+			const transport = await this.#ensureTransport(session.media.some((m) => !isRefused(m) && isDataChannelSection(m)));
 			await this.#applyRemote(session, description.type, transport);
 			this.#remoteDescription = { type: description.type, sdp: description.sdp };
 			if (description.type === 'offer') {
@@ -483,10 +545,13 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 		return result;
 	}
 
-	async #ensureTransport(): Promise<WebRtcTransport> {
+	/** The transport, made on first use; with SCTP when `wantSctp` (or the options ask). */
+	async #ensureTransport(wantSctp = false): Promise<WebRtcTransport> {
 		if (this.#transport) return this.#transport;
 		if (!this.#transportPromise) {
-			this.#transportPromise = this.#router.createWebRtcTransport({ ...this.#transportOptions });
+			const enableSctp = this.#transportOptions.enableSctp ?? wantSctp;
+			this.#sctpEnabled = enableSctp;
+			this.#transportPromise = this.#router.createWebRtcTransport({ ...this.#transportOptions, enableSctp });
 		}
 		const transport = await this.#transportPromise;
 		if (this.#signalingState === 'closed') {
@@ -497,7 +562,42 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 		transport.on('icestatechange', (state: IceState) => this.#onTransportState(state, transport.dtlsState));
 		transport.on('dtlsstatechange', (state: DtlsState) => this.#onTransportState(transport.iceState, state));
 		transport.observer.on('close', () => this.close());
+		if (this.#sctpEnabled) {
+			const events = transport[kDataChannelEvents];
+			events.on('open', (channel: InBandDataChannel) => void this.#onRemoteDataChannel(transport, channel));
+			events.on('streamsreset', (streamIds: number[]) => {
+				for (const streamId of streamIds) {
+					this.#dataProducers.get(streamId)?.close();
+					this.#dataProducers.delete(streamId);
+					this.#dataConsumers.get(streamId)?.close();
+					this.#dataConsumers.delete(streamId);
+				}
+			});
+		}
 		return transport;
+	}
+
+	/** The remote opened a data channel in band: a DataProducer takes its messages. */
+	async #onRemoteDataChannel(transport: WebRtcTransport, channel: InBandDataChannel): Promise<void> {
+		if (this.closed || this.#dataProducers.has(channel.streamId)) return;
+		const sctpStreamParameters = {
+			streamId: channel.streamId,
+			ordered: channel.ordered,
+			...(channel.maxRetransmits !== undefined ? { maxRetransmits: channel.maxRetransmits } : {}),
+			...(channel.maxPacketLifeTime !== undefined ? { maxPacketLifeTime: channel.maxPacketLifeTime } : {}),
+		};
+		try {
+			const dataProducer = await transport.produceData({ sctpStreamParameters, label: channel.label, protocol: channel.protocol });
+			if (this.closed) return;
+			this.#dataProducers.set(channel.streamId, dataProducer);
+			dataProducer.observer.once('close', () => {
+				if (this.#dataProducers.get(channel.streamId) === dataProducer) this.#dataProducers.delete(channel.streamId);
+			});
+			this.safeEmit('dataproducer', dataProducer, { label: channel.label, protocol: channel.protocol, streamId: channel.streamId });
+		} catch {
+			// The transport closed meanwhile, or the stream already has a DataProducer the
+			// application made itself: nothing to report.
+		}
 	}
 
 	#onTransportState(ice: IceState, dtls: DtlsState): void {
@@ -610,9 +710,13 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 			}
 			transceiver.remote = media;
 			transceiver.protocol = media.protocol;
+			if (!isRefused(media) && media.type === 'application' && transceiver.kind === 'application') {
+				if (!isDataChannelSection(media) || !this.#sctpEnabled) this.#refuse(transceiver);
+				else transceiver.remoteMaxMessageSize = media.maxMessageSize;
+				continue;
+			}
 			if (isRefused(media) || !MEDIA_KINDS.has(media.type)) {
-				// Refused by the remote, or not media: data channels are not offered yet
-				// (see docs/WEBRTC.md); we refuse the section.
+				// Refused by the remote, or neither media nor data channels: refused.
 				this.#refuse(transceiver);
 				continue;
 			}
@@ -732,6 +836,10 @@ export class RTCPeerConnection<T extends AppData = AppData> extends EnhancedEven
 		const mid = t.mid as string;
 		if (t.rejected || (answer && !t.remote)) {
 			return { mid, type: t.remote?.type ?? t.kind, protocol: t.protocol, rejected: true };
+		}
+		if (t.kind === 'application') {
+			const maxMessageSize = this.#transport?.sctpParameters?.maxMessageSize ?? 262144;
+			return { mid, type: 'application', rejected: false, sctp: { port: 5000, maxMessageSize } };
 		}
 		const direction = this.#direction(t, answer);
 		const section: LocalSection = {

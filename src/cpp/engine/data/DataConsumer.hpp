@@ -46,6 +46,8 @@ public:
 	const std::string& GetDataProducerId() const { return dataProducerId_; }
 	Type GetType() const { return type_; }
 	const SctpStreamParameters& GetSctpStreamParameters() const { return sctpStreamParameters_; }
+	const std::string& GetLabel() const { return label_; }
+	const std::string& GetProtocol() const { return protocol_; }
 	bool IsPipe() const { return pipe_; }
 	// Active: neither paused, nor its producer paused, and the transport ready.
 	bool IsActive() const;

@@ -266,6 +266,11 @@ private:
 	bool closedSctp_ = false; // CloseSctp() ran: the association is kept only for dumps
 	sctp::State sctpState_ = sctp::State::New;
 	size_t sctpDefaultBufferedAmountLowThreshold_ = 1024;
+	// DataConsumers created with `dcepOpen` (the W3C layer's channels toward a plain
+	// WebRTC peer): announced with DATA_CHANNEL_OPEN (RFC 8832 §6) once the association
+	// is connected; these are the stream ids still waiting for that.
+	std::vector<uint16_t> pendingDataChannelOpens_;
+	void SendDataChannelOpen(const DataConsumer& consumer);
 	std::vector<uint8_t> sctpScratch_;
 	std::unique_ptr<bwe::SendSideEstimator> bwe_;
 	int32_t stampedTransportSeq_ = -1; // set by NextTransportWideSequenceNumber until sent

@@ -7,6 +7,7 @@
 
 #include "../common/Logger.hpp"
 #include "../common/RequestError.hpp"
+#include "../sctp/DataChannelEstablishment.hpp"
 #include "Transport.hpp"
 
 namespace mediaplane {
@@ -156,7 +157,35 @@ void Transport::OnSctpStateChange(sctp::State state) {
 		negotiated.Set("negotiatedMaxOutboundStreams", static_cast<uint32_t>(sctp_->GetNegotiatedOutboundStreams()));
 		negotiated.Set("negotiatedMaxInboundStreams", static_cast<uint32_t>(sctp_->GetNegotiatedInboundStreams()));
 		context_.Emit(id_, "sctpnegotiatedcapabilities", std::move(negotiated));
+		std::vector<uint16_t> opens;
+		opens.swap(pendingDataChannelOpens_);
+		for (uint16_t streamId : opens) {
+			auto it = dataConsumersByStreamId_.find(streamId);
+			if (it != dataConsumersByStreamId_.end()) SendDataChannelOpen(*it->second);
+		}
 	}
+}
+
+// RFC 8832 §5.1: the channel type and reliability parameter of a DataConsumer's stream.
+void Transport::SendDataChannelOpen(const DataConsumer& consumer) {
+	const SctpStreamParameters& params = consumer.GetSctpStreamParameters();
+	sctp::DataChannelOpen open;
+	const uint8_t unordered = params.ordered ? 0x00 : 0x80;
+	if (params.maxRetransmits >= 0) {
+		open.channelType = sctp::DcepPartialReliableRexmit | unordered;
+		open.reliabilityParameter = static_cast<uint32_t>(params.maxRetransmits);
+	} else if (params.maxPacketLifeTime >= 0) {
+		open.channelType = sctp::DcepPartialReliableTimed | unordered;
+		open.reliabilityParameter = static_cast<uint32_t>(params.maxPacketLifeTime);
+	} else {
+		open.channelType = sctp::DcepReliable | unordered;
+	}
+	open.label = consumer.GetLabel();
+	open.protocol = consumer.GetProtocol();
+	const std::vector<uint8_t> bytes = open.Serialize();
+	// RFC 8832 §6: DCEP messages go reliable and ordered.
+	sctp_->Send(params.streamId, sctp::PpidDcep, bytes.data(), bytes.size(), sctp::SendOptions{}, context_.NowMs());
+	RescheduleSctpTimer();
 }
 
 void Transport::OnSctpMessage(uint16_t streamId, uint32_t ppid, const uint8_t* data, size_t len) {
@@ -164,10 +193,23 @@ void Transport::OnSctpMessage(uint16_t streamId, uint32_t ppid, const uint8_t* d
 		// RFC 8832 §6: a DATA_CHANNEL_OPEN is acknowledged on the same stream. mediasoup's
 		// clients negotiate their channels out of band (negotiated: true); a peer that
 		// opens one in band still gets its ACK, and its messages reach the DataProducer
-		// the application created for that stream.
-		if (len >= 1 && data[0] == 0x03 && sctpIsDataChannel_) {
-			const uint8_t ack = 0x02;
-			sctp_->Send(streamId, sctp::PpidDcep, &ack, 1, sctp::SendOptions{}, context_.NowMs());
+		// the application created for that stream. A channel with no DataProducer yet is
+		// reported ('datachannelopen', for the W3C layer, which makes one).
+		sctp::DataChannelOpen open;
+		if (sctpIsDataChannel_ && open.Parse(data, len)) {
+			const std::vector<uint8_t> ack = sctp::SerializeDataChannelAck();
+			sctp_->Send(streamId, sctp::PpidDcep, ack.data(), ack.size(), sctp::SendOptions{}, context_.NowMs());
+			if (!dataProducersByStreamId_.count(streamId)) {
+				Value event = Value::MakeObject();
+				event.Set("streamId", static_cast<uint32_t>(streamId));
+				event.Set("label", open.label);
+				event.Set("protocol", open.protocol);
+				event.Set("ordered", !open.Unordered());
+				const uint8_t reliability = open.channelType & 0x7f;
+				if (reliability == sctp::DcepPartialReliableRexmit) event.Set("maxRetransmits", open.reliabilityParameter);
+				if (reliability == sctp::DcepPartialReliableTimed) event.Set("maxPacketLifeTime", open.reliabilityParameter);
+				context_.Emit(id_, "datachannelopen", std::move(event));
+			}
 		}
 		return;
 	}
@@ -196,6 +238,10 @@ void Transport::OnSctpIncomingStreamsReset(const std::vector<uint16_t>& streamId
 	// same streams completes the close on its end.
 	if (!sctpIsDataChannel_) return;
 	sctp_->ResetStreams(streamIds, context_.NowMs());
+	// For the W3C layer: the peer closed these channels (their DataProducers can go).
+	Value ids = Value::MakeArray();
+	for (uint16_t streamId : streamIds) ids.Push(static_cast<uint32_t>(streamId));
+	context_.Emit(id_, "sctpincomingstreamsreset", Value::MakeObject().Set("streamIds", std::move(ids)));
 }
 
 void Transport::OnSctpBufferedAmountLow(uint16_t streamId, size_t bufferedAmount) {
@@ -245,6 +291,11 @@ Value Transport::ConsumeData(const Value& data) {
 		}
 		dataConsumersByStreamId_[streamId] = consumer.get();
 		sctp_->SetBufferedAmountLowThreshold(streamId, consumer->GetBufferedAmountLowThreshold());
+		// Announce the channel in band to a peer that does not negotiate it out of band.
+		if (data.OptionalBool("dcepOpen", false) && sctpIsDataChannel_) {
+			if (IsDataTransportReady()) SendDataChannelOpen(*consumer);
+			else pendingDataChannelOpens_.push_back(streamId);
+		}
 	}
 	DataConsumer& ref = *consumer;
 	dataConsumers_.emplace(dataConsumerId, std::move(consumer));
