@@ -15,12 +15,14 @@ const build = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio:
 if (build.status !== 0) process.exit(build.status ?? 1);
 spawnSync(process.execPath, [path.join('scripts', 'write-esm-wrapper.js')], { cwd: root, stdio: 'inherit' });
 
-// The browser tests need Debian's Chromium: install it now (as root, from apt) rather
+// The browser tests need Debian's Chromium (and one Firefox ESR): install them now (as root, from apt) rather
 // than inside the first browser test, where it would count against tap's timeout.
-try {
-	require('./ensure-chromium').ensureChromium();
-} catch (error) {
-	console.error(`warning: ${error.message}`);
+for (const ensure of [() => require('./ensure-chromium').ensureChromium(), () => require('./ensure-firefox').ensureFirefox()]) {
+	try {
+		ensure();
+	} catch (error) {
+		console.error(`warning: ${error.message}`);
+	}
 }
 
 // Browser test files run one at a time, after the others (which run in parallel): two
@@ -32,7 +34,7 @@ const requested = process.argv.slice(2);
 const all = requested.length
 	? requested
 	: fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
-const usesBrowser = (file) => /browser\/harness|bwe\/constrained-(checks|room)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+const usesBrowser = (file) => /browser\/harness|ensure-firefox|bwe\/constrained-(checks|room)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
 // The fuzz smoke run (test/fuzz-smoke.test.js) takes both cores: last, alone.
 const fuzzes = (file) => /fuzz[\\/]run\.sh|'fuzz', 'run\.sh'/.test(fs.readFileSync(path.join(root, file), 'utf8'));
 // The sanitized run (test/sanitized-socket.test.js: the ASan + UBSan addon build, then
