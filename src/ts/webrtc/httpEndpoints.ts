@@ -19,6 +19,7 @@ import type { Router } from '../Router';
 import type { AppData } from '../utils';
 import type { IceCandidate, IceParameters, WebRtcTransportOptions } from '../WebRtcTransport';
 import { RTCPeerConnection, type RemoteTrackInfo } from './RTCPeerConnection';
+import { parseSdp, writeSdp, type SdpSession } from './sdp';
 
 export type WebRtcHttpProtocol = 'whip' | 'whep';
 
@@ -140,28 +141,52 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 	});
 }
 
-/** The ICE lines of an sdpfrag (RFC 8840 §9): credentials and whether it restarts. */
+/**
+ * The ICE credentials of an sdpfrag (RFC 8840 §9): session-level attributes and m=
+ * lines, parsed with sdp-transform as a description without its v/o/s/t lines.
+ */
 function parseSdpFragment(body: string): { ufrag?: string; pwd?: string } {
-	const ufrag = /^a=ice-ufrag:(\S+)/m.exec(body)?.[1];
-	const pwd = /^a=ice-pwd:(\S+)/m.exec(body)?.[1];
-	return { ufrag, pwd };
+	let fragment: SdpSession;
+	try {
+		fragment = parseSdp(body);
+	} catch {
+		throw new HttpError(400, 'the body is not an SDP fragment');
+	}
+	const media = fragment.media?.[0];
+	return { ufrag: fragment.iceUfrag ?? media?.iceUfrag, pwd: fragment.icePwd ?? media?.icePwd };
 }
 
 /** Our sdpfrag after an ICE restart (RFC 9725 §4.3.2): new credentials and candidates. */
 function writeSdpFragment(mid: string, ice: { iceParameters: IceParameters; iceCandidates: IceCandidate[] }): string {
-	const lines = [
-		'a=ice-lite',
-		`a=ice-ufrag:${ice.iceParameters.usernameFragment}`,
-		`a=ice-pwd:${ice.iceParameters.password}`,
-		'm=audio 9 UDP/TLS/RTP/SAVPF 0',
-		`a=mid:${mid}`,
-		...ice.iceCandidates.map(
-			(c) =>
-				`a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address} ${c.port} typ ${c.type}${c.protocol === 'tcp' ? ` tcptype ${c.tcpType ?? 'passive'}` : ''}`
-		),
-		'a=end-of-candidates',
-	];
-	return `${lines.join('\r\n')}\r\n`;
+	const text = writeSdp({
+		icelite: 'ice-lite',
+		iceUfrag: ice.iceParameters.usernameFragment,
+		icePwd: ice.iceParameters.password,
+		media: [
+			{
+				type: 'audio',
+				port: 9,
+				protocol: 'UDP/TLS/RTP/SAVPF',
+				payloads: '0',
+				rtp: [],
+				fmtp: [],
+				mid,
+				candidates: ice.iceCandidates.map((c) => ({
+					foundation: c.foundation,
+					component: 1,
+					transport: c.protocol,
+					priority: c.priority,
+					ip: c.address,
+					port: c.port,
+					type: c.type,
+					...(c.protocol === 'tcp' ? { tcptype: c.tcpType ?? 'passive' } : {}),
+				})),
+				endOfCandidates: 'end-of-candidates',
+			},
+		],
+	} as unknown as SdpSession);
+	// An sdpfrag has no v=, o=, s= or t= line (RFC 8840 §9).
+	return text.replace(/^[vost]=.*\r\n/gm, '');
 }
 
 /** Maps what went wrong to an HTTP answer: 4xx for the client's fault, 5xx for ours. */
