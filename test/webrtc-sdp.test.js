@@ -253,3 +253,22 @@ t.test('we offer: a Producer added after negotiation fires negotiationneeded; th
 	transport.close();
 	t.equal(await transportCount(), 0);
 });
+
+t.test('on a WebRtcServer: the answer carries the server\'s candidates; close() leaves the server empty', async (t) => {
+	const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: 0 }] });
+	t.teardown(() => webRtcServer.close());
+	const pc = new mediaplane.webrtc.RTCPeerConnection({ router, transportOptions: { webRtcServer } });
+	const produced = [];
+	pc.on('producer', (producer) => produced.push(producer.kind));
+	await pc.setRemoteDescription({ type: 'offer', sdp: fixture('chromium-whip-audio-video-max-bundle.sdp') });
+	const answer = await pc.createAnswer();
+	await pc.setLocalDescription(answer);
+	t.same(produced.sort(), ['audio', 'video'], 'two Producers');
+	const { port } = (await webRtcServer.dump()).udpSockets[0];
+	const candidates = sdpTransform.parse(answer.sdp).media[0].candidates;
+	t.ok(candidates.length > 0 && candidates.every((c) => c.ip === '127.0.0.1' && c.port === port), `the candidates are the server's socket (port ${port})`);
+	t.equal((await webRtcServer.dump()).webRtcTransportIds.length, 1, 'the connection\'s transport is on the server');
+	pc.close();
+	t.equal((await webRtcServer.dump()).webRtcTransportIds.length, 0, 'close() leaves the server with no transport');
+	t.equal(await transportCount(), 0);
+});
