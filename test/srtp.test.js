@@ -272,7 +272,10 @@ for (const suite of Object.keys(SUITES)) {
 			const srtp = addon.srtpProtect(suite, key, pkt, false);
 			t.equal(srtp.length, pkt.length + s.rtpTag, `RTP ${JSON.stringify(shape)}: +${s.rtpTag} bytes`);
 			t.same(srtp, refProtectRtp(suite, key, pkt), `RTP ${JSON.stringify(shape)}: == reference`);
-			if (shape.payload > 0) t.not(srtp.subarray(0, pkt.length).equals(pkt), true, 'payload is encrypted');
+			// From 16 bytes on, ciphertext equal to the plaintext is a 2^-128 event; a 1-byte
+			// payload encrypts to itself once in 256 keys (a flaky check), and the reference
+			// comparison above already covers it.
+			if (shape.payload >= 16) t.not(srtp.subarray(0, pkt.length).equals(pkt), true, 'payload is encrypted');
 			t.same(addon.srtpUnprotect(suite, key, srtp, false), pkt, 'RTP round trip');
 		}
 		for (const words of [1, 6, 40]) {
