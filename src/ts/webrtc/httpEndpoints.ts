@@ -19,6 +19,7 @@ import type { Router } from '../Router';
 import type { AppData } from '../utils';
 import type { IceCandidate, IceParameters, WebRtcTransportOptions } from '../WebRtcTransport';
 import { RTCPeerConnection, type RemoteTrackInfo } from './RTCPeerConnection';
+import { sdpCandidates } from './localSdp';
 import { parseSdp, writeSdp, type SdpSession } from './sdp';
 
 export type WebRtcHttpProtocol = 'whip' | 'whep';
@@ -171,16 +172,7 @@ function writeSdpFragment(mid: string, ice: { iceParameters: IceParameters; iceC
 				rtp: [],
 				fmtp: [],
 				mid,
-				candidates: ice.iceCandidates.map((c) => ({
-					foundation: c.foundation,
-					component: 1,
-					transport: c.protocol,
-					priority: c.priority,
-					ip: c.address,
-					port: c.port,
-					type: c.type,
-					...(c.protocol === 'tcp' ? { tcptype: c.tcpType ?? 'passive' } : {}),
-				})),
+				candidates: sdpCandidates(ice.iceCandidates),
 				endOfCandidates: 'end-of-candidates',
 			},
 		],

@@ -6,7 +6,7 @@
  */
 import type { RtpCodecParameters, RtpEncodingParameters, RtpHeaderExtensionParameters, RtpParameters } from '../RtpParameters';
 import type { DtlsFingerprint, IceCandidate, IceParameters } from '../WebRtcTransport';
-import { writeSdp, type SdpMedia, type SdpSession } from './sdp';
+import { writeSdp, type SdpCandidate, type SdpMedia, type SdpSession } from './sdp';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -104,6 +104,21 @@ function writeRtp(media: SdpMedia, section: LocalSection): void {
 	if (section.reducedSize) media.rtcpRsize = 'rtcp-rsize';
 }
 
+/** Our ICE candidates as `a=candidate` lines (component 1: rtcp-mux; TCP ones passive). */
+export function sdpCandidates(iceCandidates: IceCandidate[]): SdpCandidate[] {
+	return iceCandidates.map((c) => ({
+		foundation: c.foundation,
+		component: 1,
+		transport: c.protocol,
+		priority: c.priority,
+		ip: c.address,
+		port: c.port,
+		type: c.type,
+		...(c.protocol === 'tcp' ? { tcptype: c.tcpType ?? 'passive' } : {}),
+		generation: 0,
+	}));
+}
+
 /** The SDP text of our local description. */
 export function writeLocalDescription(input: LocalDescriptionInput): string {
 	const bundled = input.sections.filter((s) => !s.rejected).map((s) => s.mid);
@@ -150,17 +165,7 @@ export function writeLocalDescription(input: LocalDescriptionInput): string {
 		media.icePwd = input.iceParameters.password;
 		media.fingerprint = { type: sha256.algorithm, hash: sha256.value };
 		media.setup = input.setup;
-		media.candidates = input.iceCandidates.map((c) => ({
-			foundation: c.foundation,
-			component: 1,
-			transport: c.protocol,
-			priority: c.priority,
-			ip: c.address,
-			port: c.port,
-			type: c.type,
-			...(c.protocol === 'tcp' ? { tcptype: c.tcpType ?? 'passive' } : {}),
-			generation: 0,
-		}));
+		media.candidates = sdpCandidates(input.iceCandidates);
 		media.endOfCandidates = 'end-of-candidates';
 		if (isData) {
 			media.sctpPort = section.sctp?.port ?? 5000;
