@@ -95,7 +95,7 @@ function compile() {
 
 // srtp-lite.h against the addon's libsrtp, both directions, including a sequence wrap.
 function checkSrtp() {
-	const addon = require('node-gyp-build')(root);
+	const addon = require(path.join(root, 'lib', 'native.js')).addon;
 	const key = crypto.randomBytes(30);
 	for (const seq of [0, 4321, 65535]) {
 		const packet = crypto.randomBytes(1200);

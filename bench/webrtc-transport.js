@@ -61,7 +61,7 @@ async function main() {
 	const stunPerSecond = load.responses / load.seconds;
 	worker.close();
 
-	const native = require('node-gyp-build')(path.join(__dirname, '..'));
+	const native = require(path.join(__dirname, '..', 'lib', 'native.js')).addon;
 	let dtlsLine = '  DTLS handshakes: (the addon has no dtlsLoopbackHandshake hook)';
 	if (typeof native.dtlsLoopbackHandshake === 'function') {
 		native.dtlsLoopbackHandshake({ iterations: 20 });

@@ -1,21 +1,13 @@
 #!/usr/bin/env node
-// Test-only: builds the addon with AddressSanitizer and UBSan (gcc, -O1 -g1,
+// Test-only: builds the addon with AddressSanitizer and UBSan (-O1 -g1,
 // -fno-sanitize-recover=undefined) into build-asan/, or with ThreadSanitizer
-// (--thread: -fsanitize=thread, -O1 -g1) into build-tsan/, never touching build/Release.
+// (--thread) into build-tsan/, never touching build/Release. Both are CMake presets
+// (CMakePresets.json "asan" and "tsan"; cmake/Sanitizers.cmake has the flags) built by
+// scripts/build-native.js, which serialises builds on this machine through flock.
 //
 //   node scripts/build-sanitized.js [--thread]          build (incremental), print the .node path
 //   node scripts/build-sanitized.js [--thread] --env    build, then print `export` lines:
 //     eval "$(node scripts/build-sanitized.js --env)"; node --expose-gc test/router.test.js
-//
-// How: node-gyp cannot build into another directory, so build-asan/tree/ holds copies
-// of binding.gyp and deps/libsrtp.gyp and symlinks to src/ and libsrtp's source, and
-// node-gyp runs there with -Dmediaplane_sanitize=1 (2 for ThreadSanitizer, in
-// build-tsan/; the flags are a condition in binding.gyp and deps/libsrtp.gyp). Its output is
-// build-asan/tree/build/Release/mediaplane.node. Make's own dependency tracking keeps
-// later builds incremental (and rebuilds on flag changes: gyp's Makefiles compare
-// command lines). Native builds on this machine are serialised with others through
-// flock on /tmp/mediaplane-build.lock (MEDIAPLANE_BUILD_LOCK), 2 jobs
-// (MEDIAPLANE_BUILD_JOBS).
 //
 // The addon is loaded by setting MEDIAPLANE_ADDON_PATH (src/ts/native.ts,
 // test/addon.js), with libasan preloaded: Node itself is not instrumented, so ASan's
@@ -23,125 +15,31 @@
 // test/sanitized-socket.test.js runs the socket-level tests this way.
 'use strict';
 
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { buildPreset, PRESET_DIRS, root } = require('./build-native');
 
-const root = path.join(__dirname, '..');
-// The two sanitized builds: where each lives and the gyp variable's value for it.
+// The two sanitized builds: their CMake preset and where the addon lands.
 const VARIANTS = {
-	address: { dir: 'build-asan', gypValue: 1 },
-	thread: { dir: 'build-tsan', gypValue: 2 },
+	address: { preset: 'asan' },
+	thread: { preset: 'tsan' },
 };
 function variant(kind = 'address') {
 	const v = VARIANTS[kind];
 	if (!v) throw new TypeError(`unknown sanitizer build "${kind}" (address or thread)`);
-	const outDir = path.join(root, v.dir);
-	const treeDir = path.join(outDir, 'tree');
-	return { ...v, outDir, treeDir, addonPath: path.join(treeDir, 'build', 'Release', 'mediaplane.node') };
+	const outDir = path.join(root, PRESET_DIRS[v.preset]);
+	return { ...v, outDir, addonPath: path.join(outDir, 'mediaplane.node') };
 }
 const { outDir, addonPath } = variant('address');
-const lockFile = process.env.MEDIAPLANE_BUILD_LOCK || '/tmp/mediaplane-build.lock';
-const jobs = process.env.MEDIAPLANE_BUILD_JOBS || '2';
-
-function nodeGypCommand() {
-	const candidates = [
-		process.env.npm_config_node_gyp,
-		path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-	];
-	const script = candidates.find((c) => c && fs.existsSync(c));
-	return script ? [process.execPath, script] : ['node-gyp'];
-}
-
-// As scripts/install.js: the headers beside this node binary, so nothing is downloaded.
-function nodeDirArgs() {
-	if (process.env.npm_config_nodedir) return [`--nodedir=${process.env.npm_config_nodedir}`];
-	const prefix = path.resolve(path.dirname(process.execPath), '..');
-	return fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
-}
-
-function hasFlock() {
-	return spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-// The staging tree: copies of the .gyp files (gyp resolves a symlinked .gyp file to
-// its real path and would then write Makefiles and objects outside build-asan/), and
-// symlinks to the source directories they name.
-const COPIES = ['binding.gyp', path.join('deps', 'libsrtp.gyp')];
-const LINKS = ['src', path.join('deps', 'libsrtp-2.5.0'), path.join('deps', 'srtp-config')];
-
-function stageTree(treeDir) {
-	for (const name of COPIES) {
-		const from = path.join(root, name);
-		const to = path.join(treeDir, name);
-		fs.mkdirSync(path.dirname(to), { recursive: true });
-		let same = false;
-		try {
-			same = fs.lstatSync(to).isFile() && fs.readFileSync(to).equals(fs.readFileSync(from));
-		} catch {
-			same = false;
-		}
-		if (!same) {
-			fs.rmSync(to, { force: true, recursive: true });
-			fs.copyFileSync(from, to);
-		}
-	}
-	for (const name of LINKS) {
-		const link = path.join(treeDir, name);
-		const target = path.relative(path.dirname(link), path.join(root, name));
-		let current;
-		try {
-			current = fs.readlinkSync(link);
-		} catch {
-			current = undefined;
-		}
-		if (current === target) continue;
-		fs.rmSync(link, { force: true, recursive: true });
-		fs.symlinkSync(target, link);
-	}
-}
-
-function needsConfigure(treeDir) {
-	const makefile = path.join(treeDir, 'build', 'Makefile');
-	if (!fs.existsSync(makefile) || !fs.existsSync(path.join(treeDir, 'build', 'config.gypi'))) return true;
-	const built = fs.statSync(makefile).mtimeMs;
-	return COPIES.some((f) => fs.statSync(path.join(treeDir, f)).mtimeMs > built);
-}
-
-// Runs a command (under the build lock), its output to `log` (a function) or inherited.
-function run(argv, log, treeDir) {
-	const full = hasFlock() ? ['flock', lockFile, ...argv] : argv;
-	return new Promise((resolve, reject) => {
-		const child = spawn(full[0], full.slice(1), {
-			cwd: treeDir,
-			env: { ...process.env, JOBS: jobs },
-			stdio: log ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-		});
-		if (log) {
-			child.stdout.on('data', log);
-			child.stderr.on('data', log);
-		}
-		child.on('error', reject);
-		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`"${full.join(' ')}" exited with ${code}`))));
-	});
-}
 
 /**
  * Builds (or brings up to date) the sanitized addon. `log(chunk)` receives the build
  * output; without it the output is inherited. Resolves with the .node file's path.
  */
 async function buildSanitized(log, kind = 'address') {
-	const { treeDir, gypValue, addonPath: built } = variant(kind);
-	fs.mkdirSync(treeDir, { recursive: true });
-	if (!fs.existsSync(path.join(root, 'deps', 'libsrtp-2.5.0', 'srtp', 'srtp.c'))) {
-		await run([process.execPath, path.join(root, 'deps', 'fetch-libsrtp.js')], log, treeDir);
-	}
-	stageTree(treeDir);
-	const nodeGyp = nodeGypCommand();
-	if (needsConfigure(treeDir)) {
-		await run([...nodeGyp, 'configure', ...nodeDirArgs(), '--', `-Dmediaplane_sanitize=${gypValue}`], log, treeDir);
-	}
-	await run([...nodeGyp, 'build', `--jobs=${jobs}`, ...nodeDirArgs()], log, treeDir);
+	const { preset, addonPath: built } = variant(kind);
+	await buildPreset(preset, { target: 'mediaplane', log });
 	return built;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: compiles the TypeScript layer, runs every test file under test/ with tap
+// `npm test`: compiles the TypeScript layer and the addon, runs every test file under test/ with tap
 // (the files that start Chromium one at a time, after the others; then the sanitized
 // run and the fuzz smoke run, each alone), and ends with a plain
 // "N passed, N failed" line summed from tap's own summaries.
@@ -14,6 +14,9 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const build = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 spawnSync(process.execPath, [path.join('scripts', 'write-esm-wrapper.js')], { cwd: root, stdio: 'inherit' });
+// The addon from source (cmake-js, build/Release; incremental), which the tests load.
+const native = spawnSync(process.execPath, [path.join('scripts', 'build-native.js')], { cwd: root, stdio: 'inherit' });
+if (native.status !== 0) process.exit(native.status ?? 1);
 
 // The browser tests need Debian's Chromium (and one Firefox ESR): install them now (as root, from apt) rather
 // than inside the first browser test, where it would count against tap's timeout.
@@ -41,12 +44,16 @@ const fuzzes = (file) => /fuzz[\\/]run\.sh|'fuzz', 'run\.sh'/.test(fs.readFileSy
 // the socket-level files two at a time) takes both cores too, and the timing checks of
 // the files it runs must not share them with other tests: alone, after the browser files.
 const sanitizes = (file) => /scripts\/build-sanitized/.test(fs.readFileSync(path.join(root, file), 'utf8'));
-const alone = (file) => fuzzes(file) || sanitizes(file);
+// The prebuilds (test/prebuilds.test.js: four cross-compiled builds of the engine, then
+// their checks) take both cores for minutes: alone, last.
+const prebuilds = (file) => /scripts', 'prebuild\.js'/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+const alone = (file) => fuzzes(file) || sanitizes(file) || prebuilds(file);
 const groups = [
 	{ files: all.filter((f) => !usesBrowser(f) && !alone(f)), jobs: [] },
 	{ files: all.filter((f) => usesBrowser(f) && !alone(f)), jobs: ['--jobs=1'] },
-	{ files: all.filter((f) => sanitizes(f) && !fuzzes(f)), jobs: ['--jobs=1'] },
-	{ files: all.filter(fuzzes), jobs: ['--jobs=1'] },
+	{ files: all.filter((f) => sanitizes(f) && !fuzzes(f) && !prebuilds(f)), jobs: ['--jobs=1'] },
+	{ files: all.filter((f) => fuzzes(f) && !prebuilds(f)), jobs: ['--jobs=1'] },
+	{ files: all.filter(prebuilds), jobs: ['--jobs=1'] },
 ].filter((g) => g.files.length);
 
 function runTap(files, extraArgs) {

@@ -1,198 +1,32 @@
 'use strict';
-// The engine's C++ unit tests: compiles test/cpp/*.test.cpp and test/cpp/main.cpp with
-// the engine sources listed in test/cpp/sources.json (pure C++, no OpenSSL, libuv or
-// Node-API) under AddressSanitizer and UBSan into build/cpp-tests/engine-tests, runs it,
+// The engine's C++ unit tests: test/cpp/*.test.cpp and test/cpp/main.cpp linked with
+// the engine's pure C++ library (mediaplane_core in CMakeLists.txt) under AddressSanitizer
+// and UBSan, in the "asan" CMake preset's build-asan/engine-tests (the same build
+// directory and flags as the sanitized addon of test/sanitized-socket.test.js). Runs it
 // and turns each "ok N - name" / "not ok N - name" line it prints into a tap assertion.
 //
-// Objects are rebuilt only when their source, a header they include (from g++'s -MMD
-// dependency files) or the compiler flags changed. A sanitizer report or a crash fails
-// the test that was running when it happened.
+// CMake rebuilds only what changed. A sanitizer report or a crash fails the test that
+// was running when it happened.
 const t = require('tap');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { buildPreset, PRESET_DIRS } = require('../scripts/build-native');
 
 const root = path.join(__dirname, '..');
-const testDir = path.join(__dirname, 'cpp');
-const outDir = path.join(root, 'build', 'cpp-tests');
-const objDir = path.join(outDir, 'obj');
+const outDir = path.join(root, PRESET_DIRS.asan);
 const binary = path.join(outDir, 'engine-tests');
-const compiler = process.env.CXX || 'g++';
-const flags = [
-	'-std=c++17',
-	'-O1',
-	'-g',
-	'-fsanitize=address,undefined',
-	'-fno-omit-frame-pointer',
-	'-Wall',
-	'-Wextra',
-	'-I/usr/include/node',
-	`-I${path.join(root, 'src', 'cpp', 'engine')}`,
-	`-I${testDir}`,
-];
 const runTimeoutMs = 120_000;
-const compileJobs = 2;
 
-// Expands a pattern relative to the root: '*' and '?' within one path segment, '**'
-// for any number of folders (zero included). Returns absolute paths, sorted.
-function expandGlob(pattern) {
-	const segments = pattern.split('/').filter(Boolean);
-	const results = new Set();
-	const toRegExp = (segment) =>
-		new RegExp(`^${segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-	const entries = (dir) => {
-		try {
-			return fs.readdirSync(dir, { withFileTypes: true });
-		} catch {
-			return [];
-		}
-	};
-	const walk = (dir, index) => {
-		if (index === segments.length) {
-			if (fs.existsSync(dir) && fs.statSync(dir).isFile()) results.add(dir);
-			return;
-		}
-		const segment = segments[index];
-		if (segment === '**') {
-			walk(dir, index + 1);
-			for (const entry of entries(dir)) {
-				if (entry.isDirectory()) walk(path.join(dir, entry.name), index);
-			}
-			return;
-		}
-		if (!/[*?]/.test(segment)) {
-			walk(path.join(dir, segment), index + 1);
-			return;
-		}
-		const matcher = toRegExp(segment);
-		for (const entry of entries(dir)) {
-			if (matcher.test(entry.name)) walk(path.join(dir, entry.name), index + 1);
-		}
-	};
-	walk(root, 0);
-	return [...results].sort();
-}
-
-function listSources() {
-	const config = JSON.parse(fs.readFileSync(path.join(testDir, 'sources.json'), 'utf8'));
-	const engine = config.sources.flatMap(expandGlob);
-	const tests = fs
-		.readdirSync(testDir)
-		.filter((name) => name.endsWith('.test.cpp'))
-		.sort()
-		.map((name) => path.join(testDir, name));
-	return [...new Set([...engine, ...tests, path.join(testDir, 'main.cpp')])];
-}
-
-function mtime(file) {
-	try {
-		return fs.statSync(file).mtimeMs;
-	} catch {
-		return undefined;
-	}
-}
-
-// The files an object depends on, from the dependency file g++ wrote next to it.
-function dependencies(depFile) {
-	let text;
-	try {
-		text = fs.readFileSync(depFile, 'utf8');
-	} catch {
-		return undefined;
-	}
-	const colon = text.indexOf(': ');
-	if (colon < 0) return undefined;
-	return text
-		.slice(colon + 2)
-		.replace(/\\\n/g, ' ')
-		.split(/\s+/)
-		.filter(Boolean);
-}
-
-function objectFor(source) {
-	const name = path.relative(root, source).replace(/[\\/]/g, '__').replace(/\.cpp$/, '.o');
-	return path.join(objDir, name);
-}
-
-function isStale(source, object, flagsChanged) {
-	if (flagsChanged) return true;
-	const built = mtime(object);
-	if (built === undefined) return true;
-	const deps = dependencies(object.replace(/\.o$/, '.d'));
-	if (!deps) return true;
-	for (const dep of [source, ...deps]) {
-		const changed = mtime(dep);
-		if (changed === undefined || changed > built) return true;
-	}
-	return false;
-}
-
-function run(command, args, options = {}) {
-	return new Promise((resolve) => {
-		const child = spawn(command, args, { cwd: root, ...options });
-		let output = '';
-		child.stdout?.on('data', (chunk) => (output += chunk));
-		child.stderr?.on('data', (chunk) => (output += chunk));
-		child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}` }));
-		child.on('close', (code, signal) => resolve({ code, signal, output }));
-	});
-}
-
-// Compiles what changed (two jobs at a time) and links when any object is newer than
-// the binary. Writes go to temporary names then rename, so a concurrent run never sees
-// half a file.
+// Builds (or brings up to date) the engine-tests target; its output when it fails.
 async function build() {
-	fs.mkdirSync(objDir, { recursive: true });
-	const sources = listSources();
-	const flagsFile = path.join(outDir, 'flags.json');
-	const flagsText = JSON.stringify([compiler, ...flags]);
-	let flagsChanged = true;
+	let output = '';
 	try {
-		flagsChanged = fs.readFileSync(flagsFile, 'utf8') !== flagsText;
-	} catch {}
-
-	const stale = sources.filter((source) => isStale(source, objectFor(source), flagsChanged));
-	const errors = [];
-	const queue = [...stale];
-	const worker = async () => {
-		for (let source = queue.shift(); source; source = queue.shift()) {
-			const object = objectFor(source);
-			const tmp = `${object}.${process.pid}.tmp`;
-			const depTmp = `${tmp}.d`;
-			const result = await run(compiler, [...flags, '-MMD', '-MF', depTmp, '-c', source, '-o', tmp]);
-			if (result.code !== 0) {
-				errors.push(`${path.relative(root, source)}:\n${result.output}`);
-				fs.rmSync(tmp, { force: true });
-				fs.rmSync(depTmp, { force: true });
-				continue;
-			}
-			fs.renameSync(depTmp, object.replace(/\.o$/, '.d'));
-			fs.renameSync(tmp, object);
-		}
-	};
-	await Promise.all(Array.from({ length: compileJobs }, worker));
-	if (errors.length) return { ok: false, output: errors.join('\n'), compiled: stale.length, sources };
-	fs.writeFileSync(flagsFile, flagsText);
-
-	const objects = sources.map(objectFor);
-	const linked = mtime(binary);
-	// Relink also when the list of sources changed (a source removed leaves no newer object).
-	const listFile = path.join(outDir, 'objects.json');
-	let listChanged = true;
-	try {
-		listChanged = fs.readFileSync(listFile, 'utf8') !== JSON.stringify(objects);
-	} catch {}
-	if (linked === undefined || listChanged || objects.some((object) => mtime(object) > linked)) {
-		const tmp = `${binary}.${process.pid}.tmp`;
-		const result = await run(compiler, [...flags, ...objects, '-o', tmp]);
-		if (result.code !== 0) {
-			fs.rmSync(tmp, { force: true });
-			return { ok: false, output: `link:\n${result.output}`, compiled: stale.length, sources };
-		}
-		fs.renameSync(tmp, binary);
-		fs.writeFileSync(listFile, JSON.stringify(objects));
+		await buildPreset('asan', { target: 'engine-tests', log: (chunk) => (output += chunk) });
+		return { ok: true, output };
+	} catch (error) {
+		return { ok: false, output: `${output}\n${error.message}` };
 	}
-	return { ok: true, output: '', compiled: stale.length, sources };
 }
 
 // Runs the binary with stdout and stderr into one file, so sanitizer reports land
@@ -259,7 +93,7 @@ t.setTimeout(12 * 60_000);
 
 t.test('engine C++ unit tests', async (t) => {
 	const built = await build();
-	t.ok(built.ok, `compile ${built.sources.length} sources (${built.compiled} rebuilt)`, {
+	t.ok(built.ok, 'build the engine-tests target (cmake --preset asan)', {
 		diagnostic: !built.ok,
 		compilerOutput: built.output.slice(-8000),
 	});

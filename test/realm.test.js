@@ -22,7 +22,7 @@ function loadInContext(context, entry) {
 	const makeRequire = (fromDir) => (specifier) => {
 		if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return require(specifier);
 		const resolved = require.resolve(specifier, { paths: [fromDir] });
-		// Dependencies (debug, node-gyp-build) and package.json come from the main realm;
+		// Dependencies (debug, sdp-transform) and package.json come from the main realm;
 		// only the package's own code is the "test's" code here.
 		if (!resolved.startsWith(libDir + path.sep) || !resolved.endsWith('.js')) return require(resolved);
 		const cached = cache.get(resolved);

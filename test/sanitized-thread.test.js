@@ -24,6 +24,7 @@ const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
 const { runSanitizedChild } = require('./sanitized-child');
 const { buildSanitized, threadSanitizerEnv, variant } = require('../scripts/build-sanitized');
+const { buildPreset } = require('../scripts/build-native');
 
 const root = path.join(__dirname, '..');
 const { outDir, addonPath } = variant('thread');
@@ -65,12 +66,11 @@ t.test('the worker lifecycle and the channel under ThreadSanitizer', async (t) =
 
 t.test('cross-thread engine structures (C++ unit tests) under ThreadSanitizer', async (t) => {
 	const binary = path.join(outDir, 'cross-thread-tests');
-	fs.mkdirSync(outDir, { recursive: true });
-	const sources = ['test/cpp/main.cpp', 'test/cpp/spsc_datagram_ring.test.cpp', 'src/cpp/engine/common/SpscDatagramRing.cpp'];
-	const build = spawnSync(process.env.CXX || 'g++', ['-std=c++17', '-O1', '-g', '-fsanitize=thread', '-Wall',
-		'-Isrc/cpp/engine', '-Itest/cpp', ...sources, '-o', binary], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-	if (build.status !== 0) {
-		t.fail(`build failed (exit ${build.status}):\n${build.stderr}`);
+	let buildLog = '';
+	try {
+		await buildPreset('tsan', { target: 'cross-thread-tests', log: (chunk) => (buildLog += chunk) });
+	} catch (error) {
+		t.fail(`build failed: ${error.message}\n${buildLog.slice(-4000)}`);
 		return;
 	}
 	const run = spawnSync(binary, [], { cwd: root, encoding: 'utf8', timeout: RUN_TIMEOUT_MS,

@@ -1,15 +1,17 @@
 /**
- * Loads the native addon. node-gyp-build prefers a prebuilt binary from
- * `prebuilds/<platform>-<arch>/` and falls back to `build/Release/`.
+ * Loads the native addon (addonLocation.ts says which file): a local source build in
+ * `build/Release/` first, then the prebuilt binary for this platform, architecture and
+ * C library in `prebuilds/`. Where none fits, the error says how to build one.
  *
  * Test-only: the environment variable MEDIAPLANE_ADDON_PATH names a .node file to load
- * instead (test/sanitized-socket.test.js points it at the ASan + UBSan build that
- * scripts/build-sanitized.js makes in build-asan/). Not a supported way to deploy.
+ * instead (test/sanitized-socket.test.js points it at the ASan + UBSan build in
+ * build-asan/). Not a supported way to deploy.
  *
  * This is the only file that touches the addon directly; the rest of the TypeScript
  * layer goes through Channel.
  */
 import * as path from 'node:path';
+import { findAddon, loadAddon } from './addonLocation';
 
 export type NativeEventListener = (targetId: string, event: string, data: unknown) => void;
 
@@ -38,17 +40,11 @@ export interface NativeAddon {
 	srtpVersion(): string;
 }
 
-// node-gyp-build ships no type declarations; it is a function of the package root.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeGypBuild = require('node-gyp-build') as { (root: string): unknown; resolve(root: string): string };
-
 const packageRoot = path.join(__dirname, '..');
 
 const overridePath = process.env.MEDIAPLANE_ADDON_PATH;
 
-/** The file the addon was loaded from (a prebuild, build/Release, or MEDIAPLANE_ADDON_PATH). */
-export const addonPath: string = overridePath ? path.resolve(overridePath) : nodeGypBuild.resolve(packageRoot);
+/** The file the addon was loaded from (build/Release, a prebuild, or MEDIAPLANE_ADDON_PATH). */
+export const addonPath: string = overridePath ? path.resolve(overridePath) : findAddon(packageRoot);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const addon = (overridePath ? require(addonPath) : nodeGypBuild(packageRoot)) as NativeAddon;
-
+export const addon = loadAddon(addonPath) as NativeAddon;

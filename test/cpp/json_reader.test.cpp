@@ -1,6 +1,8 @@
 // JsonReader: the JSON text (RFC 8259) that carries request data to the worker thread.
 #include "check.hpp"
 
+#include <clocale>
+#include <cstdio>
 #include <string>
 
 #include "../../src/cpp/engine/common/JsonReader.hpp"
@@ -108,4 +110,25 @@ TEST(every_truncation_of_a_document_is_rejected) {
 			std::fprintf(stderr, "  accepted prefix of length %zu\n", n);
 		}
 	}
+}
+
+// Numbers are converted with correct rounding whatever the process locale says about
+// the decimal separator (JsonReader uses strtod_l in the C locale: the host application
+// may have called setlocale, and the prebuilds' libc++ has no from_chars for double).
+TEST(converts_numbers_exactly_in_any_locale) {
+	const char* previous = std::setlocale(LC_NUMERIC, nullptr);
+	const std::string saved = previous ? previous : "C";
+	// A locale with ',' as its decimal separator, where one is installed (glibc's
+	// C.UTF-8 has '.'; de_DE is the usual test, but may be missing: then plain C).
+	const bool comma = std::setlocale(LC_NUMERIC, "de_DE.UTF-8") != nullptr;
+	CHECK_EQ(ParseJson("0.1").AsNumber(), 0.1);
+	CHECK_EQ(ParseJson("-12.5e1").AsNumber(), -125.0);
+	CHECK_EQ(ParseJson("1.7976931348623157e308").AsNumber(), 1.7976931348623157e308);
+	CHECK_EQ(ParseJson("5e-324").AsNumber(), 5e-324); // subnormal: accepted
+	CHECK_EQ(ParseJson("1e-400").AsNumber(), 0.0);    // underflow to zero: accepted
+	CHECK_EQ(ParseJson("9007199254740993").AsNumber(), 9007199254740992.0); // ties to even
+	CHECK(Rejects("1e999"));                           // overflow: rejected
+	CHECK(Rejects("-1e999"));
+	std::setlocale(LC_NUMERIC, saved.c_str());
+	if (!comma) std::fprintf(stderr, "  (no de_DE.UTF-8 locale here: checked in the C locale only)\n");
 }

@@ -1,6 +1,10 @@
 #include "JsonReader.hpp"
 
-#include <charconv>
+#include <cerrno>
+#include <clocale>
+#include <cmath>
+#include <cstdlib>
+#include <locale.h>
 #include <string>
 
 #include "RequestError.hpp"
@@ -8,6 +12,12 @@
 namespace mediaplane {
 
 namespace {
+
+// The "C" locale, made once (POSIX newlocale; glibc and musl have it) and kept.
+locale_t CLocale() {
+	static const locale_t locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+	return locale;
+}
 
 // Our own requests nest about six levels; anything far deeper is not ours.
 constexpr int kMaxDepth = 64;
@@ -200,10 +210,17 @@ private:
 			if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
 			if (digits() == 0) Fail("invalid exponent");
 		}
-		double value = 0;
-		auto result = std::from_chars(text_.data() + start, text_.data() + pos_, value);
+		// The text is a valid JSON number by now (RFC 8259 §6); strtod_l converts it with
+		// correct rounding in the C locale, whatever locale the host application set.
+		// (std::from_chars for double would do, but the libc++ of the prebuilds' toolchain
+		// does not have it.)
+		const std::string number(text_.substr(start, pos_ - start));
+		char* end = nullptr;
+		errno = 0;
+		const double value = strtod_l(number.c_str(), &end, CLocale());
 		// Out of range (1e999) is not something JSON.stringify writes.
-		if (result.ec != std::errc() || result.ptr != text_.data() + pos_) Fail("invalid number");
+		// (Underflow to a subnormal or zero is fine.)
+		if (end != number.c_str() + number.size() || (errno == ERANGE && std::isinf(value))) Fail("invalid number");
 		return value;
 	}
 
