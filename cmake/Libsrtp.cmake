@@ -17,8 +17,6 @@ set(TEST_APPS OFF CACHE BOOL "" FORCE)
 set(BUILD_WITH_WARNINGS OFF CACHE BOOL "" FORCE)
 set(BUILD_WITH_SANITIZERS OFF CACHE BOOL "" FORCE)
 set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE)
-# libsrtp asks for CMake 3.1; CMake 4 refuses anything below 3.5 unless told.
-set(CMAKE_POLICY_VERSION_MINIMUM 3.5)
 # libsrtp's config.h takes its PACKAGE_STRING ("libsrtp2 2.5.0", srtp_get_version_string())
 # and its library VERSION from CMAKE_PROJECT_NAME/VERSION, which name the top-level
 # project: give it its own in a function scope.

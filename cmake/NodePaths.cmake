@@ -1,8 +1,9 @@
 # Where the headers of the node that will load the addon are.
 #
 # MEDIAPLANE_NODE_INCLUDE_DIR: Node's full header set (node_api.h, and openssl/ and uv.h,
-# which node-api-headers does not have). Default: beside the node running the build
-# (<prefix>/include/node, as Debian, NodeSource and the nodejs.org tarballs install it),
+# which node-api-headers does not have). Default: beside MEDIAPLANE_NODE_EXECUTABLE
+# (<prefix>/include/node, as Debian, NodeSource and the nodejs.org tarballs install it;
+# scripts/build-native.js and prebuild.js set the executable to the node running them),
 # else cmake-js's header directory (npm_config_nodedir). Prebuilds for another
 # architecture use the same headers: Node's OpenSSL headers pick their per-architecture
 # configuration at compile time (openssl/archs/<target>/).
@@ -27,7 +28,7 @@ endif()
 if(NOT EXISTS "${MEDIAPLANE_NODE_INCLUDE_DIR}/openssl/ssl.h" OR NOT EXISTS "${MEDIAPLANE_NODE_INCLUDE_DIR}/uv.h")
 	message(FATAL_ERROR "mediaplane: Node's headers (with openssl/ and uv.h) were not found. "
 		"Install them with node (they are in <prefix>/include/node of the nodejs.org tarball) "
-		"and pass -DMEDIAPLANE_NODE_INCLUDE_DIR=<prefix>/include/node.")
+		"and pass it: npm run build:native -- --CDMEDIAPLANE_NODE_INCLUDE_DIR=<prefix>/include/node")
 endif()
 
 if(NOT MEDIAPLANE_NODE_ADDON_API_DIR)

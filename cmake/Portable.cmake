@@ -6,6 +6,7 @@
 function(mediaplane_make_portable target)
 	target_compile_options(mediaplane_core PRIVATE -ffunction-sections -fdata-sections)
 	target_compile_options(mediaplane_io PRIVATE -ffunction-sections -fdata-sections)
+	target_compile_options(srtp2 PRIVATE -ffunction-sections -fdata-sections)
 	target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
 	target_link_options(${target} PRIVATE -Wl,--gc-sections -s)
 	if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Makes sure deps/libsrtp-2.5.0/ holds the unpacked libsrtp 2.5.0 release source, which
-// deps/libsrtp.gyp compiles into the addon. The source is not committed (DESIGN.md §4):
+// cmake/Libsrtp.cmake builds (with libsrtp's own CMakeLists) into the addon. The source is not committed (DESIGN.md §4):
 // this script obtains the release tarball, checks its pinned sha256 and unpacks it.
 //
 // Sources, tried in order:

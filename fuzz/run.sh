@@ -71,8 +71,10 @@ fi
 command -v cmake >/dev/null 2>&1 || node scripts/build-native.js --ensure-cmake >/dev/null
 LOCK=()
 command -v flock >/dev/null 2>&1 && LOCK=(flock "${MEDIAPLANE_BUILD_LOCK:-/tmp/mediaplane-build.lock}")
-if [ ! -f "$OUT/CMakeCache.txt" ]; then
-	"${LOCK[@]}" cmake --preset fuzz -B "$OUT" -DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="$CLANGXX" >"$OUT/configure.log" 2>&1 ||
+# (A configure that failed leaves CMakeCache.txt but no Makefile: configure again then.)
+if [ ! -f "$OUT/Makefile" ] && [ ! -f "$OUT/build.ninja" ]; then
+	"${LOCK[@]}" cmake --preset fuzz -B "$OUT" -DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="$CLANGXX" \
+		-DMEDIAPLANE_NODE_EXECUTABLE="$(command -v node)" >"$OUT/configure.log" 2>&1 ||
 		{ cat "$OUT/configure.log" >&2; echo "cmake configure failed" >&2; exit 1; }
 fi
 BUILD_TARGETS=()

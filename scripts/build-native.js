@@ -2,6 +2,8 @@
 // Builds the engine from source with CMake (CMakeLists.txt is the one build graph).
 //
 //   node scripts/build-native.js                  the addon, with cmake-js, into build/Release/
+//   node scripts/build-native.js --CDNAME=value   the same, configured again with a CMake option
+//                                                 (npm run build:native -- --CDNAME=value)
 //   node scripts/build-native.js --preset asan    a CMakePresets.json build (asan, tsan,
 //                                                 fuzz, bench), optionally --target <name>
 //
@@ -80,16 +82,35 @@ function run(argv, { log, env, cwd = root } = {}) {
 }
 
 /**
- * The addon with cmake-js (Release) into build/Release/mediaplane.node. cmake-js reads
- * Node's headers from npm_config_nodedir, set here to the running node's own so that
- * nothing is downloaded. `extra`: more cmake-js arguments (e.g. --CDNAME=value).
+ * True when `dir` holds a finished configure: CMake writes CMakeCache.txt even when
+ * configuring fails, but the generator's file only when it succeeds.
  */
-async function buildAddon({ log, extra = [] } = {}) {
+function isConfigured(dir) {
+	return ['build.ninja', 'Makefile'].some((file) => fs.existsSync(path.join(dir, file)));
+}
+
+/** Forget a failed configure, so that the next build configures again. */
+function dropFailedConfigure(dir) {
+	if (!isConfigured(dir)) fs.rmSync(path.join(dir, 'CMakeCache.txt'), { force: true });
+}
+
+/**
+ * The addon with cmake-js (Release) into build/Release/mediaplane.node. cmake-js reads
+ * Node's headers from npm_config_nodedir, set here to the running node's own, and CMake
+ * is told which node that is (MEDIAPLANE_NODE_EXECUTABLE), so the addon compiles against
+ * the headers of the node that runs the build. `cmakeOptions`: --CDNAME=value arguments
+ * for CMake; given any, the build directory is configured again with them.
+ */
+async function buildAddon({ log, cmakeOptions = [] } = {}) {
 	ensureCmake();
 	const prefix = nodeHeadersPrefix();
 	const env = prefix ? { npm_config_nodedir: prefix } : {};
-	await run([...cmakeJsCommand(), 'build', '--out', path.join(root, 'build'), '--parallel', jobs, ...extra], { log, env });
-	return path.join(root, 'build', 'Release', 'mediaplane.node');
+	const out = path.join(root, 'build');
+	dropFailedConfigure(out);
+	const options = ['--out', out, `--CDMEDIAPLANE_NODE_EXECUTABLE=${process.execPath}`, ...cmakeOptions];
+	if (cmakeOptions.length) await run([...cmakeJsCommand(), 'configure', ...options], { log, env });
+	await run([...cmakeJsCommand(), 'build', ...options, '--parallel', jobs], { log, env });
+	return path.join(out, 'Release', 'mediaplane.node');
 }
 
 /**
@@ -101,14 +122,14 @@ async function buildPreset(preset, { target, log } = {}) {
 	if (!PRESET_DIRS[preset]) throw new TypeError(`unknown preset "${preset}" (${Object.keys(PRESET_DIRS).join(', ')})`);
 	const cmake = ensureCmake();
 	const dir = path.join(root, PRESET_DIRS[preset]);
-	if (!fs.existsSync(path.join(dir, 'CMakeCache.txt'))) {
-		await run([cmake, '--preset', preset], { log });
+	if (!isConfigured(dir)) {
+		await run([cmake, '--preset', preset, `-DMEDIAPLANE_NODE_EXECUTABLE=${process.execPath}`], { log });
 	}
 	await run([cmake, '--build', dir, '--parallel', jobs, ...(target ? ['--target', target] : [])], { log });
 	return dir;
 }
 
-module.exports = { buildAddon, buildPreset, ensureCmake, PRESET_DIRS, root };
+module.exports = { buildAddon, buildPreset, ensureCmake, isConfigured, dropFailedConfigure, PRESET_DIRS, root };
 
 if (require.main === module) {
 	const args = process.argv.slice(2);
@@ -121,7 +142,8 @@ if (require.main === module) {
 		process.exit(0);
 	}
 	const preset = option('--preset');
-	const done = preset ? buildPreset(preset, { target: option('--target') }) : buildAddon();
+	const cmakeOptions = args.filter((arg) => arg.startsWith('--CD'));
+	const done = preset ? buildPreset(preset, { target: option('--target') }) : buildAddon({ cmakeOptions });
 	done
 		.then((output) => console.log(`build-native: ${path.relative(process.cwd(), output) || '.'}`))
 		.catch((error) => {

@@ -23,7 +23,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ensureZig } = require('./ensure-zig');
-const { ensureCmake, root } = require('./build-native');
+const { ensureCmake, dropFailedConfigure, root } = require('./build-native');
 
 const TARGETS = [
 	{ zig: 'x86_64-linux-gnu.2.28', dir: 'linux-x64', libc: 'glibc', processor: 'x86_64', arch: 'x64' },
@@ -79,9 +79,10 @@ async function prebuild(target, zig) {
 	fs.mkdirSync(buildDir, { recursive: true });
 	const toolchain = writeToolchain(target, buildDir, zig);
 	const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
+	dropFailedConfigure(buildDir);
 	const nodePrefix = path.resolve(path.dirname(process.execPath), '..');
 	await run([process.execPath, cmakeJs, 'build', '--out', buildDir, '--arch', target.arch, '--parallel', jobs,
-		`--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`, '--CDMEDIAPLANE_PORTABLE=ON'],
+		`--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`, '--CDMEDIAPLANE_PORTABLE=ON', `--CDMEDIAPLANE_NODE_EXECUTABLE=${process.execPath}`],
 	{ npm_config_nodedir: nodePrefix });
 	const built = path.join(buildDir, 'Release', 'mediaplane.node');
 	const destination = path.join(root, 'prebuilds', target.dir, `mediaplane.napi.${target.libc}.node`);

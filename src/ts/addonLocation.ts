@@ -10,14 +10,37 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** 'glibc' or 'musl' on Linux, undefined elsewhere. */
-export function linuxLibc(): 'glibc' | 'musl' | undefined {
+/** The glibc version this process runs on ("2.36"), or undefined (musl, not Linux). */
+function glibcVersion(): string | undefined {
 	if (process.platform !== 'linux') return undefined;
-	// Node's diagnostic report names the glibc it runs on; on musl there is none. This
-	// holds on every musl distribution, not only Alpine (where node-gyp-build looks for
-	// /etc/alpine-release).
-	const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-	return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+	try {
+		// Node's diagnostic report names the glibc it runs on; on musl there is none.
+		// Only the header is read, but the report is made in full: once per process.
+		const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+		return report?.header?.glibcVersionRuntime;
+	} catch {
+		return undefined;
+	}
+}
+
+let detectedLibc: 'glibc' | 'musl' | undefined | null = null;
+
+/**
+ * 'glibc' or 'musl' on Linux, undefined elsewhere. Works on every musl distribution,
+ * not only Alpine (where node-gyp-build looks for /etc/alpine-release). Where the report
+ * says nothing, the musl dynamic loader's presence decides.
+ */
+export function linuxLibc(): 'glibc' | 'musl' | undefined {
+	if (detectedLibc !== null) return detectedLibc;
+	if (process.platform !== 'linux') {
+		detectedLibc = undefined;
+	} else if (glibcVersion()) {
+		detectedLibc = 'glibc';
+	} else {
+		const muslLoader = `/lib/ld-musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`;
+		detectedLibc = fs.existsSync(muslLoader) ? 'musl' : 'glibc';
+	}
+	return detectedLibc;
 }
 
 /** The prebuilt addon's file name for this process, relative to the package root. */
@@ -42,6 +65,9 @@ export function findAddon(packageRoot: string): string {
 	);
 }
 
+/** The oldest glibc the prebuilds load on (scripts/prebuild.js targets *-linux-gnu.2.28). */
+const PREBUILD_GLIBC = [2, 28];
+
 /** Loads the addon, turning a dynamic loader error into one that says what to do. */
 export function loadAddon(file: string): unknown {
 	try {
@@ -49,6 +75,11 @@ export function loadAddon(file: string): unknown {
 		return require(file);
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		throw new Error(`mediaplane: the addon ${file} could not be loaded: ${reason}. ${buildFromSource}`);
+		const glibc = glibcVersion();
+		const [major, minor] = (glibc ?? '').split('.').map(Number);
+		const tooOld = glibc !== undefined && file.includes(`${path.sep}prebuilds${path.sep}`) &&
+			(major < PREBUILD_GLIBC[0] || (major === PREBUILD_GLIBC[0] && minor < PREBUILD_GLIBC[1]));
+		const why = tooOld ? ` The prebuilt addon needs glibc >= ${PREBUILD_GLIBC.join('.')}; this system has ${glibc}.` : '';
+		throw new Error(`mediaplane: the addon ${file} could not be loaded: ${reason}.${why} ${buildFromSource}`, { cause: error });
 	}
 }

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <locale.h>
 #include <string>
+#if defined(__APPLE__)
+#include <xlocale.h> // strtod_l
+#endif
 
 #include "RequestError.hpp"
 
