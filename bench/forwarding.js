@@ -27,10 +27,17 @@
 // the shape of a fan-out over 100 sockets (100 connected sockets, one send each, or one
 // io_uring_enter for all 100). FORWARDING_COMPARE=0 skips the comparison rows.
 //
+// Scaling rows (FORWARDING_SCALING=0 skips them): 500 consumers of a 4,000 packets/s
+// stream, a demand above what even two workers forward, with the SFU free to use both
+// cores; one worker against two (half the consumers each, the producer piped in-process
+// or over UDP), forwarded packets per second compared (issue 15's target: 2 workers >=
+// 1.8x one). The sink there is `fwdtool hole`, which never reads, so the kernel drops
+// what it delivers and neither the sink nor the light generator takes a worker's core.
+//
 // Options: --perf re-runs N = 100 (plain and SRTP) with `perf record -g` on the worker
 // thread and prints where its time goes; --perf-cpu samples all of core 0 instead;
 // --perf-only skips the table. Environment: FORWARDING_SECONDS (default 5),
-// FORWARDING_N (default 1,10,100,500).
+// FORWARDING_N (default 1,10,100,500), FORWARDING_MODES (default rtp,srtp).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -44,6 +51,7 @@ const tool = path.join(outDir, 'fwdtool');
 const PPS = 1000;
 const SECONDS = Number(process.env.FORWARDING_SECONDS || 5);
 const COUNTS = (process.env.FORWARDING_N || '1,10,100,500').split(',').map(Number);
+const MODES = (process.env.FORWARDING_MODES || 'rtp,srtp').split(',');
 const RAW_SECONDS = 1.5;
 const IDLE_MS = 1000;
 const DRAIN_MS = 400;
@@ -65,6 +73,16 @@ const PIPE_N = Number(process.env.FORWARDING_PIPE_N || 1000);
 const PIPE_PPS = Number(process.env.FORWARDING_PIPE_PPS || 100);
 const PIPES = process.env.FORWARDING_PIPES !== '0';
 const COMPARED_WAYS = ['sendmmsg', 'immediate'];
+// The scaling rows: forwarding at saturation with the SFU free to use both cores, one
+// worker against two (consumers split half and half, the producer piped). The demand
+// (SCALING_N consumers of a SCALING_PPS stream) is far above what even two workers can
+// forward, so each row measures capacity. The sink is `fwdtool hole` (never reads: no
+// CPU of its own) and the generator sends a few thousand packets per second, so the
+// two cores go to the workers.
+const SCALING = process.env.FORWARDING_SCALING !== '0';
+const SCALING_N = Number(process.env.FORWARDING_SCALING_N || 500);
+const SCALING_PPS = Number(process.env.FORWARDING_SCALING_PPS || 4000);
+const SCALING_TARGET = 1.8;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const haveCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -72,9 +90,12 @@ const haveCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).stat
 let pinning = false;
 let pinNote = '';
 let boost = false; // nice -n -10 for the SFU and the raw loops (root or CAP_SYS_NICE)
+// core: 0 or 1, or 'any' (not pinned: the scaling rows' SFU, which uses both cores).
 function pinned(core, command, args) {
-	const [c, a] = pinning ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
-	return boost && core === 0 ? ['nice', ['-n', '-10', c, ...a]] : [c, a];
+	// (This process runs on core 1 when pinning: 'any' must widen the child's set again.)
+	const cores = core === 'any' ? `0-${os.cpus().length - 1}` : String(core);
+	const [c, a] = pinning ? ['taskset', ['-c', cores, command, ...args]] : [command, args];
+	return boost && core !== 1 ? ['nice', ['-n', '-10', c, ...a]] : [c, a];
 }
 
 function fail(message) {
@@ -158,8 +179,8 @@ async function startSink() {
 	};
 }
 
-function startSfu(udpSend) {
-	const [command, args] = pinned(0, process.execPath, [path.join(__dirname, 'forwarding', 'sfu.js')]);
+function startSfu(udpSend, core = 0) {
+	const [command, args] = pinned(core, process.execPath, [path.join(__dirname, 'forwarding', 'sfu.js')]);
 	const env = { ...process.env };
 	if (udpSend) env.MEDIAPLANE_UDP_SEND = udpSend;
 	// With sched_autogroup (on by default), nice only ranks tasks within one session:
@@ -377,6 +398,48 @@ function perfReport(row) {
 // --perf: where the worker thread's time goes at N = 100 (plain and SRTP), from a
 // separate run with perf attached (perf's sampling would disturb the table's numbers).
 // --perf-cpu samples all of core 0 instead (worker, softirq, anything else there).
+// A sink that never reads (fwdtool hole): the kernel's loopback delivery still runs, in
+// the sending worker's softirq, as for a real sink.
+async function startHole() {
+	const [command, args] = pinned(1, tool, ['hole']);
+	const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+	const port = Number((await lineReader(child.stdout)()).split(' ')[1]);
+	return { port, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.stdin.end(); }) };
+}
+
+// One scaling row: SCALING_N consumers of a SCALING_PPS stream, on one worker or split
+// over two joined by `pipe`; the SFU process is not pinned, so its workers can take a
+// core each. Returns forwarded packets per second (consumer packet counts over the
+// generator's run) and each worker's CPU share.
+async function runScaling({ workerCount, pipe }) {
+	const hole = await startHole();
+	const sfu = startSfu(undefined, 'any');
+	try {
+		const setup = await sfu.call('setup', { n: SCALING_N, srtp: false, sinkPort: hole.port, ssrc: PRODUCER_SSRC, workerCount, pipe });
+		const before = await sfu.call('stats');
+		const s1 = await sfu.call('snapshot');
+		const ticks1 = cpuTicks();
+		const gen = await runTool(1, ['gen', String(setup.inPort), String(SCALING_PPS), String(SCALING_PPS * SECONDS), String(PRODUCER_SSRC), '101']);
+		const s2 = await sfu.call('snapshot');
+		const ticks2 = cpuTicks();
+		const after = await sfu.call('stats');
+		const wallSeconds = Number(BigInt(s2.atNs) - BigInt(s1.atNs)) / 1e9;
+		const forwarded = after.consumerPackets - before.consumerPackets;
+		return {
+			workers: workerCount, pipe: pipe ?? null, n: SCALING_N, pps: SCALING_PPS, sent: gen.sent,
+			inPerSecond: (after.producerPackets - before.producerPackets) / wallSeconds,
+			forwardedPerSecond: forwarded / wallSeconds,
+			workerLoads: s2.perWorkerCpuMs.map((ms, i) => (ms - s1.perWorkerCpuMs[i]) / 1000 / wallSeconds),
+			inSocketDrops: udpDrops(setup.inPort),
+			core0: cpuShare(ticks1, ticks2, '0'),
+			core1: cpuShare(ticks1, ticks2, '1'),
+		};
+	} finally {
+		await sfu.close();
+		await hole.stop();
+	}
+}
+
 async function profile() {
 	if (!haveCommand('perf')) {
 		console.log('  --perf: perf not found');
@@ -423,6 +486,7 @@ async function main() {
 	const rawRuns = [await measureRaw()];
 	const rows = [];
 	for (const srtp of [false, true]) {
+		if (!MODES.includes(srtp ? 'srtp' : 'rtp')) continue;
 		for (const n of COUNTS) rows.push(await runScenario({ n, srtp }));
 	}
 	const compared = [];
@@ -440,6 +504,10 @@ async function main() {
 		for (const [workerCount, pipe] of [[1, undefined], [2, 'in-process'], [2, 'udp']]) {
 			piped.push(await runScenario({ n: PIPE_N, srtp: false, workerCount, pipe, pps: PIPE_PPS }));
 		}
+	}
+	const scaling = [];
+	if (SCALING) {
+		for (const [workerCount, pipe] of [[1, undefined], [2, 'in-process'], [2, 'udp']]) scaling.push(await runScaling({ workerCount, pipe }));
 	}
 	rawRuns.push(await measureRaw());
 	// The best of the two raw runs (one before, one after the SFU rows): noise on a
@@ -511,6 +579,15 @@ async function main() {
 				` (${fmt(capacity(roomInProcess) / capacity(roomSingle), 2)}x; target >= 1.8x)`);
 		}
 	}
+	if (scaling.length) {
+		console.log(`  scaling: ${SCALING_N} consumers of a ${SCALING_PPS} packets/s stream (demand ${fmt(SCALING_N * SCALING_PPS, 0)} packets/s, above capacity), the SFU`);
+		console.log('  unpinned so that each worker can have a core, the sink a socket that is never read, the generator on core 1');
+		console.log('    workers  pipe          in/s   forwarded/s   worker load (A, B)   producer socket drops');
+		for (const r of scaling) {
+			console.log(`    ${String(r.workers).padStart(7)}  ${(r.pipe ?? '-').padEnd(10)} ${fmt(r.inPerSecond, 0).padStart(6)} ${fmt(r.forwardedPerSecond, 0).padStart(13)}` +
+				`   ${r.workerLoads.map((l) => fmt(100 * l, 0) + '%').join(', ').padEnd(18)} ${String(r.inSocketDrops).padStart(10)}`);
+		}
+	}
 	console.log('    (worker = worker-thread CPU time / wall time (RUSAGE_THREAD; the loopback receive path runs in it too, as in the raw loops);');
 	console.log('     loss = 1 − distinct packets at the sink / (N × packets sent); latency = kernel receive time at the sink − send time)');
 	console.log('  latency detail: first copy out of the SFU p50/p99 | fan-out spread (last − first copy of one input) p50/p99 | worst input |');
@@ -550,6 +627,11 @@ async function main() {
 		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: zero loss`, value: `${r.lost} lost`, pass: r.lost === 0 });
 		checks.push({ name: `N=${TARGET.n} ${r.mode.toUpperCase()}: p99 added latency < ${TARGET.p99Ms} ms`, value: `${fmt(r.p99Ms, 3)} ms`, pass: r.p99Ms < TARGET.p99Ms });
 	}
+	const [oneWorker, twoWorkers] = [scaling.find((r) => r.workers === 1), scaling.find((r) => r.pipe === 'in-process')];
+	if (oneWorker && twoWorkers) {
+		const ratio = twoWorkers.forwardedPerSecond / oneWorker.forwardedPerSecond;
+		checks.push({ name: `2 workers (in-process pipe) forward >= ${SCALING_TARGET}x what 1 worker does, on 2 cores`, value: `${fmt(ratio, 2)}x`, pass: ratio >= SCALING_TARGET });
+	}
 	console.log('  targets (issue 15):');
 	for (const c of checks) console.log(`    ${c.pass ? 'MET   ' : 'MISSED'} ${c.name}: ${c.value}`);
 
@@ -572,6 +654,7 @@ async function main() {
 		compared: compared.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		pipeCost: pipeCost.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		piped: piped.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
+		scaling,
 		consumerHeaderExtensions: rows[0]?.headerExtensions,
 		targets: checks, problems, profiles,
 	};

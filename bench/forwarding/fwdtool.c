@@ -1,5 +1,5 @@
 // Load tools of the forwarding benchmark (bench/forwarding.js compiles this with
-// cc -O2 into build/bench/fwdtool). One binary, four roles:
+// cc -O2 into build/bench/fwdtool). One binary, five roles:
 //
 //   fwdtool gen PORT PPS COUNT SSRC PT [KEYHEX]
 //       Paced RTP sender (clock_nanosleep on absolute CLOCK_MONOTONIC deadlines):
@@ -18,6 +18,10 @@
 //       1-µs histogram; SRTP packets get the one AES block holding the send time decrypted and
 //       every 16th packet's tag verified. "stop" (or EOF) on stdin prints one JSON line.
 //       With no ssrc lines it only counts packets (the receiver for the raw loops).
+//   fwdtool hole
+//       A sink that never reads (smallest receive buffer; the kernel drops what does not
+//       fit): prints "port P", exits when stdin closes. For the scaling rows, where the
+//       sink must not take CPU from the workers.
 //   fwdtool raw PORT MODE SECONDS
 //       The machine's raw limit: a tight loop sending 1,200-byte RTP packets to
 //       127.0.0.1:PORT from an unconnected socket (destination in each call, as libuv's
@@ -611,6 +615,29 @@ static int cmd_raw(int argc, char** argv) {
 	return 0;
 }
 
+// ----------------------------------------------------------------------- hole
+
+// A sink that never reads: one UDP socket with the smallest receive buffer, so that the
+// kernel delivers each datagram to it (the loopback receive path, in the sender's
+// softirq, as with a real sink) and then drops it on the full queue. It costs no CPU of
+// its own, which leaves both cores to the workers in the scaling rows. Prints
+// "port N", then waits for stdin to close.
+static int cmd_hole(void) {
+	int fd = udp_socket();
+	int size = 0; // the kernel rounds it up to its minimum
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	getsockname(fd, (struct sockaddr*)&a, &len);
+	printf("port %d\n", ntohs(a.sin_port));
+	fflush(stdout);
+	char buffer[64];
+	while (read(0, buffer, sizeof(buffer)) > 0) {
+	}
+	close(fd);
+	return 0;
+}
+
 // ----------------------------------------------------------------------- self-test
 
 static int cmd_srtp(int argc, char** argv, int protect) {
@@ -630,10 +657,11 @@ static int cmd_srtp(int argc, char** argv, int protect) {
 }
 
 int main(int argc, char** argv) {
-	if (argc < 2) return fprintf(stderr, "usage: fwdtool gen|sink|raw|protect|unprotect ...\n"), 2;
+	if (argc < 2) return fprintf(stderr, "usage: fwdtool gen|sink|hole|raw|protect|unprotect ...\n"), 2;
 	if (!strcmp(argv[1], "gen")) return cmd_gen(argc, argv);
 	if (!strcmp(argv[1], "sink")) return cmd_sink(argc, argv);
 	if (!strcmp(argv[1], "raw")) return cmd_raw(argc, argv);
+	if (!strcmp(argv[1], "hole")) return cmd_hole();
 	if (!strcmp(argv[1], "protect")) return cmd_srtp(argc, argv, 1);
 	if (!strcmp(argv[1], "unprotect")) return cmd_srtp(argc, argv, 0);
 	return fprintf(stderr, "unknown command %s\n", argv[1]), 2;

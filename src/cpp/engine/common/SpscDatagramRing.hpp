@@ -53,15 +53,24 @@ public:
 	size_t Drain(F&& onDatagram, size_t max) {
 		size_t delivered = 0;
 		uint64_t head = head_.load(std::memory_order_relaxed);
+		uint64_t tail = tail_.load(std::memory_order_acquire);
 		while (delivered < max) {
-			// seq_cst: pairs with Push's store of tail_ then load of head_ (see above).
-			uint64_t tail = tail_.load(std::memory_order_seq_cst);
-			if (head == tail) break;
+			if (head == tail) {
+				// Caught up. Publish that (seq_cst), then look at the producer's position
+				// again (seq_cst): this store-then-load pairs with Push's, so either this
+				// load sees a datagram pushed meanwhile or that Push sees head == its
+				// tail and wakes the consumer. One fence per drained batch, not per
+				// datagram.
+				head_.store(head, std::memory_order_seq_cst);
+				tail = tail_.load(std::memory_order_seq_cst);
+				if (head == tail) break;
+			}
 			Slot& slot = slots_[head & mask_];
 			onDatagram(slot.bytes, static_cast<size_t>(slot.length));
 			++head;
 			++delivered;
-			head_.store(head, std::memory_order_seq_cst);
+			// release: the slot is the producer's again once it sees this.
+			head_.store(head, std::memory_order_release);
 		}
 		return delivered;
 	}

@@ -10,7 +10,9 @@
 // loop can sleep, the batcher sends all of them: a uv_check handle runs right after
 // the I/O callbacks of a turn (where forwarding happens) and a uv_prepare handle right
 // before the next poll (for what timers sent), so no datagram waits for a later turn
-// and none adds latency beyond the rest of its own turn's work.
+// and none adds latency beyond the rest of its own turn's work; a turn whose work takes
+// longer than a latency budget (100 µs: a large fan-out, several input packets read in
+// one turn) sends what it has so far and starts a new batch.
 //
 // Two ways to send a batch, chosen once per worker:
 //   - io_uring (Linux 5.6+; the default where the kernel allows it): one SQE per
@@ -80,6 +82,9 @@ public:
 	// Counters (also for tests and benchmarks).
 	uint64_t GetDatagramsBatched() const { return datagramsBatched_; }
 	uint64_t GetSendSyscalls() const { return sendSyscalls_; }
+	// Batches sent before the end of their turn because their first datagram had waited
+	// longer than the latency budget.
+	uint64_t GetLatencyFlushes() const { return latencyFlushes_; }
 
 private:
 	// One queued datagram: its bytes in arena_, its destination, and the msghdr that
@@ -116,6 +121,8 @@ private:
 	std::vector<mmsghdr> mmsgs_;      // sendmmsg: one call's headers
 	uint64_t datagramsBatched_ = 0;
 	uint64_t sendSyscalls_ = 0;
+	uint64_t latencyFlushes_ = 0;
+	uint64_t batchStartNs_ = 0; // uv_hrtime() when the first datagram of the batch was queued
 	uint64_t sqeProcessCount_ = 0;
 	uint64_t sqeMissCount_ = 0;
 };
