@@ -79,6 +79,9 @@ const COMPARED_WAYS = ['sendmmsg', 'immediate'];
 // forward, so each row measures capacity. The sink is `fwdtool hole` (never reads: no
 // CPU of its own) and the generator sends a few thousand packets per second, so the
 // two cores go to the workers.
+// The WebRtcServer rows (FORWARDING_WEBRTC_SERVER=0 skips them): N = 100 SRTP through one
+// shared socket, with io_uring and with sendmmsg.
+const WEBRTC_SERVER = process.env.FORWARDING_WEBRTC_SERVER !== '0';
 const SCALING = process.env.FORWARDING_SCALING !== '0';
 const SCALING_N = Number(process.env.FORWARDING_SCALING_N || 500);
 const SCALING_PPS = Number(process.env.FORWARDING_SCALING_PPS || 4000);
@@ -180,13 +183,19 @@ async function startSink() {
 }
 
 function startSfu(udpSend, core = 0) {
-	const [command, args] = pinned(core, process.execPath, [path.join(__dirname, 'forwarding', 'sfu.js')]);
 	const env = { ...process.env };
 	if (udpSend) env.MEDIAPLANE_UDP_SEND = udpSend;
+	return startIpcChild(path.join(__dirname, 'forwarding', 'sfu.js'), core, env, 'the SFU process');
+}
+
+// A Node child process driven over IPC: call(cmd, args) resolves with its answer.
+function startIpcChild(script, core, env, name) {
+	const [command, args] = pinned(core, process.execPath, [script]);
 	// With sched_autogroup (on by default), nice only ranks tasks within one session:
 	// the SFU gets a session of its own and that autogroup gets nice -10 too.
-	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: boost, env });
-	if (boost) {
+	const detached = boost && core !== 1;
+	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached, env });
+	if (detached) {
 		try {
 			fs.writeFileSync(`/proc/${child.pid}/autogroup`, '-10');
 		} catch {
@@ -203,7 +212,7 @@ function startSfu(udpSend, core = 0) {
 	});
 	let exit;
 	const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-		exit = `the SFU process exited (code ${code}, signal ${signal})`;
+		exit = `${name} exited (code ${code}, signal ${signal})`;
 		for (const { reject } of pending.values()) reject(new Error(exit));
 		pending.clear();
 		resolve();
@@ -216,8 +225,8 @@ function startSfu(udpSend, core = 0) {
 			pending.set(id, { resolve, reject });
 			child.send({ id, cmd, args }, (error) => error && !exit && reject(error));
 		}),
-		async close() {
-			if (!exit) await this.call('close').catch(() => {});
+		async close(cmd = 'close') {
+			if (!exit) await this.call(cmd).catch(() => {});
 			await exited;
 		},
 	};
@@ -398,6 +407,50 @@ function perfReport(row) {
 // --perf: where the worker thread's time goes at N = 100 (plain and SRTP), from a
 // separate run with perf attached (perf's sampling would disturb the table's numbers).
 // --perf-cpu samples all of core 0 instead (worker, softirq, anything else there).
+// The WebRtcServer rows: N libdatachannel players (webrtc-players.js, on core 1 with the
+// generator) on WebRtcTransports of one WebRtcServer, made by mediaplane.webrtc
+// RTCPeerConnections; the SRTP input of the SRTP rows. Every copy of the fan-out leaves
+// through the server's one socket, the shape of the raw "SRTP protect + sendmmsg" loop.
+// Loss comes from the sampled players (see webrtc-players.js).
+async function runWebRtcServer({ n, udpSend }) {
+	const players = startIpcChild(path.join(__dirname, 'forwarding', 'webrtc-players.js'), 1, process.env, 'the players process');
+	const sfu = startSfu(udpSend);
+	try {
+		const senderKey = crypto.randomBytes(30);
+		const setup = await sfu.call('setup', { n, srtp: true, senderKeyHex: senderKey.toString('hex'), ssrc: PRODUCER_SSRC, webRtcServer: true });
+		const { offers } = await players.call('offers', { n });
+		const { answers } = await sfu.call('answer', { offers });
+		const { open } = await players.call('answers', { answers });
+		if (open !== n) throw new Error(`${open} of ${n} players connected`);
+		const before = await sfu.call('stats');
+		const s1 = await sfu.call('snapshot');
+		const gen = await runTool(1, ['gen', String(setup.inPort), String(PPS), String(PPS * SECONDS), String(PRODUCER_SSRC), '101', senderKey.toString('hex')]);
+		await sleep(DRAIN_MS);
+		const s2 = await sfu.call('snapshot');
+		const after = await sfu.call('stats');
+		const sampled = await players.call('stop');
+		const workerCpuMs = s2.workerCpuMs - s1.workerCpuMs;
+		const packetsOut = after.consumerPackets - before.consumerPackets;
+		const windowSeconds = Number(BigInt(s2.atNs) - BigInt(s1.atNs)) / 1e9;
+		return {
+			mode: 'srtp', n, udpSend: setup.udpSend, sent: gen.sent,
+			outPerSecond: packetsOut / gen.seconds,
+			workerLoad: workerCpuMs / 1000 / windowSeconds,
+			workerUsPerPacket: (workerCpuMs * 1000) / packetsOut,
+			packetsPerCpuSecond: packetsOut / (workerCpuMs / 1000),
+			packetsOut,
+			sampledPlayers: sampled.sampled,
+			sampledLossPercent: (100 * (sampled.sampled * gen.sent - sampled.received)) / (sampled.sampled * gen.sent),
+			sampledGaps: sampled.gaps,
+			sampledP50Ms: sampled.p50Ms,
+			sampledP99Ms: sampled.p99Ms,
+		};
+	} finally {
+		await sfu.close();
+		await players.close('stop');
+	}
+}
+
 // A sink that never reads (fwdtool hole): the kernel's loopback delivery still runs, in
 // the sending worker's softirq, as for a real sink.
 async function startHole() {
@@ -505,6 +558,10 @@ async function main() {
 			piped.push(await runScenario({ n: PIPE_N, srtp: false, workerCount, pipe, pps: PIPE_PPS }));
 		}
 	}
+	const serverRows = [];
+	if (WEBRTC_SERVER) {
+		for (const udpSend of [undefined, 'sendmmsg']) serverRows.push(await runWebRtcServer({ n: TARGET.n, udpSend }));
+	}
 	const scaling = [];
 	if (SCALING) {
 		for (const [workerCount, pipe] of [[1, undefined], [2, 'in-process'], [2, 'udp']]) scaling.push(await runScaling({ workerCount, pipe }));
@@ -517,7 +574,7 @@ async function main() {
 	for (const mode of RAW_MODES) {
 		raw[mode] = Math.max(...rawRuns.map((r) => r[mode].packetsPerCpuSecond));
 	}
-	for (const row of [...rows, ...compared, ...pipeCost, ...piped]) {
+	for (const row of [...rows, ...compared, ...pipeCost, ...piped, ...serverRows]) {
 		const [single, batch] = row.mode === 'srtp' ? ['srtp-sendmsg', 'srtp-sendmmsg'] : ['sendmsg', 'sendmmsg'];
 		row.ratioSendmsg = row.packetsPerCpuSecond / raw[single];
 		row.ratioSendmmsg = row.packetsPerCpuSecond / raw[batch];
@@ -577,6 +634,21 @@ async function main() {
 			console.log(`    forwarding capacity with a core per worker (out/s ÷ the busier worker's CPU share; this machine's second core runs the load`);
 			console.log(`    generator and sink): 1 worker ${fmt(capacity(roomSingle), 0)}/s, 2 workers in-process ${fmt(capacity(roomInProcess), 0)}/s` +
 				` (${fmt(capacity(roomInProcess) / capacity(roomSingle), 2)}x; target >= 1.8x)`);
+		}
+	}
+	if (serverRows.length) {
+		console.log(`  WebRtcServer: N libdatachannel players on WebRtcTransports of one WebRtcServer (mediaplane.webrtc.RTCPeerConnection),`);
+		console.log('  SRTP in and out: every copy leaves through one socket; loss from 10 sampled players (their latency is not');
+		console.log('  comparable: it includes libdatachannel\'s hop to a JavaScript thread that shares core 1 with 100 players\' SRTP)');
+		console.log('    mode     N  send      out/s  worker  µs/pkt  pkts/CPU-s  vs srtp+sendmmsg  sampled loss');
+		for (const r of serverRows) {
+			console.log(`    ${r.mode.padEnd(4)} ${String(r.n).padStart(4)}  ${r.udpSend.padEnd(8)} ${fmt(r.outPerSecond, 0).padStart(9)} ${(fmt(100 * r.workerLoad, 0) + '%').padStart(7)}` +
+				` ${fmt(r.workerUsPerPacket, 2).padStart(7)} ${fmt(r.packetsPerCpuSecond, 0).padStart(11)} ${(fmt(100 * r.ratioSendmmsg, 1) + '%').padStart(17)}` +
+				` ${(fmt(r.sampledLossPercent, 2) + '%').padStart(13)}`);
+		}
+		const plainTransports = rows.find((r) => r.mode === 'srtp' && r.n === TARGET.n);
+		if (plainTransports) {
+			console.log(`    (the same fan-out over ${TARGET.n} PlainTransports, a socket each, above: ${fmt(plainTransports.workerUsPerPacket, 2)} µs per forwarded packet)`);
 		}
 	}
 	if (scaling.length) {
@@ -655,6 +727,7 @@ async function main() {
 		pipeCost: pipeCost.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		piped: piped.map(({ workerTids, perfData, headerExtensions, ...rest }) => rest),
 		scaling,
+		webRtcServer: serverRows,
 		consumerHeaderExtensions: rows[0]?.headerExtensions,
 		targets: checks, problems, profiles,
 	};

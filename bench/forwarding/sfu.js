@@ -7,6 +7,11 @@
 //            (pipe: 'in-process' = router.pipeToRouter(), 'udp' = a PipeTransport pair
 //            made and connected by hand, as between processes) and a share of the
 //            consumers (onSecond: half by default)
+//            with webRtcServer: true, no consumers yet: a WebRtcServer on 127.0.0.1
+//   answer   { offers }: for each offer (a libdatachannel player, webrtc-players.js) a
+//            mediaplane.webrtc.RTCPeerConnection on that WebRtcServer that sends the
+//            producer; returns the answers (each consumer sends through the server's
+//            one socket)
 //   snapshot the worker thread's CPU time (worker.getResourceUsage(): RUSAGE_THREAD) and
 //            the CPU ticks of every thread of this process (/proc/self/task/*/stat)
 //   stats    producer and consumer packet counts, the producer transport's dropped packets,
@@ -27,6 +32,9 @@ let producer;
 const outTransports = [];
 const consumers = [];
 let workerTids = [];
+let routers = [];
+let webRtcServer;
+const peerConnections = [];
 
 function tids() {
 	return fs.readdirSync('/proc/self/task');
@@ -58,13 +66,13 @@ async function pipeProducer(routerA, routerB, pipe) {
 	return remote.produce({ id: producer.id, kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters });
 }
 
-async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc, workerCount = 1, pipe, onSecond = 0.5 }) {
+async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc, workerCount = 1, pipe, onSecond = 0.5, webRtcServer: useServer = false }) {
 	const before = new Set(tids());
 	for (let i = 0; i < workerCount; i++) workers.push(await mediaplane.createWorker({ logLevel: 'warn' }));
 	worker = workers[0];
 	workerTids = tids().filter((tid) => !before.has(tid));
 	const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
-	const routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
+	routers = await Promise.all(workers.map((w) => w.createRouter({ mediaCodecs })));
 	const router = routers[0];
 	inTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, comedia: true, enableSrtp: srtp });
 	if (srtp) {
@@ -102,8 +110,12 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc, workerCount = 1, p
 		outTransports.push(transport);
 		consumers.push(consumer);
 	};
-	for (let i = 0; i < n; i += 50) {
-		await Promise.all(Array.from({ length: Math.min(50, n - i) }, createOne));
+	if (useServer) {
+		webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: LOCAL, port: 0 }] });
+	} else {
+		for (let i = 0; i < n; i += 50) {
+			await Promise.all(Array.from({ length: Math.min(50, n - i) }, createOne));
+		}
 	}
 	return {
 		inPort: inTransport.tuple.localPort,
@@ -119,6 +131,23 @@ async function setup({ n, srtp, senderKeyHex, sinkPort, ssrc, workerCount = 1, p
 			headerExtensions: consumer.rtpParameters.headerExtensions.map((e) => e.uri),
 		})),
 	};
+}
+
+async function answer({ offers }) {
+	const answers = [];
+	for (const offer of offers) {
+		const pc = new mediaplane.webrtc.RTCPeerConnection({ router: routers[0], transportOptions: { webRtcServer } });
+		peerConnections.push(pc);
+		await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+		pc.addProducer(producer);
+		const description = await pc.createAnswer();
+		await pc.setLocalDescription(description);
+		const made = pc.getConsumers();
+		if (made.length !== 1) throw new Error(`expected one consumer per player, the RTCPeerConnection made ${made.length}`);
+		consumers.push(...made);
+		answers.push(description.sdp);
+	}
+	return { answers, socketPort: (await webRtcServer.dump()).udpSockets[0].port };
 }
 
 async function snapshot() {
@@ -166,7 +195,7 @@ async function stats() {
 	};
 }
 
-const handlers = { setup, snapshot, stats, close: async () => { for (const w of workers) w.close(); setTimeout(() => process.exit(0), 50); return {}; } };
+const handlers = { setup, answer, snapshot, stats, close: async () => { for (const w of workers) w.close(); setTimeout(() => process.exit(0), 50); return {}; } };
 
 process.on('message', async ({ id, cmd, args }) => {
 	try {
