@@ -338,6 +338,7 @@ async function runScenario({ n, srtp, perf = false, udpSend, workerCount = 1, pi
 			onSecond: workerCount > 1 ? (onSecond ?? 0.5) : 0,
 			pps,
 			perWorkerCpuMs: s2.perWorkerCpuMs.map((ms, i) => ms - s1.perWorkerCpuMs[i]),
+			pipeWakeupsPerDatagram: stats.pipeLinkSent ? stats.pipeLinkWakeups / stats.pipeLinkSent : null,
 			sent: gen.sent,
 			inPerSecond: stats.producerPackets / gen.seconds,
 			outPerSecond: stats.consumerPackets / gen.seconds,
@@ -484,6 +485,7 @@ async function runScaling({ workerCount, pipe }) {
 			forwardedPerSecond: forwarded / wallSeconds,
 			workerLoads: s2.perWorkerCpuMs.map((ms, i) => (ms - s1.perWorkerCpuMs[i]) / 1000 / wallSeconds),
 			inSocketDrops: udpDrops(setup.inPort),
+			pipeWakeupsPerDatagram: pipe === 'in-process' ? (after.pipeLinkWakeups - before.pipeLinkWakeups) / Math.max(1, after.pipeLinkSent - before.pipeLinkSent) : null,
 			core0: cpuShare(ticks1, ticks2, '0'),
 			core1: cpuShare(ticks1, ticks2, '1'),
 		};
@@ -608,13 +610,14 @@ async function main() {
 	if (piped.length) {
 		console.log('  pipes: one worker, or two joined by a pipe (in-process: pipeToRouter(), rings between the worker threads; udp: a');
 		console.log('  PipeTransport pair over 127.0.0.1, as between processes). Both workers share core 0 (CPU time is what is compared).');
-		console.log('    rows     N   pps  on B  workers  pipe          out/s   CPU ms/s (A, B)   µs/fwd pkt    loss   p50 ms   p99 ms');
+		console.log('    rows     N   pps  on B  workers  pipe          out/s   CPU ms/s (A, B)   µs/fwd pkt    loss   p50 ms   p99 ms  wake-ups/datagram');
 		const printPiped = (label, r) => {
 			const seconds = r.sent / r.pps;
 			const cpuPerSecond = r.perWorkerCpuMs.map((ms) => fmt(ms / seconds, 0)).join(', ');
 			console.log(`    ${label.padEnd(5)} ${String(r.n).padStart(4)} ${String(r.pps).padStart(5)} ${(fmt(100 * r.onSecond, 0) + '%').padStart(5)} ${String(r.workers).padStart(8)}  ${(r.pipe ?? '-').padEnd(10)}` +
 				` ${fmt(r.outPerSecond, 0).padStart(9)}   ${cpuPerSecond.padEnd(16)} ${fmt(r.workerUsPerPacket, 2).padStart(10)}` +
-				` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}`);
+				` ${(fmt(r.lossPercent, 2) + '%').padStart(7)} ${fmt(r.p50Ms, 3).padStart(8)} ${fmt(r.p99Ms, 3).padStart(8)}` +
+				`  ${r.pipeWakeupsPerDatagram === null ? '' : fmt(r.pipeWakeupsPerDatagram, 3)}`);
 		};
 		for (const r of pipeCost) printPiped('cost', r);
 		for (const r of piped) printPiped('room', r);
@@ -654,10 +657,11 @@ async function main() {
 	if (scaling.length) {
 		console.log(`  scaling: ${SCALING_N} consumers of a ${SCALING_PPS} packets/s stream (demand ${fmt(SCALING_N * SCALING_PPS, 0)} packets/s, above capacity), the SFU`);
 		console.log('  unpinned so that each worker can have a core, the sink a socket that is never read, the generator on core 1');
-		console.log('    workers  pipe          in/s   forwarded/s   worker load (A, B)   producer socket drops');
+		console.log('    workers  pipe          in/s   forwarded/s   worker load (A, B)   producer socket drops   wake-ups per piped datagram');
 		for (const r of scaling) {
 			console.log(`    ${String(r.workers).padStart(7)}  ${(r.pipe ?? '-').padEnd(10)} ${fmt(r.inPerSecond, 0).padStart(6)} ${fmt(r.forwardedPerSecond, 0).padStart(13)}` +
-				`   ${r.workerLoads.map((l) => fmt(100 * l, 0) + '%').join(', ').padEnd(18)} ${String(r.inSocketDrops).padStart(10)}`);
+				`   ${r.workerLoads.map((l) => fmt(100 * l, 0) + '%').join(', ').padEnd(18)} ${String(r.inSocketDrops).padStart(10)}` +
+				`   ${r.pipeWakeupsPerDatagram === null ? '' : fmt(r.pipeWakeupsPerDatagram, 3).padStart(24)}`);
 		}
 	}
 	console.log('    (worker = worker-thread CPU time / wall time (RUSAGE_THREAD; the loopback receive path runs in it too, as in the raw loops);');

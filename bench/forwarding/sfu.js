@@ -20,6 +20,7 @@
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const mediaplane = require('../..');
+const { addon } = require('../../lib/native.js');
 
 const LOCAL = '127.0.0.1';
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
@@ -192,6 +193,10 @@ async function stats() {
 		// Retransmission history is what grows with traffic: compare with setup's.
 		rssMiB: process.memoryUsage().rss / 2 ** 20,
 		minConsumerPackets: consumers.length ? minConsumerPackets : 0,
+		// In-process pipe links of this process (the addon's test hook), both directions:
+		// datagrams sent into them and how often a sender had to wake the other worker.
+		pipeLinkSent: addon.inProcessPipeLinks().reduce((a, l) => a + l.sides[0].sent + l.sides[1].sent, 0),
+		pipeLinkWakeups: addon.inProcessPipeLinks().reduce((a, l) => a + l.sides[0].wakeups + l.sides[1].wakeups, 0),
 	};
 }
 

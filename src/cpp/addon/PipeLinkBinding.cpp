@@ -22,6 +22,7 @@ Napi::Value InProcessPipeLinks(const Napi::CallbackInfo& info) {
 			counters.Set("received", static_cast<double>(link.received[side]));
 			counters.Set("dropped", static_cast<double>(link.dropped[side]));
 			counters.Set("oversize", static_cast<double>(link.oversize[side]));
+			counters.Set("wakeups", static_cast<double>(link.wakeups[side]));
 			sides.Set(side, counters);
 		}
 		item.Set("sides", sides);

@@ -75,6 +75,13 @@ public:
 		return delivered;
 	}
 
+	// Consumer thread only: whether the producer has published nothing the consumer has
+	// not read. A seq_cst load, for a consumer that published something (a "may block"
+	// flag) just before and must not miss a datagram pushed meanwhile.
+	bool IsEmpty() const {
+		return tail_.load(std::memory_order_seq_cst) == head_.load(std::memory_order_relaxed);
+	}
+
 	size_t Capacity() const { return mask_ + 1; }
 	// Approximate (the other thread moves it): for stats and tests.
 	size_t Size() const {

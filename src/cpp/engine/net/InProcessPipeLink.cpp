@@ -5,6 +5,7 @@
 
 #include "../common/CallbackGuard.hpp"
 #include "../common/Logger.hpp"
+#include "UdpSendBatcher.hpp"
 
 namespace mediaplane {
 
@@ -13,6 +14,9 @@ namespace {
 // At most this many datagrams per wake-up, so a busy pipe cannot hold its thread's loop;
 // the rest is delivered on the next turn.
 constexpr size_t kMaxDeliveriesPerWake = 256;
+// Batches a loop takes before it polls, at most; then it lets its other handles run
+// (timers, sockets) and comes back through a wake-up of its own.
+constexpr int kMaxBatchesBeforePoll = 4;
 
 struct Registry {
 	std::mutex mutex;
@@ -52,6 +56,7 @@ std::vector<InProcessPipeLink::Snapshot> InProcessPipeLink::List() {
 			s.received[side] = c.received.load(std::memory_order_relaxed);
 			s.dropped[side] = c.dropped.load(std::memory_order_relaxed);
 			s.oversize[side] = c.oversize.load(std::memory_order_relaxed);
+			s.wakeups[side] = c.wakeups.load(std::memory_order_relaxed);
 		}
 		list.push_back(std::move(s));
 	}
@@ -97,8 +102,13 @@ std::unique_ptr<InProcessPipeLink::End> InProcessPipeLink::End::Attach(uv_loop_t
 		return nullptr;
 	}
 	end->wake_->data = end.get();
-	// The handle must not keep the loop alive on its own (the transport owns the End).
+	// The handles must not keep the loop alive on their own (the transport owns the End).
 	uv_unref(reinterpret_cast<uv_handle_t*>(end->wake_));
+	end->beforePoll_ = new uv_prepare_t;
+	uv_prepare_init(loop, end->beforePoll_);
+	end->beforePoll_->data = end.get();
+	uv_prepare_start(end->beforePoll_, &End::OnBeforePoll);
+	uv_unref(reinterpret_cast<uv_handle_t*>(end->beforePoll_));
 	std::lock_guard<std::mutex> lock(link->mutex_);
 	if (link->attached_[side]) {
 		*error = "side " + std::to_string(side) + " of link " + linkId + " is already attached";
@@ -110,6 +120,10 @@ std::unique_ptr<InProcessPipeLink::End> InProcessPipeLink::End::Attach(uv_loop_t
 }
 
 InProcessPipeLink::End::~End() {
+	if (beforePoll_) {
+		beforePoll_->data = nullptr;
+		uv_close(reinterpret_cast<uv_handle_t*>(beforePoll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_prepare_t*>(handle); });
+	}
 	if (!wake_) return;
 	{
 		std::lock_guard<std::mutex> lock(link_->mutex_);
@@ -131,6 +145,9 @@ void InProcessPipeLink::End::SendPacket(const uint8_t* data, size_t len, const s
 			return;
 		case SpscDatagramRing::PushResult::QueuedWakeConsumer: {
 			Increment(link_->counters_[side_].sent);
+			// seq_cst: pairs with DeliverBeforePoll's store then ring check (see the header).
+			if (!link_->mayBlock_[peer].load(std::memory_order_seq_cst)) return; // awake: it will look
+			Increment(link_->counters_[side_].wakeups);
 			std::lock_guard<std::mutex> lock(link_->mutex_);
 			if (link_->wake_[peer]) uv_async_send(link_->wake_[peer]);
 			return;
@@ -156,19 +173,47 @@ void InProcessPipeLink::End::StartReceiving() {
 void InProcessPipeLink::End::OnWake(uv_async_t* handle) {
 	auto* end = static_cast<End*>(handle->data);
 	if (!end) return;
-	GuardCallback([end]() { end->Deliver(); });
+	// Awake now, and this loop passes DeliverBeforePoll before it polls again: senders
+	// need not wake it meanwhile.
+	end->link_->mayBlock_[end->side_].store(false, std::memory_order_relaxed);
+	GuardCallback([end]() {
+		// More waiting: continue on the next turn rather than hold the loop.
+		if (end->Deliver() == kMaxDeliveriesPerWake) uv_async_send(end->wake_);
+	});
 }
 
-void InProcessPipeLink::End::Deliver() {
-	if (!receiving_) return;
-	size_t delivered = link_->rings_[side_].Drain(
+void InProcessPipeLink::End::OnBeforePoll(uv_prepare_t* handle) {
+	auto* end = static_cast<End*>(handle->data);
+	if (!end) return;
+	GuardCallback([end]() { end->DeliverBeforePoll(); });
+}
+
+void InProcessPipeLink::End::DeliverBeforePoll() {
+	std::atomic<bool>& mayBlock = link_->mayBlock_[side_];
+	SpscDatagramRing& ring = link_->rings_[side_];
+	for (int batch = 0; batch < kMaxBatchesBeforePoll; ++batch) {
+		// seq_cst store, then the ring's seq_cst read: pairs with SendPacket (header).
+		mayBlock.store(true, std::memory_order_seq_cst);
+		if (!receiving_ || ring.IsEmpty()) return; // safe to sleep: a sender will wake us
+		mayBlock.store(false, std::memory_order_relaxed);
+		Deliver();
+		// What those datagrams made the loop send leaves now, not after the poll (this
+		// may run after the send batcher's own before-poll flush).
+		if (UdpSendBatcher* batcher = UdpSendBatcher::ForThisThread()) batcher->Flush();
+	}
+	// Still busy after that many batches: let the loop run its other handles, and come
+	// back without sleeping.
+	uv_async_send(wake_);
+}
+
+size_t InProcessPipeLink::End::Deliver() {
+	if (!receiving_) return 0;
+	return link_->rings_[side_].Drain(
 	    [this](uint8_t* data, size_t len) {
 		    Increment(link_->counters_[side_].received);
 		    receiver_(data, len);
 	    },
 	    kMaxDeliveriesPerWake);
-	// More waiting: continue on the next turn rather than hold the loop.
-	if (delivered == kMaxDeliveriesPerWake) uv_async_send(wake_);
 }
 
 } // namespace mediaplane
