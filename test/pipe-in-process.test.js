@@ -234,9 +234,10 @@ t.test('bursts into a busy worker: nothing waits for a lost wake-up, and an awak
 	t.ok(now.sides[0].sent >= total, `A piped ${now.sides[0].sent} datagrams (the ${total} packets and RTCP)`);
 	t.equal(now.sides[0].dropped, 0, 'none dropped');
 	// B falls asleep about once per burst (and for its RTCP timers): 27-46 wake-ups in
-	// runs here, against 83 when B was woken whenever its ring went from empty to
-	// non-empty, awake or not. The bound only says "not per packet": timing varies.
-	t.ok(now.sides[0].wakeups >= 1 && now.sides[0].wakeups < total / 10,
+	// runs here (208 under ASan, where the sending side is slowed more than B), against
+	// 83 when B was woken whenever its ring went from empty to non-empty, awake or not.
+	// The bound only says "not per packet": the count depends on relative speeds.
+	t.ok(now.sides[0].wakeups >= 1 && now.sides[0].wakeups < total / 4,
 		`A woke B ${now.sides[0].wakeups} times for ${total} packets in ${BURSTS} bursts (only when B may have been asleep)`);
 });
 
