@@ -1,7 +1,27 @@
-// CRC32c, table-driven (one byte per step), after RFC 9260 Appendix B.
+// CRC32c after RFC 9260 Appendix B: with the CPU's CRC32C instruction where it has one
+// (x86-64 SSE4.2 `crc32`, AArch64 `crc32c*`: 8 bytes per instruction), else table-driven
+// (one byte per step). Every SCTP packet in and out is checksummed, and a 1,200-byte
+// packet costs the table about 1 µs against a few tens of ns for the instruction.
+//
+// The choice is made at run time, once: the prebuilds target baseline CPUs (x86-64
+// without SSE4.2, ARMv8.0 where the CRC extension is optional), so the instruction is
+// only used in functions compiled for it and only after the CPU said it has it.
 #include "Crc32c.hpp"
 
 #include <array>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <nmmintrin.h>
+#define MP_CRC32C_X86 1
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_acle.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
+#define MP_CRC32C_ARM 1
+#endif
 
 namespace mediaplane {
 namespace sctp {
@@ -23,9 +43,64 @@ constexpr std::array<uint32_t, 256> MakeTable() {
 
 constexpr std::array<uint32_t, 256> kTable = MakeTable();
 
-uint32_t Update(uint32_t crc, const uint8_t* data, size_t len) {
+// Both updates take and return the running register (no initial or final inversion).
+uint32_t UpdateTable(uint32_t crc, const uint8_t* data, size_t len) {
 	for (size_t i = 0; i < len; ++i) crc = kTable[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
 	return crc;
+}
+
+#if defined(MP_CRC32C_X86)
+__attribute__((target("sse4.2,crc32"))) uint32_t UpdateInstruction(uint32_t crc, const uint8_t* data, size_t len) {
+	uint64_t wide = crc;
+	for (; len >= 8; data += 8, len -= 8) {
+		uint64_t word;
+		std::memcpy(&word, data, 8); // little-endian: the first byte is the lowest, as the CRC takes it
+		wide = _mm_crc32_u64(wide, word);
+	}
+	crc = static_cast<uint32_t>(wide);
+	for (; len > 0; ++data, --len) crc = _mm_crc32_u8(crc, *data);
+	return crc;
+}
+
+bool CpuHasInstruction() {
+	unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_SSE4_2) != 0;
+}
+#elif defined(MP_CRC32C_ARM)
+__attribute__((target("crc"))) uint32_t UpdateInstruction(uint32_t crc, const uint8_t* data, size_t len) {
+	for (; len >= 8; data += 8, len -= 8) {
+		uint64_t word;
+		std::memcpy(&word, data, 8);
+		crc = __crc32cd(crc, word);
+	}
+	for (; len > 0; ++data, --len) crc = __crc32cb(crc, *data);
+	return crc;
+}
+
+bool CpuHasInstruction() {
+#if defined(__APPLE__)
+	return true; // every Apple arm64 CPU has the CRC extension (ARMv8.1+)
+#elif defined(__linux__)
+#ifndef HWCAP_CRC32
+#define HWCAP_CRC32 (1 << 7) // <asm/hwcap.h>
+#endif
+	return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0;
+#else
+	return false;
+#endif
+}
+#else
+uint32_t UpdateInstruction(uint32_t crc, const uint8_t* data, size_t len) { return UpdateTable(crc, data, len); }
+bool CpuHasInstruction() { return false; }
+#endif
+
+bool UseInstruction() {
+	static const bool use = CpuHasInstruction();
+	return use;
+}
+
+uint32_t Update(uint32_t crc, const uint8_t* data, size_t len) {
+	return UseInstruction() ? UpdateInstruction(crc, data, len) : UpdateTable(crc, data, len);
 }
 
 } // namespace
@@ -33,6 +108,15 @@ uint32_t Update(uint32_t crc, const uint8_t* data, size_t len) {
 uint32_t Crc32c(const uint8_t* data, size_t len) {
 	return ~Update(0xFFFFFFFFu, data, len);
 }
+
+uint32_t Crc32cWith(Crc32cImplementation implementation, const uint8_t* data, size_t len) {
+	if (implementation == Crc32cImplementation::Instruction && UseInstruction()) {
+		return ~UpdateInstruction(0xFFFFFFFFu, data, len);
+	}
+	return ~UpdateTable(0xFFFFFFFFu, data, len);
+}
+
+bool Crc32cHasInstruction() { return UseInstruction(); }
 
 namespace {
 uint32_t PacketCrc(const uint8_t* packet, size_t len) {
