@@ -27,6 +27,10 @@
 // the shape of a fan-out over 100 sockets (100 connected sockets, one send each, or one
 // io_uring_enter for all 100). FORWARDING_COMPARE=0 skips the comparison rows.
 //
+// WebRtcServer rows (FORWARDING_WEBRTC_SERVER=0 skips them): the SRTP fan-out at N = 100
+// through one WebRtcServer socket, to 100 libdatachannel players (webrtc-players.js, on
+// core 1) answered by mediaplane.webrtc.RTCPeerConnections; io_uring and sendmmsg.
+//
 // Scaling rows (FORWARDING_SCALING=0 skips them): 500 consumers of a 4,000 packets/s
 // stream, a demand above what even two workers forward, with the SFU free to use both
 // cores; one worker against two (half the consumers each, the producer piped in-process
