@@ -111,6 +111,15 @@ static int udp_socket(void) {
 	return fd;
 }
 
+// Prints "port P" (the socket's bound port) for the parent to read.
+static void announce_port(int fd) {
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	getsockname(fd, (struct sockaddr*)&local, &len);
+	printf("port %d\n", ntohs(local.sin_port));
+	fflush(stdout);
+}
+
 // RTP timestamp ticks (90 kHz) per frame of PACKETS_PER_FRAME packets: real time at the
 // generator's rate (3,000 at 1,000 packets/s, ~30 fps), so that media time keeps pace
 // with the clock at any rate (a receiver treats timestamps running far ahead of the
@@ -270,11 +279,7 @@ static int cmd_sink(int argc, char** argv) {
 	int size = 32 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	struct sockaddr_in local;
-	socklen_t localLen = sizeof(local);
-	getsockname(fd, (struct sockaddr*)&local, &localLen);
-	printf("port %d\n", ntohs(local.sin_port));
-	fflush(stdout);
+	announce_port(fd);
 
 	int configured = 0;
 	char line[512];
@@ -626,11 +631,7 @@ static int cmd_hole(void) {
 	int fd = udp_socket();
 	int size = 0; // the kernel rounds it up to its minimum
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	getsockname(fd, (struct sockaddr*)&a, &len);
-	printf("port %d\n", ntohs(a.sin_port));
-	fflush(stdout);
+	announce_port(fd);
 	char buffer[64];
 	while (read(0, buffer, sizeof(buffer)) > 0) {
 	}
