@@ -72,6 +72,11 @@ public:
 			// release: the slot is the producer's again once it sees this.
 			head_.store(head, std::memory_order_release);
 		}
+		// Stopped at `max`: publish the position seq_cst too, so that a caller which next
+		// stores a "may block" flag and checks IsEmpty() (InProcessPipeLink) is ordered
+		// against Push's seq_cst read of head_ as on the caught-up path (one fence per
+		// `max` datagrams).
+		if (delivered == max) head_.store(head, std::memory_order_seq_cst);
 		return delivered;
 	}
 

@@ -197,8 +197,9 @@ void InProcessPipeLink::End::DeliverBeforePoll() {
 		if (!receiving_ || ring.IsEmpty()) return; // safe to sleep: a sender will wake us
 		mayBlock.store(false, std::memory_order_relaxed);
 		Deliver();
-		// What those datagrams made the loop send leaves now, not after the poll (this
-		// may run after the send batcher's own before-poll flush).
+		// What those datagrams made the loop send leaves now, not after the poll. (libuv
+		// runs the prepare handle started last first, so this runs before the batcher's
+		// own before-poll flush today; flushing here keeps it right in either order.)
 		if (UdpSendBatcher* batcher = UdpSendBatcher::ForThisThread()) batcher->Flush();
 	}
 	// Still busy after that many batches: let the loop run its other handles, and come

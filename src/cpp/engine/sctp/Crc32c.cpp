@@ -67,7 +67,13 @@ bool CpuHasInstruction() {
 	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_SSE4_2) != 0;
 }
 #elif defined(MP_CRC32C_ARM)
-__attribute__((target("crc"))) uint32_t UpdateInstruction(uint32_t crc, const uint8_t* data, size_t len) {
+// GCC spells the feature "+crc" in a target attribute; clang (14-19) only takes "crc".
+#if defined(__clang__)
+#define MP_TARGET_CRC __attribute__((target("crc")))
+#else
+#define MP_TARGET_CRC __attribute__((target("+crc")))
+#endif
+MP_TARGET_CRC uint32_t UpdateInstruction(uint32_t crc, const uint8_t* data, size_t len) {
 	for (; len >= 8; data += 8, len -= 8) {
 		uint64_t word;
 		std::memcpy(&word, data, 8);
