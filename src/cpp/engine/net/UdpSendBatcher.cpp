@@ -91,7 +91,6 @@ bool UdpSendBatcher::Enqueue(UdpSocket& socket, int fd, const uint8_t* data, siz
 	if (queue_.size() == kMaxDatagrams || arenaUsed_ + len > kArenaBytes) {
 		Flush();
 	} else if (!queue_.empty() && queue_.size() % kClockEvery == 0 && uv_hrtime() - batchStartNs_ > kLatencyBudgetNs) {
-		++latencyFlushes_;
 		Flush();
 	}
 	if (queue_.empty()) batchStartNs_ = uv_hrtime();

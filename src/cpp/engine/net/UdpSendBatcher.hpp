@@ -82,9 +82,6 @@ public:
 	// Counters (also for tests and benchmarks).
 	uint64_t GetDatagramsBatched() const { return datagramsBatched_; }
 	uint64_t GetSendSyscalls() const { return sendSyscalls_; }
-	// Batches sent before the end of their turn because their first datagram had waited
-	// longer than the latency budget.
-	uint64_t GetLatencyFlushes() const { return latencyFlushes_; }
 
 private:
 	// One queued datagram: its bytes in arena_, its destination, and the msghdr that
@@ -121,7 +118,6 @@ private:
 	std::vector<mmsghdr> mmsgs_;      // sendmmsg: one call's headers
 	uint64_t datagramsBatched_ = 0;
 	uint64_t sendSyscalls_ = 0;
-	uint64_t latencyFlushes_ = 0;
 	uint64_t batchStartNs_ = 0; // uv_hrtime() when the first datagram of the batch was queued
 	uint64_t sqeProcessCount_ = 0;
 	uint64_t sqeMissCount_ = 0;
