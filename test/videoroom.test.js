@@ -389,7 +389,13 @@ t.test('WHIP and WHEP: a plain RTCPeerConnection publishes into the room and the
 		// player.html plays the room over WHEP: Alice's, Bob's and the publisher's streams.
 		await playerPage.goto(`${server.url}/player.html?room=${encodeURIComponent(ROOM)}`, { waitUntil: 'load' });
 		await playerPage.click('#play');
-		await playerPage.waitForFunction(() => document.getElementById('status').textContent === 'playing', null, { timeout: 20_000 });
+		await playerPage.waitForFunction(() => document.getElementById('status').textContent === 'playing', null, { timeout: 20_000 })
+			.catch(async (error) => {
+				// Say what the page shows and what the server logged: a bare timeout is all
+				// a failed CI run would otherwise leave.
+				const status = await playerPage.evaluate(() => document.getElementById('status').textContent).catch((e) => `(${e.message})`);
+				throw new Error(`${error.message}; the player's status: "${status}"; the server's last lines:\n${serverLog.slice(-15).join('\n')}`);
+			});
 		const played = await waitFor(async () => {
 			const stats = await playerPage.evaluate(() => window.mediaplaneWhip.receivedStats(window.player.pc));
 			return stats.videoFramesDecoded >= 60 && stats.audioSamplesReceived > 0 ? stats : false;

@@ -13,6 +13,12 @@ export type ChannelEventHandler = (event: string, data: unknown) => void;
 // on a busy machine is waited for in epoll rather than spun on.
 const HOT_POLL_MS = 0.2;
 
+// At most this many events are held for an object that is being created (see
+// Channel#requestCreating): a new object emits a handful (its first score, its first
+// layers, a state change), or a burst of messages for a data consumer; the bound only
+// guards memory against an engine that emits without end.
+const MAX_EARLY_EVENTS = 4096;
+
 /**
  * The TypeScript end of a worker's channel. Requests go to the worker thread and come
  * back as promises; events from engine objects are routed to the handler subscribed
@@ -30,6 +36,9 @@ const HOT_POLL_MS = 0.2;
 export class Channel {
 	readonly #native: NativeWorker;
 	readonly #handlers = new Map<string, ChannelEventHandler>();
+	// Events for objects the engine has created but whose TypeScript object has not
+	// subscribed yet, or has subscribed and not yet been handed them (see requestCreating).
+	readonly #early = new Map<string, Array<[string, unknown]>>();
 	#closed = false;
 	#hotPollActive = false;
 	#hotPollDeadline = 0;
@@ -74,6 +83,23 @@ export class Channel {
 		return this.#send(method, handlerId, json, true);
 	}
 
+	/**
+	 * Sends a request that creates the engine object `createdId` (a producer, a
+	 * transport...), whose TypeScript object will subscribe once the request resolves.
+	 * The engine may emit for the new object at once (a producer's first score comes
+	 * with its first packet, which a browser already sending can deliver in the same
+	 * wake-up as the response): those events are kept until the object subscribes,
+	 * and dropped if the request fails.
+	 */
+	requestCreating<T = unknown>(method: string, handlerId: string | undefined, data: object, createdId: string): Promise<T> {
+		if (this.#closed) return this.request(method, handlerId, data);
+		this.#early.set(createdId, []);
+		return this.request<T>(method, handlerId, data).catch((error: unknown) => {
+			if (!this.#handlers.has(createdId)) this.#early.delete(createdId);
+			throw error;
+		});
+	}
+
 	/** Sends a request whose data carries binary data (Buffers), converted as a tree. */
 	requestWithBinary<T = unknown>(method: string, handlerId: string | undefined, data: object): Promise<T> {
 		return this.#send(method, handlerId, data, false);
@@ -98,10 +124,21 @@ export class Channel {
 
 	subscribe(targetId: string, handler: ChannelEventHandler): void {
 		this.#handlers.set(targetId, handler);
+		const early = this.#early.get(targetId);
+		if (!early) return;
+		if (early.length === 0) {
+			this.#early.delete(targetId);
+			return;
+		}
+		// Handed over on the next turn, as any later event would be: the application
+		// subscribes to the new object's events after its creating call resolves.
+		// Events arriving meanwhile queue behind these, so the order is kept.
+		setImmediate(() => this.#deliverEarly(targetId));
 	}
 
 	unsubscribe(targetId: string): void {
 		this.#handlers.delete(targetId);
+		this.#early.delete(targetId);
 	}
 
 	/** Asks the worker thread to close; requests after this are rejected at once. */
@@ -113,8 +150,29 @@ export class Channel {
 
 	#onEvent(targetId: string, event: string, data: unknown): void {
 		if (event === '@exit') this.#closed = true;
+		const early = this.#early.get(targetId);
+		if (early) {
+			if (early.length < MAX_EARLY_EVENTS) early.push([event, data]);
+			return;
+		}
 		const handler = this.#handlers.get(targetId);
 		if (!handler) return;
+		Channel.#dispatch(handler, event, data);
+	}
+
+	#deliverEarly(targetId: string): void {
+		const early = this.#early.get(targetId);
+		this.#early.delete(targetId);
+		if (!early) return;
+		for (const [event, data] of early) {
+			// Looked up each time: a handler may close its object (and unsubscribe).
+			const handler = this.#handlers.get(targetId);
+			if (!handler) return;
+			Channel.#dispatch(handler, event, data);
+		}
+	}
+
+	static #dispatch(handler: ChannelEventHandler, event: string, data: unknown): void {
 		// Handlers use safeEmit, but a bug here must still not turn into an exception
 		// thrown from the addon's wake-up callback.
 		try {

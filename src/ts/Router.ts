@@ -254,7 +254,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 
 		const transportId = generateUUIDv4();
-		const dump = await this.#channel.request<WebRtcTransportDump>('router.createWebRtcTransport', this.#id, {
+		const dump = await this.#channel.requestCreating<WebRtcTransportDump>('router.createWebRtcTransport', this.#id, {
 			transportId,
 			webRtcServerId: webRtcServer?.id,
 			listenInfos: infos,
@@ -265,7 +265,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 			iceConsentTimeout,
 			initialAvailableOutgoingBitrate,
 			...sctp,
-		});
+		}, transportId);
 		const transport = new WebRtcTransport<T>({
 			transportId,
 			routerId: this.#id,
@@ -317,9 +317,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
-		const dump = await this.#channel.request<Record<string, unknown>>('router.createPlainTransport', this.#id, {
+		const dump = await this.#channel.requestCreating<Record<string, unknown>>('router.createPlainTransport', this.#id, {
 			transportId, listenInfo, rtcpListenInfo, rtcpMux, comedia, enableSrtp, srtpCryptoSuite, ...sctp,
-		});
+		}, transportId);
 		const transport = new PlainTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
 			dump: dump as never, rtcpMux, comedia, routerAccess: this.#routerAccess,
@@ -378,7 +378,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		appData: T
 	): Promise<O> {
 		const rtpObserverId = generateUUIDv4();
-		await this.#channel.request(method, this.#id, { rtpObserverId, ...engineOptions });
+		await this.#channel.requestCreating(method, this.#id, { rtpObserverId, ...engineOptions }, rtpObserverId);
 		const rtpObserver = construct({
 			rtpObserverId,
 			routerId: this.#id,
@@ -411,9 +411,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		}
 		validateAppData(appData);
 		const transportId = generateUUIDv4();
-		await this.#channel.request('router.createDirectTransport', this.#id, {
+		await this.#channel.requestCreating('router.createDirectTransport', this.#id, {
 			transportId, maxSendMessageSize, maxReceiveMessageSize,
-		});
+		}, transportId);
 		const transport = new DirectTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T, routerAccess: this.#routerAccess,
 		});
@@ -438,9 +438,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 		const listenInfo = resolveListenInfo(options);
 		const sctp = resolveSctp(options);
 		const transportId = generateUUIDv4();
-		const dump = await this.#channel.request<Record<string, unknown>>('router.createPipeTransport', this.#id, {
+		const dump = await this.#channel.requestCreating<Record<string, unknown>>('router.createPipeTransport', this.#id, {
 			transportId, listenInfo, enableSrtp, srtpCryptoSuite: 'AEAD_AES_256_GCM', ...sctp,
-		});
+		}, transportId);
 		const transport = new PipeTransport<T>({
 			transportId, routerId: this.#id, channel: this.#channel, appData: (appData ?? {}) as T,
 			dump: dump as never, rtcpMux: true, comedia: false, routerAccess: this.#routerAccess,

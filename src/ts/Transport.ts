@@ -245,7 +245,7 @@ export abstract class Transport<
 		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerRtpCapabilities);
 		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerRtpCapabilities, rtpMapping);
 		const producerId = id ?? generateUUIDv4();
-		const { type } = await this.channel.request<{ type: ProducerType }>('transport.produce', this.#id, {
+		const { type } = await this.channel.requestCreating<{ type: ProducerType }>('transport.produce', this.#id, {
 			producerId,
 			kind,
 			rtpParameters: params,
@@ -254,7 +254,7 @@ export abstract class Transport<
 			keyFrameRequestDelay,
 			paused,
 			enableMediasoupPacketIdHeaderExtension,
-		});
+		}, producerId);
 		const producer = new Producer<T>({
 			producerId,
 			transportId: this.#id,
@@ -325,7 +325,7 @@ export abstract class Transport<
 		if (typeof adjust === 'function') (adjust as AdjustConsumerRtpParameters)(rtpParameters);
 		const consumerId = generateUUIDv4();
 		const type: ConsumerType = pipe ? 'pipe' : producer.type;
-		const result = await this.channel.request<{
+		const result = await this.channel.requestCreating<{
 			paused: boolean;
 			producerPaused: boolean;
 			score: ConsumerScore;
@@ -340,7 +340,7 @@ export abstract class Transport<
 			paused,
 			preferredLayers,
 			ignoreDtx,
-		});
+		}, consumerId);
 		const consumer = new Consumer<T>({
 			consumerId,
 			producerId,
@@ -494,7 +494,7 @@ export abstract class Transport<
 			bufferedAmountLowThreshold: number;
 		};
 		try {
-			dump = await this.channel.request('transport.consumeData', this.#id, {
+			dump = await this.channel.requestCreating('transport.consumeData', this.#id, {
 				dataConsumerId,
 				dataProducerId,
 				type,
@@ -504,7 +504,7 @@ export abstract class Transport<
 				paused,
 				subchannels: engineSubchannels,
 				...(inBand && type === 'sctp' ? { dcepOpen: true } : {}),
-			});
+			}, dataConsumerId);
 		} catch (error) {
 			releaseStreamId();
 			throw error;

@@ -1,0 +1,105 @@
+'use strict';
+// Events that an engine object emits at once, before its TypeScript object exists.
+//
+// A producer emits its first 'score' with its first packet. When the sender is already
+// sending (a browser starts as soon as its transport connects, before the application
+// has called produce() on the server), that packet can be handled right after the
+// produce request, and its event reach Node in the same wake-up as the response: before
+// the Producer object has subscribed. Such events must be kept and handed to the new
+// object, after its creating call resolved (so a listener attached then sees them).
+//
+// Real sockets on 127.0.0.1: a worker_thread sends RTP for twenty SSRCs as fast as it
+// can while the main thread creates one producer per SSRC.
+const t = require('tap');
+const dgram = require('node:dgram');
+const { Worker: Thread } = require('node:worker_threads');
+const mediaplane = require('..');
+
+const LOCAL = '127.0.0.1';
+const PRODUCERS = 20;
+const FIRST_SSRC = 0x11110000;
+const PT = 101;
+
+// The sender thread: one RTP packet per SSRC in turn, in bursts, until told to stop
+// (or for 30 s at most).
+const SENDER = `
+const dgram = require('node:dgram');
+const { workerData, parentPort } = require('node:worker_threads');
+const { port, firstSsrc, count, pt } = workerData;
+const socket = dgram.createSocket('udp4');
+const seqs = new Array(count).fill(0);
+let stopped = false;
+const deadline = Date.now() + 30000;
+parentPort.on('message', () => { stopped = true; });
+function burst() {
+	if (stopped || Date.now() > deadline) { socket.close(); parentPort.postMessage('done'); return; }
+	for (let n = 0; n < 64; n++) {
+		const i = n % count;
+		const packet = Buffer.alloc(12 + 20);
+		packet[0] = 0x80;
+		packet[1] = pt;
+		packet.writeUInt16BE(seqs[i]++ & 0xffff, 2);
+		packet.writeUInt32BE((seqs[i] * 3000) >>> 0, 4);
+		packet.writeUInt32BE(firstSsrc + i, 8);
+		packet[12] = 0x10; // VP8 descriptor: S = 1, partition 0
+		socket.send(packet, port, '127.0.0.1');
+	}
+	setImmediate(burst);
+}
+socket.bind(0, '127.0.0.1', () => { parentPort.postMessage({ port: socket.address().port }); burst(); });
+`;
+
+t.test('a producer created while its SSRC is already arriving gets its first score event', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: true });
+
+	const sender = new Thread(SENDER, {
+		eval: true,
+		workerData: { port: transport.tuple.localPort, firstSsrc: FIRST_SSRC, count: PRODUCERS, pt: PT },
+	});
+	const senderDone = new Promise((resolve) => sender.on('message', (m) => m === 'done' && resolve()));
+	t.teardown(async () => {
+		sender.postMessage('stop');
+		await Promise.race([senderDone, new Promise((resolve) => setTimeout(resolve, 2000))]);
+		await sender.terminate();
+	});
+	await new Promise((resolve) => sender.once('message', resolve));
+	// comedia: the transport learns the sender's address from its first packet.
+	const deadline = Date.now() + 5000;
+	while (!transport.tuple.remotePort && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+	t.ok(transport.tuple.remotePort, 'the transport learnt the sender (comedia)');
+
+	const producers = [];
+	for (let i = 0; i < PRODUCERS; i++) {
+		const producer = await transport.produce({
+			kind: 'video',
+			rtpParameters: {
+				codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }],
+				encodings: [{ ssrc: FIRST_SSRC + i }],
+			},
+		});
+		// Attached right after produce() resolved, as applications do.
+		const events = [];
+		producer.on('score', (score) => events.push(score));
+		producers.push({ producer, events, ssrc: FIRST_SSRC + i });
+	}
+
+	// Every producer has received packets, so every one has had its first score: 10, the
+	// score of a new stream. (Later scores may be lower: the sender overflows the
+	// socket's buffer. Any later event differs from the one before it, so a first event
+	// of 10 is the stream's first score, not a later one.)
+	const until = Date.now() + 5000;
+	while (Date.now() < until && producers.some(({ events }) => events.length === 0)) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	for (const { producer, events, ssrc } of producers) {
+		t.ok(producer.score.some((s) => s.ssrc === ssrc), `producer of ssrc ${ssrc.toString(16)} has a score entry`);
+		const first = events[0]?.find((s) => s.ssrc === ssrc);
+		t.equal(first?.score, 10,
+			`producer of ssrc ${ssrc.toString(16)}: a listener attached after produce() saw the first 'score' event (${JSON.stringify(events[0])})`);
+	}
+	const stats = await Promise.all(producers.map(({ producer }) => producer.getStats()));
+	t.ok(stats.every((s) => s[0]?.packetCount > 0), 'every producer received packets');
+});
