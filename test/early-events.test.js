@@ -103,3 +103,40 @@ t.test('a producer created while its SSRC is already arriving gets its first sco
 	const stats = await Promise.all(producers.map(({ producer }) => producer.getStats()));
 	t.ok(stats.every((s) => s[0]?.packetCount > 0), 'every producer received packets');
 });
+
+t.test("a creating request that reuses a live object's id is refused, and that object's events keep flowing", async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: true });
+	const codecs = [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }];
+	const producer = await transport.produce({ kind: 'video', rtpParameters: { codecs, encodings: [{ ssrc: 1111 }] } });
+	await producer.enableTraceEvent(['rtp']);
+	const traces = [];
+	producer.on('trace', (trace) => traces.push(trace));
+
+	// On another transport: the first transport would refuse the id before asking the
+	// engine; the engine refuses it for the whole worker.
+	const other = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: true });
+	await t.rejects(
+		other.produce({ id: producer.id, kind: 'video', rtpParameters: { codecs, encodings: [{ ssrc: 2222 }] } }),
+		'produce() on another transport with the id of a live producer is refused by the engine'
+	);
+
+	const socket = dgram.createSocket('udp4');
+	t.teardown(() => socket.close());
+	await new Promise((resolve) => socket.bind(0, LOCAL, resolve));
+	const until = Date.now() + 5000;
+	for (let seq = 0; traces.length === 0 && Date.now() < until; seq++) {
+		const packet = Buffer.alloc(12 + 20);
+		packet[0] = 0x80;
+		packet[1] = PT;
+		packet.writeUInt16BE(seq, 2);
+		packet.writeUInt32BE(1111, 8);
+		packet[12] = 0x10;
+		socket.send(packet, transport.tuple.localPort, LOCAL);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	t.ok(traces.length > 0 && traces[0].type === 'rtp', `the first producer still gets its 'trace' events (${traces.length})`);
+	t.equal(producer.closed, false);
+});

@@ -92,12 +92,28 @@ export class Channel {
 	 * and dropped if the request fails.
 	 */
 	requestCreating<T = unknown>(method: string, handlerId: string | undefined, data: object, createdId: string): Promise<T> {
-		if (this.#closed) return this.request(method, handlerId, data);
-		this.#early.set(createdId, []);
-		return this.request<T>(method, handlerId, data).catch((error: unknown) => {
-			if (!this.#handlers.has(createdId)) this.#early.delete(createdId);
-			throw error;
-		});
+		// An id already in use (an application-chosen producer id): the engine refuses
+		// the request, and that object's events must keep flowing to it.
+		if (this.#closed || this.#handlers.has(createdId) || this.#early.has(createdId)) {
+			return this.request(method, handlerId, data);
+		}
+		const early: Array<[string, unknown]> = [];
+		this.#early.set(createdId, early);
+		const forget = (): void => {
+			if (this.#early.get(createdId) === early && !this.#handlers.has(createdId)) this.#early.delete(createdId);
+		};
+		return this.request<T>(method, handlerId, data).then(
+			(result) => {
+				// The object subscribes in the microtasks that follow; if it has not by
+				// the next turn (its construction failed), nothing will take the events.
+				setImmediate(forget);
+				return result;
+			},
+			(error: unknown) => {
+				forget();
+				throw error;
+			}
+		);
 	}
 
 	/** Sends a request whose data carries binary data (Buffers), converted as a tree. */
