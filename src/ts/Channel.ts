@@ -1,6 +1,9 @@
 import { addon, NativeWorker } from './native';
 import { WorkerClosedError } from './errors';
 import { errorFromEngine } from './engineErrors';
+import { Logger } from './Logger';
+
+const logger = new Logger('Channel');
 
 function rethrowEngineError(reason: unknown): never {
 	throw errorFromEngine(reason);
@@ -149,7 +152,7 @@ export class Channel {
 		// Handed over on the next turn, as any later event would be: the application
 		// subscribes to the new object's events after its creating call resolves.
 		// Events arriving meanwhile queue behind these, so the order is kept.
-		setImmediate(() => this.#deliverEarly(targetId));
+		setImmediate(() => this.#deliverEarly(targetId, early));
 	}
 
 	unsubscribe(targetId: string): void {
@@ -169,6 +172,10 @@ export class Channel {
 		const early = this.#early.get(targetId);
 		if (early) {
 			if (early.length < MAX_EARLY_EVENTS) early.push([event, data]);
+			else if (early.length === MAX_EARLY_EVENTS) {
+				logger.warn(`more than ${MAX_EARLY_EVENTS} events for ${targetId} before its object subscribed: dropping the rest`);
+				early.push(['', undefined]); // a marker past the bound: warned once, never delivered
+			}
 			return;
 		}
 		const handler = this.#handlers.get(targetId);
@@ -176,11 +183,13 @@ export class Channel {
 		Channel.#dispatch(handler, event, data);
 	}
 
-	#deliverEarly(targetId: string): void {
-		const early = this.#early.get(targetId);
+	// `early` is the list subscribe() saw: if the object was closed meanwhile and a new
+	// object took the same id (an application-chosen producer id), the list held now is
+	// that new object's, for its own subscribe() to deliver.
+	#deliverEarly(targetId: string, early: Array<[string, unknown]>): void {
+		if (this.#early.get(targetId) !== early) return;
 		this.#early.delete(targetId);
-		if (!early) return;
-		for (const [event, data] of early) {
+		for (const [event, data] of early.slice(0, MAX_EARLY_EVENTS)) {
 			// Looked up each time: a handler may close its object (and unsubscribe).
 			const handler = this.#handlers.get(targetId);
 			if (!handler) return;
