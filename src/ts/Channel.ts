@@ -22,6 +22,9 @@ const HOT_POLL_MS = 0.2;
 // guards memory against an engine that emits without end.
 const MAX_EARLY_EVENTS = 4096;
 
+/** The events held for one object being created (see Channel#requestCreating). */
+type EarlyEvents = { events: Array<[string, unknown]>; overflowed: boolean };
+
 /**
  * The TypeScript end of a worker's channel. Requests go to the worker thread and come
  * back as promises; events from engine objects are routed to the handler subscribed
@@ -41,7 +44,7 @@ export class Channel {
 	readonly #handlers = new Map<string, ChannelEventHandler>();
 	// Events for objects the engine has created but whose TypeScript object has not
 	// subscribed yet, or has subscribed and not yet been handed them (see requestCreating).
-	readonly #early = new Map<string, Array<[string, unknown]>>();
+	readonly #early = new Map<string, EarlyEvents>();
 	#closed = false;
 	#hotPollActive = false;
 	#hotPollDeadline = 0;
@@ -100,7 +103,7 @@ export class Channel {
 		if (this.#closed || this.#handlers.has(createdId) || this.#early.has(createdId)) {
 			return this.request(method, handlerId, data);
 		}
-		const early: Array<[string, unknown]> = [];
+		const early: EarlyEvents = { events: [], overflowed: false };
 		this.#early.set(createdId, early);
 		const forget = (): void => {
 			if (this.#early.get(createdId) === early && !this.#handlers.has(createdId)) this.#early.delete(createdId);
@@ -145,7 +148,7 @@ export class Channel {
 		this.#handlers.set(targetId, handler);
 		const early = this.#early.get(targetId);
 		if (!early) return;
-		if (early.length === 0) {
+		if (early.events.length === 0) {
 			this.#early.delete(targetId);
 			return;
 		}
@@ -169,12 +172,15 @@ export class Channel {
 
 	#onEvent(targetId: string, event: string, data: unknown): void {
 		if (event === '@exit') this.#closed = true;
-		const early = this.#early.get(targetId);
+		// Per-packet events come through here: the map is empty but for the moments
+		// objects are being created, so its size is checked before any lookup.
+		const early = this.#early.size > 0 ? this.#early.get(targetId) : undefined;
 		if (early) {
-			if (early.length < MAX_EARLY_EVENTS) early.push([event, data]);
-			else if (early.length === MAX_EARLY_EVENTS) {
+			if (early.events.length < MAX_EARLY_EVENTS) {
+				early.events.push([event, data]);
+			} else if (!early.overflowed) {
+				early.overflowed = true;
 				logger.warn(`more than ${MAX_EARLY_EVENTS} events for ${targetId} before its object subscribed: dropping the rest`);
-				early.push(['', undefined]); // a marker past the bound: warned once, never delivered
 			}
 			return;
 		}
@@ -186,10 +192,10 @@ export class Channel {
 	// `early` is the list subscribe() saw: if the object was closed meanwhile and a new
 	// object took the same id (an application-chosen producer id), the list held now is
 	// that new object's, for its own subscribe() to deliver.
-	#deliverEarly(targetId: string, early: Array<[string, unknown]>): void {
+	#deliverEarly(targetId: string, early: EarlyEvents): void {
 		if (this.#early.get(targetId) !== early) return;
 		this.#early.delete(targetId);
-		for (const [event, data] of early.slice(0, MAX_EARLY_EVENTS)) {
+		for (const [event, data] of early.events) {
 			// Looked up each time: a handler may close its object (and unsubscribe).
 			const handler = this.#handlers.get(targetId);
 			if (!handler) return;
