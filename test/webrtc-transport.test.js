@@ -9,7 +9,7 @@ const dgram = require('node:dgram');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const mediaplane = require('..');
-const { buildBindingRequest, parseStunResponse } = require('./fixtures/stun-client');
+const { buildBindingRequest, parseStunResponse, frameTcp, deframeTcp } = require('./fixtures/stun-client');
 
 const LOCAL = '127.0.0.1';
 
@@ -194,6 +194,67 @@ t.test('ICE-TCP passive with RFC 4571 framing, TCP only', async (t) => {
 	const disconnected = nextEvent(transport, 'icestatechange');
 	socket.destroy();
 	t.same(await disconnected, ['disconnected'], 'closing the only TCP path disconnects ICE');
+});
+
+// A peer that stops reading its ICE-TCP connection (a zero TCP window) while it keeps
+// sending checks: what the engine sends it may queue up to a bound (1 MiB beyond the
+// kernel's send buffer), then whole frames are dropped. Without the bound every answer
+// would wait in memory for as long as the connection lives. Here the answers are STUN
+// responses (66 bytes framed); 200,000 of them are about 13 MB, more than the kernel
+// buffers (at most tcp_wmem's 4 MiB on the sending side, the reader's untouched
+// receive buffer) plus the bound.
+t.test('ICE-TCP: a peer that does not read loses whole frames instead of growing a queue', async (t) => {
+	const { router } = await setup(t);
+	const transport = await router.createWebRtcTransport({ listenIps: [LOCAL], enableUdp: false });
+	const socket = net.connect(transport.iceCandidates[0].port, LOCAL);
+	t.teardown(() => socket.destroy());
+	await new Promise((resolve) => socket.once('connect', resolve));
+	let received = Buffer.alloc(0);
+	socket.on('data', (chunk) => (received = Buffer.concat([received, chunk])));
+	const completed = nextEvent(transport, 'iceselectedtuplechange');
+	socket.write(frameTcp(request(transport, { useCandidate: true })));
+	await completed;
+	for (let i = 0; i < 100 && deframeTcp(received).messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+	t.equal(deframeTcp(received).messages.length, 1, 'the first check is answered while the peer reads');
+	received = Buffer.alloc(0);
+
+	socket.pause();
+	const checks = 200_000;
+	const framed = frameTcp(request(transport));
+	const batch = Buffer.concat(Array.from({ length: 1000 }, () => framed));
+	const [before] = await transport.getStats();
+	for (let i = 0; i < checks / 1000; i++) {
+		if (!socket.write(batch)) await new Promise((resolve) => socket.once('drain', resolve));
+	}
+	// Wait (bounded) until the engine has read every check.
+	const expected = before.bytesReceived + checks * framed.length - checks * 2;
+	let stats = before;
+	for (let i = 0; i < 600 && stats.bytesReceived < expected; i++) {
+		await new Promise((r) => setTimeout(r, 50));
+		[stats] = await transport.getStats();
+	}
+	t.ok(stats.bytesReceived >= expected, `the engine read every check (${stats.bytesReceived - before.bytesReceived} bytes)`);
+
+	// Read everything that was kept, until nothing more comes for 500 ms (at most 30 s).
+	socket.resume();
+	let lastLength = -1;
+	for (let i = 0; i < 60 && received.length !== lastLength; i++) {
+		lastLength = received.length;
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	const { messages, rest } = deframeTcp(received);
+	t.equal(rest.length, 0, 'the stream ends on a frame boundary');
+	t.ok(messages.length > 0, `some answers were kept (${messages.length})`);
+	t.ok(messages.length < checks, `answers beyond the bound were dropped (${checks - messages.length} of ${checks})`);
+	const bad = messages.filter((m) => parseStunResponse(m, transport.iceParameters.password).type !== 'success');
+	t.equal(bad.length, 0, 'every frame that arrived is a whole, valid STUN response');
+
+	// The connection still works once the peer reads again.
+	received = Buffer.alloc(0);
+	socket.write(framed);
+	for (let i = 0; i < 100 && deframeTcp(received).messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+	t.equal(deframeTcp(received).messages.length, 1, 'a new check is answered');
+	t.equal(transport.iceState, 'completed');
 });
 
 t.test('consent freshness: no checks for iceConsentTimeout → disconnected, then back', async (t) => {

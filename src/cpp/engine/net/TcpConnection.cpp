@@ -17,6 +17,15 @@ struct WriteRequest {
 	std::unique_ptr<uint8_t[]> data;
 };
 
+// Bytes queued on libuv (beyond what the kernel's send buffer took) after which whole
+// frames are dropped and counted instead of queued. A peer that stops reading (a zero
+// TCP window) while it keeps its ICE consent alive would otherwise make every packet
+// forwarded to it pile up here for the life of the transport. 1 MiB is over a second of
+// a 5 Mbit/s stream on top of the kernel's own buffer (up to tcp_wmem's maximum, 4 MiB
+// by default): enough for bursts, not for a stalled reader. UdpSocket bounds its queue
+// the same way (kMaxQueuedSends).
+constexpr size_t kMaxQueuedWriteBytes = 1 << 20;
+
 } // namespace
 
 TcpConnection::TcpConnection(Listener& listener, uv_tcp_t* handle)
@@ -92,6 +101,11 @@ void TcpConnection::ConsumeFrames() {
 
 void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* /*remote*/) {
 	if (closed_ || len == 0 || len > 65535) return;
+	// Only whole frames are dropped, so RFC 4571 framing stays intact for the reader.
+	if (uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(handle_)) >= kMaxQueuedWriteBytes) {
+		++droppedSends_;
+		return;
+	}
 	uint8_t header[2] = { static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len & 0xff) };
 	uv_buf_t buffers[2] = {
 		uv_buf_init(reinterpret_cast<char*>(header), 2),
@@ -106,8 +120,14 @@ void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* 
 	if (done == len + 2) return;
 	// Queue what the kernel did not take, as one copy.
 	size_t remaining = len + 2 - done;
-	auto* request = new WriteRequest;
-	request->data.reset(new uint8_t[remaining]);
+	auto* request = new (std::nothrow) WriteRequest;
+	if (request) request->data.reset(new (std::nothrow) uint8_t[remaining]);
+	if (!request || !request->data) {
+		// The frame is partly written: the stream cannot be resumed at a frame boundary.
+		delete request;
+		Close();
+		return;
+	}
 	size_t headerPart = done < 2 ? 2 - done : 0;
 	std::memcpy(request->data.get(), header + (2 - headerPart), headerPart);
 	std::memcpy(request->data.get() + headerPart, data + (done > 2 ? done - 2 : 0), remaining - headerPart);
@@ -115,7 +135,10 @@ void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* 
 	uv_buf_t rest = uv_buf_init(reinterpret_cast<char*>(request->data.get()), static_cast<unsigned>(remaining));
 	int result = uv_write(&request->request, reinterpret_cast<uv_stream_t*>(handle_), &rest, 1,
 	                      [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
-	if (result != 0) delete request;
+	if (result != 0) {
+		delete request;
+		Close();
+	}
 }
 
 } // namespace mediaplane

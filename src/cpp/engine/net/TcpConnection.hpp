@@ -41,6 +41,8 @@ public:
 	const TransportTuple& GetTuple() const { return tuple_; }
 	bool IsClosed() const { return closed_; }
 	uint64_t GetDroppedFrames() const { return framer_.GetDroppedFrames(); }
+	// Outgoing frames dropped because the peer was not reading (see kMaxQueuedWriteBytes).
+	uint64_t GetDroppedSends() const { return droppedSends_; }
 
 private:
 	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -52,6 +54,7 @@ private:
 	TransportTuple tuple_;
 	Rfc4571Framer framer_;
 	bool closed_ = false;
+	uint64_t droppedSends_ = 0;
 };
 
 } // namespace mediaplane
