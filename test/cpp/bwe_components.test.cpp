@@ -325,6 +325,34 @@ TEST(acknowledged_bitrate_measures_received_rate) {
 	CHECK_EQ(acked.GetBitrateBps(), 0);
 }
 
+TEST(acknowledged_bitrate_keeps_bounded_samples_whatever_the_arrival_times) {
+	// Arrival times come from the remote receiver's feedback. All at one instant: nothing
+	// ever leaves the window, yet the samples must not grow with the packets.
+	AcknowledgedBitrateEstimator same;
+	for (int i = 0; i < 100000; ++i) same.OnPacketReceived(5000000, 1200);
+	CHECK_EQ(same.GetSampleCount(), 1u);
+	// 1 us apart: 500,000 would fit in the 500 ms window; merged per millisecond.
+	AcknowledgedBitrateEstimator dense;
+	int64_t arrival = 0;
+	for (int i = 0; i < 100000; ++i) dense.OnPacketReceived(arrival += 1, 100);
+	CHECK_LE(dense.GetSampleCount(), 101u);
+	// 100 bytes per microsecond over 100 ms of span (under minSpanMs: no estimate yet).
+	CHECK_EQ(dense.GetBitrateBps(), 0);
+	// Alternating between two times 400 ms apart: no merging, no eviction; capped.
+	AcknowledgedBitrateEstimator alternating;
+	for (int i = 0; i < 100000; ++i) alternating.OnPacketReceived(i % 2 ? 1000000 : 1400000, 1200);
+	CHECK_LE(alternating.GetSampleCount(), AcknowledgedBitrateEstimator::kMaxSamples);
+	// Merging keeps the measured rate: 1200 bytes every 4.8 ms = 2 Mbps, in 16 packets
+	// of 75 bytes 0.3 ms apart.
+	AcknowledgedBitrateEstimator split;
+	arrival = 0;
+	for (int i = 0; i < 420 * 16; ++i) split.OnPacketReceived(arrival += 300, 75);
+	CHECK_GT(split.GetBitrateBps(), 1950000);
+	CHECK_LT(split.GetBitrateBps(), 2050000);
+	CHECK_GT(split.GetRecentBitrateBps(), 1950000);
+	CHECK_LT(split.GetRecentBitrateBps(), 2050000);
+}
+
 // ---- LossBasedController ----
 
 TEST(loss_based_follows_the_draft_thresholds) {
@@ -554,6 +582,24 @@ TEST(probe_controller_respects_max_and_desired_and_recovers_after_drop) {
 	// Disabled (REMB mode): nothing.
 	recovery.Disable();
 	CHECK(!recovery.WantsProbe(100000));
+}
+
+TEST(probe_controller_keeps_only_estimates_that_can_still_be_the_recent_maximum) {
+	// OnEstimate runs once per receiver-report block, at a rate the peer chooses: the
+	// drop detection must not keep (and scan) every estimate of its 5 s window.
+	ProbeController flood(1000000, 30000, 50000000);
+	while (flood.WantsProbe(0)) flood.NextProbeCluster(0);
+	for (int i = 0; i < 100000; ++i) flood.OnEstimate(2000000, 1000 + i / 100);
+	CHECK_EQ(flood.GetRecentEstimateCount(), 1u);
+	for (int i = 0; i < 1000; ++i) flood.OnEstimate(1900000 + (i % 2) * 50000, 2000 + i);
+	CHECK_LE(flood.GetRecentEstimateCount(), 3u);
+	// The maximum of the window still drives the drop detection: 2 Mbps, then 1.95
+	// Mbps, then a fall to 0.6 Mbps: a recovery probe at 85% of 2 Mbps a second later.
+	flood.SetDesiredBitrate(3000000);
+	flood.OnEstimate(600000, 3100);
+	CHECK(!flood.WantsProbe(3200));
+	REQUIRE(flood.WantsProbe(4200));
+	CHECK_EQ(flood.NextProbeCluster(4200).targetBitrateBps, 1700000u);
 }
 
 // ---- SendSideEstimator ----

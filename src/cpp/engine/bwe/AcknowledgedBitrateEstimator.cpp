@@ -31,9 +31,20 @@ void AcknowledgedBitrateEstimator::OnPacketReceived(int64_t arrivalUs, uint32_t 
 	}
 	if (arrivalUs <= this->newestArrivalUs - windowUs) return; // reordered beyond the window
 	this->newestArrivalUs = std::max(this->newestArrivalUs, arrivalUs);
-	this->samples.push_back({ arrivalUs, sizeBytes });
 	this->bytesInWindow += sizeBytes;
-	while (!this->samples.empty() && this->samples.front().arrivalUs <= this->newestArrivalUs - windowUs) {
+	// Arrival times are the remote receiver's word: a feedback that reports every packet
+	// at the same instant would otherwise keep one sample per packet forever (nothing
+	// ever leaves the window). Packets that arrived within kSampleMergeUs of the last
+	// sample join it, so the window holds about windowMs / 1 ms samples; kMaxSamples
+	// bounds what arrival times jumping back and forth inside the window could still add.
+	Sample* last = this->samples.empty() ? nullptr : &this->samples.back();
+	if (last && arrivalUs >= last->arrivalUs && arrivalUs - last->arrivalUs < kSampleMergeUs) {
+		last->sizeBytes += sizeBytes;
+	} else {
+		this->samples.push_back({ arrivalUs, sizeBytes });
+	}
+	while (!this->samples.empty() && (this->samples.front().arrivalUs <= this->newestArrivalUs - windowUs ||
+	                                  this->samples.size() > kMaxSamples)) {
 		this->bytesInWindow -= this->samples.front().sizeBytes;
 		this->samples.pop_front();
 	}

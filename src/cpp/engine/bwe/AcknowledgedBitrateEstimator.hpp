@@ -12,6 +12,7 @@
 // 500 ms average still mixes in what got through before a capacity drop, and a
 // decrease to 0.85 x that would stay above the new capacity.
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 
@@ -35,11 +36,16 @@ public:
 	// Over the last params.recentWindowMs of arrivals, 0 while unknown.
 	int64_t GetRecentBitrateBps() const;
 	void Reset();
+	// How many samples the window holds (bounded; for tests).
+	size_t GetSampleCount() const { return samples.size(); }
+
+	static constexpr int64_t kSampleMergeUs = 1000;
+	static constexpr size_t kMaxSamples = 4096;
 
 private:
 	struct Sample {
 		int64_t arrivalUs;
-		uint32_t sizeBytes;
+		int64_t sizeBytes; // the packets merged into this sample
 	};
 
 	Params params;

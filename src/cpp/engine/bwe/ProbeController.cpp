@@ -58,14 +58,20 @@ void ProbeController::OnEstimate(int64_t estimateBps, int64_t nowMs) {
 	while (!this->recentEstimates.empty() && nowMs - this->recentEstimates.front().first > this->params.dropWindowMs) {
 		this->recentEstimates.pop_front();
 	}
-	int64_t recentMax = 0;
-	for (const auto& entry : this->recentEstimates) recentMax = std::max(recentMax, entry.second);
+	// recentEstimates is kept in decreasing order of bitrate (a sliding-window maximum):
+	// the front is the largest estimate of the window, with no scan. This runs once per
+	// receiver-report block, a rate the remote peer chooses.
+	const int64_t recentMax = this->recentEstimates.empty() ? 0 : this->recentEstimates.front().second;
 	if (recentMax > 0 && static_cast<double>(estimateBps) < this->params.dropFraction * static_cast<double>(recentMax) &&
 	    (this->lastDropHandledMs < 0 || nowMs - this->lastDropHandledMs > this->params.dropWindowMs)) {
 		if (this->periodicEnabled) this->recoveryAtMs = nowMs + this->params.recoveryDelayMs;
 		this->recoveryTargetBps = static_cast<int64_t>(this->params.recoveryFactor * static_cast<double>(recentMax));
 		this->lastDropHandledMs = nowMs;
 		this->recentEstimates.clear();
+	}
+	// An older estimate at or below this one can never be the window's maximum again.
+	while (!this->recentEstimates.empty() && this->recentEstimates.back().second <= estimateBps) {
+		this->recentEstimates.pop_back();
 	}
 	this->recentEstimates.emplace_back(nowMs, estimateBps);
 

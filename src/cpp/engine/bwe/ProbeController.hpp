@@ -18,6 +18,7 @@
 // wants) 2x the desired bitrate. The engine asks WantsProbe() / NextProbeCluster()
 // when it can send, and sends each cluster paced at its target rate. Sans-I/O.
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <utility>
@@ -87,6 +88,8 @@ public:
 	bool IsEnabled() const { return this->enabled; }
 	// The highest target of the clusters pending or sent in the last second, else 0.
 	int64_t GetActiveProbeBitrateBps(int64_t nowMs) const;
+	// Estimates kept to detect a large drop (bounded by distinct decreasing values; tests).
+	size_t GetRecentEstimateCount() const { return this->recentEstimates.size(); }
 
 private:
 	void Enqueue(int64_t targetBps, int64_t nowMs, bool exponential, bool longCluster = false);
@@ -108,7 +111,7 @@ private:
 	int64_t waitingSinceMs = -1;
 	int64_t lastProbeMs = -1;
 	int64_t lastProbeTargetBps = 0;
-	std::deque<std::pair<int64_t, int64_t>> recentEstimates; // (time, bps), for drops
+	std::deque<std::pair<int64_t, int64_t>> recentEstimates; // (time, bps), decreasing bps: for drops
 	int64_t recoveryAtMs = -1;
 	int64_t recoveryTargetBps = 0;
 	int64_t periodicTargetBps = 0;  // the last periodic probe's target, until its result
