@@ -137,6 +137,13 @@ std::vector<int> Producer::GetScores() const {
 	return scores;
 }
 
+bool Producer::UsesSsrc(uint32_t ssrc) const {
+	for (const auto& encoding : encodings_) {
+		if (encoding.ssrc == ssrc || (encoding.rtxSsrc != 0 && encoding.rtxSsrc == ssrc)) return true;
+	}
+	return false;
+}
+
 bool Producer::Accepts(const RtpPacket& packet) const {
 	uint32_t ssrc = packet.GetSsrc();
 	for (const auto& encoding : encodings_) {

@@ -80,6 +80,8 @@ public:
 
 	// Whether this producer owns the packet's SSRC (or RID), learning it if needed.
 	bool Accepts(const RtpPacket& packet) const;
+	// Whether `ssrc` is one of the encodings' media or RTX SSRCs (signalled or learnt).
+	bool UsesSsrc(uint32_t ssrc) const;
 	// Handles one RTP packet for this producer; may rewrite it in place.
 	// What became of a received packet (mediasoup's ReceiveRtpPacketResult): forwarded
 	// as media, forwarded as a retransmission (RTX), or not forwarded.

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 // libsrtp's session type, forward-declared so that <srtp.h> stays out of every file
 // that includes this header (its generic macros and names would leak otherwise).
@@ -74,6 +75,18 @@ public:
 	bool ProtectRtcp(uint8_t* data, size_t* len, size_t capacity);
 	bool UnprotectRtcp(uint8_t* data, size_t* len);
 
+	// Inbound: drops the libsrtp stream of `ssrc` (its replay window goes with it), e.g.
+	// for an SSRC that turned out to belong to no producer. A later packet of the SSRC
+	// starts a new stream from the template, as its first packet did.
+	void ForgetSsrc(uint32_t ssrc);
+	// Inbound: how many SSRCs libsrtp holds a stream for.
+	size_t GetStreamCount() const { return inboundSsrcs_.size(); }
+	// libsrtp clones a stream for every SSRC whose first packet authenticates, and walks
+	// its streams as a list for every packet: past this many, packets of a new SSRC are
+	// dropped (LastError() srtp_err_status_no_ctx). Sized for a pipe transport carrying
+	// a few hundred simulcast producers; a peer's own streams are far fewer.
+	static constexpr size_t kMaxInboundStreams = 1024;
+
 	Direction GetDirection() const { return direction_; }
 	SrtpCryptoSuite GetCryptoSuite() const { return suite_; }
 
@@ -90,11 +103,16 @@ private:
 		lastError_ = status;
 		return false;
 	}
+	// Inbound: false when `ssrc` has no stream yet and there is no room for one.
+	bool HasRoomFor(uint32_t ssrc) const {
+		return inboundSsrcs_.size() < kMaxInboundStreams || inboundSsrcs_.count(ssrc) != 0;
+	}
 
 	const Direction direction_;
 	const SrtpCryptoSuite suite_;
 	srtp_ctx_t_* session_;
 	int lastError_ = 0;
+	std::unordered_set<uint32_t> inboundSsrcs_;
 };
 
 } // namespace mediaplane

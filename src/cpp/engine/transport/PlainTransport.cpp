@@ -229,7 +229,12 @@ void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, c
 		++droppedPackets_;
 		return;
 	}
-	HandleIncomingRtp(data, plainLength);
+	if (!enableSrtp_) {
+		HandleIncomingRtp(data, plainLength);
+		return;
+	}
+	const uint32_t ssrc = RtpSsrcOf(data); // unprotected: at least an RTP header
+	if (!HandleIncomingRtp(data, plainLength)) srtpRecv_->ForgetSsrc(ssrc);
 }
 
 void PlainTransport::ConnectSockets() {

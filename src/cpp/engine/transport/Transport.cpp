@@ -250,18 +250,29 @@ Producer* Transport::FindProducerForPacket(const RtpPacket& packet) {
 			if (!mid || std::string(reinterpret_cast<const char*>(mid), length) != producer.GetMid()) continue;
 		}
 		if (producer.Accepts(packet)) {
-			producersBySsrc_[packet.GetSsrc()] = &producer;
+			LearnProducerSsrc(producer, packet.GetSsrc());
 			return &producer;
 		}
 	}
 	return nullptr;
 }
 
-void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
+void Transport::LearnProducerSsrc(Producer& producer, uint32_t ssrc) {
+	// The producer re-points an encoding to a new SSRC of its RID (a restarted sender),
+	// so the SSRC learnt before may be stale: only SSRCs the producer still uses stay.
+	// Otherwise a peer sending a new SSRC per packet with a valid RID would add an
+	// entry per packet for the producer's lifetime.
+	for (auto it = producersBySsrc_.begin(); it != producersBySsrc_.end();) {
+		it = it->second == &producer && !producer.UsesSsrc(it->first) ? producersBySsrc_.erase(it) : std::next(it);
+	}
+	producersBySsrc_[ssrc] = &producer;
+}
+
+bool Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	RtpPacket packet;
 	if (!packet.Parse(data, len)) {
 		++rtpPacketsDropped_;
-		return;
+		return false;
 	}
 	if (transportCcExtensionId_) {
 		// Every packet the sender numbered, media, retransmission or probe, goes into
@@ -277,7 +288,7 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	Producer* producer = FindProducerForPacket(packet);
 	if (!producer) {
 		++rtpPacketsDropped_;
-		return;
+		return false;
 	}
 	// As mediasoup: RTP a producer forwarded, media and retransmissions apart (an RTX
 	// packet counts as the original it carried); what it discarded is in neither.
@@ -287,6 +298,7 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 		case Producer::ReceiveResult::Retransmission: rtxRecvRate_.Update(packet.GetSize(), now); break;
 		case Producer::ReceiveResult::Discarded: break;
 	}
+	return true;
 }
 
 void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {

@@ -147,7 +147,14 @@ protected:
 	const char* SctpStateName() const;
 
 	// Subclass entry points, with decrypted packets (`data` may be modified in place).
-	void HandleIncomingRtp(uint8_t* data, size_t len);
+	// False when the packet belongs to no producer (unparsable, or an SSRC nothing
+	// claims): a transport with SRTP then drops the SSRC's inbound stream.
+	bool HandleIncomingRtp(uint8_t* data, size_t len);
+	// The SSRC of an RTP packet of at least 12 bytes (RFC 3550 §5.1).
+	static uint32_t RtpSsrcOf(const uint8_t* data) {
+		return (static_cast<uint32_t>(data[8]) << 24) | (static_cast<uint32_t>(data[9]) << 16) |
+		       (static_cast<uint32_t>(data[10]) << 8) | static_cast<uint32_t>(data[11]);
+	}
 	void HandleIncomingRtcp(const uint8_t* data, size_t len);
 
 public:
@@ -246,6 +253,7 @@ private:
 	void MaySendIncomingBitrateLimit(uint64_t nowMs);
 	void ForgetConsumerSsrcs(Consumer& consumer);
 	Producer* FindProducerForPacket(const RtpPacket& packet);
+	void LearnProducerSsrc(Producer& producer, uint32_t ssrc);
 	void HandleReportBlocks(const std::vector<ReportBlock>& blocks);
 	void SendFeedback(const uint8_t* data, size_t len);
 	void OnRtcpTimer();

@@ -270,7 +270,8 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 		return;
 	}
 	++rtpPacketsReceived_;
-	HandleIncomingRtp(data, plainLength);
+	const uint32_t ssrc = RtpSsrcOf(data); // unprotected: at least an RTP header
+	if (!HandleIncomingRtp(data, plainLength)) srtpRecv_->ForgetSsrc(ssrc);
 }
 
 void WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
