@@ -40,6 +40,7 @@ const FILES = [
 	'lifecycle-stress',
 	'datachannel-plain',
 	'webrtc-transport',
+	'ssrc-bounds',
 	'plain-pipe',
 	'udp-send-batching',
 	'pipe-in-process',

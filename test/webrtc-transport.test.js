@@ -12,6 +12,9 @@ const mediaplane = require('..');
 const { buildBindingRequest, parseStunResponse, frameTcp, deframeTcp } = require('./fixtures/stun-client');
 
 const LOCAL = '127.0.0.1';
+// Two cases wait on the engine's 10 s TCP sweep and on 200,000 ICE-TCP checks: more
+// than tap's default 30 s when run alone (test/sanitized-socket.test.js runs it under ASan).
+t.setTimeout(180_000);
 
 async function setup(t, workerSettings = {}) {
 	const worker = await mediaplane.createWorker(workerSettings);
@@ -255,6 +258,51 @@ t.test('ICE-TCP: a peer that does not read loses whole frames instead of growing
 	for (let i = 0; i < 100 && deframeTcp(received).messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
 	t.equal(deframeTcp(received).messages.length, 1, 'a new check is answered');
 	t.equal(transport.iceState, 'completed');
+});
+
+// Anyone can open ICE-TCP connections; each takes one of a TCP server's 1024 slots and
+// may pin a 64 KiB partial frame. One that ICE does not hold as a valid path for 10 s
+// (TcpServer::kUnusedConnectionTimeoutMs; swept every 2.5 s) is closed, on a transport's
+// own TCP server and on a WebRtcServer's; one that carried a valid check stays.
+t.test('ICE-TCP connections that never carry a valid check are closed after 10 s', async (t) => {
+	const { worker, router } = await setup(t);
+	const own = await router.createWebRtcTransport({ listenIps: [LOCAL], enableUdp: false });
+	const server = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'tcp', ip: LOCAL, port: 0 }] });
+	t.teardown(() => server.close());
+	const onServer = await router.createWebRtcTransport({ webRtcServer: server });
+	const connect = async (port) => {
+		const socket = net.connect(port, LOCAL);
+		t.teardown(() => socket.destroy());
+		socket.on('error', () => {});
+		await new Promise((resolve) => socket.once('connect', resolve));
+		socket.closedAt = new Promise((resolve) => socket.once('close', () => resolve(Date.now())));
+		socket.on('data', () => {});
+		return socket;
+	};
+	const cases = [];
+	for (const transport of [own, onServer]) {
+		const port = transport.iceCandidates[0].port;
+		const silent = await connect(port);
+		const partial = await connect(port);
+		partial.write(Buffer.from([0xff, 0xff, 1, 2, 3])); // the start of a 65535-byte frame
+		const valid = await connect(port);
+		const completed = nextEvent(transport, 'iceselectedtuplechange');
+		valid.write(frameTcp(request(transport, { useCandidate: true })));
+		await completed;
+		cases.push({ transport, silent, partial, valid });
+	}
+	const started = Date.now();
+	const limit = (promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(null), 20000))]);
+	for (const [i, { transport, silent, partial, valid }] of cases.entries()) {
+		const where = i === 0 ? 'own TCP server' : 'WebRtcServer';
+		const silentClosed = await limit(silent.closedAt);
+		const partialClosed = await limit(partial.closedAt);
+		t.ok(silentClosed !== null && silentClosed - started >= 7000, `${where}: a silent connection is closed, not early (${silentClosed && silentClosed - started} ms)`);
+		t.ok(partialClosed !== null, `${where}: a connection holding a partial frame is closed`);
+		t.notOk(valid.destroyed, `${where}: the connection ICE uses stays open`);
+		t.equal(transport.iceState, 'completed', `${where}: ICE stays completed`);
+		t.equal(transport.iceSelectedTuple?.protocol, 'tcp');
+	}
 });
 
 t.test('consent freshness: no checks for iceConsentTimeout → disconnected, then back', async (t) => {

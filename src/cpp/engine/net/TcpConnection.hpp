@@ -41,6 +41,9 @@ public:
 	const TransportTuple& GetTuple() const { return tuple_; }
 	bool IsClosed() const { return closed_; }
 	uint64_t GetDroppedFrames() const { return framer_.GetDroppedFrames(); }
+	// When the connection was last a valid ICE path (or accepted); see TcpServer.
+	void MarkInUse(uint64_t nowMs) { lastInUseMs_ = nowMs; }
+	uint64_t GetLastInUseMs() const { return lastInUseMs_; }
 	// Outgoing frames dropped because the peer was not reading (see kMaxQueuedWriteBytes).
 	uint64_t GetDroppedSends() const { return droppedSends_; }
 
@@ -55,6 +58,7 @@ private:
 	Rfc4571Framer framer_;
 	bool closed_ = false;
 	uint64_t droppedSends_ = 0;
+	uint64_t lastInUseMs_ = 0;
 };
 
 } // namespace mediaplane

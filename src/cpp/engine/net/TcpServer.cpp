@@ -28,6 +28,13 @@ std::unique_ptr<TcpServer> TcpServer::Listen(uv_loop_t* loop, Listener& listener
 	server->reaper_ = new uv_idle_t;
 	uv_idle_init(loop, server->reaper_);
 	server->reaper_->data = server.get();
+	server->sweeper_ = new uv_timer_t;
+	uv_timer_init(loop, server->sweeper_);
+	server->sweeper_->data = server.get();
+	uv_timer_start(server->sweeper_, [](uv_timer_t* timer) {
+		auto* self = static_cast<TcpServer*>(timer->data);
+		if (self) GuardCallback([self]() { self->CloseUnusedConnections(); });
+	}, kSweepIntervalMs, kSweepIntervalMs);
 
 	auto setPort = [&address](uint16_t p) {
 		if (address.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(p);
@@ -94,6 +101,10 @@ TcpServer::~TcpServer() {
 		reaper_->data = nullptr;
 		uv_close(reinterpret_cast<uv_handle_t*>(reaper_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
 	}
+	if (sweeper_) {
+		sweeper_->data = nullptr;
+		uv_close(reinterpret_cast<uv_handle_t*>(sweeper_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+	}
 }
 
 void TcpServer::OnConnection(uv_stream_t* stream, int status) {
@@ -109,6 +120,7 @@ void TcpServer::OnConnection(uv_stream_t* stream, int status) {
 		}
 		auto connection = std::make_unique<TcpConnection>(*server, client);
 		TcpConnection* raw = connection.get();
+		raw->MarkInUse(uv_now(server->loop_)); // its grace period starts now
 		server->connections_.emplace(raw, std::move(connection));
 		if (!raw->Start()) raw->Close();
 	});
@@ -134,5 +146,25 @@ void TcpServer::OnTcpConnectionClosed(TcpConnection& connection) {
 }
 
 void TcpServer::ReapClosedConnections() { closedConnections_.clear(); }
+
+void TcpServer::CloseUnusedConnections() {
+	const uint64_t now = uv_now(loop_);
+	std::vector<TcpConnection*> unused;
+	for (auto& entry : connections_) {
+		TcpConnection& connection = *entry.second;
+		if (connection.IsClosed()) continue;
+		if (listener_->IsTcpConnectionInUse(*this, connection)) {
+			connection.MarkInUse(now);
+		} else if (now - connection.GetLastInUseMs() >= kUnusedConnectionTimeoutMs) {
+			unused.push_back(&connection);
+		}
+	}
+	// Close() takes the connection out of connections_ (through OnTcpConnectionClosed).
+	for (TcpConnection* connection : unused) {
+		MP_DEBUG_TAG(Ice, "closing an ICE-TCP connection no valid ICE path uses");
+		++closedUnusedConnections_;
+		connection->Close();
+	}
+}
 
 } // namespace mediaplane

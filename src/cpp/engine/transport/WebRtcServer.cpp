@@ -116,6 +116,10 @@ void WebRtcServer::OnTcpServerFrame(TcpServer& /*server*/, TcpConnection& connec
 	Route(data, len, connection.GetTuple());
 }
 
+bool WebRtcServer::IsTcpConnectionInUse(TcpServer& /*server*/, const TcpConnection& connection) {
+	return transportsByTuple_.count(TupleKey(connection.GetTuple())) != 0;
+}
+
 void WebRtcServer::OnTcpServerConnectionClosed(TcpServer& /*server*/, TcpConnection& connection) {
 	auto it = transportsByTuple_.find(TupleKey(connection.GetTuple()));
 	if (it == transportsByTuple_.end()) return;

@@ -49,6 +49,7 @@ public:
 	void OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, const TransportTuple& tuple) override;
 	void OnTcpServerFrame(TcpServer& server, TcpConnection& connection, uint8_t* data, size_t len) override;
 	void OnTcpServerConnectionClosed(TcpServer& server, TcpConnection& connection) override;
+	bool IsTcpConnectionInUse(TcpServer& server, const TcpConnection& connection) override;
 
 private:
 	struct Listening {

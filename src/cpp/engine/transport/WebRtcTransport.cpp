@@ -193,6 +193,10 @@ void WebRtcTransport::OnTcpServerFrame(TcpServer& /*server*/, TcpConnection& con
 	ReceivePacket(data, len, connection.GetTuple());
 }
 
+bool WebRtcTransport::IsTcpConnectionInUse(TcpServer& /*server*/, const TcpConnection& connection) {
+	return ice_->IsValidTuple(connection.GetTuple());
+}
+
 void WebRtcTransport::OnTcpServerConnectionClosed(TcpServer& /*server*/, TcpConnection& connection) {
 	OnTupleClosed(connection.GetTuple());
 }
