@@ -25,7 +25,9 @@ const PT = 101;
 const SENDER = `
 const dgram = require('node:dgram');
 const { workerData, parentPort } = require('node:worker_threads');
-const { port, firstSsrc, count, pt } = workerData;
+const { port, firstSsrc, count, pt, shared } = workerData;
+// Optional shared counters, for a main thread that blocks: [0] packets sent, [1] pause.
+const counters = shared ? new Int32Array(shared) : null;
 const socket = dgram.createSocket('udp4');
 const seqs = new Array(count).fill(0);
 let stopped = false;
@@ -33,6 +35,8 @@ const deadline = Date.now() + 30000;
 parentPort.on('message', () => { stopped = true; });
 function burst() {
 	if (stopped || Date.now() > deadline) { socket.close(); parentPort.postMessage('done'); return; }
+	if (counters && Atomics.load(counters, 1)) { setTimeout(burst, 10); return; }
+	if (counters) Atomics.add(counters, 0, 64);
 	for (let n = 0; n < 64; n++) {
 		const i = n % count;
 		const packet = Buffer.alloc(12 + 20);
@@ -139,4 +143,63 @@ t.test("a creating request that reuses a live object's id is refused, and that o
 	}
 	t.ok(traces.length > 0 && traces[0].type === 'rtp', `the first producer still gets its 'trace' events (${traces.length})`);
 	t.equal(producer.closed, false);
+});
+
+// The worker thread's notifications wait for the Node main thread in the channel. While
+// that thread is blocked (a long synchronous task) or slower than the engine, events
+// whose rate a remote peer decides (here a producer's 'rtp' trace, one per packet) would
+// pile up without bound: past Channel::kMaxPendingNotifications (65,536) they are
+// dropped and counted. Responses are never dropped.
+t.test('notifications beyond the bound are dropped while the main thread is blocked; responses and later events flow', async (t) => {
+	const BOUND = 65536;
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: true });
+	const codecs = [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }];
+	const producer = await transport.produce({ kind: 'video', rtpParameters: { codecs, encodings: [{ ssrc: FIRST_SSRC }] } });
+	await producer.enableTraceEvent(['rtp']);
+	let traces = 0;
+	producer.on('trace', () => traces++);
+
+	const shared = new SharedArrayBuffer(8);
+	const counters = new Int32Array(shared);
+	const sender = new Thread(SENDER, {
+		eval: true,
+		workerData: { port: transport.tuple.localPort, firstSsrc: FIRST_SSRC, count: 1, pt: PT, shared },
+	});
+	const senderDone = new Promise((resolve) => sender.on('message', (m) => m === 'done' && resolve()));
+	t.teardown(async () => {
+		sender.postMessage('stop');
+		await Promise.race([senderDone, new Promise((resolve) => setTimeout(resolve, 2000))]);
+		await sender.terminate();
+	});
+	const flowing = Date.now() + 5000;
+	while (traces === 0 && Date.now() < flowing) await new Promise((resolve) => setTimeout(resolve, 10));
+	t.ok(traces > 0, 'trace events flow');
+	const [before] = await producer.getStats();
+
+	// Block this thread until the sender has sent three times the bound (at most 20 s),
+	// pause it, and give the engine a moment to handle what is on its socket.
+	const sleeper = new Int32Array(new SharedArrayBuffer(4));
+	const blockedUntil = Date.now() + 20000;
+	while (Atomics.load(counters, 0) < 3 * BOUND && Date.now() < blockedUntil) Atomics.wait(sleeper, 0, 0, 50);
+	Atomics.store(counters, 1, 1);
+	Atomics.wait(sleeper, 0, 0, 300);
+	const tracesAtUnblock = traces;
+
+	const [after] = await producer.getStats();
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	const delivered = traces - tracesAtUnblock;
+	const handled = after.packetCount - before.packetCount;
+	t.ok(handled > BOUND, `the engine handled more packets than the bound while the main thread was blocked (${handled})`);
+	t.ok(delivered <= BOUND, `at most ${BOUND} of their trace events were kept (${delivered})`);
+	t.ok(delivered < handled, `the rest were dropped (${handled - delivered})`);
+
+	// Events flow again once the main thread takes them.
+	const resumed = traces;
+	Atomics.store(counters, 1, 0);
+	const until = Date.now() + 5000;
+	while (traces === resumed && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+	t.ok(traces > resumed, 'trace events are delivered again afterwards');
 });

@@ -149,6 +149,19 @@ void NativeWorker::CallJs(napi_env env, napi_value /*jsCallback*/, void* context
 
 void NativeWorker::DrainOutgoing(Napi::Env env) {
 	channel_->TakeOutgoing(drained_);
+	// Notifications the channel dropped while this thread did not keep up (see
+	// Channel::kMaxPendingNotifications): said once per batch, as an engine log line.
+	const uint64_t dropped = channel_->GetDroppedNotifications();
+	if (dropped > reportedDroppedNotifications_) {
+		mediaplane::Value line = mediaplane::Value::MakeObject();
+		line.Set("level", "warn");
+		line.Set("source", "Channel");
+		line.Set("text", std::to_string(dropped - reportedDroppedNotifications_) +
+		                     " notifications dropped: the main thread did not take them in time (" +
+		                     std::to_string(dropped) + " in all)");
+		reportedDroppedNotifications_ = dropped;
+		drained_.insert(drained_.begin(), ChannelOutMessage::Notify("", "log", std::move(line)));
+	}
 	const mediaplane::Value* exitData = nullptr;
 	// A throwing event listener must not cost the rest of the batch its delivery (a
 	// lost response would leave a promise pending forever): remember the first error,

@@ -58,6 +58,7 @@ private:
 	std::unordered_map<uint32_t, napi_deferred> pending_;
 	uint32_t nextRequestId_ = 0;
 	std::vector<ChannelOutMessage> drained_; // reused between wake-ups
+	uint64_t reportedDroppedNotifications_ = 0;
 	bool threadExited_ = false;
 	bool cleanupHookInstalled_ = false;
 	bool envTearingDown_ = false;

@@ -21,6 +21,7 @@ void Channel::TakeOutgoing(std::vector<ChannelOutMessage>& into) {
 	into.clear();
 	std::lock_guard<std::mutex> lock(outgoingMutex_);
 	into.swap(outgoing_);
+	pendingNotifications_ = 0;
 }
 
 void Channel::AttachWorkerWakeup(uv_async_t* wakeup) {
@@ -43,10 +44,25 @@ void Channel::TakeRequests(std::vector<ChannelRequest>& into) {
 	into.swap(requests_);
 }
 
+namespace {
+
+bool IsDroppable(const ChannelOutMessage& message) {
+	if (message.kind != ChannelOutMessage::Kind::Notification) return false;
+	return !message.targetId.empty() || (message.event != "@exit" && message.event != "running");
+}
+
+} // namespace
+
 void Channel::PushOutgoing(ChannelOutMessage&& message) {
 	bool wasEmpty;
 	{
 		std::lock_guard<std::mutex> lock(outgoingMutex_);
+		const bool droppable = IsDroppable(message);
+		if (droppable && pendingNotifications_ >= kMaxPendingNotifications) {
+			++droppedNotifications_;
+			return;
+		}
+		if (droppable) ++pendingNotifications_;
 		wasEmpty = outgoing_.empty();
 		outgoing_.push_back(std::move(message));
 	}

@@ -52,6 +52,18 @@ public:
 	bool IsCloseRequested() const { return closeRequested_.load(std::memory_order_acquire); }
 	void PushOutgoing(ChannelOutMessage&& message);
 
+	// Notifications waiting for the main thread beyond which further ones are dropped
+	// and counted. Remote peers decide the rate of some events (one per RTP packet that
+	// flips its video orientation, per data message, per trace), and one Node main
+	// thread drains every worker: while it is blocked or slower than the engine, the
+	// queue would otherwise grow without bound. Responses and the worker's own
+	// "running" and "@exit" are never dropped.
+	static constexpr size_t kMaxPendingNotifications = 65536;
+	uint64_t GetDroppedNotifications() const {
+		std::lock_guard<std::mutex> lock(outgoingMutex_);
+		return droppedNotifications_;
+	}
+
 private:
 	void WakeWorkerLocked();
 
@@ -61,8 +73,10 @@ private:
 	bool acceptingRequests_ = true;      // guarded by requestsMutex_
 	std::atomic<bool> closeRequested_{ false };
 
-	std::mutex outgoingMutex_;
+	mutable std::mutex outgoingMutex_;
 	std::vector<ChannelOutMessage> outgoing_;
+	size_t pendingNotifications_ = 0;   // guarded by outgoingMutex_
+	uint64_t droppedNotifications_ = 0; // guarded by outgoingMutex_
 	MainWakeup mainWakeup_;
 };
 
