@@ -167,6 +167,108 @@ TEST(receiver_window_bounds_and_discards_too_large) {
 	CHECK_EQ(big.DiscardedMessages(), 1u);
 }
 
+TEST(receiver_discards_message_cut_into_too_many_fragments) {
+	// RFC 9260 §6.9 sets no smallest fragment, so a peer may cut a message into 1-byte
+	// fragments; each one costs a stored chunk, so a message of maxMessageSize (64000)
+	// may have at most 64000 / 64 = 1000 fragments. The 1001st drops it (counted once)
+	// and the rest of it is dropped as it comes, long before its bytes reach the limit.
+	DataReceiver receiver(1000000, 64000);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	uint32_t tsn = 1;
+	CHECK(receiver.HandleData(Fragment(tsn++, 1, 0, true, false, false, { 0 }), delivered) == DataReceiver::Outcome::Accepted);
+	for (int i = 1; i < 1000; ++i) receiver.HandleData(Fragment(tsn++, 1, 0, false, false, false, { 1 }), delivered);
+	CHECK_EQ(receiver.DiscardedMessages(), 0u);
+	CHECK_GT(receiver.BufferedBytes(), 0u);
+	CHECK(receiver.HandleData(Fragment(tsn++, 1, 0, false, false, false, { 1 }), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(receiver.DiscardedMessages(), 1u);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	for (int i = 0; i < 5000; ++i) {
+		CHECK(receiver.HandleData(Fragment(tsn++, 1, 0, false, false, false, { 1 }), delivered) == DataReceiver::Outcome::Accepted);
+	}
+	CHECK(receiver.HandleData(Fragment(tsn++, 1, 0, false, true, false, { 1 }), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	CHECK_EQ(receiver.DiscardedMessages(), 1u);
+	// The stream goes on with SSN 1 (SSN 0 was skipped, not delivered).
+	receiver.HandleData(Fragment(tsn, 1, 1, true, true, false, { 42 }), delivered);
+	REQUIRE_EQ(delivered.size(), 1u);
+	CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 42 }));
+	CHECK_EQ(receiver.CumulativeTsn(), tsn);
+	// A message of exactly 1000 fragments is delivered.
+	std::vector<uint8_t> expected;
+	for (int i = 0; i < 1000; ++i) {
+		expected.push_back(static_cast<uint8_t>(i));
+		receiver.HandleData(Fragment(++tsn, 1, 2, i == 0, i == 999, false, { static_cast<uint8_t>(i) }), delivered);
+	}
+	REQUIRE_EQ(delivered.size(), 2u);
+	CHECK_EQ(delivered[1].data, expected);
+	CHECK_EQ(receiver.DiscardedMessages(), 1u);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+}
+
+TEST(receiver_reassembles_fragments_arriving_in_any_order) {
+	// Fragments join the pieces of their message before and after them, whatever order
+	// they come in: backwards, from both ends, every other one first.
+	const std::vector<std::vector<uint32_t>> orders = {
+		{ 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 },
+		{ 0, 9, 1, 8, 2, 7, 3, 6, 4, 5 },
+		{ 1, 3, 5, 7, 9, 0, 2, 4, 6, 8 },
+		{ 4, 5, 3, 6, 2, 7, 1, 8, 0, 9 },
+	};
+	for (const auto& order : orders) {
+		DataReceiver receiver(100000, 100000);
+		receiver.Start(100);
+		std::vector<DataReceiver::Message> delivered;
+		for (uint32_t index : order) {
+			CHECK(receiver.HandleData(Fragment(100 + index, 4, 0, index == 0, index == 9, true,
+				{ static_cast<uint8_t>(index), static_cast<uint8_t>(index) }), delivered) == DataReceiver::Outcome::Accepted);
+		}
+		REQUIRE_EQ(delivered.size(), 1u);
+		CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9 }));
+		CHECK_EQ(receiver.BufferedBytes(), 0u);
+	}
+}
+
+TEST(receiver_drops_too_large_message_whose_end_came_early) {
+	// The end of a too large message stored ahead of a gap is dropped when the gap is
+	// filled by its discarded part; a FORWARD-TSN through the middle of a message keeps
+	// only its later fragments.
+	DataReceiver receiver(100000, 1500);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	const std::vector<uint8_t> k600(600, 1);
+	receiver.HandleData(Fragment(5, 1, 0, false, false, false, k600), delivered);
+	receiver.HandleData(Fragment(6, 1, 0, false, true, false, k600), delivered);
+	receiver.HandleData(Fragment(7, 1, 1, true, true, false, { 7 }), delivered);
+	receiver.HandleData(Fragment(1, 1, 0, true, false, false, k600), delivered);
+	receiver.HandleData(Fragment(2, 1, 0, false, false, false, k600), delivered);
+	receiver.HandleData(Fragment(3, 1, 0, false, false, false, k600), delivered); // 1800 > 1500
+	CHECK_EQ(receiver.DiscardedMessages(), 1u);
+	CHECK(delivered.empty());
+	receiver.HandleData(Fragment(4, 1, 0, false, false, false, k600), delivered); // drops 5-6 too
+	REQUIRE_EQ(delivered.size(), 1u);
+	CHECK_EQ(delivered[0].data, (std::vector<uint8_t>{ 7 }));
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	CHECK_EQ(receiver.CumulativeTsn(), 7u);
+
+	// Unordered fragments 10-13 with 11 missing; FORWARD-TSN to 12 leaves 13 alone.
+	receiver.HandleData(Fragment(10, 2, 0, true, false, true, { 1 }), delivered);
+	receiver.HandleData(Fragment(12, 2, 0, false, false, true, { 3 }), delivered);
+	receiver.HandleData(Fragment(13, 2, 0, false, false, true, { 4 }), delivered);
+	const size_t oneFragment = receiver.BufferedBytes() / 3;
+	ForwardTsnChunk forward;
+	forward.newCumulativeTsn = 12;
+	receiver.HandleForwardTsn(forward, delivered);
+	CHECK_EQ(receiver.BufferedBytes(), oneFragment);
+	forward.newCumulativeTsn = 14;
+	receiver.HandleForwardTsn(forward, delivered);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	CHECK_EQ(delivered.size(), 1u);
+	receiver.HandleData(Fragment(15, 2, 0, true, true, true, { 6 }), delivered);
+	REQUIRE_EQ(delivered.size(), 2u);
+	CHECK_EQ(delivered[1].data, (std::vector<uint8_t>{ 6 }));
+}
+
 TEST(sender_fragments_assigns_tsn_ssn_and_respects_cwnd) {
 	Options options;
 	DataSender sender(options);

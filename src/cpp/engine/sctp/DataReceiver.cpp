@@ -9,10 +9,21 @@ namespace {
 // Gap ack block offsets are 16 bits (§3.3.4): data further ahead cannot be reported.
 constexpr uint64_t kMaxTsnAhead = 0xFFFF;
 constexpr size_t kMaxDuplicates = 32;
+// RFC 9260 (RFC 4960) §6.9: a sender fragments a message to fit the path MTU, but no
+// rule sets a smallest fragment: a message may legally come as many 1-byte fragments
+// (20 bytes of chunk each). Each one is stored and looked after on its own, so a
+// message is limited in fragments as it is in bytes: one of maxMessageSize bytes may
+// average kMinAverageFragmentSize bytes a fragment (stacks cut at the path MTU, about
+// 1,200 bytes, so 1/20 of that leaves ample room); a message cut finer is discarded
+// like a too large one. Small maxMessageSize values still allow
+// kMinFragmentsPerMessage fragments.
+constexpr size_t kMinAverageFragmentSize = 64;
+constexpr size_t kMinFragmentsPerMessage = 64;
 } // namespace
 
 DataReceiver::DataReceiver(size_t windowBytes, size_t maxMessageSize)
-	: windowBytes(windowBytes ? windowBytes : 1), maxMessageSize(maxMessageSize) {}
+	: windowBytes(windowBytes ? windowBytes : 1), maxMessageSize(maxMessageSize),
+	  maxFragmentsPerMessage(std::max(maxMessageSize / kMinAverageFragmentSize, kMinFragmentsPerMessage)) {}
 
 void DataReceiver::Start(uint32_t peerInitialTsn) {
 	// §6.2: the cumulative TSN starts just below the peer's initial TSN.
@@ -53,9 +64,42 @@ bool DataReceiver::SameMessage(const DataChunk& a, const DataChunk& b) const {
 	return a.streamId == b.streamId && a.unordered == b.unordered && (a.unordered || a.ssn == b.ssn);
 }
 
-void DataReceiver::EraseFragment(std::map<uint64_t, Fragment>::iterator it) {
+bool DataReceiver::Continues(const DataChunk& earlier, const DataChunk& later) const {
+	// §6.9: the fragments of a message have consecutive TSNs from B to E; an E ends the
+	// message and a B starts another one.
+	return !earlier.ending && !later.beginning && SameMessage(earlier, later);
+}
+
+std::map<uint64_t, DataReceiver::Fragment>::iterator DataReceiver::EraseFragment(
+	std::map<uint64_t, Fragment>::iterator it) {
 	bufferedBytes -= std::min(bufferedBytes, it->second.chunk.payload.size());
-	fragments.erase(it);
+	return fragments.erase(it);
+}
+
+void DataReceiver::EraseRun(RunIterator run) {
+	// The run's fragments are consecutive TSNs, so consecutive in `fragments`.
+	auto it = fragments.find(run->first);
+	for (size_t i = 0; i < run->second.fragments && it != fragments.end(); ++i) it = EraseFragment(it);
+	runs.erase(run);
+}
+
+void DataReceiver::EraseFragmentsUpTo(uint64_t tsn) {
+	while (!runs.empty() && runs.begin()->first <= tsn) {
+		auto run = runs.begin();
+		if (run->second.lastTsn <= tsn) {
+			EraseRun(run);
+			continue;
+		}
+		// The run goes on past tsn: its head is dropped, the rest starts at tsn + 1.
+		Run rest = run->second;
+		for (auto it = fragments.find(run->first); it != fragments.end() && it->first <= tsn;) {
+			rest.bytes -= std::min(rest.bytes, it->second.chunk.payload.size());
+			--rest.fragments;
+			it = EraseFragment(it);
+		}
+		runs.erase(run);
+		runs.emplace(tsn + 1, rest);
+	}
 }
 
 DataReceiver::Outcome DataReceiver::HandleData(DataChunk&& chunk, std::vector<Message>& delivered) {
@@ -73,13 +117,16 @@ DataReceiver::Outcome DataReceiver::HandleData(DataChunk&& chunk, std::vector<Me
 		MarkReceived(tsn);
 		discard->second.lastTsn = tsn;
 		bool ended = chunk.ending;
-		// Later fragments of it that came early.
+		// Later fragments of it that came early (the run right after it, and so on: a
+		// fragment at lastTsn + 1 starts a run, since lastTsn is not stored).
 		while (!ended) {
-			auto next = fragments.find(discard->second.lastTsn + 1);
-			if (next == fragments.end() || next->second.chunk.streamId != chunk.streamId || next->second.chunk.beginning) break;
-			ended = next->second.chunk.ending;
-			discard->second.lastTsn = next->first;
-			EraseFragment(next);
+			auto next = runs.find(discard->second.lastTsn + 1);
+			if (next == runs.end()) break;
+			const DataChunk& head = fragments.find(next->first)->second.chunk;
+			if (head.streamId != chunk.streamId || head.beginning) break;
+			ended = fragments.find(next->second.lastTsn)->second.chunk.ending;
+			discard->second.lastTsn = next->second.lastTsn;
+			EraseRun(next);
 		}
 		if (ended) {
 			const Discarding finished = discard->second;
@@ -106,48 +153,50 @@ DataReceiver::Outcome DataReceiver::HandleData(DataChunk&& chunk, std::vector<Me
 }
 
 void DataReceiver::TryReassemble(uint64_t tsn, std::vector<Message>& delivered) {
-	// §6.9: the fragments of a message have consecutive TSNs, from B to E.
-	auto first = fragments.find(tsn);
-	if (first == fragments.end()) return;
-	const DataChunk& reference = first->second.chunk;
-	while (!first->second.chunk.beginning) {
-		auto previous = fragments.find(first->first - 1);
-		// An E chunk before us ends an earlier message.
-		if (previous == fragments.end() || !SameMessage(previous->second.chunk, reference) ||
-			previous->second.chunk.ending)
-			break;
-		first = previous;
+	auto stored = fragments.find(tsn);
+	if (stored == fragments.end()) return;
+	const DataChunk& reference = stored->second.chunk;
+	uint64_t firstTsn = tsn;
+	Run run;
+	run.lastTsn = tsn;
+	run.bytes = reference.payload.size();
+	run.fragments = 1;
+	// tsn was not stored before, so a run of the same message can end at tsn - 1 and
+	// another one start at tsn + 1: the new fragment joins them.
+	auto previous = fragments.find(tsn - 1);
+	if (previous != fragments.end() && Continues(previous->second.chunk, reference)) {
+		auto before = std::prev(runs.upper_bound(tsn - 1));
+		firstTsn = before->first;
+		run.bytes += before->second.bytes;
+		run.fragments += before->second.fragments;
 	}
-	auto last = fragments.find(tsn);
-	while (!last->second.chunk.ending) {
-		auto next = fragments.find(last->first + 1);
-		if (next == fragments.end() || !SameMessage(next->second.chunk, reference) || next->second.chunk.beginning) break;
-		last = next;
+	auto next = fragments.find(tsn + 1);
+	if (next != fragments.end() && Continues(reference, next->second.chunk)) {
+		auto after = runs.find(tsn + 1);
+		run.lastTsn = after->second.lastTsn;
+		run.bytes += after->second.bytes;
+		run.fragments += after->second.fragments;
+		runs.erase(after);
 	}
-	size_t total = 0;
-	for (auto it = first;; ++it) {
-		total += it->second.chunk.payload.size();
-		if (it == last) break;
-	}
-	const bool complete = first->second.chunk.beginning && last->second.chunk.ending;
+	auto merged = runs.insert_or_assign(firstTsn, run).first;
+
+	const DataChunk& first = fragments.find(firstTsn)->second.chunk;
+	const DataChunk& last = fragments.find(run.lastTsn)->second.chunk;
+	const bool complete = first.beginning && last.ending;
 	const uint16_t streamId = reference.streamId;
 	const bool ordered = !reference.unordered;
 	const uint16_t ssn = reference.ssn;
-	if (total > maxMessageSize) {
-		// Too large to deliver: dropped now, counted once, the rest dropped as it comes.
-		const bool counted = !first->second.chunk.beginning;
-		const uint64_t lastTsn = last->first;
-		auto end = std::next(last);
-		for (auto it = first; it != end;) {
-			auto victim = it++;
-			EraseFragment(victim);
-		}
+	if (run.bytes > maxMessageSize || run.fragments > maxFragmentsPerMessage) {
+		// Too large (or too finely cut) to deliver: dropped now, counted once, the rest
+		// dropped as it comes.
+		const bool counted = !first.beginning;
+		EraseRun(merged);
 		if (!counted) ++discardedMessages;
 		if (complete) {
 			if (ordered) Complete(streamId, true, ssn, PendingOrdered{ true, {} }, delivered);
 		} else {
 			Discarding d;
-			d.lastTsn = lastTsn;
+			d.lastTsn = run.lastTsn;
 			d.ordered = ordered;
 			d.ssn = ssn;
 			discarding[streamId] = d;
@@ -157,15 +206,14 @@ void DataReceiver::TryReassemble(uint64_t tsn, std::vector<Message>& delivered) 
 	if (!complete) return;
 	PendingOrdered pending;
 	pending.message.streamId = streamId;
-	pending.message.ppid = first->second.chunk.ppid;
-	pending.message.data.reserve(total);
-	auto end = std::next(last);
-	for (auto it = first; it != end;) {
+	pending.message.ppid = first.ppid;
+	pending.message.data.reserve(run.bytes);
+	auto it = fragments.find(firstTsn);
+	for (size_t i = 0; i < run.fragments; ++i, ++it) {
 		const auto& payload = it->second.chunk.payload;
 		pending.message.data.insert(pending.message.data.end(), payload.begin(), payload.end());
-		auto victim = it++;
-		EraseFragment(victim);
 	}
+	EraseRun(merged);
 	// RFC 8831 §6.6: PPIDs 56/57 carry one zero byte for an empty message.
 	if (pending.message.ppid == 56 || pending.message.ppid == 57) pending.message.data.clear();
 	Complete(streamId, ordered, ssn, std::move(pending), delivered);
@@ -207,7 +255,7 @@ void DataReceiver::HandleForwardTsn(const ForwardTsnChunk& chunk, std::vector<Me
 	// still sent).
 	if (newCumulative <= cumulative) return;
 	// Partly received messages up to the new cumulative TSN are dropped.
-	while (!fragments.empty() && fragments.begin()->first <= newCumulative) EraseFragment(fragments.begin());
+	EraseFragmentsUpTo(newCumulative);
 	while (!receivedAboveCumulative.empty() && *receivedAboveCumulative.begin() <= newCumulative)
 		receivedAboveCumulative.erase(receivedAboveCumulative.begin());
 	cumulative = newCumulative;

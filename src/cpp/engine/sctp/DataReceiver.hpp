@@ -7,7 +7,8 @@
 // partly reassembled data (the advertised a_rwnd; in-sequence data beyond it is still
 // taken, up to window + maxReceiveMessageSize, so that any deliverable message can be
 // completed); a message larger than
-// maxReceiveMessageSize is discarded as it arrives and counted.
+// maxReceiveMessageSize, or cut into more than maxReceiveMessageSize / 64 fragments
+// (at least 64; see DataReceiver.cpp), is discarded as it arrives and counted.
 
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,16 @@ private:
 	struct Fragment {
 		DataChunk chunk;
 	};
+	// Consecutive stored fragments of one message (each one's successor neither begins
+	// a message nor follows an E), keyed in `runs` by the first TSN: what reassembly has
+	// of a message so far, kept up to date as fragments join, so that a new fragment
+	// costs a few map lookups instead of a walk over the earlier ones.
+	struct Run {
+		uint64_t lastTsn = 0;
+		size_t bytes = 0;     // payload bytes
+		size_t fragments = 0; // number of fragments
+	};
+	using RunIterator = std::map<uint64_t, Run>::iterator;
 	struct PendingOrdered {
 		bool discarded = false; // a too-large message: skipped, not delivered
 		Message message;
@@ -77,18 +88,28 @@ private:
 
 	void MarkReceived(uint64_t tsn);
 	bool SameMessage(const DataChunk& a, const DataChunk& b) const;
+	// Whether `later` (at the TSN after `earlier`) continues the same message.
+	bool Continues(const DataChunk& earlier, const DataChunk& later) const;
+	// Adds the fragment just stored at tsn to its run (joining the runs before and after
+	// it) and delivers, discards or keeps the message.
 	void TryReassemble(uint64_t tsn, std::vector<Message>& delivered);
+	// Erases the run and its fragments.
+	void EraseRun(RunIterator run);
+	// Erases every stored fragment at or below tsn (a run across it keeps its rest).
+	void EraseFragmentsUpTo(uint64_t tsn);
 	void Complete(uint16_t streamId, bool ordered, uint16_t ssn, PendingOrdered&& pending, std::vector<Message>& delivered);
 	void DeliverWaiting(uint16_t streamId, IncomingStream& stream, std::vector<Message>& delivered);
-	void EraseFragment(std::map<uint64_t, Fragment>::iterator it);
+	std::map<uint64_t, Fragment>::iterator EraseFragment(std::map<uint64_t, Fragment>::iterator it);
 
 	size_t windowBytes;
 	size_t maxMessageSize;
+	size_t maxFragmentsPerMessage;
 	TsnUnwrapper unwrapper;
 	uint64_t cumulative = 0;
 	std::set<uint64_t> receivedAboveCumulative;
 	std::vector<uint32_t> duplicates;
 	std::map<uint64_t, Fragment> fragments; // not yet part of a complete message
+	std::map<uint64_t, Run> runs;           // every stored fragment is in exactly one
 	std::unordered_map<uint16_t, IncomingStream> streams;
 	std::unordered_map<uint16_t, Discarding> discarding;
 	size_t bufferedBytes = 0;
