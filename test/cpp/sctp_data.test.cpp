@@ -143,7 +143,7 @@ TEST(receiver_window_bounds_and_discards_too_large) {
 	const std::vector<uint8_t> k600(600, 1);
 	// Out of order: 600 bytes fit, 600 more do not.
 	CHECK(receiver.HandleData(Fragment(3, 0, 0, true, false, true, k600), delivered) == DataReceiver::Outcome::Accepted);
-	CHECK_EQ(receiver.ARwnd(), 400u);
+	CHECK_EQ(receiver.ARwnd(), 1000u - 600u - 128u); // the payload and the per-entry overhead
 	CHECK(receiver.HandleData(Fragment(5, 0, 1, true, false, true, k600), delivered) == DataReceiver::Outcome::NoRoom);
 	// In sequence is still taken (it may complete a message).
 	CHECK(receiver.HandleData(Fragment(1, 1, 0, true, false, false, k600), delivered) == DataReceiver::Outcome::Accepted);
@@ -267,6 +267,96 @@ TEST(receiver_drops_too_large_message_whose_end_came_early) {
 	receiver.HandleData(Fragment(15, 2, 0, true, true, true, { 6 }), delivered);
 	REQUIRE_EQ(delivered.size(), 2u);
 	CHECK_EQ(delivered[1].data, (std::vector<uint8_t>{ 6 }));
+}
+
+namespace {
+
+DataChunk EmptyMessage(uint32_t tsn, uint16_t stream, uint16_t ssn) {
+	// RFC 8831 §6.6: an empty message is one zero byte with PPID 57.
+	DataChunk d = Fragment(tsn, stream, ssn, true, true, false, { 0 });
+	d.ppid = 57;
+	return d;
+}
+
+} // namespace
+
+TEST(receiver_window_counts_waiting_empty_messages) {
+	// Ordered empty messages waiting for a lost SSN 0 (TSN 1): each one is a stored entry
+	// and uses the window although its payload is empty, so they are refused once the
+	// window is used up (§6.2; the sender retransmits them), and the window opens fully
+	// again when SSN 0 comes and everything is delivered.
+	const size_t window = 4096;
+	DataReceiver receiver(window, 4096);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	CHECK_EQ(receiver.ARwnd(), window);
+	uint32_t tsn = 2;
+	for (; tsn < 2000; ++tsn) {
+		if (receiver.HandleData(EmptyMessage(tsn, 1, static_cast<uint16_t>(tsn - 1)), delivered) != DataReceiver::Outcome::Accepted) break;
+	}
+	CHECK_LT(tsn, 2000u);
+	const uint32_t accepted = tsn - 2;
+	CHECK_GT(accepted, 0u);
+	CHECK_LE(accepted * 100u, window);
+	CHECK_GE(receiver.BufferedBytes(), accepted * 100u); // each one counts, with no payload
+	CHECK_LT(receiver.ARwnd(), 200u);                    // less than one more entry left
+	CHECK(delivered.empty());
+	CHECK(receiver.HandleData(EmptyMessage(1, 1, 0), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(delivered.size(), accepted + 1);
+	for (const auto& message : delivered) CHECK(message.data.empty());
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	CHECK_EQ(receiver.ARwnd(), window);
+	// The refused ones, retransmitted, are taken now.
+	CHECK(receiver.HandleData(EmptyMessage(tsn, 1, static_cast<uint16_t>(tsn - 1)), delivered) == DataReceiver::Outcome::Accepted);
+	CHECK_EQ(delivered.size(), accepted + 2);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+}
+
+TEST(receiver_in_sequence_tsns_cannot_park_unbounded_entries) {
+	// In-sequence TSNs are taken beyond the window (they may complete a message), but a
+	// peer that sends them as ordered messages whose SSN is ahead of the expected one
+	// (never filling the gap), or as beginnings of messages that never end, parks
+	// entries only up to a hard bound, every entry counted: then NoRoom.
+	const size_t window = 4096;
+	{
+		DataReceiver receiver(window, 4096);
+		receiver.Start(1);
+		std::vector<DataReceiver::Message> delivered;
+		uint32_t tsn = 1;
+		for (; tsn < 5000; ++tsn) {
+			const uint16_t stream = static_cast<uint16_t>(tsn % 100);
+			const uint16_t ssn = static_cast<uint16_t>(1 + tsn / 100); // SSN 0 never comes
+			if (receiver.HandleData(EmptyMessage(tsn, stream, ssn), delivered) != DataReceiver::Outcome::Accepted) break;
+		}
+		CHECK_LT(tsn, 5000u);
+		CHECK_EQ(receiver.ARwnd(), 0u);
+		CHECK(delivered.empty());
+		// A stream reset (RFC 6525) drops what waits on those streams, charge included.
+		std::vector<uint16_t> all;
+		for (uint16_t stream = 0; stream < 100; ++stream) all.push_back(stream);
+		receiver.ResetIncomingStreams(all);
+		CHECK_EQ(receiver.BufferedBytes(), 0u);
+		CHECK_EQ(receiver.ARwnd(), window);
+	}
+	{
+		DataReceiver receiver(window, 4096);
+		receiver.Start(1);
+		std::vector<DataReceiver::Message> delivered;
+		uint32_t tsn = 1;
+		for (; tsn < 5000; ++tsn) {
+			if (receiver.HandleData(Fragment(tsn, 1, static_cast<uint16_t>(tsn), true, false, false, { 1 }), delivered) !=
+				DataReceiver::Outcome::Accepted)
+				break;
+		}
+		CHECK_LT(tsn, 5000u);
+		CHECK_EQ(receiver.ARwnd(), 0u);
+		// A FORWARD-TSN past them (the refused TSN abandoned) drops them all (RFC 3758 §3.6).
+		ForwardTsnChunk forward;
+		forward.newCumulativeTsn = tsn;
+		receiver.HandleForwardTsn(forward, delivered);
+		CHECK_EQ(receiver.BufferedBytes(), 0u);
+		CHECK_EQ(receiver.ARwnd(), window);
+	}
 }
 
 TEST(sender_fragments_assigns_tsn_ssn_and_respects_cwnd) {

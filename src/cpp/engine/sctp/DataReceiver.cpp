@@ -19,11 +19,25 @@ constexpr size_t kMaxDuplicates = 32;
 // kMinFragmentsPerMessage fragments.
 constexpr size_t kMinAverageFragmentSize = 64;
 constexpr size_t kMinFragmentsPerMessage = 64;
+// What one buffered entry (a stored fragment or a complete message waiting for an
+// earlier SSN) costs besides its payload: its map node, the chunk or message header
+// and the payload's own allocation come to about this much. Charged to the receive
+// window with the payload, so that the window bounds memory, not only payload bytes:
+// an entry of 1 byte (or of none: an empty message, RFC 8831 §6.6) would cost nothing
+// otherwise, and a peer could park millions of them. The advertised a_rwnd (§6.2)
+// shrinks by the same amount (as other stacks do for their per-chunk buffer cost), so
+// the sender sees the room that is really left.
+constexpr size_t kBufferedEntryOverhead = 128;
+
+size_t EntryCharge(size_t payloadBytes) {
+	return payloadBytes + kBufferedEntryOverhead;
+}
 } // namespace
 
 DataReceiver::DataReceiver(size_t windowBytes, size_t maxMessageSize)
 	: windowBytes(windowBytes ? windowBytes : 1), maxMessageSize(maxMessageSize),
-	  maxFragmentsPerMessage(std::max(maxMessageSize / kMinAverageFragmentSize, kMinFragmentsPerMessage)) {}
+	  maxFragmentsPerMessage(std::max(maxMessageSize / kMinAverageFragmentSize, kMinFragmentsPerMessage)),
+	  maxMessageCharge(maxMessageSize + maxFragmentsPerMessage * kBufferedEntryOverhead) {}
 
 void DataReceiver::Start(uint32_t peerInitialTsn) {
 	// §6.2: the cumulative TSN starts just below the peer's initial TSN.
@@ -70,9 +84,13 @@ bool DataReceiver::Continues(const DataChunk& earlier, const DataChunk& later) c
 	return !earlier.ending && !later.beginning && SameMessage(earlier, later);
 }
 
+void DataReceiver::ReleaseEntry(size_t payloadBytes) {
+	bufferedBytes -= std::min(bufferedBytes, EntryCharge(payloadBytes));
+}
+
 std::map<uint64_t, DataReceiver::Fragment>::iterator DataReceiver::EraseFragment(
 	std::map<uint64_t, Fragment>::iterator it) {
-	bufferedBytes -= std::min(bufferedBytes, it->second.chunk.payload.size());
+	ReleaseEntry(it->second.chunk.payload.size());
 	return fragments.erase(it);
 }
 
@@ -139,14 +157,15 @@ DataReceiver::Outcome DataReceiver::HandleData(DataChunk&& chunk, std::vector<Me
 	// §6.2 / §6.1: no buffer space, no acceptance (the sender retransmits), except the
 	// next in-sequence TSN, which may complete a message and free space: a message up to
 	// maxMessageSize can always be reassembled, even when larger than the window (hard
-	// bound: window + max message size, so a misbehaving peer cannot grow it further).
-	const size_t size = chunk.payload.size();
-	const size_t hardLimit = windowBytes + std::max(windowBytes, maxMessageSize);
-	if (bufferedBytes + size > windowBytes && !(tsn == cumulative + 1 && bufferedBytes + size <= hardLimit)) {
+	// bound: window + what the largest message may be charged, so a misbehaving peer
+	// cannot grow it further).
+	const size_t charge = EntryCharge(chunk.payload.size());
+	const size_t hardLimit = windowBytes + std::max(windowBytes, maxMessageCharge);
+	if (bufferedBytes + charge > windowBytes && !(tsn == cumulative + 1 && bufferedBytes + charge <= hardLimit)) {
 		return Outcome::NoRoom;
 	}
 	MarkReceived(tsn);
-	bufferedBytes += size;
+	bufferedBytes += charge;
 	fragments[tsn].chunk = std::move(chunk);
 	TryReassemble(tsn, delivered);
 	return Outcome::Accepted;
@@ -233,7 +252,7 @@ void DataReceiver::Complete(uint16_t streamId, bool ordered, uint16_t ssn, Pendi
 		stream.expectedSsn++;
 		DeliverWaiting(streamId, stream, delivered);
 	} else if (SsnLess(stream.expectedSsn, ssn) && !stream.waiting.count(ssn)) {
-		bufferedBytes += pending.message.data.size();
+		bufferedBytes += EntryCharge(pending.message.data.size());
 		stream.waiting.emplace(ssn, std::move(pending));
 	}
 	// An SSN already delivered: a peer error; the message is dropped.
@@ -242,7 +261,7 @@ void DataReceiver::Complete(uint16_t streamId, bool ordered, uint16_t ssn, Pendi
 void DataReceiver::DeliverWaiting(uint16_t, IncomingStream& stream, std::vector<Message>& delivered) {
 	for (auto it = stream.waiting.find(stream.expectedSsn); it != stream.waiting.end();
 		 it = stream.waiting.find(stream.expectedSsn)) {
-		bufferedBytes -= std::min(bufferedBytes, it->second.message.data.size());
+		ReleaseEntry(it->second.message.data.size());
 		if (!it->second.discarded) delivered.push_back(std::move(it->second.message));
 		stream.waiting.erase(it);
 		stream.expectedSsn++;
@@ -273,7 +292,7 @@ void DataReceiver::HandleForwardTsn(const ForwardTsnChunk& chunk, std::vector<Me
 		IncomingStream& stream = streams[skipped.streamId];
 		for (auto it = stream.waiting.begin(); it != stream.waiting.end();) {
 			if (SsnLessOrEqual(it->first, skipped.ssn)) {
-				bufferedBytes -= std::min(bufferedBytes, it->second.message.data.size());
+				ReleaseEntry(it->second.message.data.size());
 				it = stream.waiting.erase(it);
 			} else {
 				++it;
@@ -286,7 +305,7 @@ void DataReceiver::HandleForwardTsn(const ForwardTsnChunk& chunk, std::vector<Me
 
 void DataReceiver::ResetIncomingStreams(const std::vector<uint16_t>& streamIds) {
 	auto reset = [this](IncomingStream& stream) {
-		for (auto& entry : stream.waiting) bufferedBytes -= std::min(bufferedBytes, entry.second.message.data.size());
+		for (auto& entry : stream.waiting) ReleaseEntry(entry.second.message.data.size());
 		stream.waiting.clear();
 		stream.expectedSsn = 0;
 	};

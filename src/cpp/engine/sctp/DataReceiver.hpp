@@ -4,9 +4,10 @@
 // fragmented messages (§6.9, B/E bits), ordered delivery by SSN per stream and
 // unordered delivery as soon as complete (§6.6), FORWARD-TSN (RFC 3758 §3.6), and
 // bounded buffering: at most maxReceiverWindowBufferSize bytes of out-of-order or
-// partly reassembled data (the advertised a_rwnd; in-sequence data beyond it is still
-// taken, up to window + maxReceiveMessageSize, so that any deliverable message can be
-// completed); a message larger than
+// partly reassembled data, each stored chunk and waiting message counted with a fixed
+// overhead besides its payload (the advertised a_rwnd; in-sequence data beyond it is
+// still taken, up to the window plus what the largest message may be charged, so that
+// any deliverable message can be completed); a message larger than
 // maxReceiveMessageSize, or cut into more than maxReceiveMessageSize / 64 fragments
 // (at least 64; see DataReceiver.cpp), is discarded as it arrives and counted.
 
@@ -99,11 +100,14 @@ private:
 	void EraseFragmentsUpTo(uint64_t tsn);
 	void Complete(uint16_t streamId, bool ordered, uint16_t ssn, PendingOrdered&& pending, std::vector<Message>& delivered);
 	void DeliverWaiting(uint16_t streamId, IncomingStream& stream, std::vector<Message>& delivered);
+	// Takes an entry's charge (payload + per-entry overhead) off bufferedBytes.
+	void ReleaseEntry(size_t payloadBytes);
 	std::map<uint64_t, Fragment>::iterator EraseFragment(std::map<uint64_t, Fragment>::iterator it);
 
 	size_t windowBytes;
 	size_t maxMessageSize;
 	size_t maxFragmentsPerMessage;
+	size_t maxMessageCharge; // the most a deliverable message can be charged
 	TsnUnwrapper unwrapper;
 	uint64_t cumulative = 0;
 	std::set<uint64_t> receivedAboveCumulative;
@@ -112,6 +116,8 @@ private:
 	std::map<uint64_t, Run> runs;           // every stored fragment is in exactly one
 	std::unordered_map<uint16_t, IncomingStream> streams;
 	std::unordered_map<uint16_t, Discarding> discarding;
+	// Payload plus a fixed per-entry overhead of every stored fragment and waiting
+	// message (DataReceiver.cpp): what the window bounds.
 	size_t bufferedBytes = 0;
 	uint64_t discardedMessages = 0;
 };

@@ -26,7 +26,8 @@
 // Memory is bounded: outgoing messages queued and unacknowledged are limited to
 // Options::sendBufferSize in total and perStreamSendQueueLimit per stream; the receive
 // side keeps at most maxReceiverWindowBufferSize bytes of out-of-order and partially
-// reassembled data (the advertised a_rwnd), and a message larger than
+// reassembled data, a fixed overhead per chunk or message included (the advertised
+// a_rwnd), and a message larger than
 // maxReceiveMessageSize aborts nothing: it is discarded and counted.
 
 #include <cstddef>
