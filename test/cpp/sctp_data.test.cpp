@@ -136,6 +136,80 @@ TEST(receiver_forward_tsn_skips_partial_and_ssn) {
 	CHECK_EQ(receiver.BufferedBytes(), 0u);
 }
 
+TEST(receiver_forward_tsn_delivers_stranded_messages_across_ssn_wrap) {
+	// Stream 1 expects SSN 65533 (TSN 3), which is lost, as is SSN 1 (TSN 7); 65534,
+	// 65535, 0, 2 and 3 wait. The sender abandons TSNs 3 and 7 (FORWARD-TSN, stream 1 SSN
+	// 1): RFC 3758 §3.6 makes the stranded ones up to SSN 1 available in SSN order across
+	// the wrap, then the ones after it. The same stream listed again, with the same or an
+	// older SSN, changes nothing; a stream outside the 4 negotiated ones is ignored.
+	DataReceiver receiver(100000, 100000, 4);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	// SSNs move forward by less than 2^15 at a time: two FORWARD-TSNs to reach 65533.
+	ForwardTsnChunk forward;
+	forward.newCumulativeTsn = 1;
+	forward.streams = { { 1, 32767 } };
+	receiver.HandleForwardTsn(forward, delivered);
+	forward.newCumulativeTsn = 2;
+	forward.streams = { { 1, 65532 } };
+	receiver.HandleForwardTsn(forward, delivered);
+	CHECK(delivered.empty());
+	receiver.HandleData(Fragment(4, 1, 65534, true, true, false, { 34 }), delivered);
+	receiver.HandleData(Fragment(5, 1, 65535, true, true, false, { 35 }), delivered);
+	receiver.HandleData(Fragment(6, 1, 0, true, true, false, { 0 }), delivered);
+	receiver.HandleData(Fragment(8, 1, 2, true, true, false, { 2 }), delivered);
+	receiver.HandleData(Fragment(9, 1, 3, true, true, false, { 3 }), delivered);
+	receiver.HandleData(Fragment(10, 1, 5, true, true, false, { 5 }), delivered); // waits for SSN 4
+	CHECK(delivered.empty());
+	forward.newCumulativeTsn = 7;
+	forward.streams = { { 1, 1 }, { 1, 1 }, { 1, 65000 }, { 1, 0 }, { 3, 0 }, { 9, 0 } };
+	receiver.HandleForwardTsn(forward, delivered);
+	std::vector<uint8_t> order;
+	for (const auto& message : delivered) order.push_back(message.data.at(0));
+	CHECK_EQ(order, (std::vector<uint8_t>{ 34, 35, 0, 2, 3 }));
+	CHECK_EQ(receiver.CumulativeTsn(), 10u);
+	// SSN 5 still waits for SSN 4; stream 3 skipped its SSN 0; stream 9 was left alone.
+	delivered.clear();
+	receiver.HandleData(Fragment(11, 3, 0, true, true, false, { 30 }), delivered);
+	receiver.HandleData(Fragment(12, 9, 0, true, true, false, { 90 }), delivered);
+	receiver.HandleData(Fragment(13, 3, 1, true, true, false, { 31 }), delivered);
+	order.clear();
+	for (const auto& message : delivered) order.push_back(message.data.at(0));
+	CHECK_EQ(order, (std::vector<uint8_t>{ 90, 31 }));
+	delivered.clear();
+	receiver.HandleData(Fragment(14, 1, 4, true, true, false, { 4 }), delivered);
+	REQUIRE_EQ(delivered.size(), 2u);
+	CHECK_EQ(delivered[1].data, (std::vector<uint8_t>{ 5 }));
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+}
+
+TEST(receiver_forward_tsn_repeating_a_stream_skips_once) {
+	// A FORWARD-TSN listing one stream thousands of times (up to 4096 entries fit a
+	// chunk) against thousands of waiting messages: the first entry skips, the rest
+	// change nothing, and what waits beyond the skipped SSN stays in order.
+	DataReceiver receiver(10000000, 100000);
+	receiver.Start(1);
+	std::vector<DataReceiver::Message> delivered;
+	// SSN 0 (TSN 1) lost; SSNs 1-3000 wait, SSN 3001 (TSN 3002) lost too, 3002-6000 wait.
+	for (uint32_t ssn = 1; ssn <= 6000; ++ssn) {
+		if (ssn == 3001) continue;
+		CHECK(receiver.HandleData(Fragment(ssn + 1, 2, static_cast<uint16_t>(ssn), true, true, false, { 1 }), delivered) ==
+			DataReceiver::Outcome::Accepted);
+	}
+	CHECK(delivered.empty());
+	ForwardTsnChunk forward;
+	forward.newCumulativeTsn = 1;
+	for (int i = 0; i < 4000; ++i) forward.streams.push_back({ 2, 0 });
+	receiver.HandleForwardTsn(forward, delivered);
+	CHECK_EQ(delivered.size(), 3000u);
+	forward.newCumulativeTsn = 3002;
+	forward.streams.assign(4000, { 2, 3001 });
+	receiver.HandleForwardTsn(forward, delivered);
+	CHECK_EQ(delivered.size(), 5999u);
+	CHECK_EQ(receiver.BufferedBytes(), 0u);
+	CHECK_EQ(receiver.CumulativeTsn(), 6001u);
+}
+
 TEST(receiver_window_bounds_and_discards_too_large) {
 	DataReceiver receiver(1000, 1500);
 	receiver.Start(1);

@@ -56,7 +56,7 @@ void Association::Impl::StartDataPath(uint32_t tag, uint32_t initialTsn, uint32_
 	sender.reset(new DataSender(options));
 	sender->Start(localInitialTsn, rwnd, negotiatedOutbound, fwd);
 	for (const auto& t : lowThresholds) sender->SetBufferedAmountLowThreshold(t.first, t.second);
-	receiver.reset(new DataReceiver(options.maxReceiverWindowBufferSize, options.maxReceiveMessageSize));
+	receiver.reset(new DataReceiver(options.maxReceiverWindowBufferSize, options.maxReceiveMessageSize, negotiatedInbound));
 	receiver->Start(initialTsn);
 	streamReset = StreamReset();
 	streamReset.Start(localInitialTsn, initialTsn);
@@ -239,7 +239,7 @@ bool Association::Impl::HandleCookieEcho(const RawChunk& raw, const CommonHeader
 		peerTag = cookie.peerTag;
 		peerInitialTsn = cookie.peerInitialTsn;
 		if (receiver) discardedBefore += receiver->DiscardedMessages();
-		receiver.reset(new DataReceiver(options.maxReceiverWindowBufferSize, options.maxReceiveMessageSize));
+		receiver.reset(new DataReceiver(options.maxReceiverWindowBufferSize, options.maxReceiveMessageSize, negotiatedInbound));
 		receiver->Start(cookie.peerInitialTsn);
 		streamReset.Start(localInitialTsn, cookie.peerInitialTsn);
 		if (phase == Phase::CookieEchoed) EnterEstablished();

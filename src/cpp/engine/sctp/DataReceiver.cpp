@@ -34,8 +34,8 @@ size_t EntryCharge(size_t payloadBytes) {
 }
 } // namespace
 
-DataReceiver::DataReceiver(size_t windowBytes, size_t maxMessageSize)
-	: windowBytes(windowBytes ? windowBytes : 1), maxMessageSize(maxMessageSize),
+DataReceiver::DataReceiver(size_t windowBytes, size_t maxMessageSize, size_t inboundStreams)
+	: windowBytes(windowBytes ? windowBytes : 1), maxMessageSize(maxMessageSize), inboundStreams(inboundStreams),
 	  maxFragmentsPerMessage(std::max(maxMessageSize / kMinAverageFragmentSize, kMinFragmentsPerMessage)),
 	  maxMessageCharge(maxMessageSize + maxFragmentsPerMessage * kBufferedEntryOverhead) {}
 
@@ -250,7 +250,7 @@ void DataReceiver::Complete(uint16_t streamId, bool ordered, uint16_t ssn, Pendi
 	if (ssn == stream.expectedSsn) {
 		if (!pending.discarded) delivered.push_back(std::move(pending.message));
 		stream.expectedSsn++;
-		DeliverWaiting(streamId, stream, delivered);
+		DeliverWaiting(stream, delivered);
 	} else if (SsnLess(stream.expectedSsn, ssn) && !stream.waiting.count(ssn)) {
 		bufferedBytes += EntryCharge(pending.message.data.size());
 		stream.waiting.emplace(ssn, std::move(pending));
@@ -258,7 +258,7 @@ void DataReceiver::Complete(uint16_t streamId, bool ordered, uint16_t ssn, Pendi
 	// An SSN already delivered: a peer error; the message is dropped.
 }
 
-void DataReceiver::DeliverWaiting(uint16_t, IncomingStream& stream, std::vector<Message>& delivered) {
+void DataReceiver::DeliverWaiting(IncomingStream& stream, std::vector<Message>& delivered) {
 	for (auto it = stream.waiting.find(stream.expectedSsn); it != stream.waiting.end();
 		 it = stream.waiting.find(stream.expectedSsn)) {
 		ReleaseEntry(it->second.message.data.size());
@@ -288,19 +288,43 @@ void DataReceiver::HandleForwardTsn(const ForwardTsnChunk& chunk, std::vector<Me
 		else ++it;
 	}
 	// §3.6: ordered streams skip to after the reported SSN and deliver what follows.
+	// Each entry costs a lookup or two, whatever the peer lists: a stream it may not
+	// send on (§5.1.1: only the negotiated inbound streams carry data, §6.5) is ignored,
+	// and an SSN at or behind the expected one (an old FORWARD-TSN, or the same stream
+	// listed again: the highest SSN wins either way) changes nothing.
 	for (const auto& skipped : chunk.streams) {
-		IncomingStream& stream = streams[skipped.streamId];
-		for (auto it = stream.waiting.begin(); it != stream.waiting.end();) {
-			if (SsnLessOrEqual(it->first, skipped.ssn)) {
-				ReleaseEntry(it->second.message.data.size());
-				it = stream.waiting.erase(it);
-			} else {
-				++it;
-			}
-		}
-		if (SsnLessOrEqual(stream.expectedSsn, skipped.ssn)) stream.expectedSsn = static_cast<uint16_t>(skipped.ssn + 1);
-		DeliverWaiting(skipped.streamId, stream, delivered);
+		if (skipped.streamId >= inboundStreams) continue;
+		auto found = streams.find(skipped.streamId);
+		const uint16_t expected = found == streams.end() ? 0 : found->second.expectedSsn;
+		if (!SsnLessOrEqual(expected, skipped.ssn)) continue;
+		IncomingStream& stream = found == streams.end() ? streams[skipped.streamId] : found->second;
+		SkipThrough(stream, skipped.ssn, delivered);
 	}
+}
+
+void DataReceiver::SkipThrough(IncomingStream& stream, uint16_t lastSkipped, std::vector<Message>& delivered) {
+	// RFC 3758 §3.6: messages waiting with SSNs up to and including the skipped one are
+	// "stranded" (the ones before them were abandoned): made available for delivery now,
+	// in SSN order. Every waiting SSN is ahead of expectedSsn by less than 2^15 (it was
+	// when it was stored, and expectedSsn only moves forward past delivered or skipped
+	// ones), and so is lastSkipped: those are the keys from expectedSsn to lastSkipped,
+	// in two pieces when that range wraps past 65535.
+	auto deliverRange = [&](auto it, auto end) {
+		while (it != end) {
+			ReleaseEntry(it->second.message.data.size());
+			if (!it->second.discarded) delivered.push_back(std::move(it->second.message));
+			it = stream.waiting.erase(it);
+		}
+	};
+	const uint16_t from = stream.expectedSsn;
+	if (from <= lastSkipped) {
+		deliverRange(stream.waiting.lower_bound(from), stream.waiting.upper_bound(lastSkipped));
+	} else {
+		deliverRange(stream.waiting.lower_bound(from), stream.waiting.end());
+		deliverRange(stream.waiting.begin(), stream.waiting.upper_bound(lastSkipped));
+	}
+	stream.expectedSsn = static_cast<uint16_t>(lastSkipped + 1);
+	DeliverWaiting(stream, delivered);
 }
 
 void DataReceiver::ResetIncomingStreams(const std::vector<uint16_t>& streamIds) {

@@ -33,7 +33,8 @@ public:
 	};
 	enum class Outcome { Accepted, Duplicate, NoRoom };
 
-	DataReceiver(size_t windowBytes, size_t maxMessageSize);
+	// inboundStreams: the negotiated inbound stream count (stream ids below it carry data).
+	DataReceiver(size_t windowBytes, size_t maxMessageSize, size_t inboundStreams = 65536);
 
 	void Start(uint32_t peerInitialTsn);
 	// One DATA chunk (non-empty payload). Complete messages are appended to delivered, in
@@ -78,7 +79,9 @@ private:
 	};
 	struct IncomingStream {
 		uint16_t expectedSsn = 0;
-		std::map<uint16_t, PendingOrdered> waiting; // complete, waiting for an earlier SSN
+		// Complete, waiting for an earlier SSN; every key is ahead of expectedSsn by less
+		// than 2^15 (serial order, RFC 1982).
+		std::map<uint16_t, PendingOrdered> waiting;
 	};
 	// A too-large message being discarded as its fragments come.
 	struct Discarding {
@@ -99,13 +102,16 @@ private:
 	// Erases every stored fragment at or below tsn (a run across it keeps its rest).
 	void EraseFragmentsUpTo(uint64_t tsn);
 	void Complete(uint16_t streamId, bool ordered, uint16_t ssn, PendingOrdered&& pending, std::vector<Message>& delivered);
-	void DeliverWaiting(uint16_t streamId, IncomingStream& stream, std::vector<Message>& delivered);
+	void DeliverWaiting(IncomingStream& stream, std::vector<Message>& delivered);
+	// FORWARD-TSN: delivers the waiting messages up to lastSkipped, then continues after it.
+	void SkipThrough(IncomingStream& stream, uint16_t lastSkipped, std::vector<Message>& delivered);
 	// Takes an entry's charge (payload + per-entry overhead) off bufferedBytes.
 	void ReleaseEntry(size_t payloadBytes);
 	std::map<uint64_t, Fragment>::iterator EraseFragment(std::map<uint64_t, Fragment>::iterator it);
 
 	size_t windowBytes;
 	size_t maxMessageSize;
+	size_t inboundStreams;
 	size_t maxFragmentsPerMessage;
 	size_t maxMessageCharge; // the most a deliverable message can be charged
 	TsnUnwrapper unwrapper;
