@@ -588,3 +588,69 @@ TEST(sender_message_expired_before_it_was_sent_leaves_buffered_amount) {
 	for (const auto& event : events) lowOnStream3 = lowOnStream3 || (event.streamId == 3 && event.amount == 0);
 	CHECK(lowOnStream3);
 }
+
+TEST(sender_send_buffer_bounds_the_number_of_tiny_messages) {
+	// Empty messages (RFC 8831 §6.6) count no bytes, 1-byte ones one: the send buffer
+	// also holds at most sendBufferSize / 128 entries (messages queued, chunks not yet
+	// acknowledged), so they cannot pile up without bound, queued or sent and never
+	// acknowledged (a peer that gap-acks all but the first TSN keeps every chunk here).
+	Options options;
+	options.sendBufferSize = 12800; // 100 entries
+	DataSender sender(options);
+	sender.Start(1, 10000000, 10, true);
+	size_t accepted = 0;
+	for (int i = 0; i < 1000; ++i) {
+		if (sender.Enqueue(0, 57, nullptr, 0, SendOptions(), 0) != SendResult::Ok) break;
+		++accepted;
+	}
+	CHECK_EQ(accepted, 100u);
+	CHECK_EQ(sender.TotalBufferedAmount(), 0u); // bufferedAmount stays in message bytes
+	// Sent and gap-acked (all but TSN 1) they still count: nothing more is taken.
+	const std::vector<DataChunk> chunks = Drain(sender, 0);
+	REQUIRE(!chunks.empty());
+	SackChunk sack;
+	sack.cumulativeTsnAck = 0;
+	sack.aRwnd = 10000000;
+	sack.gapBlocks = { { 2, static_cast<uint16_t>(chunks.size()) } };
+	sender.HandleSack(sack, 10);
+	const uint8_t one = 1;
+	CHECK(sender.Enqueue(1, 53, &one, 1, SendOptions(), 10) == SendResult::BufferFull);
+	// Once acknowledged, there is room again; a large message is limited by bytes only.
+	sack.cumulativeTsnAck = chunks.back().tsn;
+	sack.gapBlocks.clear();
+	sender.HandleSack(sack, 20);
+	Drain(sender, 20);
+	sack.cumulativeTsnAck = sender.NextTsn() - 1;
+	sender.HandleSack(sack, 30);
+	REQUIRE(sender.AllAcknowledged());
+	const std::vector<uint8_t> large(12800, 1);
+	CHECK(sender.Enqueue(1, 53, large.data(), large.size(), SendOptions(), 30) == SendResult::Ok);
+}
+
+TEST(sender_ignores_gap_blocks_out_of_order_or_overlapping) {
+	// §3.3.4: gap ack blocks ascend; a block that does not start after the previous one
+	// ends the list (so no SACK walks the same chunks twice). Each case: 8 chunks of 100
+	// bytes in flight, one SACK with cumulative ack 0, the flight size after it.
+	auto flightAfter = [](std::vector<GapAckBlock> blocks) {
+		Options options;
+		DataSender sender(options);
+		sender.Start(1, 100000, 10, true);
+		std::vector<uint8_t> small(100, 1);
+		for (int i = 0; i < 8; ++i) sender.Enqueue(0, 53, small.data(), small.size(), SendOptions(), 0);
+		if (Drain(sender, 0).size() != 8u) return size_t(0);
+		SackChunk sack;
+		sack.cumulativeTsnAck = 0;
+		sack.aRwnd = 100000;
+		sack.gapBlocks = std::move(blocks);
+		sender.HandleSack(sack, 10);
+		return sender.FlightSize();
+	};
+	CHECK_EQ(flightAfter({ { 2, 3 }, { 5, 5 } }), 500u);
+	CHECK_EQ(flightAfter({ { 5, 5 }, { 2, 2 } }), 700u);            // descending: 2 ignored
+	CHECK_EQ(flightAfter({ { 3, 4 }, { 4, 6 }, { 8, 8 } }), 600u);  // overlapping: 4-6 and 8 ignored
+	CHECK_EQ(flightAfter({ { 3, 4 }, { 3, 4 }, { 8, 8 } }), 600u);  // repeated
+	CHECK_EQ(flightAfter({ { 2, 2 }, { 0, 3 }, { 8, 8 } }), 700u);  // offset 0 is no TSN above the ack
+	CHECK_EQ(flightAfter({ { 4, 2 }, { 8, 8 } }), 800u);            // start after end
+	CHECK_EQ(flightAfter({ { 3, 6 }, { 8, 65535 } }), 300u);        // past the outstanding chunks: clamped
+	CHECK_EQ(flightAfter({ { 20, 30 } }), 800u);
+}

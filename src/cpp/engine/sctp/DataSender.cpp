@@ -11,6 +11,15 @@ namespace {
 size_t PaddedChunkSize(size_t payload) {
 	return (kDataChunkHeaderSize + payload + 3) & ~size_t(3);
 }
+// The send buffer is counted in message bytes (sendBufferSize, as mediasoup's
+// sctpSendBufferSize), but each queued message and each unacknowledged chunk also
+// costs its bookkeeping (a queue or deque entry, the chunk header, an allocation),
+// about this much: an empty message (RFC 8831 §6.6) or a 1-byte one counts 0 or 1
+// byte, so messages forwarded from a peer could pile up by the million before the
+// byte count filled. So the buffer also holds at most sendBufferSize /
+// kMinEntryBytes entries: messages of this size or more reach the byte limit first,
+// smaller ones are limited by their number.
+constexpr size_t kMinEntryBytes = 128;
 } // namespace
 
 DataSender::DataSender(const Options& options) : options(options) {
@@ -43,8 +52,11 @@ SendResult DataSender::Enqueue(uint16_t streamId, uint32_t ppid, const uint8_t* 
 	if (stream.resetting) return SendResult::InvalidStream;
 	// RFC 8831 §6.6: an empty message travels as one zero byte (PPID 56/57).
 	const size_t wireBytes = len ? len : 1;
+	// (An empty buffer takes one message whatever sendBufferSize / kMinEntryBytes is.)
+	const size_t entries = totalQueuedMessages + outstanding.size();
 	if (stream.queuedBytes + wireBytes > options.perStreamSendQueueLimit ||
-		totalBuffered + wireBytes > options.sendBufferSize) {
+		totalBuffered + wireBytes > options.sendBufferSize ||
+		(entries > 0 && (entries + 1) * kMinEntryBytes > options.sendBufferSize)) {
 		return SendResult::BufferFull;
 	}
 	QueuedMessage message;
@@ -302,14 +314,20 @@ DataSender::SackOutcome DataSender::HandleSack(const SackChunk& sack, uint64_t n
 	// Progress (§8.3) also when only abandoned chunks were passed (after a FORWARD-TSN).
 	if (outcome.cumulativeAdvanced) outcome.newlyAcked = true;
 
-	// §3.3.4: gap ack blocks, as offsets from the cumulative TSN ack.
+	// §3.3.4: gap ack blocks, as offsets from the cumulative TSN ack, "in ascending
+	// order" (and disjoint: each reports a run of received TSNs). A block that is not
+	// ahead of the one before ends the list: the rest of such a SACK is ignored, so
+	// each outstanding chunk is visited at most once per SACK however many blocks the
+	// peer repeats or overlaps.
 	uint32_t highestNewlyAcked = cumAck;
+	uint32_t previousEnd = 0;
 	for (const auto& block : sack.gapBlocks) {
-		if (block.start == 0 || block.start > block.end) continue;
-		for (uint32_t offset = block.start; offset <= block.end; ++offset) {
-			const size_t index = offset - 1;
-			if (index >= outstanding.size()) break;
-			SentChunk& c = outstanding[index];
+		if (block.start <= previousEnd || block.start > block.end) break;
+		previousEnd = block.end;
+		if (block.start > outstanding.size()) break;
+		const uint32_t lastOffset = std::min<uint32_t>(block.end, static_cast<uint32_t>(outstanding.size()));
+		for (uint32_t offset = block.start; offset <= lastOffset; ++offset) {
+			SentChunk& c = outstanding[offset - 1];
 			if (c.acked) continue;
 			c.acked = true;
 			c.marked = false;

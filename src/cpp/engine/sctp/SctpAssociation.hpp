@@ -24,7 +24,8 @@
 // association (ABORT with the RFC 9260 §3.3.10 error cause, state Failed).
 //
 // Memory is bounded: outgoing messages queued and unacknowledged are limited to
-// Options::sendBufferSize in total and perStreamSendQueueLimit per stream; the receive
+// Options::sendBufferSize in total (bytes, and sendBufferSize / 128 messages and chunks)
+// and perStreamSendQueueLimit per stream; the receive
 // side keeps at most maxReceiverWindowBufferSize bytes of out-of-order and partially
 // reassembled data, a fixed overhead per chunk or message included (the advertised
 // a_rwnd), and a message larger than
@@ -63,6 +64,8 @@ struct Options {
 	// Largest message delivered; a larger one is discarded (counted).
 	size_t maxReceiveMessageSize = 262144;
 	// Bytes queued or in flight across all streams; Send() beyond it fails with BufferFull.
+	// It also holds at most sendBufferSize / 128 queued messages and unacknowledged
+	// chunks, so that tiny or empty messages are bounded too (DataSender.cpp).
 	size_t sendBufferSize = 262144;
 	// Bytes queued per stream; Send() beyond it fails with BufferFull.
 	size_t perStreamSendQueueLimit = 262144;
