@@ -39,10 +39,16 @@ function transportSequence(packet, extensionId) {
  * One transport-cc feedback (RTPFB FMT 15) about `packets` ([{ seq, arrivalUs | null }],
  * consecutive numbers from the first): run-length chunks, 1-byte deltas (250 us units).
  */
-function transportCcFeedback(senderSsrc, mediaSsrc, packets, referenceUs, feedbackCount) {
+function transportCcFeedback(senderSsrc, mediaSsrc, packets, referenceUs, feedbackCount, notReceived) {
 	const chunks = [];
 	const deltas = [];
 	let previousUs = referenceUs;
+	// `notReceived` ({ statusCount, runs }): only "not received" runs of the given lengths.
+	for (const run of notReceived?.runs ?? []) {
+		const chunk = Buffer.alloc(2);
+		chunk.writeUInt16BE(run);
+		chunks.push(chunk);
+	}
 	for (let i = 0; i < packets.length;) {
 		const received = packets[i].arrivalUs !== null;
 		let run = 0;
@@ -59,8 +65,8 @@ function transportCcFeedback(senderSsrc, mediaSsrc, packets, referenceUs, feedba
 		i += run;
 	}
 	const fixed = Buffer.alloc(8);
-	fixed.writeUInt16BE(packets[0].seq, 0);
-	fixed.writeUInt16BE(packets.length, 2);
+	fixed.writeUInt16BE(packets[0]?.seq ?? 0, 0);
+	fixed.writeUInt16BE(notReceived?.statusCount ?? packets.length, 2);
 	fixed.writeUIntBE(Math.floor(referenceUs / 64000) & 0xffffff, 4, 3);
 	fixed[7] = feedbackCount & 0xff;
 	let body = Buffer.concat([fixed, ...chunks, Buffer.from(deltas)]);
@@ -171,4 +177,52 @@ t.test('a pipe transport does not estimate; limits set before estimation apply o
 	const pipe = await router.createPipeTransport({ listenInfo: { protocol: 'udp', ip: LOCAL } });
 	await pipe.consume({ producerId: producer.id });
 	t.equal((await pipe.getStats())[0].availableOutgoingBitrate, undefined, 'a pipe transport has no estimate');
+});
+
+// Run-length chunks let a feedback announce 65,535 statuses in 40 bytes; each status is
+// expanded and matched against what was sent. Past 200,000 statuses a second
+// (Transport::kMaxFeedbackStatusesPerSecond) feedback is dropped and counted, so a peer
+// cannot make every datagram cost milliseconds of the worker's time; a real receiver's
+// feedback, a few hundred statuses each, is far below it.
+t.test('transport-cc feedback beyond 200,000 statuses a second is dropped and counted', async (t) => {
+	const worker = await mediaplane.createWorker();
+	t.teardown(() => worker.close());
+	const router = await worker.createRouter({ mediaCodecs });
+	const direct = await router.createDirectTransport();
+	const producer = await direct.produce({
+		kind: 'video',
+		rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
+	});
+	const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: false });
+	const peer = dgram.createSocket('udp4');
+	t.teardown(() => peer.close());
+	await new Promise((resolve) => peer.bind(0, LOCAL, resolve));
+	await plain.connect({ ip: LOCAL, port: peer.address().port });
+	await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+
+	// 65,535 statuses "not received", in run-length chunks of at most 8191 (13 bits).
+	const runs = [];
+	for (let left = 65535; left > 0; left -= Math.min(8191, left)) runs.push(Math.min(8191, left));
+	const huge = transportCcFeedback(1, SSRC, [], 0, 0, { statusCount: 65535, runs });
+	const settle = async (expectedBytes, before) => {
+		let stats;
+		for (let i = 0; i < 100; i++) {
+			[stats] = await plain.getStats();
+			if (stats.bytesReceived - before >= expectedBytes) break;
+			await sleep(20);
+		}
+		return stats;
+	};
+	const [before] = await plain.getStats();
+	for (let i = 0; i < 100; i++) peer.send(huge, plain.tuple.localPort, LOCAL);
+	const after = await settle(100 * huge.length, before.bytesReceived);
+	const dropped = after.droppedPackets - before.droppedPackets;
+	t.ok(dropped >= 90 && dropped <= 97, `feedback past the budget dropped and counted (${dropped} of 100; ${Math.floor(200000 / 65535)} fit)`);
+
+	// A second later the budget has refilled: a real-sized feedback is taken.
+	await sleep(1100);
+	const small = transportCcFeedback(1, SSRC, Array.from({ length: 50 }, (_, i) => ({ seq: i, arrivalUs: null })), 0, 1);
+	peer.send(small, plain.tuple.localPort, LOCAL);
+	const later = await settle(small.length, after.bytesReceived);
+	t.equal(later.droppedPackets, after.droppedPackets, 'a feedback of 50 statuses a second later is taken');
 });

@@ -210,6 +210,15 @@ protected:
 	RateCalculator rtxSendRate_; // retransmissions sent (RTX or not), as mediasoup counts them
 	uint64_t rtpPacketsDropped_ = 0;
 	uint64_t rtcpPacketsDropped_ = 0;
+	// Transport-cc feedback statuses parsed per second. Run-length chunks let a feedback
+	// announce 65,535 packet statuses in a few bytes (draft-holmer-rmcat-transport-wide-
+	// cc-extensions-01 §3.1.3), each expanded and matched against what was sent: a peer
+	// could make every datagram cost milliseconds. A real receiver reports the packets we
+	// sent it, a few thousand a second at most; 200,000 a second (bucket of one second)
+	// leave it far room. Feedback past the budget is dropped and counted. The budget is a
+	// PacingBudget counting statuses as bytes (hence the factor 8 to its bits per second).
+	static constexpr uint32_t kMaxFeedbackStatusesPerSecond = 200000;
+	bwe::PacingBudget feedbackStatusBudget_{ kMaxFeedbackStatusesPerSecond * 8, bwe::PacingBudget::Params{ 1000 } };
 	std::vector<std::string> traceEventTypes_; // enableTraceEvent(): 'probation', 'bwe'
 	uint32_t maxSendMessageSize_ = 262144;
 	uint32_t maxReceiveMessageSize_ = 262144;

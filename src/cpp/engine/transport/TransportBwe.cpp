@@ -247,6 +247,18 @@ void Transport::SendProbes(uint64_t nowMs) {
 void Transport::HandleBweFeedback(const RtcpPacketView& view, uint64_t nowMs) {
 	if (!bwe_) return;
 	if (view.GetKind() == RtcpPacketKind::TransportCc) {
+		// The packet status count (draft §3.1, after the feedback header's SSRCs and the
+		// base sequence number) is charged before the statuses are expanded.
+		const uint8_t* body = view.GetBody();
+		const size_t statusCountOffset = rtcp::kFeedbackHeaderSize + 2;
+		if (view.GetBodySize() >= statusCountOffset + 2) {
+			const uint32_t statuses = rtcp::Read16(body + statusCountOffset);
+			if (!feedbackStatusBudget_.CanSend(statuses, static_cast<int64_t>(nowMs))) {
+				++rtcpPacketsDropped_;
+				return;
+			}
+			feedbackStatusBudget_.OnSent(statuses, static_cast<int64_t>(nowMs));
+		}
 		TransportCcFeedback feedback;
 		if (!feedback.Parse(view.GetBody(), view.GetBodySize())) {
 			++rtcpPacketsDropped_;
