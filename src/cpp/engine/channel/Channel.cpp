@@ -46,9 +46,15 @@ void Channel::TakeRequests(std::vector<ChannelRequest>& into) {
 
 namespace {
 
+// The notifications a remote peer can make as frequent as its packets. The others
+// (state changes, close, pause and resume, scores, layers) are what the TypeScript objects
+// learn their state from and come at most a few per packet's worth of time: never dropped.
 bool IsDroppable(const ChannelOutMessage& message) {
 	if (message.kind != ChannelOutMessage::Kind::Notification) return false;
-	return !message.targetId.empty() || (message.event != "@exit" && message.event != "running");
+	const std::string& event = message.event;
+	return event == "trace" || event == "rtp" || event == "rtcp" || event == "message" || event == "log" ||
+	       event == "videoorientationchange" || event == "sctpsendbufferfull" || event == "datachannelopen" ||
+	       event == "sctpincomingstreamsreset";
 }
 
 } // namespace

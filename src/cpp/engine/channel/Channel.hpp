@@ -52,12 +52,13 @@ public:
 	bool IsCloseRequested() const { return closeRequested_.load(std::memory_order_acquire); }
 	void PushOutgoing(ChannelOutMessage&& message);
 
-	// Notifications waiting for the main thread beyond which further ones are dropped
-	// and counted. Remote peers decide the rate of some events (one per RTP packet that
-	// flips its video orientation, per data message, per trace), and one Node main
-	// thread drains every worker: while it is blocked or slower than the engine, the
-	// queue would otherwise grow without bound. Responses and the worker's own
-	// "running" and "@exit" are never dropped.
+	// Notifications waiting for the main thread beyond which further ones of the kinds a
+	// remote peer can make as frequent as its packets (traces, DirectTransport RTP/RTCP,
+	// data messages, video orientation changes, log lines, ...: see IsDroppable) are
+	// dropped and counted. One Node main thread drains every worker: while it is blocked
+	// or slower than the engine, the queue would otherwise grow without bound. Responses
+	// and every other notification (state changes, close, pause/resume, "@exit") are never
+	// dropped.
 	static constexpr size_t kMaxPendingNotifications = 65536;
 	uint64_t GetDroppedNotifications() const {
 		std::lock_guard<std::mutex> lock(outgoingMutex_);

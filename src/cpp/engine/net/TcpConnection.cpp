@@ -100,7 +100,7 @@ void TcpConnection::ConsumeFrames() {
 }
 
 void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* /*remote*/) {
-	if (closed_ || len == 0 || len > 65535) return;
+	if (closed_ || sendFailed_ || len == 0 || len > 65535) return;
 	// Only whole frames are dropped, so RFC 4571 framing stays intact for the reader.
 	if (uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(handle_)) >= kMaxQueuedWriteBytes) {
 		++droppedSends_;
@@ -113,7 +113,7 @@ void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* 
 	};
 	int written = uv_try_write(reinterpret_cast<uv_stream_t*>(handle_), buffers, 2);
 	if (written < 0 && written != UV_EAGAIN) {
-		Close();
+		FailSends();
 		return;
 	}
 	size_t done = written > 0 ? static_cast<size_t>(written) : 0;
@@ -125,7 +125,7 @@ void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* 
 	if (!request || !request->data) {
 		// The frame is partly written: the stream cannot be resumed at a frame boundary.
 		delete request;
-		Close();
+		FailSends();
 		return;
 	}
 	size_t headerPart = done < 2 ? 2 - done : 0;
@@ -137,8 +137,15 @@ void TcpConnection::SendPacket(const uint8_t* data, size_t len, const sockaddr* 
 	                      [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
 	if (result != 0) {
 		delete request;
-		Close();
+		FailSends();
 	}
+}
+
+void TcpConnection::FailSends() {
+	if (sendFailed_) return;
+	sendFailed_ = true;
+	uv_read_stop(reinterpret_cast<uv_stream_t*>(handle_));
+	listener_.OnTcpConnectionSendFailed(*this);
 }
 
 } // namespace mediaplane

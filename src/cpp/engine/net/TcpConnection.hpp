@@ -25,6 +25,11 @@ public:
 		// listener owns the connection and must destroy it (not from inside this call's
 		// caller stack frames of the connection: the server defers it).
 		virtual void OnTcpConnectionClosed(TcpConnection& connection) = 0;
+		// A send failed and the stream cannot go on (an error, or a frame only partly
+		// queued): the listener must Close() the connection, but not from inside this
+		// call. Sends happen inside ICE's handling of a check, which records the tuple
+		// after its response is sent; closing at once would hand ICE a dead connection.
+		virtual void OnTcpConnectionSendFailed(TcpConnection& connection) = 0;
 	};
 
 	// Takes over an accepted handle (already initialised on the loop).
@@ -51,12 +56,14 @@ private:
 	static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
 	static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
 	void ConsumeFrames();
+	void FailSends();
 
 	Listener& listener_;
 	uv_tcp_t* handle_;
 	TransportTuple tuple_;
 	Rfc4571Framer framer_;
 	bool closed_ = false;
+	bool sendFailed_ = false; // nothing more is sent; the listener closes it soon
 	uint64_t droppedSends_ = 0;
 	uint64_t lastInUseMs_ = 0;
 };

@@ -138,14 +138,32 @@ void TcpServer::OnTcpConnectionClosed(TcpConnection& connection) {
 	// destroy it on the next loop iteration.
 	closedConnections_.push_back(std::move(it->second));
 	connections_.erase(it);
+	StartReaper();
+}
+
+void TcpServer::OnTcpConnectionSendFailed(TcpConnection& connection) {
+	failedConnections_.push_back(&connection);
+	StartReaper();
+}
+
+void TcpServer::StartReaper() {
 	uv_idle_start(reaper_, [](uv_idle_t* idle) {
 		auto* server = static_cast<TcpServer*>(idle->data);
-		if (server) server->ReapClosedConnections();
 		uv_idle_stop(idle);
+		if (server) GuardCallback([server]() { server->ReapClosedConnections(); });
 	});
 }
 
-void TcpServer::ReapClosedConnections() { closedConnections_.clear(); }
+void TcpServer::ReapClosedConnections() {
+	// Connections whose sends failed are closed here, outside the send that failed (its
+	// listener is told, so ICE drops the tuple), then freed with the others.
+	std::vector<TcpConnection*> failed;
+	failed.swap(failedConnections_);
+	for (TcpConnection* connection : failed) {
+		if (connections_.count(connection) && !connection->IsClosed()) connection->Close();
+	}
+	closedConnections_.clear();
+}
 
 void TcpServer::CloseUnusedConnections() {
 	const uint64_t now = uv_now(loop_);

@@ -57,11 +57,13 @@ public:
 
 	void OnTcpFrame(TcpConnection& connection, uint8_t* data, size_t len) override;
 	void OnTcpConnectionClosed(TcpConnection& connection) override;
+	void OnTcpConnectionSendFailed(TcpConnection& connection) override;
 
 private:
 	explicit TcpServer(Listener& listener) : listener_(&listener) {}
 	static void OnConnection(uv_stream_t* server, int status);
 	void ReapClosedConnections();
+	void StartReaper();
 	void CloseUnusedConnections();
 
 	Listener* listener_;
@@ -70,6 +72,7 @@ private:
 	sockaddr_storage localAddress_{};
 	std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections_;
 	std::vector<std::unique_ptr<TcpConnection>> closedConnections_;
+	std::vector<TcpConnection*> failedConnections_; // closed by the reaper (see SendFailed)
 	uv_idle_t* reaper_ = nullptr; // frees closed connections outside their own callbacks
 	uv_timer_t* sweeper_ = nullptr; // closes connections ICE does not use
 	uint64_t closedUnusedConnections_ = 0;

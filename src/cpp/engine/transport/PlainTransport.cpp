@@ -229,12 +229,7 @@ void PlainTransport::OnUdpPacket(UdpSocket& socket, uint8_t* data, size_t len, c
 		++droppedPackets_;
 		return;
 	}
-	if (!enableSrtp_) {
-		HandleIncomingRtp(data, plainLength);
-		return;
-	}
-	const uint32_t ssrc = RtpSsrcOf(data); // unprotected: at least an RTP header
-	if (!HandleIncomingRtp(data, plainLength)) srtpRecv_->ForgetSsrc(ssrc);
+	HandleIncomingRtp(data, plainLength);
 }
 
 void PlainTransport::ConnectSockets() {
@@ -313,6 +308,10 @@ Value PlainTransport::GetStats() {
 	}
 	stats.Set("droppedPackets", droppedPackets_ + rtpPacketsDropped_ + rtcpPacketsDropped_);
 	return Value::MakeArray().Push(std::move(stats));
+}
+
+void PlainTransport::OnInboundSsrcUnrouted(uint32_t ssrc) {
+	if (srtpRecv_) srtpRecv_->ForgetSsrc(ssrc);
 }
 
 } // namespace mediaplane

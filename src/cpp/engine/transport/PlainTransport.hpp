@@ -35,6 +35,7 @@ public:
 	// A plain RTP peer that negotiates transport-wide sequence numbers gets send-side
 	// estimation (a pipe's consumers never negotiate them).
 	bool EstimatesWhenNegotiated() const override { return kind_ == Kind::Plain; }
+	void OnInboundSsrcUnrouted(uint32_t ssrc) override;
 
 protected:
 	void SendRtp(uint8_t* data, size_t len, size_t capacity) override;

@@ -211,7 +211,12 @@ void Transport::CloseProducer(const std::string& producerId) {
 	if (it == producers_.end()) throw RequestError::NotFound("producer \"" + producerId + "\" not found");
 	router_.OnTransportProducerClosing(*this, *it->second);
 	for (auto ssrc = producersBySsrc_.begin(); ssrc != producersBySsrc_.end();) {
-		ssrc = ssrc->second == it->second.get() ? producersBySsrc_.erase(ssrc) : std::next(ssrc);
+		if (ssrc->second != it->second.get()) {
+			++ssrc;
+			continue;
+		}
+		OnInboundSsrcUnrouted(ssrc->first);
+		ssrc = producersBySsrc_.erase(ssrc);
 	}
 	producers_.erase(it);
 }
@@ -263,16 +268,22 @@ void Transport::LearnProducerSsrc(Producer& producer, uint32_t ssrc) {
 	// Otherwise a peer sending a new SSRC per packet with a valid RID would add an
 	// entry per packet for the producer's lifetime.
 	for (auto it = producersBySsrc_.begin(); it != producersBySsrc_.end();) {
-		it = it->second == &producer && !producer.UsesSsrc(it->first) ? producersBySsrc_.erase(it) : std::next(it);
+		if (it->second != &producer || producer.UsesSsrc(it->first)) {
+			++it;
+			continue;
+		}
+		OnInboundSsrcUnrouted(it->first);
+		it = producersBySsrc_.erase(it);
 	}
 	producersBySsrc_[ssrc] = &producer;
 }
 
-bool Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
+void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	RtpPacket packet;
 	if (!packet.Parse(data, len)) {
 		++rtpPacketsDropped_;
-		return false;
+		if (len >= 12) OnInboundSsrcUnrouted(RtpSsrcOf(data));
+		return;
 	}
 	if (transportCcExtensionId_) {
 		// Every packet the sender numbered, media, retransmission or probe, goes into
@@ -288,7 +299,8 @@ bool Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	Producer* producer = FindProducerForPacket(packet);
 	if (!producer) {
 		++rtpPacketsDropped_;
-		return false;
+		OnInboundSsrcUnrouted(packet.GetSsrc());
+		return;
 	}
 	// As mediasoup: RTP a producer forwarded, media and retransmissions apart (an RTX
 	// packet counts as the original it carried); what it discarded is in neither.
@@ -298,7 +310,6 @@ bool Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 		case Producer::ReceiveResult::Retransmission: rtxRecvRate_.Update(packet.GetSize(), now); break;
 		case Producer::ReceiveResult::Discarded: break;
 	}
-	return true;
 }
 
 void Transport::HandleIncomingRtcp(const uint8_t* data, size_t len) {

@@ -147,9 +147,11 @@ protected:
 	const char* SctpStateName() const;
 
 	// Subclass entry points, with decrypted packets (`data` may be modified in place).
-	// False when the packet belongs to no producer (unparsable, or an SSRC nothing
-	// claims): a transport with SRTP then drops the SSRC's inbound stream.
-	bool HandleIncomingRtp(uint8_t* data, size_t len);
+	void HandleIncomingRtp(uint8_t* data, size_t len);
+	// An inbound SSRC no producer claims (any more): a packet of it was dropped, its
+	// producer closed, or its producer moved to another SSRC. A transport with SRTP gives
+	// the SSRC's libsrtp stream back (SrtpSession::ForgetSsrc).
+	virtual void OnInboundSsrcUnrouted(uint32_t /*ssrc*/) {}
 	// The SSRC of an RTP packet of at least 12 bytes (RFC 3550 §5.1).
 	static uint32_t RtpSsrcOf(const uint8_t* data) {
 		return (static_cast<uint32_t>(data[8]) << 24) | (static_cast<uint32_t>(data[9]) << 16) |

@@ -274,8 +274,7 @@ void WebRtcTransport::HandleRtpOrRtcp(uint8_t* data, size_t len) {
 		return;
 	}
 	++rtpPacketsReceived_;
-	const uint32_t ssrc = RtpSsrcOf(data); // unprotected: at least an RTP header
-	if (!HandleIncomingRtp(data, plainLength)) srtpRecv_->ForgetSsrc(ssrc);
+	HandleIncomingRtp(data, plainLength);
 }
 
 void WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
@@ -444,6 +443,10 @@ Value WebRtcTransport::GetStats() {
 	Value list = Value::MakeArray();
 	list.Push(std::move(stats));
 	return list;
+}
+
+void WebRtcTransport::OnInboundSsrcUnrouted(uint32_t ssrc) {
+	if (srtpRecv_) srtpRecv_->ForgetSsrc(ssrc);
 }
 
 } // namespace mediaplane

@@ -58,6 +58,7 @@ public:
 	// TcpServer::Listener
 	void OnTcpServerFrame(TcpServer& server, TcpConnection& connection, uint8_t* data, size_t len) override;
 	void OnTcpServerConnectionClosed(TcpServer& server, TcpConnection& connection) override;
+	void OnInboundSsrcUnrouted(uint32_t ssrc) override;
 	bool IsTcpConnectionInUse(TcpServer& server, const TcpConnection& connection) override;
 	// IceServer::Listener
 	void OnIceServerSendStunPacket(const uint8_t* data, size_t len, const TransportTuple& tuple) override;
