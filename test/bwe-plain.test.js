@@ -80,7 +80,11 @@ function transportCcFeedback(senderSsrc, mediaSsrc, packets, referenceUs, feedba
 	return Buffer.concat([header, body]);
 }
 
-t.test('a PlainTransport consumer with transport-cc: the estimate follows the peer\'s feedback', async (t) => {
+/**
+ * A DirectTransport producer, and a PlainTransport connected to `peer`, a UDP socket of
+ * this test (the plain peer), with no consumer yet.
+ */
+async function plainPeerSetup(t) {
 	const worker = await mediaplane.createWorker();
 	t.teardown(() => worker.close());
 	const router = await worker.createRouter({ mediaCodecs });
@@ -94,6 +98,11 @@ t.test('a PlainTransport consumer with transport-cc: the estimate follows the pe
 	t.teardown(() => peer.close());
 	await new Promise((resolve) => peer.bind(0, LOCAL, resolve));
 	await plain.connect({ ip: LOCAL, port: peer.address().port });
+	return { router, producer, plain, peer };
+}
+
+t.test('a PlainTransport consumer with transport-cc: the estimate follows the peer\'s feedback', async (t) => {
+	const { router, producer, plain, peer } = await plainPeerSetup(t);
 
 	t.equal((await plain.getStats())[0].availableOutgoingBitrate, undefined, 'no estimate before a consumer negotiates transport-cc');
 	const consumer = await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
@@ -185,19 +194,7 @@ t.test('a pipe transport does not estimate; limits set before estimation apply o
 // cannot make every datagram cost milliseconds of the worker's time; a real receiver's
 // feedback, a few hundred statuses each, is far below it.
 t.test('transport-cc feedback beyond 200,000 statuses a second is dropped and counted', async (t) => {
-	const worker = await mediaplane.createWorker();
-	t.teardown(() => worker.close());
-	const router = await worker.createRouter({ mediaCodecs });
-	const direct = await router.createDirectTransport();
-	const producer = await direct.produce({
-		kind: 'video',
-		rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
-	});
-	const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCAL }, rtcpMux: true, comedia: false });
-	const peer = dgram.createSocket('udp4');
-	t.teardown(() => peer.close());
-	await new Promise((resolve) => peer.bind(0, LOCAL, resolve));
-	await plain.connect({ ip: LOCAL, port: peer.address().port });
+	const { router, producer, plain, peer } = await plainPeerSetup(t);
 	await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
 
 	// 65,535 statuses "not received", in run-length chunks of at most 8191 (13 bits).
