@@ -148,10 +148,9 @@ void NativeWorker::CallJs(napi_env env, napi_value /*jsCallback*/, void* context
 }
 
 void NativeWorker::DrainOutgoing(Napi::Env env) {
-	channel_->TakeOutgoing(drained_);
 	// Notifications the channel dropped while this thread did not keep up (see
 	// Channel::kMaxPendingNotifications): said once per batch, as an engine log line.
-	const uint64_t dropped = channel_->GetDroppedNotifications();
+	const uint64_t dropped = channel_->TakeOutgoing(drained_);
 	if (dropped > reportedDroppedNotifications_) {
 		mediaplane::Value line = mediaplane::Value::MakeObject();
 		line.Set("level", "warn");

@@ -17,11 +17,12 @@ void Channel::RequestClose() {
 	WakeWorkerLocked();
 }
 
-void Channel::TakeOutgoing(std::vector<ChannelOutMessage>& into) {
+uint64_t Channel::TakeOutgoing(std::vector<ChannelOutMessage>& into) {
 	into.clear();
 	std::lock_guard<std::mutex> lock(outgoingMutex_);
 	into.swap(outgoing_);
 	pendingNotifications_ = 0;
+	return droppedNotifications_;
 }
 
 void Channel::AttachWorkerWakeup(uv_async_t* wakeup) {
@@ -60,10 +61,10 @@ bool IsDroppable(const ChannelOutMessage& message) {
 } // namespace
 
 void Channel::PushOutgoing(ChannelOutMessage&& message) {
+	const bool droppable = IsDroppable(message); // outside the lock the main thread shares
 	bool wasEmpty;
 	{
 		std::lock_guard<std::mutex> lock(outgoingMutex_);
-		const bool droppable = IsDroppable(message);
 		if (droppable && pendingNotifications_ >= kMaxPendingNotifications) {
 			++droppedNotifications_;
 			return;

@@ -39,7 +39,8 @@ public:
 	// Asks the worker to close. Idempotent; safe before the worker's loop runs.
 	void RequestClose();
 	// Takes every pending outgoing message, in the order the worker produced them.
-	void TakeOutgoing(std::vector<ChannelOutMessage>& into);
+	// Returns how many notifications were dropped so far (kMaxPendingNotifications).
+	uint64_t TakeOutgoing(std::vector<ChannelOutMessage>& into);
 
 	// ---- Worker thread side ----
 
@@ -60,10 +61,6 @@ public:
 	// and every other notification (state changes, close, pause/resume, "@exit") are never
 	// dropped.
 	static constexpr size_t kMaxPendingNotifications = 65536;
-	uint64_t GetDroppedNotifications() const {
-		std::lock_guard<std::mutex> lock(outgoingMutex_);
-		return droppedNotifications_;
-	}
 
 private:
 	void WakeWorkerLocked();
@@ -74,7 +71,7 @@ private:
 	bool acceptingRequests_ = true;      // guarded by requestsMutex_
 	std::atomic<bool> closeRequested_{ false };
 
-	mutable std::mutex outgoingMutex_;
+	std::mutex outgoingMutex_;
 	std::vector<ChannelOutMessage> outgoing_;
 	size_t pendingNotifications_ = 0;   // guarded by outgoingMutex_
 	uint64_t droppedNotifications_ = 0; // guarded by outgoingMutex_

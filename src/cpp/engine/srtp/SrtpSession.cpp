@@ -8,6 +8,7 @@
 
 #include <srtp.h>
 
+#include "../rtcp/RtcpWire.hpp"
 #include "SrtpLibrary.hpp"
 
 namespace mediaplane {
@@ -21,11 +22,6 @@ namespace {
 // checks independent of libsrtp's own (RFC 3550 §5.1 and §6.4.1 fixed headers).
 constexpr size_t kMinRtpLength = 12;
 constexpr size_t kMinRtcpLength = 8;
-
-uint32_t ReadUint32(const uint8_t* p) {
-	return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
-	       (static_cast<uint32_t>(p[2]) << 8) | static_cast<uint32_t>(p[3]);
-}
 
 // Replay window for inbound SRTP (RFC 3711 §3.3.2). libsrtp's default of 128 packets
 // is small for video: a keyframe burst reordered on the network, or a late
@@ -187,7 +183,7 @@ bool SrtpSession::ProtectRtp(uint8_t* data, size_t* len, size_t capacity) {
 bool SrtpSession::UnprotectRtp(uint8_t* data, size_t* len) {
 	if (direction_ != Direction::Inbound) return Fail(srtp_err_status_no_such_op);
 	if (*len < kMinRtpLength || *len > static_cast<size_t>(INT_MAX)) return Fail(srtp_err_status_bad_param);
-	const uint32_t ssrc = ReadUint32(data + 8); // RFC 3550 §5.1
+	const uint32_t ssrc = rtcp::Read32(data + 8); // RFC 3550 §5.1
 	if (!HasRoomFor(ssrc)) return Fail(srtp_err_status_no_ctx);
 	int n = static_cast<int>(*len);
 	const srtp_err_status_t status = srtp_unprotect(session_, data, &n);
@@ -219,7 +215,7 @@ bool SrtpSession::ProtectRtcp(uint8_t* data, size_t* len, size_t capacity) {
 bool SrtpSession::UnprotectRtcp(uint8_t* data, size_t* len) {
 	if (direction_ != Direction::Inbound) return Fail(srtp_err_status_no_such_op);
 	if (*len < kMinRtcpLength || *len > static_cast<size_t>(INT_MAX)) return Fail(srtp_err_status_bad_param);
-	const uint32_t ssrc = ReadUint32(data + 4); // the sender's SSRC, RFC 3550 §6.4.1
+	const uint32_t ssrc = rtcp::Read32(data + 4); // the sender's SSRC, RFC 3550 §6.4.1
 	if (!HasRoomFor(ssrc)) return Fail(srtp_err_status_no_ctx);
 	int n = static_cast<int>(*len);
 	const srtp_err_status_t status = srtp_unprotect_rtcp(session_, data, &n);

@@ -282,7 +282,7 @@ void Transport::HandleIncomingRtp(uint8_t* data, size_t len) {
 	RtpPacket packet;
 	if (!packet.Parse(data, len)) {
 		++rtpPacketsDropped_;
-		if (len >= 12) OnInboundSsrcUnrouted(RtpSsrcOf(data));
+		if (len >= 12) OnInboundSsrcUnrouted(rtcp::Read32(data + 8)); // RFC 3550 §5.1
 		return;
 	}
 	if (transportCcExtensionId_) {

@@ -152,11 +152,6 @@ protected:
 	// producer closed, or its producer moved to another SSRC. A transport with SRTP gives
 	// the SSRC's libsrtp stream back (SrtpSession::ForgetSsrc).
 	virtual void OnInboundSsrcUnrouted(uint32_t /*ssrc*/) {}
-	// The SSRC of an RTP packet of at least 12 bytes (RFC 3550 §5.1).
-	static uint32_t RtpSsrcOf(const uint8_t* data) {
-		return (static_cast<uint32_t>(data[8]) << 24) | (static_cast<uint32_t>(data[9]) << 16) |
-		       (static_cast<uint32_t>(data[10]) << 8) | static_cast<uint32_t>(data[11]);
-	}
 	void HandleIncomingRtcp(const uint8_t* data, size_t len);
 
 public:
